@@ -1,0 +1,3 @@
+from tunescope.cli import main
+
+raise SystemExit(main())

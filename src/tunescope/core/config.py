@@ -1,0 +1,95 @@
+"""Where tunescope keeps its files, and the user's settings.
+
+Every path can be redirected with TUNESCOPE_HOME (one folder holding config/,
+cache/ and data/) or individually with TUNESCOPE_CONFIG_DIR,
+TUNESCOPE_CACHE_DIR and TUNESCOPE_DATA_DIR, so tests never touch real ones.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import platformdirs
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+import tomli_w
+
+APP = "tunescope"
+
+
+def _dir(env: str, sub: str, default) -> Path:
+    if os.environ.get(env):
+        return Path(os.environ[env])
+    if os.environ.get("TUNESCOPE_HOME"):
+        return Path(os.environ["TUNESCOPE_HOME"]) / sub
+    return Path(default(APP, appauthor=False))
+
+
+def config_dir() -> Path:
+    return _dir("TUNESCOPE_CONFIG_DIR", "config", platformdirs.user_config_dir)
+
+
+def cache_dir() -> Path:
+    return _dir("TUNESCOPE_CACHE_DIR", "cache", platformdirs.user_cache_dir)
+
+
+def data_dir() -> Path:
+    return _dir("TUNESCOPE_DATA_DIR", "data", platformdirs.user_data_dir)
+
+
+def config_file() -> Path:
+    return config_dir() / "config.toml"
+
+
+@dataclass
+class Settings:
+    """User settings from config.toml; unknown keys are refused with a message."""
+
+    model: str = "gpt-4.1-mini-2025-04-14"
+    """Default model for limits, encodings and cost."""
+    backup: str = "none"
+    """Backup before overwriting a dataset: "none", "bak" (FILE.bak) or "timestamp" (FILE.YYYYmmdd-HHMMSS.bak)."""
+    theme: str = "textual-dark"
+    """Textual theme name."""
+    allow_estimate: bool = False
+    """Fall back to estimated token counts when an encoding file is missing."""
+    token_cache: bool = True
+    """Keep a persistent token-count cache in the cache directory."""
+    keymap: dict = field(default_factory=dict)
+    """Binding id -> keys overrides, e.g. {"dataset.delete" = "D"}."""
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    path = path or config_file()
+    if not path.exists():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc}") from exc
+    known = {f.name for f in fields(Settings)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    return Settings(**data)
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> Path:
+    path = path or config_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {f.name: getattr(settings, f.name) for f in fields(Settings)}
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,37 @@
+"""Shared test set-up: verified tiktoken encodings, real datasets, isolated dirs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DATASETS = SHARED / "datasets"
+TIKTOKEN_CACHE = SHARED / "tiktoken_cache"
+
+if TIKTOKEN_CACHE.is_dir():
+    os.environ["TIKTOKEN_CACHE_DIR"] = str(TIKTOKEN_CACHE)
+
+
+def dataset_files() -> list[Path]:
+    return sorted(DATASETS.glob("*.jsonl")) if DATASETS.is_dir() else []
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory, monkeypatch):
+    """Every test gets its own config/cache/data dirs; never the user's."""
+    home = tmp_path_factory.mktemp("tshome")
+    monkeypatch.setenv("TUNESCOPE_HOME", str(home))
+    for var in ("TUNESCOPE_CONFIG_DIR", "TUNESCOPE_CACHE_DIR", "TUNESCOPE_DATA_DIR", "OPENAI_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    return home
+
+
+@pytest.fixture
+def datasets_dir() -> Path:
+    if not DATASETS.is_dir():
+        pytest.skip("../shared/datasets not present")
+    return DATASETS
