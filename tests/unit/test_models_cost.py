@@ -144,3 +144,12 @@ def test_broken_override_names_file_and_problem(text, needle):
     with pytest.raises(ModelTableError) as err:
         load_models()
     assert str(path) in str(err.value) and needle in str(err.value)
+
+
+def test_get_or_guess_for_models_outside_the_table():
+    table = load_models()
+    assert table.get_or_guess("gpt-4.1-mini").token_limit == 65536
+    guess = table.get_or_guess("ft:gpt-5-mini-2030-01-01:acme::x1")
+    assert guess.encoding == "o200k_base" and guess.token_limit is None and guess.price_per_1m is None
+    assert estimate(10, 1000, guess).usd is None
+    assert table.get_or_guess("gpt-3.5-turbo-instruct-9999").encoding == "cl100k_base"

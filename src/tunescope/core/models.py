@@ -164,6 +164,17 @@ class ModelTable:
             info = replace(info, requested=name)
         return info
 
+    def get_or_guess(self, name: str | None = None) -> ModelInfo:
+        """Like get, but a model missing from the table (another provider's, a new snapshot) gets
+        an entry guessed from its name: encoding by prefix, no token limit, no price."""
+        try:
+            return self.get(name)
+        except UnknownModel:
+            assert name is not None
+            return ModelInfo(name=name, encoding=encoding_for_model(name) or "o200k_base",
+                             price_source="not in the model table (add it to your models.toml)",
+                             methods=METHODS, requested=name)
+
     def __contains__(self, name: str) -> bool:
         return self.resolve(name) is not None
 
