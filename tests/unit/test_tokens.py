@@ -206,6 +206,11 @@ def test_images_estimated_and_url_not_counted_as_text():
     assert got.images == 765 + 1105 + 85 + 765
     assert got.per_message[0] == 3 + len(enc.encode("user")) + len(enc.encode("What is this?")) + got.images
     assert got.total == sum(got.per_message) + 3
+    audio = {"messages": [{"role": "user", "content": [
+        {"type": "input_audio", "input_audio": {"data": "QUJD" * 5000, "format": "wav"}},
+        {"type": "text", "value": "near-miss text"}]}]}
+    got = counter.count_record(audio, RecordKind.CHAT)
+    assert got.total == 3 + len(enc.encode("user")) + len(enc.encode("near-miss text")) + 3
 
 
 def test_preference_counts_input_and_both_outputs(datasets_dir):
@@ -267,3 +272,22 @@ def test_estimate_mode_when_encoding_missing(tmp_path, monkeypatch, datasets_dir
     assert 0.75 < est_sum / exact_sum < 1.33     # a usable estimate on English text
     assert estimate_tokens("你好世界你好世界") > estimate_tokens("abcdefgh")
 
+
+
+def test_every_shared_file_counts_under_every_kind():
+    from tests.conftest import dataset_files
+
+    counter = TokenCounter("o200k_base")
+    counted = 0
+    for path in dataset_files():
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                try:
+                    record = json.loads(line)
+                except ValueError:
+                    continue
+                for kind in RecordKind:
+                    result = counter.count_record(record, kind)
+                    assert result.total >= result.trained >= 0
+                counted += 1
+    assert counted > 1000 or not dataset_files()

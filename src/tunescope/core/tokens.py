@@ -10,7 +10,8 @@ For plain-text chat without tools or names this is exactly the cookbook's number
 cookbook (which crashes on these, see validation-checks §a.13 K04) we decided:
 
 - content parts: text parts count their `text`; `image_url` parts count an image estimate
-  (below), never the URL; other parts count their string values except `type`.
+  (below), never the URL; other parts count their string values except `type` and binary
+  payloads (`data`, `file_data`, `url`, `input_audio`, `file`).
 - tool calls (`tool_calls[i]` and legacy `function_call`): the function name + the arguments
   string + 3 tokens per call (the same overhead as a message; unpublished, our choice). Call
   ids and `type` are not counted.
@@ -68,6 +69,7 @@ TOOL_CONSTANTS = {
 
 _SHORT_KEY = 128          # strings up to this length are their own cache key; longer ones use a digest
 _SKIP_KEYS = frozenset(("type",))
+_PAYLOAD_KEYS = frozenset(("type", "data", "file_data", "url", "image_url", "input_audio", "file"))
 _CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
@@ -168,8 +170,8 @@ class TokenCounter:
                     n = image_tokens(part.get("image_url"))
                     total += n
                     images += n
-                else:
-                    total += self._strings(part)
+                else:  # unknown / near-miss parts: their text, never binary payloads
+                    total += sum(self._strings(v) for k, v in part.items() if k not in _PAYLOAD_KEYS)
         return total, images
 
     def count_message(self, msg) -> tuple[int, int, int]:
