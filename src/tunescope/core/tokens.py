@@ -52,6 +52,8 @@ from __future__ import annotations
 import hashlib
 import re
 
+import orjson
+
 from tunescope.core.analysis import ExampleTokens, RecordKind
 from tunescope.core.encodings import EncodingUnavailable, get_encoding
 from tunescope.core.images import image_tokens
@@ -224,6 +226,21 @@ class TokenCounter:
         """Cookbook num_tokens_for_tools over `tools` (or legacy `functions`); 0 if none."""
         if not isinstance(tools, list) or not tools:
             return 0
+        if self._cache_size <= 0:
+            return self._count_tools(tools)
+        try:  # the same definitions repeat on every line: count them once per distinct JSON
+            key = b"tools:" + hashlib.blake2b(orjson.dumps(tools), digest_size=16).digest()
+        except (orjson.JSONEncodeError, TypeError):
+            return self._count_tools(tools)
+        n = self._cache.get(key)
+        if n is None:
+            n = self._count_tools(tools)
+            if len(self._cache) >= self._cache_size:
+                self._cache.clear()
+            self._cache[key] = n
+        return n
+
+    def _count_tools(self, tools: list) -> int:
         func_init, prop_init, prop_key, enum_init, enum_item, func_end = self._tool_constants
         n = 0
         for tool in tools:
