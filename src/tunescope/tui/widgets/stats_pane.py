@@ -1,0 +1,359 @@
+"""Dataset statistics: token histogram against the model limit, totals, cost and file facts.
+
+The pane only formats what the report already computed; it reads every field
+defensively (dict or attribute, missing means "—") so a partial or cancelled
+report still renders.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Label, Select, Static
+
+DASH = "—"
+BLOCKS = " ▏▎▍▌▋▊▉█"
+
+
+def field_of(obj: Any, key: str, default: Any = None) -> Any:
+    """obj[key] for dicts, obj.key otherwise; default when missing or None."""
+    if obj is None:
+        return default
+    value = obj.get(key, default) if isinstance(obj, dict) else getattr(obj, key, default)
+    return default if value is None else value
+
+
+def as_dict(obj: Any) -> dict:
+    """A plain dict view of a dict, an object with to_dict(), or a simple object."""
+    if obj is None:
+        return {}
+    if isinstance(obj, dict):
+        return obj
+    if hasattr(obj, "to_dict"):
+        try:
+            return dict(obj.to_dict())
+        except Exception:
+            return {}
+    return {k: v for k, v in vars(obj).items() if not k.startswith("_")} if hasattr(obj, "__dict__") else {}
+
+
+def num(value: Any) -> str:
+    """Thousands-separated integer, or a dash for missing values."""
+    if value is None or value == "":
+        return DASH
+    try:
+        return f"{int(round(float(value))):,}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def short(value: float) -> str:
+    """Compact number for axis labels: 950, 1.6k, 12k, 1.2M."""
+    value = float(value)
+    for unit, size in (("M", 1_000_000), ("k", 1_000)):
+        if abs(value) >= size:
+            scaled = value / size
+            return f"{scaled:.1f}{unit}" if scaled < 10 and scaled != int(scaled) else f"{int(scaled)}{unit}"
+    return f"{int(value)}"
+
+
+def human_bytes(size: Any) -> str:
+    if size is None:
+        return DASH
+    size = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return DASH
+
+
+def bar(fraction: float, width: int) -> str:
+    """A left-aligned bar with eighth-block precision; any non-zero value shows."""
+    cells = max(0.0, min(1.0, fraction)) * width
+    full = int(cells)
+    part = int((cells - full) * 8)
+    if full == 0 and part == 0 and fraction > 0:
+        part = 1
+    return "█" * full + (BLOCKS[part] if part and full < width else "")
+
+
+class TokenHistogram(Widget):
+    """Horizontal bars, one per token bin, with a marker line at the model limit."""
+
+    DEFAULT_CSS = """
+    TokenHistogram {
+        height: auto;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.bins: list[tuple[int, int, int]] = []
+        self.limit: int | None = None
+
+    def set_data(self, bins: Iterable[Iterable[int]] | None, limit: int | None) -> None:
+        """Set bins as (lo, hi, count); runs of empty bins are merged into one row."""
+        limit = int(limit) if limit else None
+        merged: list[tuple[int, int, int]] = []
+        for raw in bins or []:
+            lo, hi, count = (int(x) for x in list(raw)[:3])
+            crosses_limit = bool(limit and merged and merged[-1][0] < limit <= lo)
+            if merged and count == 0 and merged[-1][2] == 0 and not crosses_limit:
+                merged[-1] = (merged[-1][0], hi, 0)
+            else:
+                merged.append((lo, hi, count))
+        self.bins = merged
+        self.limit = limit
+        self.refresh(layout=True)
+
+    def get_content_height(self, container, viewport, width: int) -> int:
+        if not self.bins:
+            return 1
+        return len(self.bins) + (1 if self.limit else 0) + 1
+
+    def render(self) -> Content:
+        if not self.bins:
+            return Content(f"Tokens per example: {DASH} (no token counts yet)")
+        width = max(20, self.size.width)
+        labels = [f"{short(lo)}–{short(hi)}" for lo, hi, _ in self.bins]
+        label_w = max(len(s) for s in labels)
+        count_w = max(len(f"{c:,}") for *_, c in self.bins)
+        bar_w = max(4, width - label_w - count_w - 4)
+        top = max(c for *_, c in self.bins) or 1
+        lines = [Content.from_markup(f"[b]{'tokens':>{label_w}}[/b]  [dim]examples per bin[/]")]
+        marked = False
+        for (lo, hi, count), label in zip(self.bins, labels):
+            if self.limit and not marked and lo >= self.limit:
+                lines.append(self._marker(label_w + bar_w + count_w + 3))
+                marked = True
+            if self.limit and lo >= self.limit:
+                style = "$text-error"
+            elif self.limit and hi > self.limit:
+                style = "$text-warning"
+            else:
+                style = "$text-primary"
+            lines.append(Content.assemble(
+                (f"{label:>{label_w}} ", "dim"), ("▕", "dim"),
+                (f"{bar(count / top, bar_w):<{bar_w}}", style), f" {count:>{count_w},}",
+            ))
+        if self.limit and not marked:
+            lines.append(self._marker(label_w + bar_w + count_w + 3, above=False))
+        return Content("\n").join(lines)
+
+    def _marker(self, width: int, above: bool = True) -> Content:
+        text = f" limit {self.limit:,} " + ("▼ over" if above else "(every example is below)")
+        pad = max(0, width - len(text))
+        return Content.assemble(("┄" * (pad // 2), "$text-error"), (text, "bold $text-error"),
+                                ("┄" * (pad - pad // 2), "$text-error"))
+
+
+class StatsPane(VerticalScroll):
+    """Token histogram with the model limit, totals, estimated cost and file facts."""
+
+    HELP = (
+        "Statistics for the whole file: tokens per example (bars past the model's limit "
+        "are marked), totals, duplicates, the estimated training cost for the chosen "
+        "model, and file facts. Pick another model in the selector to re-estimate."
+    )
+
+    BINDINGS = [
+        Binding("j", "scroll_down", "Scroll down", show=False, id="stats.down"),
+        Binding("k", "scroll_up", "Scroll up", show=False, id="stats.up"),
+        Binding("m", "choose_model", "Model", show=True, id="stats.model", tooltip="Choose the model for limits and cost"),
+    ]
+
+    DEFAULT_CSS = """
+    StatsPane {
+        height: 1fr;
+        width: 1fr;
+        background: $surface;
+        & > #stats-model-row {
+            height: auto;
+            padding: 0 1;
+            margin-top: 1;
+            & > Label { padding: 0 1 0 0; color: $text-muted; }
+            & > Select { width: 1fr; max-width: 48; }
+        }
+        & .stats-heading {
+            margin-top: 1;
+            padding: 0 1;
+            background: $panel;
+            color: $text;
+            text-style: bold;
+        }
+        & .stats-body { padding: 0 1; }
+    }
+    """
+
+    class ModelChanged(Message):
+        """The user chose another model: recompute limits and cost for it."""
+
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.current_model: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="stats-model-row"):
+            yield Label("Model")
+            yield Select([], prompt="Model", id="stats-model", allow_blank=True, compact=True)
+        yield Static("Estimated cost", classes="stats-heading", id="stats-cost-heading")
+        yield Static(DASH, classes="stats-body", id="stats-cost")
+        yield Static("Tokens per example", classes="stats-heading", id="stats-tokens-heading")
+        yield TokenHistogram(id="stats-histogram")
+        yield Static(DASH, classes="stats-body", id="stats-token-summary")
+        yield Static("Dataset", classes="stats-heading")
+        yield Static(DASH, classes="stats-body", id="stats-dataset")
+        yield Static("File", classes="stats-heading")
+        yield Static(DASH, classes="stats-body", id="stats-file")
+
+    # -- data in -------------------------------------------------------------
+
+    def set_models(self, names: Iterable[str], current: str | None) -> None:
+        """Fill the model selector; setting it this way never posts ModelChanged."""
+        names = list(dict.fromkeys(names))
+        if current and current not in names:
+            names.insert(0, current)
+        self.current_model = current
+        select = self.query_one("#stats-model", Select)
+        with select.prevent(Select.Changed):
+            select.set_options([(name, name) for name in names])
+            if current:
+                select.value = current
+
+    def set_report(self, report: Any, model_info: Any = None) -> None:
+        """Show a report (CheckReport or any object/dict with tokens, cost, facts, duplicates)."""
+        tokens = as_dict(field_of(report, "tokens"))
+        per = as_dict(field_of(tokens, "per_example"))
+        limit = field_of(per, "limit") or field_of(model_info, "token_limit")
+        model = field_of(model_info, "name") or field_of(report, "model") or self.current_model
+        estimated = bool(field_of(tokens, "estimated", False)) or field_of(report, "exact_tokens", True) is False
+
+        heading = "Tokens per example" + (f" · limit {num(limit)} ({model})" if limit else "")
+        if estimated:
+            heading += " · ≈ estimated"
+        self.query_one("#stats-tokens-heading", Static).update(heading)
+        self.query_one(TokenHistogram).set_data(field_of(tokens, "histogram"), limit)
+        self.query_one("#stats-token-summary", Static).update(self._token_summary(per, limit))
+        self.query_one("#stats-dataset", Static).update(self._dataset(report, tokens))
+        self.query_one("#stats-cost-heading", Static).update(f"Estimated cost{f' for {model}' if model else ''}")
+        self.query_one("#stats-cost", Static).update(self._cost(as_dict(field_of(report, "cost")), model))
+        self.query_one("#stats-file", Static).update(self._file(report, estimated))
+
+    # -- formatting ----------------------------------------------------------
+
+    @staticmethod
+    def _token_summary(per: dict, limit: Any) -> Content:
+        if not per:
+            return Content(DASH)
+        parts = [f"{k} {num(per.get(k))}" for k in ("min", "p5", "p50", "p95", "max", "mean")]
+        text = Content(" · ".join(parts).replace("p50", "median"))
+        over = int(field_of(per, "over_limit", 0) or 0)
+        if limit:
+            if over:
+                text += Content.from_markup(
+                    "\n[$text-error]✖ $n over the $limit-token limit[/] (truncated in training)",
+                    n=f"{over:,} example{'s' if over != 1 else ''}", limit=num(limit),
+                )
+            else:
+                text += Content.from_markup("\n[$text-success]✔[/] every example fits the $limit-token limit",
+                                            limit=num(limit))
+        return text
+
+    @staticmethod
+    def _dataset(report: Any, tokens: dict) -> Content:
+        examples = field_of(report, "examples")
+        per = as_dict(field_of(tokens, "per_example"))
+        if examples is None:
+            examples = field_of(per, "count")
+        stats = as_dict(field_of(report, "stats"))
+        msgs = field_of(stats, "messages_per_example") or field_of(tokens, "messages_per_example")
+        if isinstance(msgs, dict):
+            msgs_text = f"{num(msgs.get('min'))}–{num(msgs.get('max'))} (median {num(msgs.get('p50', msgs.get('median')))})"
+        else:
+            msgs_text = num(msgs)
+        lines = [
+            f"examples {num(examples)} · messages per example {msgs_text}",
+            f"tokens {num(field_of(tokens, 'total'))} · trained (assistant) {num(field_of(tokens, 'trained'))}",
+            f"duplicates {StatsPane._duplicates(field_of(report, 'duplicates'))}",
+        ]
+        return Content("\n".join(lines))
+
+    @staticmethod
+    def _duplicates(dups: Any) -> str:
+        if dups is None or dups == {}:
+            return DASH
+        if isinstance(dups, (int, float)):
+            return num(dups)
+        dups = as_dict(dups)
+        parts = [f"{k.replace('_', ' ')} {num(v)}" for k, v in dups.items() if isinstance(v, (int, float))]
+        return " · ".join(parts) or DASH
+
+    @staticmethod
+    def _cost(cost: dict, model: Any) -> Content:
+        if not cost:
+            return Content(DASH)
+        if cost.get("error"):
+            return Content.from_markup("[$text-warning]▲[/] $error", error=str(cost["error"]))
+        epochs, billed = cost.get("epochs"), cost.get("billed_tokens")
+        auto = " (auto)" if cost.get("epochs_auto") else ""
+        text = Content(f"{num(epochs)} epochs{auto} · {num(billed)} billed tokens")
+        usd, price = cost.get("usd"), cost.get("price_per_1m")
+        if usd is not None:
+            text += Content.from_markup("\n[b $text-success]≈ $usd[/] at $price per 1M training tokens",
+                                        usd=f"${float(usd):,.2f}", price=f"${float(price):,.2f}" if price is not None else DASH)
+        else:
+            text += Content(f"\nno published per-token price for {model or 'this model'}")
+        source = " ".join(str(cost.get(k) or "") for k in ("price_source", "price_date")).strip()
+        if source:
+            text += Content.from_markup("\n[dim]price: $source[/]", source=source)
+        return text
+
+    @staticmethod
+    def _file(report: Any, estimated: bool) -> Content:
+        facts = as_dict(field_of(report, "facts"))
+        fmt = field_of(report, "format") or facts.get("format") or facts.get("layout")
+        encoding = field_of(report, "encoding") if hasattr(report, "encoding") else facts.get("encoding")
+        bom = facts.get("bom")
+        final_nl = facts.get("final_newline")
+        size = facts.get("size_bytes", facts.get("size"))
+        yes_no = {True: "yes", False: "no", None: DASH}
+        lines = [
+            f"format {fmt or DASH} · line endings {facts.get('line_endings') or DASH} · "
+            f"BOM {yes_no.get(bom, DASH)} · final newline {yes_no.get(final_nl, DASH)}",
+            f"size {human_bytes(size)} · lines {num(facts.get('lines'))} · "
+            f"tokenizer {encoding or facts.get('encoding') or DASH}",
+        ]
+        text = Content("\n".join(lines))
+        exact = facts.get("exact_tokens")
+        if estimated or exact is False:
+            text += Content.from_markup("\n[$text-warning]▲ token counts are estimates[/] (tokenizer files unavailable)")
+        return text
+
+    # -- events --------------------------------------------------------------
+
+    @on(Select.Changed, "#stats-model")
+    def _model_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        value = event.value
+        if value is Select.NULL or not isinstance(value, str) or value == self.current_model:
+            return
+        self.current_model = value
+        self.post_message(self.ModelChanged(value))
+
+    def action_choose_model(self) -> None:
+        select = self.query_one("#stats-model", Select)
+        select.focus()
+        select.expanded = True

@@ -1,0 +1,139 @@
+"""StatsPane: the histogram's limit marker, the cost line, file facts and model selection."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace as NS
+
+import pytest
+from textual import on
+from textual.app import App, ComposeResult
+from textual.widgets import Select, Static
+
+from tunescope.core.filefacts import FileFacts
+from tunescope.core.report import histogram
+from tunescope.tui.widgets.stats_pane import StatsPane, TokenHistogram
+
+MODELS = ["gpt-4o-mini-2024-07-18", "gpt-4.1-2025-04-14", "gpt-4.1-mini-2025-04-14"]
+
+
+def synthetic_report(values: list[int], limit: int, usd: float | None = 4.2):
+    values = sorted(values)
+    n = len(values)
+    return NS(
+        tokens={"total": sum(values), "trained": sum(values) // 2, "estimated": False,
+                "per_example": {"count": n, "min": values[0], "p5": values[0], "p50": values[n // 2],
+                                "p95": values[-1], "max": values[-1], "mean": sum(values) / n,
+                                "over_limit": sum(v > limit for v in values), "limit": limit},
+                "histogram": histogram(values, limit)},
+        cost={"epochs": 3, "epochs_auto": True, "billed_tokens": 3 * sum(min(v, limit) for v in values),
+              "usd": usd, "price_per_1m": 3.0, "price_source": "openai.com/api/pricing", "price_date": "2025-06"},
+        facts=FileFacts(path="t.jsonl", size=2_500_000, lines=n, bom=True, crlf_lines=n, final_newline=False),
+        format="chat", encoding="o200k_base", exact_tokens=True, examples=n,
+        duplicates={"exact": 2}, model=MODELS[0],
+    )
+
+
+class StatsHarness(App):
+    def __init__(self) -> None:
+        super().__init__()
+        self.changed: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield StatsPane()
+
+    @on(StatsPane.ModelChanged)
+    def _changed(self, event: StatsPane.ModelChanged) -> None:
+        self.changed.append(event.name)
+
+
+def text_of(app: App, selector: str) -> str:
+    return str(app.query_one(selector, Static).render())
+
+
+async def test_limit_marker_sits_between_bins_and_cost_comes_from_report():
+    values = [100] * 50 + [900] * 30 + [2500] * 3
+    app = StatsHarness()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(StatsPane)
+        pane.set_report(synthetic_report(values, limit=2000, usd=12.3456), NS(name=MODELS[0], token_limit=2000))
+        await pilot.pause()
+        lines = app.query_one(TokenHistogram).render().plain.splitlines()
+        marker = next(i for i, line in enumerate(lines) if "limit 2,000" in line)
+        above = [line for line in lines[1:marker]]
+        below = [line for line in lines[marker + 1:]]
+        assert above and below
+        assert above[0].rstrip().endswith("50") and below[-1].rstrip().endswith("3")
+        assert all(len(line) <= 78 for line in lines)  # fits 80 columns with the scrollbar
+        assert "$12.35" in text_of(app, "#stats-cost")
+        assert "3 epochs" in text_of(app, "#stats-cost")
+        assert "3 examples over the 2,000-token limit" in text_of(app, "#stats-token-summary")
+        facts = text_of(app, "#stats-file")
+        assert "CRLF" in facts and "BOM yes" in facts and "final newline no" in facts and "2.4 MB" in facts
+        assert "exact 2" in text_of(app, "#stats-dataset")
+
+
+async def test_missing_data_shows_dashes_and_no_price_is_said():
+    app = StatsHarness()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(StatsPane)
+        pane.set_report(NS(tokens={}, cost={}, facts={}, duplicates=None), None)
+        await pilot.pause()
+        assert "—" in app.query_one(TokenHistogram).render().plain
+        assert text_of(app, "#stats-cost") == "—"
+        pane.set_report(synthetic_report([10, 20, 30], limit=100, usd=None), NS(name="ft:custom", token_limit=100))
+        await pilot.pause()
+        assert "no published per-token price for ft:custom" in text_of(app, "#stats-cost")
+        assert "every example fits" in text_of(app, "#stats-token-summary")
+
+
+async def test_estimated_counts_are_marked():
+    report = synthetic_report([10, 20], limit=100)
+    report.tokens["estimated"] = True
+    report.exact_tokens = False
+    app = StatsHarness()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one(StatsPane).set_report(report, None)
+        await pilot.pause()
+        assert "estimated" in text_of(app, "#stats-tokens-heading")
+        assert "token counts are estimates" in text_of(app, "#stats-file")
+
+
+async def test_choosing_a_model_posts_model_changed_but_set_models_does_not():
+    app = StatsHarness()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(StatsPane)
+        pane.set_models(MODELS, MODELS[0])
+        await pilot.pause()
+        assert app.changed == []
+        assert app.query_one(Select).value == MODELS[0]
+        pane.focus()
+        await pilot.press("m")  # opens the selector
+        await pilot.pause()
+        await pilot.press("down", "enter")
+        await pilot.pause()
+        assert app.changed == [MODELS[1]]
+        assert pane.current_model == MODELS[1]
+        pane.set_models(MODELS, MODELS[2])  # the app confirms another model: still silent
+        await pilot.pause()
+        assert app.changed == [MODELS[1]]
+
+
+async def test_real_report_from_a_shared_dataset(datasets_dir):
+    checker = pytest.importorskip("tunescope.core.checker")
+    try:
+        import tunescope.core.dataset_checks  # noqa: F401  (the checker needs it)
+    except ImportError:
+        pytest.skip("dataset checks not installed yet")
+    options = checker.options_for_model("gpt-4o-mini-2024-07-18")
+    report = checker.check_path(datasets_dir / "cookbook_toy_chat.jsonl", options, use_cache=False)
+    app = StatsHarness()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(StatsPane)
+        pane.set_report(report, NS(name=options.model, token_limit=options.token_limit))
+        await pilot.pause()
+        lines = app.query_one(TokenHistogram).render().plain
+        assert f"limit {options.token_limit:,}" in lines
+        counted = sum(int(b[2]) for b in report.tokens["histogram"])
+        assert counted == report.examples
+        assert f"{report.cost['billed_tokens']:,} billed tokens" in text_of(app, "#stats-cost")
+        assert "LF" in text_of(app, "#stats-file")
