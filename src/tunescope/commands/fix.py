@@ -1,0 +1,209 @@
+"""`tunescope fix FILE [fixes] (-o OUT | --in-place)`: bulk fixes from scripts.
+
+Fixes run in a fixed order whatever the order of the options: to-jsonl,
+rename-near-miss / drop-extra-keys, to-chat, strip-whitespace, drop-invalid,
+dedupe, drop/truncate-over-limit; then --split writes OUT_train / OUT_valid.
+Exit 0 on success, 2 on unusable input, bad options or a refused save,
+1 when writing failed (the original is intact).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+ORDER = ("to_jsonl", "rename_near_miss", "drop_extra_keys", "to_chat", "strip_whitespace",
+         "drop_invalid", "dedupe", "drop_over_limit", "truncate_over_limit")
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "fix", help="apply bulk fixes to a dataset (atomic; -o OUT or --in-place)",
+        description="Apply bulk fixes and write the result atomically to OUT or back to FILE. "
+                    "Untouched lines are copied byte for byte.",
+        epilog="--split R writes OUT's stem with _train/_valid suffixes (data.jsonl -> data_train.jsonl, "
+               "data_valid.jsonl); R is the training share. Exit: 0 ok, 2 unusable input/refused save, 1 write failed.")
+    p.add_argument("file", metavar="FILE")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("-o", "--output", metavar="OUT", help="write the result here")
+    out.add_argument("--in-place", action="store_true", help="replace FILE (atomic save)")
+    g = p.add_argument_group("fixes")
+    g.add_argument("--to-jsonl", action="store_true", help="pretty-printed JSON or a JSON array -> one object per line")
+    g.add_argument("--rename-near-miss", action="store_true",
+                   help="value->text parts, loss_weight->weight, chosen/rejected and *_completion -> OpenAI preference keys")
+    g.add_argument("--drop-extra-keys", action="store_true",
+                   help="drop top-level keys OpenAI rejects in supervised/preference rows (e.g. id, meta)")
+    g.add_argument("--to-chat", action="store_true", help="legacy prompt/completion rows -> chat messages")
+    g.add_argument("--system", metavar="TEXT", default=None, help="system prompt for --to-chat")
+    g.add_argument("--strip-whitespace", action="store_true", help="strip whitespace around message contents")
+    g.add_argument("--drop-invalid", action="store_true",
+                   help="remove blank, invalid JSON, unknown-format and near-miss lines")
+    g.add_argument("--dedupe", action="store_true", help="remove exact duplicates (same JSON), keep the first")
+    lim = g.add_mutually_exclusive_group()
+    lim.add_argument("--drop-over-limit", action="store_true", help="remove examples over the model's token limit")
+    lim.add_argument("--truncate-over-limit", action="store_true",
+                     help="drop trailing turns so examples fit and end on an assistant message")
+    g.add_argument("--model", default=None, help="model for the token limit and encoding")
+    g.add_argument("--limit", type=int, default=None, metavar="TOKENS", help="token limit (default: the model's)")
+    g.add_argument("--allow-estimate", action="store_true", help="estimate tokens if an encoding file is missing")
+    g.add_argument("--split", type=float, default=None, metavar="RATIO",
+                   help="write training/validation files with this training share, e.g. 0.9")
+    g.add_argument("--seed", type=int, default=0, help="seed for --split (same seed, same split)")
+    p.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
+    p.add_argument("--max-lines", type=int, default=20, metavar="N", help="changes listed per fix (default 20)")
+    p.add_argument("--backup", choices=("none", "bak", "timestamp"), default=None,
+                   help="keep the replaced file (default: the config's backup setting)")
+    p.set_defaults(func=run)
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"tunescope fix: {message}", file=sys.stderr)
+    return code
+
+
+def _selected(args) -> list[tuple[str, dict]]:
+    picked = []
+    for name in ORDER:
+        if not getattr(args, name, False):
+            continue
+        params: dict = {}
+        if name == "rename_near_miss" and args.drop_extra_keys:
+            params["drop_extra_keys"] = True
+        if name == "drop_extra_keys" and args.rename_near_miss:
+            continue  # done together with the renames
+        if name == "to_chat" and args.system is not None:
+            params["system"] = args.system
+        if name in ("drop_over_limit", "truncate_over_limit"):
+            params.update(model=args.model, limit=args.limit, allow_estimate=args.allow_estimate)
+        picked.append((name, params))
+    return picked
+
+
+def _print_report(report, cap: int) -> None:
+    print(report.summary())
+    for change in report.changes[:cap]:
+        print(f"  {change.describe()}")
+    if len(report.changes) > cap:
+        print(f"  ... and {len(report.changes) - cap:,} more")
+    for note in report.notes[:cap]:
+        print(f"  note: {note}")
+    if len(report.notes) > cap:
+        print(f"  ... and {len(report.notes) - cap:,} more notes")
+
+
+def _backup_mode(args) -> str:
+    if args.backup:
+        return args.backup
+    from tunescope.core.config import ConfigError, load_settings
+    try:
+        return load_settings().backup
+    except ConfigError:
+        return "none"
+
+
+def _looks_like_document(index) -> str | None:
+    try:
+        from tunescope.core.filefacts import JSONL, detect_document_layout
+    except ImportError:
+        return None
+    layout, count = detect_document_layout(index)
+    if layout == JSONL:
+        return None
+    return f"{layout.replace('_', ' ')}" + (f" ({count} objects)" if count else "")
+
+
+def run(args: argparse.Namespace) -> int:
+    from tunescope.core.edits import EditSession
+    from tunescope.core.fixes import FixError
+    from tunescope.core.fixes_split import split_dataset, split_paths
+    from tunescope.core.lineindex import LineIndex
+    from tunescope.core.save import SaveFailed, SaveRefused
+
+    fixes = _selected(args)
+    if not fixes and args.split is None:
+        return _fail("no fix selected; choose one or more of --to-jsonl, --rename-near-miss, --drop-extra-keys, "
+                     "--to-chat, --strip-whitespace, --drop-invalid, --dedupe, --drop-over-limit, "
+                     "--truncate-over-limit, --split")
+    if args.split is not None and args.in_place:
+        return _fail("--split writes two new files; give -o BASE (writes BASE_train and BASE_valid)")
+    if not args.dry_run and not args.in_place and not args.output:
+        return _fail("say where to write: -o OUT, or --in-place to replace FILE (or --dry-run to preview)")
+    if not os.path.isfile(args.file):
+        return _fail(f"{args.file}: no such file")
+    try:
+        index = LineIndex(args.file).build()
+    except OSError as exc:
+        return _fail(f"{args.file}: cannot read ({exc.strerror or exc})")
+    if index.error is not None:
+        return _fail(f"{args.file}: cannot read ({index.error})")
+    names = [n for n, _ in fixes]
+    if "to_jsonl" not in names:
+        shape = _looks_like_document(index)
+        if shape:
+            return _fail(f"{args.file} is {shape}, not JSONL (one object per line); add --to-jsonl to convert it")
+    session = EditSession(index)
+    if names == ["to_jsonl"] and args.split is None and not args.dry_run:
+        return _stream_to_jsonl(args, session)
+    try:
+        for name, params in fixes:
+            report = session.apply_fix(name, **params)
+            _print_report(report, args.max_lines)
+    except (FixError, KeyError) as exc:
+        return _fail(f"{args.file}: {exc}")
+    changed = session.dirty
+    try:
+        if args.split is not None:
+            train, valid = split_paths(args.output or args.file)
+            if args.dry_run:
+                from tunescope.core.fixes_split import choose_validation
+                n = sum(1 for data in session.iter_rows() if data.strip())
+                nv = len(choose_validation(n, args.split, args.seed))
+                print(f"split (seed {args.seed}): would write {n - nv:,} rows to {train} and {nv:,} to {valid}")
+                return 0
+            res = split_dataset(session, args.split, args.seed, train, valid)
+            print(f"split (seed {res.seed}): wrote {res.n_train:,} rows to {res.train_path} "
+                  f"and {res.n_valid:,} to {res.valid_path}")
+            return 0
+        if args.dry_run:
+            print(f"dry run: {len(session):,} rows after the fixes; nothing written")
+            return 0
+        target = args.file if args.in_place else args.output
+        if args.in_place and not changed:
+            print(f"nothing changed; {args.file} left as it was")
+            return 0
+        result = session.save(target, backup=_backup_mode(args), switch=False)
+        backup = f" (previous file kept as {result.backup_path})" if result.backup_path else ""
+        print(f"wrote {result.rows:,} rows to {result.path}{backup}")
+        return 0
+    except FixError as exc:
+        return _fail(str(exc))
+    except SaveRefused as exc:
+        return _fail(f"save refused: {exc}")
+    except SaveFailed as exc:
+        return _fail(f"{exc}; nothing was changed", 1)
+    finally:
+        session.close()
+
+
+def _stream_to_jsonl(args, session) -> int:
+    """--to-jsonl alone: stream file to file, never holding the whole document."""
+    from tunescope.core.fixes import FixError
+    from tunescope.core.fixes_jsonl import convert_to_jsonl
+    from tunescope.core.save import SaveFailed, SaveRefused
+
+    target = args.file if args.in_place else args.output
+    eol, backup = session.eol, _backup_mode(args)
+    session.close()
+    try:
+        from tunescope.core.save import backup_path_for
+        backup_file = backup_path_for(os.path.abspath(target), backup) if os.path.exists(target) else None
+        rows = convert_to_jsonl(args.file, target, eol=eol, backup=backup_file)
+    except FixError as exc:
+        return _fail(f"{args.file}: {exc}")
+    except SaveRefused as exc:
+        return _fail(f"save refused: {exc}")
+    except SaveFailed as exc:
+        return _fail(f"{exc}; nothing was changed", 1)
+    print(f"convert to JSONL: wrote {rows:,} rows to {os.path.abspath(target)}")
+    return 0
