@@ -29,16 +29,15 @@ class ConfirmScreen(ModalScreen[bool]):
         align: center middle;
         background: $background 60%;
         & > #confirm-dialog {
-            width: auto;
-            min-width: 40;
-            max-width: 76;
+            width: 60;
+            max-width: 100%;
             height: auto;
             padding: 1 2;
             background: $surface;
             border: thick $primary;
         }
         &.-danger > #confirm-dialog { border: thick $error; }
-        & #confirm-question { width: auto; max-width: 70; margin-bottom: 1; }
+        & #confirm-question { margin-bottom: 1; }
         & #confirm-buttons { width: auto; height: auto; }
         & #confirm-buttons > Button { margin-right: 2; min-width: 10; }
         & #confirm-keys { color: $text-muted; margin-top: 1; }

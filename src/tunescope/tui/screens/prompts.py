@@ -108,7 +108,7 @@ class SearchScreen(_Prompt):
             with Horizontal(id="search-row"):
                 yield Input(self.pattern, placeholder="text to find in any message", id="search-input")
                 yield Checkbox("Regex", self.regex, id="search-regex")
-            yield Static("enter search · ctrl+r regex · n/N next/previous afterwards · esc cancel",
+            yield Static("enter search · ctrl+r regex on/off · esc cancel",
                          classes="prompt-help", markup=False)
             yield Static("", classes="prompt-error", markup=False)
 
