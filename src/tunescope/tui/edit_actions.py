@@ -1,0 +1,298 @@
+"""The keys that change the dataset: edit, delete, weight, fixes, undo/redo, save, quit, copy.
+
+A mixin for `DatasetScreen` so the screen module stays about composition.
+Every change goes through the `EditSession` (one undo step each) and ends in
+`after_edit`, which refreshes what depends on it and shows a toast naming
+the change and how to undo it. Only quitting with unsaved edits asks first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import tempfile
+
+from textual import on, work
+
+from tunescope.tui.messages import DatasetSaved, SaveRejected
+
+EDIT_ACTIONS = {"edit", "edit_external", "delete", "toggle_weight", "fixes", "undo", "redo", "save", "copy"}
+
+
+def pretty_json(data: bytes) -> str:
+    """The example as indented JSON for editing (the raw text when it is not JSON)."""
+    try:
+        return json.dumps(json.loads(data), indent=2, ensure_ascii=False)
+    except ValueError:
+        return data.decode("utf-8", "replace")
+
+
+def json_error(text: str) -> str | None:
+    """Why `text` is not a JSON object, with the position; None when it is fine."""
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    if not isinstance(obj, dict):
+        return f"an example must be a JSON object, not {type(obj).__name__}"
+    return None
+
+
+class EditActions:
+    """Mixed into DatasetScreen (uses its state, list, viewer and status bar)."""
+
+    # -- availability -------------------------------------------------------------------------
+    def check_action(self, action: str, parameters) -> bool | None:
+        if action not in EDIT_ACTIONS:
+            return True
+        session = self.state.session if self.state is not None else None
+        if session is None:
+            return None
+        if action == "undo":
+            return True if session.can_undo else None
+        if action == "redo":
+            return True if session.can_redo else None
+        if action == "save":
+            return True if session.dirty else None
+        return True if self.example_list.count else None
+
+    def after_edit(self, toast: str | None) -> None:
+        """Refresh everything that shows the rows, after any change."""
+        self.example_list.reload()
+        self.update_counts()
+        self.refresh_bindings()
+        self.show_selected(keep_cursor=True)
+        if self.state.view is not None:
+            self.apply_view()
+        if toast:
+            self.notify(toast)
+
+    # -- editing one example ----------------------------------------------------------------
+    def action_edit(self) -> None:
+        row = self.current_row()
+        if row is None:
+            return
+        self.open_editor(row, pretty_json(self.state.data(row)))
+
+    def open_editor(self, row: int, text: str) -> None:
+        from tunescope.tui.screens.editor import JsonEditorScreen
+
+        origin = self.state.origin(row)
+        title = f"line {origin + 1}" if origin is not None else "new example"
+
+        def done(new_text: str | None) -> None:
+            if new_text is not None:
+                self.apply_text(row, new_text)
+        self.app.push_screen(JsonEditorScreen(text, title, validate=json_error), done)
+
+    def apply_text(self, row: int, text: str) -> bool:
+        from tunescope.core.edits import EditError, JsonEditError
+
+        session = self.state.session
+        before = session.get(row)
+        try:
+            session.replace_text(row, text)
+        except JsonEditError as exc:
+            self.notify(f"not saved: {exc}", title="Invalid JSON", severity="error")
+            self.open_editor(row, text)
+            return False
+        except EditError as exc:
+            self.notify(str(exc), title="Edit refused", severity="error")
+            return False
+        if session.get(row) == before:
+            self.notify("no change")
+            self.after_edit(None)
+            return True
+        self.after_edit(f"{session.undo_description} — u to undo")
+        return True
+
+    def action_edit_external(self) -> None:
+        from textual.app import SuspendNotSupported
+
+        row = self.current_row()
+        if row is None:
+            return
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        if not editor:
+            self.notify("Set $VISUAL or $EDITOR (e.g. export EDITOR=vim), or press e for the built-in editor.",
+                        title="No external editor", severity="warning")
+            return
+        fd, path = tempfile.mkstemp(prefix="tunescope-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(pretty_json(self.state.data(row)) + "\n")
+            command = shlex.split(editor) + [path]
+            try:
+                with self.app.suspend():
+                    result = subprocess.run(command)
+            except SuspendNotSupported:
+                if not self.app.is_headless:
+                    self.notify("This terminal cannot hand over to an external editor; press e instead.",
+                                severity="warning")
+                    return
+                result = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True)
+            except OSError as exc:
+                self.notify(f"could not run {editor!r}: {exc}", title="Editor failed", severity="error")
+                return
+            if result.returncode != 0:
+                self.notify(f"{editor} exited with status {result.returncode}; nothing changed",
+                            severity="warning")
+                return
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                text = fh.read()
+        finally:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        self.apply_text(row, text)
+
+    def action_delete(self) -> None:
+        row = self.current_row()
+        if row is None:
+            return
+        self.state.session.delete(row)
+        self.after_edit(f"{self.state.session.undo_description} — u to undo")
+
+    def action_toggle_weight(self) -> None:
+        from tunescope.core.edits import EditError
+
+        row = self.current_row()
+        viewer = self.viewer
+        block = viewer.selected_block
+        if row is None or block is None or block.role != "assistant" or viewer.data != self.state.data(row):
+            self.notify("Select an assistant message first: enter opens the example, j/k pick a message.",
+                        severity="warning")
+            return
+        message = viewer.obj["messages"][block.message_index]
+        zero = message.get("weight") != 0
+        try:
+            self.state.session.set_weight(row, block.message_index, zero)
+        except EditError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.after_edit(f"{self.state.session.undo_description} — u to undo")
+
+    # -- bulk fixes -------------------------------------------------------------------------
+    def action_fixes(self) -> None:
+        from tunescope.tui.screens.fixes_menu import FixesMenu
+
+        session = self.state.session
+
+        def preview(name: str) -> int:
+            return len(session.preview_fix(name).changes)
+
+        def done(name: str | None) -> None:
+            if not name:
+                return
+            try:
+                report = session.apply_fix(name)
+            except Exception as exc:  # a fix refusing (e.g. nothing to convert) explains itself
+                self.notify(str(exc), title=f"Fix {name} not applied", severity="error")
+                return
+            changed = len(report.changes)
+            if not changed:
+                self.notify(f"{name}: nothing to change")
+                return
+            self.after_edit(f"{report.description}: {changed:,} rows changed — u to undo")
+        self.app.push_screen(FixesMenu(preview), done)
+
+    # -- history ------------------------------------------------------------------------------
+    def action_undo(self) -> None:
+        done = self.state.session.undo()
+        self.after_edit(f"undid: {done}" if done else "nothing to undo")
+
+    def action_redo(self) -> None:
+        done = self.state.session.redo()
+        self.after_edit(f"redid: {done}" if done else "nothing to redo")
+
+    # -- saving -------------------------------------------------------------------------------
+    def action_save(self, path: str | None = None) -> None:
+        session = self.state.session
+        if session is None:
+            return
+        if not session.dirty and path is None:
+            self.notify("no unsaved edits")
+            return
+        self.cancel_check()
+        self.status_bar.set(phase="saving", done=0, total=1)
+        self.run_save(path)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save", description="save the dataset")
+    def run_save(self, path: str | None) -> None:
+        from tunescope.core.save import SaveError, SaveRefused
+
+        session = self.state.session
+        try:
+            result = session.save(path, backup=getattr(self.settings, "backup", "none"))
+        except SaveRefused as exc:
+            index = session.index
+            changed = not os.path.exists(index.path) or index.changed_on_disk()
+            self.post_message(SaveRejected(str(exc), changed_on_disk=changed, path=path))
+            return
+        except (SaveError, OSError) as exc:
+            self.post_message(SaveRejected(str(exc), path=path))
+            return
+        backup = f" (backup: {result.backup_path})" if result.backup_path else ""
+        self.post_message(DatasetSaved(result.path, f"{result.rows:,} rows, {result.bytes_written:,} bytes"
+                                                    f" in {result.seconds:.2f} s{backup}"))
+
+    @on(DatasetSaved)
+    def _saved(self, event: DatasetSaved) -> None:
+        state = self.state
+        session = state.session
+        if session.index is not state.index:     # the session continues on the written file
+            state.index = session.index
+            self.path = session.path
+            self.display_name = os.path.basename(session.path)
+            state.overlay.clear()
+            self.start_check()
+        self.status_bar.set(phase="", file=self.display_name, lines=len(state.index))
+        self.after_edit(f"saved {event.path}: {event.detail}")
+
+    @on(SaveRejected)
+    def _save_rejected(self, event: SaveRejected) -> None:
+        self.status_bar.set(phase="")
+        self.notify(event.reason, title="Not saved", severity="error", timeout=10)
+        if event.changed_on_disk and event.path is None:
+            self.offer_save_as()
+        if self.state.results.checked == 0:
+            self.start_check()
+
+    def offer_save_as(self) -> None:
+        from tunescope.tui.screens.prompts import SaveAsScreen
+
+        root, ext = os.path.splitext(self.state.session.path)
+
+        def done(path: str | None) -> None:
+            if path:
+                self.action_save(os.path.expanduser(path))
+        self.app.push_screen(SaveAsScreen(f"{root}.edited{ext or '.jsonl'}"), done)
+
+    # -- quitting and copying ---------------------------------------------------------------
+    def request_quit(self) -> None:
+        session = self.state.session if self.state is not None else None
+        if session is None or not session.dirty:
+            self.cancel.set()
+            self.app.exit()
+            return
+        from tunescope.tui.screens.confirm import ConfirmScreen
+
+        def done(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.cancel.set()
+                self.app.exit()
+        self.app.push_screen(ConfirmScreen("You have unsaved edits. Quit and lose them? (ctrl+s saves)",
+                                           danger=True), done)
+
+    def action_copy(self) -> None:
+        row = self.current_row()
+        if row is None:
+            return
+        text = self.state.data(row).decode("utf-8", "replace")
+        self.app.copy_to_clipboard(text)
+        origin = self.state.origin(row)
+        where = f"line {origin + 1}" if origin is not None else "the new example"
+        self.notify(f"copied {where} ({len(text):,} characters) to the clipboard")

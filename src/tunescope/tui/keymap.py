@@ -1,0 +1,95 @@
+"""Every key binding of the dataset review, as data.
+
+Each binding has a stable id (`area.action`) so users can remap it from
+config.toml (`[keymap] "dataset.delete" = "D"`), a short description for the
+footer and a tooltip for the help screen and command palette. Widgets take
+their `BINDINGS` from here; nothing else defines keys.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+
+def _b(keys: str, action: str, description: str, id: str, tooltip: str, show: bool = False,
+       key_display: str | None = None, priority: bool = False) -> Binding:
+    return Binding(keys, action, description, show=show, key_display=key_display,
+                   priority=priority, tooltip=tooltip, id=id)
+
+
+APP_BINDINGS = [
+    _b("question_mark,f1", "help", "Help", "app.help", "Show every key of the current screen", show=True,
+       key_display="?"),
+    _b("q", "quit_app", "Quit", "app.quit", "Quit (asks first if there are unsaved edits)", show=True),
+]
+
+LIST_BINDINGS = [
+    _b("down,j", "cursor_down", "Down", "list.down", "Next example"),
+    _b("up,k", "cursor_up", "Up", "list.up", "Previous example"),
+    _b("pagedown", "page_down", "Page down", "list.page_down", "One page down"),
+    _b("pageup", "page_up", "Page up", "list.page_up", "One page up"),
+    _b("g,home", "first", "Top", "list.top", "First example (no animation)"),
+    _b("G,end", "last", "Bottom", "list.bottom", "Last example (no animation)"),
+    _b("enter", "open", "Open", "list.open", "Open the selected example in the viewer"),
+]
+
+VIEWER_BINDINGS = [
+    _b("down,j", "next_message", "Next message", "viewer.next_message", "Select the next message"),
+    _b("up,k", "previous_message", "Previous message", "viewer.previous_message", "Select the previous message"),
+    _b("pagedown", "page_down", "Page down", "viewer.page_down", "Scroll the viewer one page down"),
+    _b("pageup", "page_up", "Page up", "viewer.page_up", "Scroll the viewer one page up"),
+    _b("p", "toggle_raw", "Raw JSON", "viewer.raw", "Toggle between the conversation and the raw JSON", show=True),
+    _b("escape", "close", "Back", "viewer.close", "Back to the example list"),
+]
+
+DATASET_BINDINGS = [
+    _b("colon", "goto_line", "Go to line", "dataset.goto", "Jump to a line number", key_display=":"),
+    _b("tab", "next_pane", "Next pane", "dataset.next_pane", "Focus the next pane"),
+    _b("shift+tab", "previous_pane", "Previous pane", "dataset.previous_pane", "Focus the previous pane"),
+    _b("slash", "search", "Search", "dataset.search", "Search the text of every message (regex option)",
+       show=True, key_display="/"),
+    _b("n", "search_next", "Next match", "dataset.search_next", "Next example matching the search"),
+    _b("N", "search_previous", "Previous match", "dataset.search_previous", "Previous example matching the search"),
+    _b("f", "filter", "Filter", "dataset.filter",
+       "Show only errors, warnings, over-limit, duplicates, one check or one role", show=True),
+    _b("s", "sort", "Sort", "dataset.sort", "Sort by tokens (largest first) or back to file order"),
+    _b("right_square_bracket", "next_error", "Next error", "dataset.next_error", "Next example with an error",
+       key_display="]"),
+    _b("left_square_bracket", "previous_error", "Previous error", "dataset.previous_error",
+       "Previous example with an error", key_display="["),
+    _b("e", "edit", "Edit", "dataset.edit", "Edit the example as pretty-printed JSON", show=True),
+    _b("E", "edit_external", "Edit in $EDITOR", "dataset.edit_external",
+       "Edit the example in $VISUAL/$EDITOR (validated on return)"),
+    _b("d", "delete", "Delete", "dataset.delete", "Delete the example (undo with u)", show=True),
+    _b("w", "toggle_weight", "Weight 0", "dataset.weight",
+       "Toggle weight 0 on the assistant message selected in the viewer"),
+    _b("x", "fixes", "Fixes", "dataset.fixes", "Bulk fixes, each with a preview count"),
+    _b("u", "undo", "Undo", "dataset.undo", "Undo the last edit", show=True),
+    _b("ctrl+r", "redo", "Redo", "dataset.redo", "Redo the last undone edit"),
+    _b("ctrl+s", "save", "Save", "dataset.save", "Save atomically (offers save-as if the file changed)",
+       show=True),
+    _b("y", "copy", "Copy", "dataset.copy", "Copy the example JSON to the clipboard (OSC 52)"),
+]
+
+
+def all_bindings() -> list[Binding]:
+    return APP_BINDINGS + DATASET_BINDINGS + LIST_BINDINGS + VIEWER_BINDINGS
+
+
+def binding_ids() -> set[str]:
+    return {b.id for b in all_bindings() if b.id}
+
+
+def user_keymap(overrides: dict | None) -> tuple[dict[str, str], list[str]]:
+    """The valid part of a user's keymap, and one message per entry we ignored."""
+    valid: dict[str, str] = {}
+    problems: list[str] = []
+    known = binding_ids()
+    for binding_id, keys in (overrides or {}).items():
+        if binding_id not in known:
+            problems.append(f"keymap: unknown binding id {binding_id!r}")
+        elif not isinstance(keys, str) or not keys.strip():
+            problems.append(f"keymap: {binding_id!r} needs a key string such as \"D\" or \"ctrl+d\"")
+        else:
+            valid[binding_id] = keys
+    return valid, problems

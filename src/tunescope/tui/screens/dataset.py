@@ -1,0 +1,530 @@
+"""The dataset screen: the example list, the viewer, findings and stats, wired together.
+
+Composition and message routing only. Blocking work (indexing, checking,
+searching, filtering, saving) runs in thread workers (see workers.py) that
+post messages; the handlers here own every change of state. Edit actions live
+in `EditActions` (edit_actions.py).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from tunescope.tui import keymap, workers
+from tunescope.tui.edit_actions import EditActions
+from tunescope.tui.messages import (CheckFailed, CheckFinished, CheckProgressed, ExampleAnalysed, ExamplesChecked,
+                                    IndexBuilt, IndexGrew, NoticePosted, SearchMatched, TokensEstimated, ViewBuilt)
+from tunescope.tui.state import DatasetState, digest
+from tunescope.tui.widgets.example_list import ExampleList
+from tunescope.tui.widgets.example_viewer import ExampleViewer
+from tunescope.tui.widgets.status_bar import StatusBar
+
+PANES = ("list", "viewer", "findings", "stats")
+TAB_OF = {"viewer": "tab-example", "findings": "tab-findings", "stats": "tab-stats"}
+
+
+def _findings_pane():
+    try:
+        from tunescope.tui.widgets.findings_pane import FindingsPane
+        return FindingsPane(id="findings")
+    except ImportError:
+        return Static("Findings pane unavailable", id="findings")
+
+
+def _stats_pane():
+    try:
+        from tunescope.tui.widgets.stats_pane import StatsPane
+        return StatsPane(id="stats")
+    except ImportError:
+        return Static("Stats pane unavailable", id="stats")
+
+
+class DatasetScreen(EditActions, Screen):
+    """Review and fix one dataset file."""
+
+    BINDINGS = keymap.DATASET_BINDINGS + [keymap._b("escape", "back", "Back", "dataset.back", "Back to the list")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+
+    def __init__(self, path: str | None, display_name: str, options, model_info, settings,
+                 allow_estimate: bool = False, open_error: str | None = None) -> None:
+        super().__init__()
+        self.path = path
+        self.display_name = display_name
+        self.options = options
+        self.model_info = model_info
+        self.settings = settings
+        self.allow_estimate = allow_estimate
+        self.open_error = open_error
+        self.state: DatasetState | None = None
+        self.cancel = threading.Event()
+        self.generation = 0
+        self.view_generation = 0
+        self.filter_spec: tuple[str, str | None] | None = None
+        self.search_spec: workers.SearchSpec | None = None
+        self.counter = workers.CounterHolder(options.encoding, allow_estimate)
+        self.estimated_reason: str | None = None
+        self._pending_viewer = None
+        self._analysing: set = set()
+
+    # -- composition ------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        with Horizontal(id="main"):
+            yield ExampleList(id="list")
+            with TabbedContent(id="side", initial="tab-example"):
+                with TabPane("Example", id="tab-example"):
+                    yield ExampleViewer(id="viewer")
+                with TabPane("Findings", id="tab-findings"):
+                    yield _findings_pane()
+                with TabPane("Stats", id="tab-stats"):
+                    yield _stats_pane()
+        yield Footer()
+
+    @property
+    def example_list(self) -> ExampleList:
+        return self.query_one("#list", ExampleList)
+
+    @property
+    def viewer(self) -> ExampleViewer:
+        return self.query_one("#viewer", ExampleViewer)
+
+    @property
+    def status_bar(self) -> StatusBar:
+        return self.query_one("#status", StatusBar)
+
+    def on_mount(self) -> None:
+        self.status_bar.set(file=self.display_name, model=self.options.model)
+        self.example_list.focus()
+        stats = self.query_one("#stats")
+        if hasattr(stats, "set_models"):
+            try:
+                from tunescope.core.models import load_models
+                stats.set_models(load_models().names(), self.options.model)
+            except Exception as exc:
+                self.notify(f"model table unavailable: {exc}", severity="warning")
+        if self.open_error is not None:
+            self.viewer.clear(self.open_error)
+            self.notify(self.open_error, title="Cannot open the file", severity="error", timeout=10)
+            return
+        try:
+            from tunescope.core.lineindex import LineIndex
+            index = LineIndex(self.path)
+        except OSError as exc:
+            message = f"{self.path}: {exc.strerror or exc}"
+            self.viewer.clear(message)
+            self.notify(message, title="Cannot open the file", severity="error", timeout=10)
+            return
+        self.state = DatasetState(index, self.options.token_limit)
+        self.example_list.set_state(self.state)
+        self.status_bar.set(phase="indexing", done=0, total=index.size)
+        self.run_index(index)
+        self.set_interval(0.25, self.analyse_wanted_rows)
+
+    def on_unmount(self) -> None:
+        self.cancel.set()
+
+    # -- workers ----------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="index", description="index the file")
+    def run_index(self, index) -> None:
+        workers.index_file(index, self.post_message, self.cancel)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="check", description="check the dataset")
+    def run_check(self, index, generation: int, cancel: threading.Event) -> None:
+        workers.check_dataset(index, self.options, self.allow_estimate, self.post_message, generation, cancel)
+
+    @work(thread=True, exit_on_error=False, group="analyse", description="analyse one example")
+    def run_analyse(self, data: bytes, key, line: int) -> None:
+        try:
+            workers.analyse_row(data, key, line, self.options, self.counter, self.post_message)
+        except Exception as exc:
+            self.post_message(NoticePosted(f"could not analyse line {line}: {workers.describe_error(exc)}",
+                                           "warning"))
+        finally:
+            self._analysing.discard(key)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search", description="search")
+    def run_search(self, spec, start: int, step: int) -> None:
+        try:
+            workers.search(self.state, spec, start, step, self.post_message, self.cancel)
+        except Exception as exc:
+            self.post_message(NoticePosted(f"search failed: {workers.describe_error(exc)}", "error"))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="view", description="filter and sort")
+    def run_view(self, filter_spec, sort: str, generation: int) -> None:
+        try:
+            workers.build_view(self.state, filter_spec, sort, self.post_message, generation, self.cancel)
+        except Exception as exc:
+            self.post_message(NoticePosted(f"filter failed: {workers.describe_error(exc)}", "error"))
+
+    def start_check(self) -> None:
+        """(Re)check the whole file in the background; earlier runs are cancelled and ignored."""
+        self.cancel_check()
+        self.generation += 1
+        self.check_cancel = threading.Event()
+        self.state.results.reset()
+        self.status_bar.set(phase="checking", done=0, total=self.state.index.size)
+        self.run_check(self.state.index, self.generation, self.check_cancel)
+
+    def cancel_check(self) -> None:
+        event = getattr(self, "check_cancel", None)
+        if event is not None:
+            event.set()
+
+    # -- index and check messages -------------------------------------------------------------
+    @on(IndexGrew)
+    def _index_grew(self, event: IndexGrew) -> None:
+        self.example_list.reload()
+        self.status_bar.set(lines=event.lines, done=event.scanned, total=event.size)
+
+    @on(IndexBuilt)
+    def _index_built(self, event: IndexBuilt) -> None:
+        state = self.state
+        if event.error:
+            self.notify(f"indexing stopped: {event.error}", title="Cannot read the whole file", severity="error")
+        try:
+            from tunescope.core.edits import EditSession
+            state.attach_session(EditSession(state.index))
+        except Exception as exc:
+            self.notify(f"editing is unavailable: {workers.describe_error(exc)}", severity="warning")
+        self.example_list.reload()
+        self.status_bar.set(lines=len(state.index), phase="")
+        if state.index.size == 0:
+            self.viewer.clear("This file is empty: there is nothing to review. "
+                              "A fine-tuning file needs one JSON object per line.")
+        self.start_check()
+        self.refresh_bindings()
+        self.schedule_viewer()
+
+    @on(ExamplesChecked)
+    def _examples_checked(self, event: ExamplesChecked) -> None:
+        if event.generation != self.generation:
+            return
+        add = self.state.results.add
+        for summary in event.summaries:
+            add(summary)
+        self.example_list.refresh()
+        self.update_counts()
+
+    @on(CheckProgressed)
+    def _check_progressed(self, event: CheckProgressed) -> None:
+        if event.generation == self.generation:
+            self.status_bar.set(phase="checking", done=event.done, total=event.total)
+
+    @on(CheckFinished)
+    def _check_finished(self, event: CheckFinished) -> None:
+        if event.generation != self.generation:
+            return
+        state, report = self.state, event.report
+        state.report = report
+        state.results.add_dataset_findings(report.findings)
+        state.results.estimated = state.results.estimated or not getattr(report, "exact_tokens", True)
+        state.format = report.format
+        self.status_bar.set(phase="", format=report.format, estimated=state.results.estimated)
+        self.update_counts()
+        self.example_list.refresh()
+        findings = self.query_one("#findings")
+        if hasattr(findings, "set_report"):
+            findings.set_report(report)
+        stats = self.query_one("#stats")
+        if hasattr(stats, "set_report"):
+            stats.set_report(report, self.model_info)
+        file_level = [f for f in report.findings if f.line is None]
+        for f in file_level[:3]:
+            severity = "error" if f.severity.value == "error" else "warning"
+            self.notify(f"{f.message}" + (f"\n{f.hint}" if f.hint else ""), title=f.check, severity=severity,
+                        timeout=10)
+        self.schedule_viewer()
+
+    @on(CheckFailed)
+    def _check_failed(self, event: CheckFailed) -> None:
+        if event.generation == self.generation:
+            self.status_bar.set(phase="")
+            self.notify(event.reason, title="Checking failed; rows are shown unchecked", severity="error",
+                        timeout=10)
+
+    @on(TokensEstimated)
+    def _tokens_estimated(self, event: TokensEstimated) -> None:
+        self.estimated_reason = event.reason
+        self.state.results.estimated = True
+        self.status_bar.set(estimated=True)
+        self.notify(f"{event.reason}\nToken counts are estimates until then (marked ~estimated).",
+                    title="Exact token counts unavailable", severity="warning", timeout=15)
+
+    @on(NoticePosted)
+    def _notice(self, event: NoticePosted) -> None:
+        self.notify(event.text, severity=event.severity)
+
+    def update_counts(self) -> None:
+        if self.state is None:
+            return
+        errors, warnings = self.state.counts()
+        self.status_bar.set(errors=errors, warnings=warnings,
+                            dirty=bool(self.state.session is not None and self.state.session.dirty))
+
+    # -- the viewer ---------------------------------------------------------------------------
+    @on(ExampleList.Highlighted)
+    def _highlighted(self, event: ExampleList.Highlighted) -> None:
+        self.schedule_viewer()
+
+    def schedule_viewer(self) -> None:
+        if self._pending_viewer is not None:
+            self._pending_viewer.stop()
+        self._pending_viewer = self.set_timer(0.03, self.show_selected)
+
+    def current_row(self) -> int | None:
+        """Session row under the list cursor (None when the list is empty)."""
+        if self.state is None or not self.example_list.count:
+            return None
+        return self.state.row_at(self.example_list.cursor)
+
+    def show_selected(self, keep_cursor: bool = False, summary=None) -> None:
+        row = self.current_row()
+        if row is None:
+            return
+        state = self.state
+        try:
+            data = state.data(row)
+        except (IndexError, OSError) as exc:
+            self.viewer.clear(f"cannot read this row: {exc}")
+            return
+        origin = state.origin(row)
+        key = ("v", digest(data))
+        if summary is None:
+            summary = state.overlay.get(digest(data)) or state.viewer_cache.get(key)
+        findings = state.findings(row)
+        if summary is not None:
+            findings += [f for f in summary.findings if f not in findings]
+        self.viewer.show(data, None if origin is None else origin + 1, summary, findings, keep_cursor=keep_cursor)
+        if summary is None and key not in self._analysing:
+            self._analysing.add(key)
+            self.run_analyse(data, key, (origin if origin is not None else row) + 1)
+
+    @on(ExampleAnalysed)
+    def _example_analysed(self, event: ExampleAnalysed) -> None:
+        kind, value = event.key
+        if kind == "m":
+            self.state.overlay[value] = event.summary
+            self.example_list.refresh()
+            self.update_counts()
+        else:
+            self.state.viewer_cache.set(event.key, event.summary)
+        row = self.current_row()
+        if row is not None and digest(self.state.data(row)) == digest(event.data):
+            self.show_selected(keep_cursor=True, summary=event.summary)
+
+    def analyse_wanted_rows(self) -> None:
+        """Re-analyse edited rows the list asked about (drawn but not yet analysed)."""
+        if self.state is None:
+            return
+        for data_digest, (data, line) in list(self.state.wanted.items())[:32]:
+            key = ("m", data_digest)
+            self.state.wanted.pop(data_digest, None)
+            if key not in self._analysing and data_digest not in self.state.overlay:
+                self._analysing.add(key)
+                self.run_analyse(data, key, line)
+
+    @on(ExampleList.Opened)
+    def _opened(self, event: ExampleList.Opened) -> None:
+        self.show_pane("viewer")
+
+    @on(ExampleViewer.Closed)
+    def _viewer_closed(self, event: ExampleViewer.Closed) -> None:
+        self.show_pane("list")
+
+    # -- panes ----------------------------------------------------------------------------
+    def current_pane(self) -> str:
+        focused = self.focused
+        node = focused
+        while node is not None and node is not self:
+            if node.id in PANES:
+                return node.id
+            node = node.parent
+        return "list"
+
+    def show_pane(self, name: str) -> None:
+        """Focus a pane; on narrow screens the side panes replace the list while open."""
+        if name == "list":
+            self.remove_class("-side-open")
+            self.example_list.focus()
+            return
+        self.add_class("-side-open")
+        self.query_one("#side", TabbedContent).active = TAB_OF[name]
+        target = self.query_one(f"#{name}")
+        self.call_after_refresh(target.focus)
+
+    def action_next_pane(self) -> None:
+        self.show_pane(PANES[(PANES.index(self.current_pane()) + 1) % len(PANES)])
+
+    def action_previous_pane(self) -> None:
+        self.show_pane(PANES[(PANES.index(self.current_pane()) - 1) % len(PANES)])
+
+    def action_back(self) -> None:
+        if self.current_pane() != "list" or self.has_class("-side-open"):
+            self.show_pane("list")
+        elif self.filter_spec is not None or self.state is not None and self.state.sort != "line":
+            self.filter_spec = None
+            self.state.sort = "line"
+            self.apply_view()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "tab-example":
+            self.schedule_viewer()
+
+    # -- jumping -------------------------------------------------------------------------------
+    def jump_to_row(self, row: int, message_index: int | None = None) -> bool:
+        """Move the cursor to session row `row`, clearing the filter if it hides the row."""
+        display = self.state.display_of(row)
+        if display is None:
+            self.filter_spec = None
+            self.state.sort = "line"
+            self.state.view = None
+            self.state.view_description = ""
+            self.status_bar.set(view="")
+            self.example_list.reload()
+            display = row
+        self.example_list.move_to(display, center=True)
+        if message_index is not None:
+            self.call_after_refresh(self._select_message, message_index)
+        return True
+
+    def _select_message(self, message_index: int) -> None:
+        self.show_selected()
+        blocks = self.viewer.selectable_blocks()
+        for i, block in enumerate(blocks):
+            if block.message_index == message_index:
+                self.viewer.message_cursor = i
+
+    def action_goto_line(self) -> None:
+        from tunescope.tui.screens.prompts import GotoLineScreen
+
+        def done(line: int | None) -> None:
+            if line is None or self.state is None:
+                return
+            row = self.state.row_for_line(line)
+            if row is None:
+                self.notify(f"line {line} is not in this file (1–{len(self.state.index):,}) or was deleted",
+                            severity="warning")
+                return
+            self.jump_to_row(row)
+            self.example_list.focus()
+        self.app.push_screen(GotoLineScreen(), done)
+
+    def action_next_error(self) -> None:
+        self._next_error(1)
+
+    def action_previous_error(self) -> None:
+        self._next_error(-1)
+
+    def _next_error(self, step: int) -> None:
+        if self.state is None:
+            return
+        found = self.state.next_with_status(self.example_list.cursor, step)
+        if found is None:
+            self.notify("no more examples with errors " + ("below" if step > 0 else "above"))
+        else:
+            self.example_list.move_to(found, center=True)
+
+    def on_findings_pane_group_selected(self, event) -> None:
+        self.set_filter(("check", event.check_id))
+
+    def on_findings_pane_finding_selected(self, event) -> None:
+        if self.state is None or event.line is None:
+            return
+        row = self.state.row_for_line(event.line)
+        if row is None:
+            self.notify(f"line {event.line} was deleted", severity="warning")
+            return
+        self.jump_to_row(row, event.message_index)
+
+    def on_stats_pane_model_changed(self, event) -> None:
+        self.app.change_model(event.name)
+
+    # -- search, filter, sort -----------------------------------------------------------------
+    def action_search(self) -> None:
+        from tunescope.tui.screens.prompts import SearchScreen
+
+        def done(result) -> None:
+            if not result:
+                return
+            pattern, regex = result
+            try:
+                spec = workers.SearchSpec(pattern, bool(regex))
+                spec.matcher()
+            except Exception as exc:  # re.error
+                self.notify(f"invalid regular expression: {exc}", severity="error")
+                return
+            self.search_spec = spec
+            self.run_search(spec, self.example_list.cursor, 1)
+        self.app.push_screen(SearchScreen(), done)
+
+    def action_search_next(self) -> None:
+        self._search_again(1)
+
+    def action_search_previous(self) -> None:
+        self._search_again(-1)
+
+    def _search_again(self, step: int) -> None:
+        if self.search_spec is None:
+            self.notify("no search yet: press / to search")
+            return
+        self.run_search(self.search_spec, self.example_list.cursor, step)
+
+    @on(SearchMatched)
+    def _search_matched(self, event: SearchMatched) -> None:
+        if event.row is None:
+            self.notify(f"no example matches {event.pattern!r}", severity="warning")
+            return
+        self.example_list.move_to(event.row, center=True)
+        if event.wrapped:
+            self.notify("search wrapped around")
+
+    def filter_options(self) -> dict:
+        checks = sorted(getattr(self.state.report, "counts_by_check", {}) or {}) if self.state else []
+        return {"checks": checks, "roles": ["system", "developer", "user", "assistant", "tool"]}
+
+    def action_filter(self) -> None:
+        from tunescope.tui.screens.prompts import FilterScreen
+
+        def done(spec) -> None:
+            if spec is None:
+                return
+            self.set_filter(None if spec[0] in ("all", "none", None) else (spec[0], spec[1] if len(spec) > 1 else None))
+        self.app.push_screen(FilterScreen(self.filter_options()), done)
+
+    def set_filter(self, spec) -> None:
+        self.filter_spec = spec
+        self.apply_view()
+
+    def action_sort(self) -> None:
+        if self.state is None:
+            return
+        self.state.sort = "tokens" if self.state.sort == "line" else "line"
+        self.apply_view()
+
+    def apply_view(self) -> None:
+        self.view_generation += 1
+        self.status_bar.set(view="filtering…" if self.filter_spec else "sorting…")
+        self.run_view(self.filter_spec, self.state.sort, self.view_generation)
+
+    @on(ViewBuilt)
+    def _view_built(self, event: ViewBuilt) -> None:
+        if event.generation != self.view_generation:
+            return
+        keep = self.current_row()
+        self.state.view = event.rows
+        self.state.view_description = event.description
+        self.status_bar.set(view=event.description)
+        self.example_list.reload()
+        display = self.state.display_of(keep) if keep is not None else None
+        self.example_list.move_to(display or 0, center=True)
+        if self.filter_spec is not None and self.state.display_count() == 0:
+            self.notify("no example matches this filter (escape clears it)", severity="warning")

@@ -1,0 +1,82 @@
+"""One line saying what is open and how it stands.
+
+File name, format, error and warning counts, an unsaved-edits mark, the
+model, whether token counts are exact or estimated, and the progress of the
+background work (indexing, checking, saving) as a small bar.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+
+from textual.markup import escape
+from textual.widgets import Static
+
+
+@dataclass(frozen=True)
+class Status:
+    file: str = ""
+    format: str = ""
+    lines: int = 0
+    errors: int = 0
+    warnings: int = 0
+    dirty: bool = False
+    model: str = ""
+    estimated: bool = False
+    phase: str = ""           # "indexing", "checking", "saving", "" when idle
+    done: int = 0
+    total: int = 0
+    view: str = ""            # description of the active filter/sort
+
+
+def progress_bar(done: int, total: int, width: int = 8) -> str:
+    fraction = 0.0 if total <= 0 else max(0.0, min(1.0, done / total))
+    filled = round(fraction * width)
+    return "▰" * filled + "▱" * (width - filled) + f" {fraction:4.0%}"
+
+
+class StatusBar(Static):
+    """The status line at the top of the dataset screen."""
+
+    DEFAULT_CSS = """
+    StatusBar {
+        height: 1;
+        width: 1fr;
+        background: $panel;
+        color: $foreground;
+        padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self.status = Status()
+
+    def set(self, **changes) -> None:
+        """Change some fields and redraw (only when something changed)."""
+        known = {f.name for f in fields(Status)}
+        unknown = set(changes) - known
+        if unknown:
+            raise TypeError(f"unknown status fields: {sorted(unknown)}")
+        new = replace(self.status, **changes)
+        if new != self.status:
+            self.status = new
+            self.update(self.render_status(new))
+
+    @staticmethod
+    def render_status(s: Status) -> str:
+        parts = [f"[b]{escape(s.file)}[/b]" + (" [$text-warning][b]●[/b] unsaved[/]" if s.dirty else "")]
+        if s.format:
+            parts.append(escape(s.format))
+        parts.append(f"{s.lines:,} lines")
+        parts.append(f"[$text-error]✗ {s.errors:,}[/]  [$text-warning]▲ {s.warnings:,}[/]")
+        if s.view:
+            parts.append(f"[$text-accent]{escape(s.view)}[/]")
+        if s.model:
+            mark = "[$text-warning]~estimated[/]" if s.estimated else "exact"
+            parts.append(f"{escape(s.model)} ({mark})")
+        if s.phase:
+            parts.append(f"{s.phase} {progress_bar(s.done, s.total)}")
+        return "  │  ".join(parts)
