@@ -1,0 +1,177 @@
+"""The ASGI application: routes under /v1, auth, request ids, limits, errors.
+
+`create_app(ServerConfig)` builds a Starlette app whose lifespan starts and
+stops the simulated trainer; uvicorn serves it (CLI or embedded thread).
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import hmac
+import logging
+import os
+import threading
+import time
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.routing import Mount
+
+from tunescope.server import ids, routes_files, routes_jobs, routes_models
+from tunescope.server.blobs import Blobs
+from tunescope.server.errors import APIError
+from tunescope.server.http import error_response
+from tunescope.server.modeltable import BaseModels
+from tunescope.server.settings import ServerConfig
+from tunescope.server.store import Store
+from tunescope.server.trainer import Trainer
+
+log = logging.getLogger("tunescope.server")
+
+try:  # POSIX advisory lock: one server per data dir
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+
+
+class DataDirBusy(RuntimeError):
+    pass
+
+
+class ServerState:
+    """Everything one server instance owns; shared by routes and the trainer."""
+
+    def __init__(self, config: ServerConfig) -> None:
+        config.prepare()
+        self.config = config
+        self._lock_fh = open(config.data_dir / ".lock", "a+")  # noqa: SIM115 - held for the server's lifetime
+        if fcntl is not None:
+            try:
+                fcntl.flock(self._lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                self._lock_fh.close()
+                raise DataDirBusy(f"{config.data_dir} is in use by another tunescope server; stop it or pass "
+                                  "another --data-dir.") from None
+        self.store = Store(config.db_path)
+        self.blobs = Blobs(config.files_dir, config.uploads_dir, config.tmp_dir)
+        self.blobs.clean_tmp()
+        self.base_models = BaseModels()
+        self.org_id = self.store.meta("org_id")
+        if not self.org_id:
+            self.org_id = ids.org_id()
+            self.store.set_meta("org_id", self.org_id)
+        self.trainer = Trainer(self)
+        self._closed = False
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.trainer.stop()
+        self.store.close()
+        with contextlib.suppress(OSError):
+            if fcntl is not None:
+                fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
+            self._lock_fh.close()
+
+
+def _auth_error(missing: bool) -> APIError:
+    if missing:
+        return APIError(401, "You didn't provide an API key. You need to provide your API key in an Authorization "
+                             "header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY). This tunescope server "
+                             "was started with --api-key.", code=None)
+    return APIError(401, "Incorrect API key provided. Use the key this tunescope server was started with (--api-key).",
+                    code="invalid_api_key")
+
+
+class Gate:
+    """ASGI middleware: x-request-id on every response, bearer auth, requests-per-minute limit."""
+
+    def __init__(self, app, state: ServerState) -> None:
+        self.app, self.state = app, state
+        self._hits: collections.deque[float] = collections.deque()
+        self._lock = threading.Lock()
+
+    def _rate_limited(self) -> APIError | None:
+        rpm = self.state.config.requests_per_minute
+        if not rpm:
+            return None
+        now = time.monotonic()
+        with self._lock:
+            while self._hits and now - self._hits[0] >= 60:
+                self._hits.popleft()
+            if len(self._hits) >= rpm:
+                wait = max(1, int(60 - (now - self._hits[0])) + 1)
+                return APIError(429, f"Rate limit reached: {rpm} requests per minute (set with --rpm). "
+                                     f"Please try again in {wait}s.", type="requests", code="rate_limit_exceeded",
+                                headers={"retry-after": str(wait)})
+            self._hits.append(now)
+        return None
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        rid = ids.request_id().encode()
+
+        async def send_with_id(message):
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), (b"x-request-id", rid)]}
+            await send(message)
+
+        err = None
+        key = self.state.config.api_key
+        if key:
+            header = dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin-1")
+            if not header.lower().startswith("bearer ") or not header[7:].strip():
+                err = _auth_error(missing=True)
+            elif not hmac.compare_digest(header[7:].strip().encode(), key.encode()):
+                err = _auth_error(missing=False)
+        err = err or self._rate_limited()
+        if err is not None:
+            return await error_response(err)(scope, receive, send_with_id)
+        await self.app(scope, receive, send_with_id)
+
+
+async def _api_error(request, exc: APIError):
+    return error_response(exc)
+
+
+async def _http_error(request, exc: HTTPException):
+    if exc.status_code in (404, 405):
+        return error_response(APIError(404, f"Invalid URL ({request.method} {request.url.path})"))
+    return error_response(APIError(exc.status_code, str(exc.detail)))
+
+
+async def _crash(request, exc: Exception):
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(APIError(500, "The server had an error while processing your request. Sorry about that! "
+                                        f"({type(exc).__name__}; see the tunescope serve log)", type="server_error"))
+
+
+def create_app(config: ServerConfig, state: ServerState | None = None) -> Starlette:
+    state = state or ServerState(config)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        state.trainer.start()
+        try:
+            yield
+        finally:
+            state.close()
+
+    routes = routes_files.ROUTES + routes_jobs.ROUTES + routes_models.ROUTES
+    app = Starlette(
+        routes=[Mount("/v1", routes=routes)],
+        exception_handlers={APIError: _api_error, HTTPException: _http_error, Exception: _crash},
+        lifespan=lifespan,
+    )
+    app.state.server = state
+    app.add_middleware(Gate, state=state)
+    return app
+
+
+def describe(config: ServerConfig) -> str:
+    """One line for logs; never includes the API key itself."""
+    return (f"data dir {config.data_dir} (pid {os.getpid()}), {config.speed:g} s per simulated step, "
+            f"auth {'required' if config.api_key else 'off'}, {'strict spec' if config.strict_spec else 'real-world shapes'}")

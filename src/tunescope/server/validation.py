@@ -1,0 +1,184 @@
+"""Validating an uploaded training/validation file the way the real API does.
+
+Order of checks (real behaviour as far as it is documented, finetuning-api.md
+§2.5): lines that are not JSON objects (including pretty-printed JSON) fail
+with `invalid_training_file`; then fewer than 10 examples fails with
+`invalid_n_examples` ("Training file has N example(s), but must have at least
+10 examples"); then the first error-level finding of tunescope's own checks
+(`tunescope.core.checker.check_path`, when that module is available) fails
+with `invalid_training_file` and "Invalid file format. Example N, message M
+<what is wrong>". Example N is the 1-based line number and message M the
+1-based position in `messages`, so clients can map the failure to a line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
+
+MIN_EXAMPLES = 10
+ROLES = {"system", "user", "assistant", "tool", "function", "developer"}
+LEGACY_MODELS = ("babbage-002", "davinci-002")
+EXPECTED = {
+    "supervised": "Unexpected file format, expected either prompt/completion pairs or chat messages.",
+    "dpo": "Unexpected file format, expected preference data (input, preferred_output, non_preferred_output).",
+    "reinforcement": "Unexpected file format, expected chat messages for reinforcement fine-tuning.",
+}
+
+
+@dataclass
+class ValidationResult:
+    n_examples: int = 0
+    tokens_per_epoch: int = 0
+    """Billable tokens of one pass over the file (sum of min(tokens, limit))."""
+    exact_tokens: bool = False
+    code: str | None = None
+    message: str | None = None
+    param: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.code is None
+
+
+def _kind(obj: dict) -> str:
+    if "messages" in obj:
+        return "chat"
+    if "input" in obj and ("preferred_output" in obj or "non_preferred_output" in obj):
+        return "preference"
+    if "prompt" in obj and "completion" in obj:
+        return "prompt_completion"
+    return "unknown"
+
+
+def _message_problem(messages) -> tuple[int | None, str] | None:
+    if not isinstance(messages, list) or not messages:
+        return None, "'messages' must be a non-empty list"
+    for i, msg in enumerate(messages):
+        if not isinstance(msg, dict):
+            return i, "is not an object"
+        if "role" not in msg:
+            return i, "Discriminator 'role' is missing in value"
+        if msg["role"] not in ROLES:
+            return i, f"has an unknown role {msg['role']!r}"
+    return None
+
+
+def _string_chars(value) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_string_chars(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(_string_chars(v) for v in value)
+    return 0
+
+
+def _fail(result: ValidationResult, role: str, code: str, detail: str) -> ValidationResult:
+    prefix = f"The job failed due to an invalid {role} file. "
+    result.code = code if role == "training" or code != "invalid_training_file" else "invalid_validation_file"
+    result.message = prefix + detail
+    result.param = f"{role}_file"
+    return result
+
+
+def _scan(path: Path, method: str, model: str, role: str) -> tuple[ValidationResult, float]:
+    """One streaming pass: parse every line, count examples, estimate tokens."""
+    result = ValidationResult()
+    chars = 0.0
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            line = raw.strip()
+            if not line:
+                continue
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                if lineno == 1 and line in (b"{", b"["):
+                    detail = (f"Invalid file format. Example {lineno}: the file is not JSONL (one JSON object per line); "
+                              "it looks like pretty-printed JSON. Write each example on a single line.")
+                else:
+                    detail = f"Invalid file format. Example {lineno}: line {lineno} is not valid JSON ({exc})."
+                return _fail(result, role, "invalid_training_file", detail), chars
+            if not isinstance(obj, dict):
+                return _fail(result, role, "invalid_training_file",
+                             f"Invalid file format. Example {lineno} is not a JSON object."), chars
+            kind = _kind(obj)
+            wanted = {"supervised": ("chat", "prompt_completion"), "dpo": ("preference",),
+                      "reinforcement": ("chat",)}[method]
+            if kind not in wanted:
+                return _fail(result, role, "invalid_training_file", EXPECTED[method]), chars
+            if kind == "prompt_completion" and not model.startswith(LEGACY_MODELS):
+                return _fail(result, role, "invalid_training_file",
+                             f"Invalid file format. Example {lineno}: prompt/completion pairs are only supported by "
+                             f"{' and '.join(LEGACY_MODELS)}; {model} expects chat messages."), chars
+            if kind == "chat":
+                problem = _message_problem(obj["messages"])
+                if problem:
+                    index, text = problem
+                    where = f"Example {lineno}" + ("" if index is None else f", message {index + 1}")
+                    return _fail(result, role, "invalid_training_file", f"Invalid file format. {where} {text}"), chars
+            result.n_examples += 1
+            chars += _string_chars(obj) + 12
+    result.tokens_per_epoch = int(chars / 4)
+    return result, chars
+
+
+def _core_findings(path: Path, method: str, model: str, token_limit: int | None):
+    """Error findings and billable tokens from tunescope's own checker, or None when it is unavailable."""
+    try:
+        from tunescope.core.analysis import CheckOptions
+        from tunescope.core.checker import check_path  # type: ignore[import-not-found]
+    except Exception:  # noqa: BLE001 - checker not written yet
+        return None
+    try:
+        report = check_path(path, CheckOptions(model=model, method=method, token_limit=token_limit), allow_estimate=True)
+    except Exception:  # noqa: BLE001 - a checker bug must not kill the simulated job; fall back to the scan
+        return None
+    errors = [f for f in report.findings if getattr(f.severity, "value", f.severity) == "error"]
+    billed = None
+    try:
+        data = report.to_json()
+        cost = data.get("cost") or {}
+        epochs = cost.get("epochs") or 0
+        if cost.get("billed_tokens") and epochs:
+            billed = int(cost["billed_tokens"]) // int(epochs)
+        elif (data.get("tokens") or {}).get("total"):
+            billed = int(data["tokens"]["total"])
+    except Exception:  # noqa: BLE001
+        billed = None
+    return errors, billed
+
+
+def validate_file(path: Path, method: str, model: str, role: str = "training", token_limit: int | None = None) -> ValidationResult:
+    """Check one file for a job; `role` is "training" or "validation"."""
+    result, _ = _scan(Path(path), method, model, role)
+    if not result.ok:
+        return result
+    if role == "training" and result.n_examples < MIN_EXAMPLES:
+        result.code = "invalid_n_examples"
+        result.param = "training_file"
+        result.message = (f"Training file has {result.n_examples} example(s), but must have at least "
+                          f"{MIN_EXAMPLES} examples")
+        return result
+    if role == "validation" and result.n_examples == 0:
+        return _fail(result, role, "invalid_training_file", "Validation file has no examples.")
+    core = _core_findings(Path(path), method, model, token_limit)
+    if core is None:
+        return result
+    errors, billed = core
+    if billed:
+        result.tokens_per_epoch, result.exact_tokens = billed, True
+    per_example = sorted((f for f in errors if f.example is not None), key=lambda f: (f.line or 0, f.message_index or 0))
+    file_level = [f for f in errors if f.example is None]
+    if per_example:
+        f = per_example[0]
+        where = f"Example {f.example + 1}" + ("" if f.message_index is None else f", message {f.message_index + 1}")
+        return _fail(result, role, "invalid_training_file", f"Invalid file format. {where} {f.message}")
+    if file_level and role == "training":
+        return _fail(result, role, "invalid_training_file", f"Invalid file format. {file_level[0].message}")
+    return result
