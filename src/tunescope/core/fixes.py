@@ -214,7 +214,7 @@ def _analyzer(options: CheckOptions | None) -> Callable | None:
         except Exception:
             return r.kind, r.problem
         errors = [f.message for f in analysis.findings if getattr(f.severity, "value", f.severity) == "error"]
-        return analysis.kind, (errors[0] if errors else r.problem)
+        return analysis.kind, (r.problem or (errors[0] if errors else ""))
 
     return run
 
