@@ -37,6 +37,7 @@ class RecordAnalysis:
     kind: RecordKind
     findings: list[Finding] = field(default_factory=list)
     roles: str = ""                    # e.g. "S U A U A" ("A*" = assistant with tool calls, "T" tool, "D" developer, "A0" weight 0)
+                                       # also "F" legacy function message, "A0*" weight-0 call, "?" invalid message
     n_messages: int = 0
     preview: str = ""                  # one line, at most ~200 chars, for list views
     dedupe_key: bytes | None = None    # digest of the canonical JSON (sorted keys, no spaces)
@@ -47,6 +48,8 @@ class RecordAnalysis:
     near_miss: str | None = None       # name of the near-miss shape, e.g. "alpaca", "llamafactory_parts"
     has_images: bool = False
     extra_keys: tuple[str, ...] = ()   # top-level keys beyond the format's own (RFT grader keys, stray keys)
+    facts: dict | None = None          # small kind-specific facts for dataset checks (legacy prompt/completion
+                                       # separators, preference lengths, RFT grader key types); see checks/legacy.py
 
 
 @dataclass(frozen=True, slots=True)

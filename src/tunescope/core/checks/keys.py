@@ -1,0 +1,44 @@
+"""Digests and bounded texts stored per example (the dataset checks compare these).
+
+Digests are 8-byte blake2b of canonical JSON (orjson, sorted keys, no spaces).
+Long texts kept in the analysis (system prompt, final reply) are bounded: a
+text longer than BOUND characters becomes its head plus a digest of the whole
+text, so two bounded texts are equal exactly when the full texts are (up to
+a 64-bit collision) while memory per example stays small.
+"""
+
+from __future__ import annotations
+
+import sys
+from hashlib import blake2b
+
+import orjson
+
+SORTED = orjson.OPT_SORT_KEYS
+BOUND = 300
+
+
+def digest(value: object) -> bytes:
+    """8-byte digest of the canonical JSON of a parsed value."""
+    return blake2b(orjson.dumps(value, option=SORTED), digest_size=8).digest()
+
+
+def digest_bytes(data: bytes) -> bytes:
+    return blake2b(data, digest_size=8).digest()
+
+
+def bounded(text: str | None, limit: int = BOUND) -> str | None:
+    """Text itself when short, else head + ' … [#<digest>]' (interned: repeated prompts share memory)."""
+    if text is None:
+        return None
+    if len(text) > limit:
+        tag = blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).hexdigest()
+        text = f"{text[: limit - 30]} … [#{tag}]"
+    return sys.intern(text)
+
+
+def as_int(key: bytes | None) -> int:
+    """A digest as a non-zero unsigned int (0 means 'no key')."""
+    if not key:
+        return 0
+    return int.from_bytes(key, "little") or 1
