@@ -160,3 +160,21 @@ def test_undo_descriptions(tmp_path):
     assert s.undo() == "delete row 1"
     assert s.undo() == "set weight 0 on message 3 of row 1"
     assert s.redo() == "set weight 0 on message 3 of row 1"
+
+
+def test_analyze_rechecks_the_current_bytes(tmp_path):
+    from tunescope.core.analysis import CheckOptions, RecordKind
+    from tunescope.core.tokens import TokenCounter
+    s = EditSession.open(make(tmp_path, [orjson.dumps(CHAT)]))
+    options = CheckOptions()
+    counter = TokenCounter("o200k_base")
+    before = s.analyze(0, options, counter)
+    assert before.analysis.kind == RecordKind.CHAT and before.tokens.total > 0
+    s.replace(0, b'{"messages": [')
+    broken = s.analyze(0, options)
+    assert broken.analysis.kind == RecordKind.INVALID and broken.findings
+    s.undo()
+    s.drop_message(0, 4)
+    after = s.analyze(0, options, counter)
+    assert after.tokens.total < before.tokens.total
+    assert after.tokens.total == counter.count_record(orjson.loads(s.get(0)), RecordKind.CHAT).total

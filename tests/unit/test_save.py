@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import shutil
 import stat
+import subprocess
 
 import pytest
 
@@ -137,7 +139,24 @@ def test_deleted_file_is_refused(tmp_path):
     assert s.get(0) == b'{"a":2}'
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores directory permissions")
+@contextlib.contextmanager
+def read_only_directory(d):
+    """chmod 555; as root (which ignores modes) the immutable attribute instead."""
+    if os.geteuid() != 0:
+        d.chmod(0o555)
+        try:
+            yield
+        finally:
+            d.chmod(0o755)
+        return
+    if shutil.which("chattr") is None or subprocess.run(["chattr", "+i", str(d)], capture_output=True).returncode:
+        pytest.skip("cannot make a directory read-only for root here")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(d)], check=True)
+
+
 def test_read_only_directory_fails_cleanly(tmp_path):
     d = tmp_path / "ro"
     d.mkdir()
@@ -145,14 +164,39 @@ def test_read_only_directory_fails_cleanly(tmp_path):
     p.write_bytes(b'{"a":1}\n')
     s = EditSession.open(p)
     s.replace(0, b'{"a":2}')
-    d.chmod(0o555)
-    try:
-        with pytest.raises(SaveFailed, match="permission denied"):
+    with read_only_directory(d):
+        with pytest.raises(SaveFailed, match="could not save .*d.jsonl: (permission denied|operation not permitted)"):
             s.save()
+        assert p.read_bytes() == b'{"a":1}\n' and s.dirty and s.get(0) == b'{"a":2}'
+        assert not leftovers(d)
+    s.save()
+    assert p.read_bytes() == b'{"a":2}\n'
+
+
+@pytest.fixture
+def tiny_tmpfs(tmp_path):
+    """A 1 MB tmpfs (root only): a real full disk."""
+    mnt = tmp_path / "tiny"
+    mnt.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mnt)],
+                                           capture_output=True).returncode:
+        pytest.skip("cannot mount a small tmpfs here (needs root)")
+    try:
+        yield mnt
     finally:
-        d.chmod(0o755)
-    assert p.read_bytes() == b'{"a":1}\n' and s.dirty and s.get(0) == b'{"a":2}'
-    assert not leftovers(d)
+        subprocess.run(["umount", str(mnt)], check=True)
+
+
+def test_real_full_disk_keeps_original_and_edits(tiny_tmpfs):
+    p = tiny_tmpfs / "d.jsonl"
+    original = b"".join(b'{"i":%d,"pad":"%s"}\n' % (i, b"y" * 100) for i in range(5000))  # ~600 KB of 1 MB
+    p.write_bytes(original)
+    s = EditSession.open(p)
+    s.replace(10, b'{"i":"edited"}')
+    with pytest.raises(SaveFailed, match="the disk is full"):
+        s.save()
+    assert p.read_bytes() == original and s.dirty and s.get(10) == b'{"i":"edited"}'
+    assert not leftovers(tiny_tmpfs)
 
 
 @pytest.mark.parametrize("patched", ["_os_write", "_os_copy_file_range"])

@@ -304,7 +304,6 @@ class EditSession:
             self._commit(step)
             self.index = index
             self.path = index.path
-            self.has_bom = index.has_bom
             self._saved_cursor = self._cursor
 
     def mark_saved(self) -> None:
