@@ -14,9 +14,24 @@ import shlex
 import subprocess
 import tempfile
 
-from textual import on, work
+from textual import work
 
 from tunescope.tui.messages import DatasetSaved, SaveRejected
+
+FIXES = [
+    ("strip_whitespace", "Strip whitespace", "Remove whitespace and newlines around message texts."),
+    ("dedupe", "Remove exact duplicates", "Keep the first of each group of identical examples."),
+    ("drop_invalid", "Drop invalid lines", "Delete blank lines, lines that are not JSON, and non-objects."),
+    ("drop_extra_keys", "Drop extra top-level keys", "Remove keys the format does not define (OpenAI rejects them)."),
+    ("rename_near_miss", "Fix near-miss formats",
+     "Rename look-alike keys (LLaMA-Factory, ShareGPT, ...) to OpenAI's chat format."),
+    ("to_chat", "Convert prompt/completion to chat", "Turn legacy prompt/completion rows into chat messages."),
+    ("drop_over_limit", "Drop examples over the token limit", "Delete examples longer than the model allows."),
+    ("truncate_over_limit", "Truncate examples over the token limit",
+     "Drop early turns until each example fits the model's limit."),
+    ("to_jsonl", "Convert to JSONL", "Rewrite pretty-printed JSON or a JSON array as one object per line."),
+]
+MODEL_FIXES = {"drop_over_limit", "truncate_over_limit"}
 
 EDIT_ACTIONS = {"edit", "edit_external", "delete", "toggle_weight", "fixes", "undo", "redo", "save", "copy"}
 
@@ -181,23 +196,25 @@ class EditActions:
 
         session = self.state.session
 
+        def params(name: str) -> dict:
+            return {"model": self.options.model} if name in MODEL_FIXES else {}
+
         def preview(name: str) -> int:
-            return len(session.preview_fix(name).changes)
+            return len(session.preview_fix(name, **params(name)).changes)
 
         def done(name: str | None) -> None:
             if not name:
                 return
             try:
-                report = session.apply_fix(name)
+                report = session.apply_fix(name, **params(name))
             except Exception as exc:  # a fix refusing (e.g. nothing to convert) explains itself
                 self.notify(str(exc), title=f"Fix {name} not applied", severity="error")
                 return
-            changed = len(report.changes)
-            if not changed:
-                self.notify(f"{name}: nothing to change")
+            if not report.changes:
+                self.notify(f"{report.description}: nothing to change")
                 return
-            self.after_edit(f"{report.description}: {changed:,} rows changed — u to undo")
-        self.app.push_screen(FixesMenu(preview), done)
+            self.after_edit(f"{report.summary()} — u to undo")
+        self.app.push_screen(FixesMenu(FIXES, preview), done)
 
     # -- history ------------------------------------------------------------------------------
     def action_undo(self) -> None:
@@ -239,8 +256,7 @@ class EditActions:
         self.post_message(DatasetSaved(result.path, f"{result.rows:,} rows, {result.bytes_written:,} bytes"
                                                     f" in {result.seconds:.2f} s{backup}"))
 
-    @on(DatasetSaved)
-    def _saved(self, event: DatasetSaved) -> None:
+    def on_dataset_saved(self, event: DatasetSaved) -> None:
         state = self.state
         session = state.session
         if session.index is not state.index:     # the session continues on the written file
@@ -252,8 +268,7 @@ class EditActions:
         self.status_bar.set(phase="", file=self.display_name, lines=len(state.index))
         self.after_edit(f"saved {event.path}: {event.detail}")
 
-    @on(SaveRejected)
-    def _save_rejected(self, event: SaveRejected) -> None:
+    def on_save_rejected(self, event: SaveRejected) -> None:
         self.status_bar.set(phase="")
         self.notify(event.reason, title="Not saved", severity="error", timeout=10)
         if event.changed_on_disk and event.path is None:

@@ -3,7 +3,8 @@
 Composition and message routing only. Blocking work (indexing, checking,
 searching, filtering, saving) runs in thread workers (see workers.py) that
 post messages; the handlers here own every change of state. Edit actions live
-in `EditActions` (edit_actions.py).
+in `EditActions` (edit_actions.py), navigation, search, filter and sort in
+`ViewActions` (view_actions.py).
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from tunescope.tui import keymap, workers
 from tunescope.tui.edit_actions import EditActions
+from tunescope.tui.view_actions import ViewActions
 from tunescope.tui.messages import (CheckFailed, CheckFinished, CheckProgressed, ExampleAnalysed, ExamplesChecked,
-                                    IndexBuilt, IndexGrew, NoticePosted, SearchMatched, TokensEstimated, ViewBuilt)
+                                    IndexBuilt, IndexGrew, NoticePosted, TokensEstimated)
 from tunescope.tui.state import DatasetState, digest
 from tunescope.tui.widgets.example_list import ExampleList
 from tunescope.tui.widgets.example_viewer import ExampleViewer
@@ -47,7 +49,7 @@ def _stats_pane():
         return Static("Stats pane unavailable", id="stats")
 
 
-class DatasetScreen(EditActions, Screen):
+class DatasetScreen(ViewActions, EditActions, Screen):
     """Review and fix one dataset file."""
 
     BINDINGS = keymap.DATASET_BINDINGS + [keymap._b("escape", "back", "Back", "dataset.back", "Back to the list")]
@@ -236,8 +238,8 @@ class DatasetScreen(EditActions, Screen):
         stats = self.query_one("#stats")
         if hasattr(stats, "set_report"):
             stats.set_report(report, self.model_info)
-        file_level = [f for f in report.findings if f.line is None]
-        for f in file_level[:3]:
+        file_level = [f for f in report.findings if f.line is None and f.severity.value != "info"]
+        for f in sorted(file_level, key=lambda f: -f.severity.rank)[:2]:
             severity = "error" if f.severity.value == "error" else "warning"
             self.notify(f"{f.message}" + (f"\n{f.hint}" if f.hint else ""), title=f.check, severity=severity,
                         timeout=10)
@@ -378,153 +380,3 @@ class DatasetScreen(EditActions, Screen):
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "tab-example":
             self.schedule_viewer()
-
-    # -- jumping -------------------------------------------------------------------------------
-    def jump_to_row(self, row: int, message_index: int | None = None) -> bool:
-        """Move the cursor to session row `row`, clearing the filter if it hides the row."""
-        display = self.state.display_of(row)
-        if display is None:
-            self.filter_spec = None
-            self.state.sort = "line"
-            self.state.view = None
-            self.state.view_description = ""
-            self.status_bar.set(view="")
-            self.example_list.reload()
-            display = row
-        self.example_list.move_to(display, center=True)
-        if message_index is not None:
-            self.call_after_refresh(self._select_message, message_index)
-        return True
-
-    def _select_message(self, message_index: int) -> None:
-        self.show_selected()
-        blocks = self.viewer.selectable_blocks()
-        for i, block in enumerate(blocks):
-            if block.message_index == message_index:
-                self.viewer.message_cursor = i
-
-    def action_goto_line(self) -> None:
-        from tunescope.tui.screens.prompts import GotoLineScreen
-
-        def done(line: int | None) -> None:
-            if line is None or self.state is None:
-                return
-            row = self.state.row_for_line(line)
-            if row is None:
-                self.notify(f"line {line} is not in this file (1–{len(self.state.index):,}) or was deleted",
-                            severity="warning")
-                return
-            self.jump_to_row(row)
-            self.example_list.focus()
-        self.app.push_screen(GotoLineScreen(), done)
-
-    def action_next_error(self) -> None:
-        self._next_error(1)
-
-    def action_previous_error(self) -> None:
-        self._next_error(-1)
-
-    def _next_error(self, step: int) -> None:
-        if self.state is None:
-            return
-        found = self.state.next_with_status(self.example_list.cursor, step)
-        if found is None:
-            self.notify("no more examples with errors " + ("below" if step > 0 else "above"))
-        else:
-            self.example_list.move_to(found, center=True)
-
-    def on_findings_pane_group_selected(self, event) -> None:
-        self.set_filter(("check", event.check_id))
-
-    def on_findings_pane_finding_selected(self, event) -> None:
-        if self.state is None or event.line is None:
-            return
-        row = self.state.row_for_line(event.line)
-        if row is None:
-            self.notify(f"line {event.line} was deleted", severity="warning")
-            return
-        self.jump_to_row(row, event.message_index)
-
-    def on_stats_pane_model_changed(self, event) -> None:
-        self.app.change_model(event.name)
-
-    # -- search, filter, sort -----------------------------------------------------------------
-    def action_search(self) -> None:
-        from tunescope.tui.screens.prompts import SearchScreen
-
-        def done(result) -> None:
-            if not result:
-                return
-            pattern, regex = result
-            try:
-                spec = workers.SearchSpec(pattern, bool(regex))
-                spec.matcher()
-            except Exception as exc:  # re.error
-                self.notify(f"invalid regular expression: {exc}", severity="error")
-                return
-            self.search_spec = spec
-            self.run_search(spec, self.example_list.cursor, 1)
-        self.app.push_screen(SearchScreen(), done)
-
-    def action_search_next(self) -> None:
-        self._search_again(1)
-
-    def action_search_previous(self) -> None:
-        self._search_again(-1)
-
-    def _search_again(self, step: int) -> None:
-        if self.search_spec is None:
-            self.notify("no search yet: press / to search")
-            return
-        self.run_search(self.search_spec, self.example_list.cursor, step)
-
-    @on(SearchMatched)
-    def _search_matched(self, event: SearchMatched) -> None:
-        if event.row is None:
-            self.notify(f"no example matches {event.pattern!r}", severity="warning")
-            return
-        self.example_list.move_to(event.row, center=True)
-        if event.wrapped:
-            self.notify("search wrapped around")
-
-    def filter_options(self) -> dict:
-        checks = sorted(getattr(self.state.report, "counts_by_check", {}) or {}) if self.state else []
-        return {"checks": checks, "roles": ["system", "developer", "user", "assistant", "tool"]}
-
-    def action_filter(self) -> None:
-        from tunescope.tui.screens.prompts import FilterScreen
-
-        def done(spec) -> None:
-            if spec is None:
-                return
-            self.set_filter(None if spec[0] in ("all", "none", None) else (spec[0], spec[1] if len(spec) > 1 else None))
-        self.app.push_screen(FilterScreen(self.filter_options()), done)
-
-    def set_filter(self, spec) -> None:
-        self.filter_spec = spec
-        self.apply_view()
-
-    def action_sort(self) -> None:
-        if self.state is None:
-            return
-        self.state.sort = "tokens" if self.state.sort == "line" else "line"
-        self.apply_view()
-
-    def apply_view(self) -> None:
-        self.view_generation += 1
-        self.status_bar.set(view="filtering…" if self.filter_spec else "sorting…")
-        self.run_view(self.filter_spec, self.state.sort, self.view_generation)
-
-    @on(ViewBuilt)
-    def _view_built(self, event: ViewBuilt) -> None:
-        if event.generation != self.view_generation:
-            return
-        keep = self.current_row()
-        self.state.view = event.rows
-        self.state.view_description = event.description
-        self.status_bar.set(view=event.description)
-        self.example_list.reload()
-        display = self.state.display_of(keep) if keep is not None else None
-        self.example_list.move_to(display or 0, center=True)
-        if self.filter_spec is not None and self.state.display_count() == 0:
-            self.notify("no example matches this filter (escape clears it)", severity="warning")

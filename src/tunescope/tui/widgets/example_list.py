@@ -157,9 +157,12 @@ class ExampleList(ScrollView, can_focus=True):
         self.cursor -= 1
 
     def action_page_down(self) -> None:
+        """Scroll a page and keep the cursor at the same place on screen."""
+        self.scroll_to(y=self.scroll_offset.y + self.page_height, animate=False, immediate=True)
         self.cursor += self.page_height
 
     def action_page_up(self) -> None:
+        self.scroll_to(y=max(0, self.scroll_offset.y - self.page_height), animate=False, immediate=True)
         self.cursor -= self.page_height
 
     def action_first(self) -> None:
