@@ -89,6 +89,8 @@ def detect(obj: dict, method: str | None = None) -> tuple[RecordKind, str | None
                 return RecordKind.NEAR_MISS, near
             return _chat_or_reinforcement(obj, messages, method), None
         return (RecordKind.REINFORCEMENT if method == "reinforcement" else RecordKind.CHAT), None
+    if obj and all(k in CHAT_KEYS for k in obj):
+        return (RecordKind.REINFORCEMENT if method == "reinforcement" else RecordKind.CHAT), None   # no messages
     if "input" in obj and ("preferred_output" in obj or "non_preferred_output" in obj):
         return RecordKind.PREFERENCE, None
     if "preferred_completion" in obj or "non_preferred_completion" in obj:
