@@ -89,14 +89,14 @@ def collect_sections(app: App, screen: Screen) -> list[HelpSection]:
     return sections
 
 
-def render_section(section: HelpSection, width: int = 78) -> Content:
-    """Aligned key / description / id columns; unavailable keys dimmed."""
+def render_section(section: HelpSection) -> Content:
+    """Aligned key / description / id columns; the app's own keys (with ids) first, unavailable ones dimmed."""
     key_w = min(16, max((len(" ".join(r.keys)) for r in section.rows), default=4))
     desc_w = min(36, max((len(r.description) + (0 if r.enabled else 18) for r in section.rows), default=8))
     lines: list[Content] = []
     if section.blurb:
         lines.append(Content.from_markup("[$text-muted]$blurb[/]", blurb=section.blurb))
-    for row in section.rows:
+    for row in sorted(section.rows, key=lambda r: not r.binding_id):
         keys = " ".join(row.keys)
         description = row.description + ("" if row.enabled else " (unavailable now)")
         line = Content.assemble((f"{keys:>{key_w}}", "bold $text-accent" if row.enabled else "dim"), "  ",

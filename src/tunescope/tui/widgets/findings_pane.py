@@ -176,12 +176,15 @@ class FindingsPane(Vertical, can_focus=False):
             self.message_index = message_index
             self.example = example
 
-    def __init__(self, *, page_size: int = PAGE_SIZE, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(self, *, titles: dict[str, str] | None = None, page_size: int = PAGE_SIZE,
+                 id: str | None = None, classes: str | None = None) -> None:
+        """titles: check id -> human title; defaults to the checks catalogue."""
         super().__init__(id=id, classes=classes)
         self.page_size = page_size
         self.groups: list[FindingGroup] = []
         self._rows: list[tuple[str, FindingGroup, Finding | None]] = []
-        self._titles: dict[str, str] = {}
+        self._titles: dict[str, str] = dict(titles) if titles is not None else {}
+        self._titles_given = titles is not None
         self._generation = 0
 
     def compose(self) -> ComposeResult:
@@ -208,7 +211,7 @@ class FindingsPane(Vertical, can_focus=False):
         findings = getattr(report, "findings", None) or []
         counts = getattr(report, "counts_by_check", None)
         counts = dict(counts) if isinstance(counts, dict) else None
-        if not self._titles:
+        if not self._titles_given and not self._titles:
             self._titles = check_titles()
         self._generation += 1
         if len(findings) > SYNC_LIMIT:
@@ -267,12 +270,12 @@ class FindingsPane(Vertical, can_focus=False):
 
     # -- rows ----------------------------------------------------------------
 
-    def _group_prompt(self, group: FindingGroup) -> Content:
+    def _group_prompt(self, group: FindingGroup, id_width: int, count_width: int) -> Content:
         arrow = "▾" if group.expanded else "▸"
         title = self._titles.get(group.check, "")
         prompt = Content.assemble(
             f"{arrow} ", severity_badge(group.severity), " ",
-            (group.check, "bold"), f"  {group.count:,}",
+            (f"{group.check:<{id_width}}", "bold"), f" {group.count:>{count_width},}",
         )
         if title:
             prompt += Content.from_markup(" [dim]— $title[/]", title=title)
@@ -298,11 +301,13 @@ class FindingsPane(Vertical, can_focus=False):
         rows: list[tuple[str, FindingGroup, Finding | None]] = []
         options: list[Option] = []
         target = 0
+        id_width = min(32, max((len(g.check) for g in self.groups), default=0))
+        count_width = max((len(f"{g.count:,}") for g in self.groups), default=1)
         for group in self.groups:
             if keep and keep[1] == group.check and keep[0] == "group":
                 target = len(rows)
             rows.append(("group", group, None))
-            options.append(Option(self._group_prompt(group)))
+            options.append(Option(self._group_prompt(group, id_width, count_width)))
             if not group.expanded:
                 continue
             for pos, finding in enumerate(group.findings[: group.shown]):
