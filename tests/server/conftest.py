@@ -33,7 +33,7 @@ def make_server(tmp_path):
 
 @pytest.fixture
 def make_client():
-    checkers = []
+    checkers, clients = [], []
 
     def make(server, api_key="sk-local-test", strict=False, **kwargs):
         checker = SpecChecker(strict=strict)
@@ -41,9 +41,12 @@ def make_client():
         http = openai.DefaultHttpxClient(event_hooks={"response": [checker.hook]})
         client = openai.OpenAI(base_url=server.base_url, api_key=api_key, max_retries=0, http_client=http, **kwargs)
         client.spec = checker
+        clients.append(client)
         return client
 
     yield make
+    for client in clients:
+        client.close()
     for checker in checkers:
         assert not checker.failures, "responses that do not match the spec:\n" + "\n".join(checker.failures[:20])
 

@@ -17,6 +17,7 @@ class BaseModel:
     name: str
     methods: tuple[str, ...]
     token_limit: int | None = None
+    aliases: tuple[str, ...] = ()
 
 
 FALLBACK = (
@@ -61,7 +62,7 @@ def _from_core() -> list[BaseModel] | None:
             if not name or name.startswith("ft:"):
                 continue
             methods = tuple(getattr(info, "methods", None) or ("supervised",))
-            out.append(BaseModel(name, methods, getattr(info, "token_limit", None)))
+            out.append(BaseModel(name, methods, getattr(info, "token_limit", None), tuple(getattr(info, "aliases", ()))))
         return out or None
     except Exception:  # noqa: BLE001 - any problem with the table falls back to the built-in list
         return None
@@ -73,6 +74,7 @@ class BaseModels:
     def __init__(self, models: list[BaseModel] | None = None) -> None:
         found = models if models is not None else (_from_core() or list(FALLBACK))
         self._by_name = {m.name: m for m in found}
+        self._aliases = {a: m.name for m in found for a in m.aliases}
 
     def __iter__(self):
         return iter(self._by_name.values())
@@ -81,7 +83,7 @@ class BaseModels:
         """The snapshot a requested name trains on (aliases resolve to their dated snapshot)."""
         if name in self._by_name:
             return self._by_name[name]
-        alias = ALIASES.get(name)
+        alias = self._aliases.get(name) or ALIASES.get(name)
         if alias and alias in self._by_name:
             return self._by_name[alias]
         # Undated names from a user's table: pick the newest snapshot starting with "<name>-".

@@ -117,8 +117,7 @@ class Trainer:
                 outcome = (f"invalid_{role}_file", f"The job failed due to an invalid {role} file. File {file_id} was deleted.",
                            f"{role}_file")
                 break
-            limit = self.state.base_models.token_limit(doc["model"])
-            result = validate_file(path, method, doc["model"], role, limit)
+            result = validate_file(path, method, doc["model"], role)
             if not result.ok:
                 outcome = (result.code, result.message, result.param)
                 break

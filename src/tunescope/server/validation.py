@@ -18,6 +18,8 @@ from pathlib import Path
 
 import orjson
 
+from tunescope.server.modeltable import base_of
+
 MIN_EXAMPLES = 10
 ROLES = {"system", "user", "assistant", "tool", "function", "developer"}
 LEGACY_MODELS = ("babbage-002", "davinci-002")
@@ -112,7 +114,7 @@ def _scan(path: Path, method: str, model: str, role: str) -> tuple[ValidationRes
                       "reinforcement": ("chat",)}[method]
             if kind not in wanted:
                 return _fail(result, role, "invalid_training_file", EXPECTED[method]), chars
-            if kind == "prompt_completion" and not model.startswith(LEGACY_MODELS):
+            if kind == "prompt_completion" and not base_of(model).startswith(LEGACY_MODELS):
                 return _fail(result, role, "invalid_training_file",
                              f"Invalid file format. Example {lineno}: prompt/completion pairs are only supported by "
                              f"{' and '.join(LEGACY_MODELS)}; {model} expects chat messages."), chars
@@ -128,33 +130,32 @@ def _scan(path: Path, method: str, model: str, role: str) -> tuple[ValidationRes
     return result, chars
 
 
-def _core_findings(path: Path, method: str, model: str, token_limit: int | None):
-    """Error findings and billable tokens from tunescope's own checker, or None when it is unavailable."""
+def _core_findings(path: Path, method: str, model: str):
+    """Error findings and billable tokens per epoch from tunescope's own checker, or None when unavailable."""
     try:
-        from tunescope.core.analysis import CheckOptions
-        from tunescope.core.checker import check_path  # type: ignore[import-not-found]
-    except Exception:  # noqa: BLE001 - checker not written yet
+        from tunescope.core.checker import check_path, options_for_model
+    except Exception:  # noqa: BLE001 - checker not importable: the scan above is all we have
         return None
+    # babbage-002/davinci-002 train on prompt/completion pairs: let the checker infer the format there.
+    checked_method = None if base_of(model).startswith(LEGACY_MODELS) else method
     try:
-        report = check_path(path, CheckOptions(model=model, method=method, token_limit=token_limit), allow_estimate=True)
-    except Exception:  # noqa: BLE001 - a checker bug must not kill the simulated job; fall back to the scan
+        report = check_path(path, options_for_model(model, checked_method), allow_estimate=True, workers=1)
+    except Exception:  # noqa: BLE001 - unknown model in the table or a checker bug: keep the scan's verdict
         return None
     errors = [f for f in report.findings if getattr(f.severity, "value", f.severity) == "error"]
-    billed = None
-    try:
-        data = report.to_json()
-        cost = data.get("cost") or {}
-        epochs = cost.get("epochs") or 0
-        if cost.get("billed_tokens") and epochs:
-            billed = int(cost["billed_tokens"]) // int(epochs)
-        elif (data.get("tokens") or {}).get("total"):
-            billed = int(data["tokens"]["total"])
-    except Exception:  # noqa: BLE001
-        billed = None
-    return errors, billed
+    billed = (report.tokens or {}).get("billable_per_epoch") if isinstance(report.tokens, dict) else None
+    return errors, (int(billed) if billed else None), not getattr(report, "exact_tokens", True)
 
 
-def validate_file(path: Path, method: str, model: str, role: str = "training", token_limit: int | None = None) -> ValidationResult:
+def _located(f) -> str:
+    """A checker finding as the real API words it: "Invalid file format. Example N, message M ..."."""
+    if f.message.startswith("Invalid file format."):
+        return f.message
+    where = f"Example {f.example + 1}" + ("" if f.message_index is None else f", message {f.message_index + 1}")
+    return f"Invalid file format. {where} {f.message}"
+
+
+def validate_file(path: Path, method: str, model: str, role: str = "training") -> ValidationResult:
     """Check one file for a job; `role` is "training" or "validation"."""
     result, _ = _scan(Path(path), method, model, role)
     if not result.ok:
@@ -167,18 +168,16 @@ def validate_file(path: Path, method: str, model: str, role: str = "training", t
         return result
     if role == "validation" and result.n_examples == 0:
         return _fail(result, role, "invalid_training_file", "Validation file has no examples.")
-    core = _core_findings(Path(path), method, model, token_limit)
+    core = _core_findings(Path(path), method, model)
     if core is None:
         return result
-    errors, billed = core
+    errors, billed, estimated = core
     if billed:
-        result.tokens_per_epoch, result.exact_tokens = billed, True
+        result.tokens_per_epoch, result.exact_tokens = billed, not estimated
     per_example = sorted((f for f in errors if f.example is not None), key=lambda f: (f.line or 0, f.message_index or 0))
     file_level = [f for f in errors if f.example is None]
     if per_example:
-        f = per_example[0]
-        where = f"Example {f.example + 1}" + ("" if f.message_index is None else f", message {f.message_index + 1}")
-        return _fail(result, role, "invalid_training_file", f"Invalid file format. {where} {f.message}")
+        return _fail(result, role, "invalid_training_file", _located(per_example[0]))
     if file_level and role == "training":
-        return _fail(result, role, "invalid_training_file", f"Invalid file format. {file_level[0].message}")
+        return _fail(result, role, "invalid_training_file", _located(file_level[0]))
     return result
