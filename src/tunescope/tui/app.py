@@ -125,11 +125,8 @@ class TunescopeApp(App):
     def action_help(self) -> None:
         from tunescope.tui.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen(self.live_bindings()))
-
-    def live_bindings(self) -> list:
-        """The bindings active right now (focused widget first), for help and the palette."""
-        return [active for active in self.screen.active_bindings.values()]
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
 
     def action_quit_app(self) -> None:
         screen = self.dataset_screen
@@ -152,11 +149,14 @@ class TunescopeApp(App):
         seen = set()
         for active in screen.active_bindings.values():
             binding = active.binding
-            if not binding.id or binding.id in seen or not active.enabled:
+            if not binding.id or binding.id in seen:
                 continue
             seen.add(binding.id)
             key = binding.key_display or binding.key.split(",")[0]
-            yield SystemCommand(f"{binding.description} ({key})", binding.tooltip or binding.description,
+            help_text = binding.tooltip or binding.description
+            if not active.enabled:
+                help_text += " (not available right now)"
+            yield SystemCommand(f"{binding.description} ({key})", help_text,
                                 partial(self._run_binding, active.node, binding.action))
 
     def _run_binding(self, node, action: str) -> None:
