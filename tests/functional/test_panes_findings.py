@@ -126,3 +126,27 @@ async def test_counts_by_check_and_empty_report():
         await pilot.pause()
         assert pane.option_list.option_count == 0
         assert "No findings" in summary_text(app)
+
+
+async def test_real_report_from_a_shared_dataset(datasets_dir):
+    from tunescope.core.checker import check_path, options_for_model
+
+    report = check_path(datasets_dir / "debian_admin_extra_keys.jsonl", options_for_model("gpt-4o-mini-2024-07-18"),
+                        use_cache=False)
+    app = FindingsHarness()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(FindingsPane)
+        pane.set_report(report)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert {g.check: g.count for g in pane.groups} == report.counts_by_check
+        first = pane.groups[0]
+        assert first.severity is Severity.ERROR
+        assert first.count == max(g.count for g in pane.groups if g.severity is Severity.ERROR)
+        pane.focus()
+        await pilot.press("enter", "j", "enter")
+        await pilot.pause()
+        located = sorted((f for f in report.findings if f.check == first.check and f.line is not None),
+                         key=lambda f: f.line)
+        assert app.posted[0] == ("group", first.check)
+        assert app.posted[1] == ("finding", located[0].line, located[0].message_index)

@@ -80,8 +80,7 @@ def group_findings(findings: Iterable[Finding], counts: dict[str, int] | None) -
         group.findings.extend(bucket)
     for group in groups.values():
         group.count = len(group.findings)
-        if len(group.by_severity) > 1:  # keep file order inside a group
-            group.findings.sort(key=_finding_order)
+        group.findings.sort(key=_finding_order)  # file order; timsort is linear when already sorted
     for check, count in (counts or {}).items():
         if check in groups:
             groups[check].count = max(groups[check].count, int(count))
@@ -139,6 +138,8 @@ class FindingsPane(Vertical, can_focus=False):
         }
         & > FindingsList {
             height: 1fr;
+            text-wrap: nowrap;
+            text-overflow: ellipsis;
             border: none;
             border-left: blank;
             padding: 0;
@@ -347,7 +348,10 @@ class FindingsPane(Vertical, can_focus=False):
             title = self._titles.get(group.check) or group.check
             sample = group.findings[0].hint if group.findings and group.findings[0].hint else ""
             text = Content.assemble(severity_badge(group.severity), " ", (title, "bold"), f": {group.count:,} finding(s)")
-            text += Content.from_markup("\n[dim]enter: show only these lines · space: expand[/]")
+            if any(f.line is not None for f in group.findings):
+                text += Content.from_markup("\n[dim]enter: show only these lines · space: expand[/]")
+            else:
+                text += Content.from_markup("\n[dim]about the whole file · space: expand[/]")
             if sample:
                 text += Content.from_markup("\n[$text-success]hint:[/] $hint", hint=sample)
         else:
@@ -366,7 +370,8 @@ class FindingsPane(Vertical, can_focus=False):
         event.stop()
         kind, group, finding = self._rows[event.option_index]
         if kind == "group":
-            self.post_message(self.GroupSelected(group.check))
+            if any(f.line is not None for f in group.findings):  # file-level groups have no lines to filter to
+                self.post_message(self.GroupSelected(group.check))
             if not group.expanded:
                 self._toggle(group, True)
         elif kind == "more":

@@ -150,10 +150,11 @@ class TokenHistogram(Widget):
         return Content("\n").join(lines)
 
     def _marker(self, width: int, above: bool = True) -> Content:
+        """The limit line: red with bins over it below, green when every example fits."""
         text = f" limit {self.limit:,} " + ("▼ over" if above else "(every example is below)")
+        colour = "$text-error" if above else "$text-success"
         pad = max(0, width - len(text))
-        return Content.assemble(("┄" * (pad // 2), "$text-error"), (text, "bold $text-error"),
-                                ("┄" * (pad - pad // 2), "$text-error"))
+        return Content.assemble(("┄" * (pad // 2), colour), (text, f"bold {colour}"), ("┄" * (pad - pad // 2), colour))
 
 
 class StatsPane(VerticalScroll):
@@ -298,6 +299,12 @@ class StatsPane(VerticalScroll):
         if isinstance(dups, (int, float)):
             return num(dups)
         dups = as_dict(dups)
+        if "rows" in dups:  # the checker's shape: {"rows": n, "groups": [[line, line, ...], ...]}
+            rows, groups = int(dups.get("rows") or 0), dups.get("groups") or []
+            if rows == 0:
+                return "none"
+            return f"{rows:,} duplicate row{'s' if rows != 1 else ''}" + (
+                f" in {len(groups):,} group{'s' if len(groups) != 1 else ''}" if isinstance(groups, list) else "")
         parts = [f"{k.replace('_', ' ')} {num(v)}" for k, v in dups.items() if isinstance(v, (int, float))]
         return " · ".join(parts) or DASH
 
