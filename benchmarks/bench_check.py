@@ -1,0 +1,97 @@
+"""Benchmark `tunescope check` against the cookbook baseline on the same file, in the same run.
+
+Reports wall time and peak RSS (sum over the process tree, sampled every 20 ms)
+of: the cookbook baseline, `tunescope check` cold (empty result cache), and
+`tunescope check` again after changing 1% of the examples (warm cache).
+
+    python benchmarks/bench_check.py [--examples 100000] [--file /tmp/bench_chat.jsonl]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from gen_chat import generate  # noqa: E402
+
+
+def measure(cmd: list[str], env: dict) -> dict:
+    t0 = time.perf_counter()
+    proc = psutil.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak_tree = peak_main = 0
+    while proc.poll() is None:
+        try:
+            procs = [proc] + proc.children(recursive=True)
+            rss = []
+            for p in procs:
+                try:
+                    rss.append(p.memory_info().rss)
+                except psutil.Error:
+                    pass
+            peak_tree = max(peak_tree, sum(rss))
+            peak_main = max(peak_main, rss[0] if rss else 0)
+        except psutil.Error:
+            pass
+        time.sleep(0.02)
+    wall = time.perf_counter() - t0
+    out, err = proc.communicate()
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{cmd} failed ({proc.returncode}): {err.decode()[-2000:]}")
+    return {"wall_s": round(wall, 2), "peak_rss_tree_mb": round(peak_tree / 2**20, 1),
+            "peak_rss_main_mb": round(peak_main / 2**20, 1)}
+
+
+def touch_one_percent(path: str, seed: int = 1) -> None:
+    """Rewrite 1% of the lines (a word appended to the last assistant message)."""
+    rng = random.Random(seed)
+    tmp = path + ".tmp"
+    with open(path, encoding="utf-8") as src, open(tmp, "w", encoding="utf-8") as dst:
+        for line in src:
+            if rng.random() < 0.01:
+                obj = json.loads(line)
+                obj["messages"][-1]["content"] = (obj["messages"][-1]["content"] or "") + " edited"
+                line = json.dumps(obj, ensure_ascii=False) + "\n"
+            dst.write(line)
+    os.replace(tmp, path)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--examples", type=int, default=100_000)
+    ap.add_argument("--file", default=os.path.join(tempfile.gettempdir(), "tunescope_bench_chat.jsonl"))
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    if not os.path.exists(args.file):
+        generate(args.examples, args.file)
+    size = os.path.getsize(args.file)
+    home = tempfile.mkdtemp(prefix="tsbench")
+    env = dict(os.environ, TUNESCOPE_HOME=home)
+    py = sys.executable
+    results = {"file": args.file, "examples": args.examples, "size_mb": round(size / 2**20, 1),
+               "cpus": os.cpu_count()}
+    results["baseline_cookbook"] = measure([py, str(HERE / "cookbook_baseline.py"), args.file], env)
+    check = [py, "-m", "tunescope", "check", args.file, "--format", "json"]
+    results["tunescope_cold"] = measure(check, env)
+    touch_one_percent(args.file)
+    results["tunescope_after_1pct_edit"] = measure(check, env)
+    b, c, w = results["baseline_cookbook"], results["tunescope_cold"], results["tunescope_after_1pct_edit"]
+    results["speedup_vs_baseline"] = round(b["wall_s"] / c["wall_s"], 2)
+    results["rerun_fraction_of_cold"] = round(w["wall_s"] / c["wall_s"], 3)
+    print(json.dumps(results, indent=2))
+    if not args.keep:
+        os.remove(args.file)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""`tunescope check FILE...`: validate datasets headless; exit 0 clean, 1 errors, 2 unusable input."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+
+import orjson
+
+
+def register(sub) -> None:
+    p = sub.add_parser("check", help="validate JSONL fine-tuning files (text or JSON report)",
+                       description="Validate fine-tuning datasets: format, every check, exact tokens, limits, cost.")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--model", default=None, help="model for limits, encoding and price (default gpt-4.1-mini-2025-04-14)")
+    p.add_argument("--method", choices=["supervised", "dpo", "reinforcement"], default=None,
+                   help="fine-tuning method the file is for (default: inferred from the data)")
+    p.add_argument("--validation", metavar="FILE", help="validation file: checked too, and compared for overlap")
+    p.add_argument("--format", choices=["text", "json"], default="text", dest="output")
+    p.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
+    p.add_argument("--allow-estimate", action="store_true",
+                   help="estimate tokens when an encoding file is missing (marked as estimates)")
+    p.add_argument("--max-findings", type=int, default=20, metavar="N", help="findings shown per check in text output")
+    p.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
+    p.add_argument("--no-cache", action="store_true", help="do not use the persistent result cache")
+    p.set_defaults(func=run)
+
+
+class _Progress:
+    """A one-line progress bar on stderr, only when stderr is a terminal and the file is big."""
+
+    def __init__(self, label: str, size: int):
+        self.on = sys.stderr.isatty() and size > 20 * 1024 * 1024
+        self.label, self.last = label, 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if not self.on or (now - self.last < 0.1 and done < total):
+            return
+        self.last = now
+        frac = done / total if total else 1
+        bar = "#" * int(frac * 30)
+        sys.stderr.write(f"\r{self.label[:30]:30} [{bar:30}] {frac:4.0%}")
+        if done >= total:
+            sys.stderr.write("\r" + " " * 70 + "\r")
+        sys.stderr.flush()
+
+
+def _fail(msg: str) -> int:
+    print(f"tunescope check: {msg}", file=sys.stderr)
+    return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    from tunescope.core.checker import check_path, options_for_model
+    from tunescope.core.encodings import EncodingUnavailable
+    from tunescope.core.report_text import render_text
+
+    for path in args.files + ([args.validation] if args.validation else []):
+        if not os.path.exists(path):
+            return _fail(f"{path}: no such file")
+        if os.path.isdir(path):
+            return _fail(f"{path}: is a directory, expected a JSONL file")
+        if not os.access(path, os.R_OK):
+            return _fail(f"{path}: permission denied")
+    try:
+        options = options_for_model(args.model, args.method)
+    except Exception as exc:  # UnknownModel and broken model tables carry their own message
+        return _fail(str(exc))
+    worst = 0
+    reports = []
+    for path in args.files:
+        try:
+            report = check_path(path, options, validation=args.validation, allow_estimate=args.allow_estimate,
+                                workers=args.workers, progress=_Progress(os.path.basename(path), os.path.getsize(path)),
+                                use_cache=not args.no_cache)
+        except EncodingUnavailable as exc:
+            return _fail(f"{exc} (or pass --allow-estimate for estimated counts)")
+        except OSError as exc:
+            return _fail(f"{path}: {exc.strerror or exc}")
+        reports.append(report)
+        s = report.summary
+        if s["errors"] or (args.strict and s["warnings"]):
+            worst = max(worst, 1)
+        if report.facts.layout in ("empty", "binary"):
+            worst = 2
+    if args.output == "json":
+        data = [r.to_json() for r in reports]
+        sys.stdout.buffer.write(orjson.dumps(data[0] if len(data) == 1 else data, option=orjson.OPT_INDENT_2))
+        sys.stdout.buffer.write(b"\n")
+    else:
+        for r in reports:
+            sys.stdout.write(render_text(r, args.max_findings))
+            if r.validation is not None:
+                sys.stdout.write("\nValidation file\n" + render_text(r.validation, args.max_findings))
+    return worst

@@ -1,0 +1,110 @@
+"""The per-process half of checking: analyse and count tokens for a run of lines.
+
+Runs in worker processes (and inline for small files). Each process keeps one
+TokenCounter, so every distinct string (system prompts, tool definitions) is
+encoded once per process.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from dataclasses import replace
+
+from tunescope.core.analysis import CheckOptions, ExampleSummary, RecordKind
+from tunescope.core.lineindex import BOM
+
+COUNTED_KINDS = (RecordKind.CHAT, RecordKind.PREFERENCE, RecordKind.REINFORCEMENT, RecordKind.PROMPT_COMPLETION)
+
+
+def check_example(data: bytes, line: int, example: int, options: CheckOptions, counter) -> ExampleSummary:
+    """Check one example's bytes (no terminator): analysis plus token counts (no limit findings)."""
+    from tunescope.core.checks import analyze_line
+
+    obj, analysis = analyze_line(data, line, example, options)
+    tokens = None
+    if counter is not None and obj is not None and analysis.kind in COUNTED_KINDS:
+        try:
+            tokens = counter.count_record(obj, analysis.kind)
+        except Exception as exc:  # a counter bug must not lose the example
+            from tunescope.core.findings import Finding, Severity
+            analysis.findings.append(Finding(
+                "tokenizer_failure", Severity.WARNING, f"Could not count tokens: {exc}",
+                "Report this as a tunescope bug; the example itself may be fine.", line, example))
+    return ExampleSummary(example=example, line=line, analysis=analysis, tokens=tokens)
+
+
+def relocate(summary: ExampleSummary, line: int, example: int) -> ExampleSummary:
+    """A cached summary moved to another line: rewrite the locations of its findings."""
+    if summary.line == line and summary.example == example:
+        return summary
+    a = summary.analysis
+    a.findings = [replace(f, line=line, example=example) for f in a.findings]
+    summary.line, summary.example = line, example
+    return summary
+
+
+class ChunkWorker:
+    """Per-process state: file descriptor, options, token counter, read-only result cache."""
+
+    def __init__(self, path: str, options: CheckOptions, allow_estimate: bool,
+                 cache_path: str | None, salt: bytes | None):
+        self.fd = os.open(path, os.O_RDONLY)
+        self.options = options
+        self.counter = make_counter(options.encoding, allow_estimate)
+        self.salt = salt
+        self.cache = None
+        if cache_path and salt:
+            from tunescope.core.result_cache import open_reader
+            self.cache = open_reader(cache_path)
+
+    def run(self, first: int, start: int, end: int, bom: bool) -> tuple[list[ExampleSummary], list[tuple[bytes, bytes]]]:
+        data = os.pread(self.fd, end - start, start)
+        lines = data.split(b"\n")
+        if data.endswith(b"\n"):
+            lines.pop()
+        if first == 0 and bom and lines and lines[0].startswith(BOM):
+            lines[0] = lines[0][3:]
+        lines = [ln[:-1] if ln.endswith(b"\r") else ln for ln in lines]
+        cached: dict = {}
+        keys: list[bytes] = []
+        if self.salt is not None:
+            from tunescope.core.result_cache import entry_key
+            keys = [entry_key(self.salt, ln) for ln in lines]
+            if self.cache is not None:
+                cached = self.cache.get_many(keys)
+        out: list[ExampleSummary] = []
+        fresh: list[tuple[bytes, bytes]] = []
+        used: set[bytes] = set()
+        for j, ln in enumerate(lines):
+            example = first + j
+            hit = cached.get(keys[j]) if cached else None
+            if hit is not None:
+                if keys[j] in used:   # identical lines share one cached object: give each its own
+                    hit = pickle.loads(pickle.dumps(hit, protocol=pickle.HIGHEST_PROTOCOL))
+                used.add(keys[j])
+                out.append(relocate(hit, example + 1, example))
+                continue
+            summary = check_example(ln, example + 1, example, self.options, self.counter)
+            out.append(summary)
+            if keys:
+                fresh.append((keys[j], pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)))
+        return out, fresh
+
+
+def make_counter(encoding: str, allow_estimate: bool):
+    from tunescope.core.tokens import TokenCounter
+    return TokenCounter(encoding, allow_estimate=allow_estimate)
+
+
+_WORKER: ChunkWorker | None = None
+
+
+def init_process(path, options, allow_estimate, cache_path, salt) -> None:
+    global _WORKER
+    _WORKER = ChunkWorker(path, options, allow_estimate, cache_path, salt)
+
+
+def run_chunk(args):
+    assert _WORKER is not None
+    return _WORKER.run(*args)

@@ -1,0 +1,161 @@
+"""The dataset checker end to end on real files: parallel equals inline, the cache, cancel, layouts."""
+
+import json
+import threading
+
+import orjson
+import pytest
+
+import tunescope.core.checks as checks_mod
+from tunescope.core.analysis import CheckOptions
+from tunescope.core.checker import DatasetChecker, check_path, options_for_model
+from tunescope.core.lineindex import open_index
+from tunescope.core.tokens import TokenCounter
+from tests.conftest import dataset_files
+
+REQUIRED = {"file", "format", "model", "encoding", "exact_tokens", "examples", "lines", "summary",
+            "counts_by_check", "findings", "tokens", "cost", "duplicates"}
+
+
+def chat_line(i: int, words: int = 30) -> bytes:
+    obj = {"messages": [{"role": "system", "content": "You are terse."},
+                        {"role": "user", "content": f"question {i} " + "lorem " * words + "end"},
+                        {"role": "assistant", "content": f"answer {i}"}]}
+    return orjson.dumps(obj) + b"\n"
+
+
+def make_file(tmp_path, n: int, words: int = 30, name="big.jsonl"):
+    p = tmp_path / name
+    with open(p, "wb") as fh:
+        for i in range(n):
+            fh.write(chat_line(i, words))
+    return p
+
+
+@pytest.mark.parametrize("path", dataset_files(), ids=lambda p: p.name)
+def test_every_real_dataset_reports_without_crashing(path):
+    report = check_path(path, use_cache=False)
+    data = report.to_json()
+    assert REQUIRED <= set(data)
+    assert data["lines"] == len(path.read_bytes().splitlines())
+    for f in data["findings"]:
+        assert f["check"] and f["severity"] in ("error", "warning", "info") and f["message"]
+        if f["line"] is not None:
+            assert 1 <= f["line"] <= data["lines"]
+    orjson.dumps(data)  # serialisable
+
+
+def test_token_totals_match_direct_counting(datasets_dir):
+    path = datasets_dir / "pirate_chat.jsonl"
+    opts = options_for_model()
+    report = check_path(path, opts, use_cache=False)
+    counter = TokenCounter(opts.encoding)
+    expected = sum(counter.count_record(json.loads(line), report_kind(report)).total
+                   for line in path.read_text().splitlines())
+    assert report.tokens["total"] == expected
+    assert report.exact_tokens
+
+
+def report_kind(report):
+    from tunescope.core.analysis import RecordKind
+    return RecordKind(report.format)
+
+
+def test_parallel_equals_inline(tmp_path):
+    p = make_file(tmp_path, 6000, words=120)
+    with open(p, "ab") as fh:       # a few problems to find
+        fh.write(b"not json\n")
+        fh.write(chat_line(1, 120))  # duplicate of line 2
+    opts = options_for_model()
+    inline = DatasetChecker(open_index(p), opts, workers=1, use_cache=False).run()
+    parallel = DatasetChecker(open_index(p), opts, workers=2, use_cache=False).run()
+    assert parallel.to_json()["findings"] == inline.to_json()["findings"]
+    assert parallel.tokens == inline.tokens
+    assert parallel.examples == inline.examples == 6001
+    assert any(f.line == 6001 for f in parallel.findings)
+
+
+def test_result_cache_only_rechecks_changed_lines(tmp_path, monkeypatch):
+    p = make_file(tmp_path, 300)
+    opts = options_for_model()
+    first = DatasetChecker(open_index(p), opts, workers=1).run()
+    calls = []
+    real = checks_mod.analyze_line
+
+    def spy(data, line, example, options):
+        calls.append(line)
+        return real(data, line, example, options)
+
+    monkeypatch.setattr(checks_mod, "analyze_line", spy)
+    lines = p.read_bytes().splitlines(keepends=True)
+    lines[10] = b'{"messages": [{"role": "user", "content": "changed"}]}\n'
+    p.write_bytes(b"".join(lines))
+    second = DatasetChecker(open_index(p), opts, workers=1).run()
+    assert calls == [11]
+    fresh = DatasetChecker(open_index(p), opts, workers=1, use_cache=False).run()
+    assert second.to_json()["findings"] == fresh.to_json()["findings"]
+    assert second.to_json()["findings"] != first.to_json()["findings"]
+
+
+def test_cached_findings_follow_moved_lines(tmp_path):
+    p = tmp_path / "m.jsonl"
+    bad = b'{"messages": [{"role": "user", "content": "no answer"}]}\n'
+    p.write_bytes(bad + b"".join(chat_line(i) for i in range(5)))
+    opts = options_for_model()
+    r1 = DatasetChecker(open_index(p), opts, workers=1).run()
+    assert [f.line for f in r1.findings if f.check == "missing_assistant_message"] == [1]
+    p.write_bytes(chat_line(7) + chat_line(8) + bad + b"".join(chat_line(i) for i in range(5)))
+    r2 = DatasetChecker(open_index(p), opts, workers=1).run()
+    assert [f.line for f in r2.findings if f.check == "missing_assistant_message"] == [3]
+
+
+def test_cancel_returns_partial_report(tmp_path):
+    p = make_file(tmp_path, 20000)
+    cancel = threading.Event()
+    seen = []
+
+    def on_batch(batch):
+        seen.extend(batch)
+        cancel.set()
+
+    report = DatasetChecker(open_index(p), options_for_model(), workers=1, use_cache=False).run(on_batch=on_batch, cancel=cancel)
+    assert report.cancelled and 0 < len(seen) < 20000
+
+
+def test_pretty_printed_file_is_checked_as_documents(datasets_dir):
+    report = check_path(datasets_dir / "medical_pretty_printed_crlf.jsonl", use_cache=False)
+    assert report.facts.layout == "pretty_printed"
+    assert report.examples == 25 and report.format == "chat"
+    assert report.counts_by_check.get("not_jsonl") == 1
+    assert "json_invalid" not in report.counts_by_check
+
+
+def test_empty_and_binary_files(tmp_path):
+    e = tmp_path / "e.jsonl"
+    e.write_bytes(b"")
+    assert check_path(e, use_cache=False).format == "empty"
+    b = tmp_path / "b.jsonl"
+    b.write_bytes(bytes(range(256)) * 100)
+    r = check_path(b, use_cache=False)
+    assert r.format == "binary" and r.counts_by_check == {"binary_file": 1}
+
+
+def test_validation_overlap(tmp_path):
+    train = make_file(tmp_path, 20, name="train.jsonl")
+    valid = tmp_path / "valid.jsonl"
+    valid.write_bytes(chat_line(3) + chat_line(999))
+    report = check_path(train, validation=valid, use_cache=False)
+    overlap = [f for f in report.findings if "overlap" in f.check or "validation" in f.check]
+    assert overlap, report.counts_by_check
+    assert report.validation is not None and report.validation.examples == 2
+
+
+def test_cached_duplicates_keep_their_own_lines(tmp_path):
+    p = tmp_path / "d.jsonl"
+    p.write_bytes(b"".join(chat_line(i) for i in range(12)) + chat_line(3))
+    opts = options_for_model()
+    first = DatasetChecker(open_index(p), opts, workers=1).run()
+    again = DatasetChecker(open_index(p), opts, workers=1).run()   # served from the result cache
+    for r in (first, again):
+        dup = [f for f in r.findings if f.check == "duplicate_example"]
+        assert [f.line for f in dup] == [13] and "line 4" in dup[0].message
