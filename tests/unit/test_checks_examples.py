@@ -292,3 +292,15 @@ def test_no_trained_tokens(counter):
     assert "no_trained_tokens" not in {f.check for f in token_findings(good, opts)}
     zero = summary_for(chat(U, a("x", weight=0)), counter, opts)   # already all_assistant_weight_zero
     assert "no_trained_tokens" not in {f.check for f in token_findings(zero, opts)}
+
+
+def test_relocate_findings_rewrites_locations_and_quoted_numbers():
+    from tunescope.core.checks import relocate_findings
+
+    _, an = analyze_line(orjson.dumps(chat(S, {"content": "x"}, A)), 12, 11, CheckOptions())
+    _, bad = analyze_line(b'{"messages": [1,]}', 12, 11, CheckOptions())
+    moved = relocate_findings(an.findings + bad.findings, 40, 39)
+    assert [(f.line, f.example) for f in moved] == [(40, 39)] * len(moved)
+    assert moved[0].message.startswith("Invalid file format. Example 40, message 2")
+    assert "(line 40)" in moved[-1].message and "Example 40 cannot be parsed" in moved[-1].message
+    assert [f.check for f in moved] == [f.check for f in an.findings + bad.findings]

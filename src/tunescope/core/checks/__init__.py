@@ -9,6 +9,9 @@ catalogue.py. Dataset-wide checks live in tunescope.core.dataset_checks.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
+
 import orjson
 
 from tunescope.core.analysis import CheckOptions, ExampleSummary, RecordAnalysis, RecordKind
@@ -23,7 +26,7 @@ from tunescope.core.checks.schema import method_mismatch, unknown_format
 from tunescope.core.findings import Finding, Severity
 from tunescope.core.formats import detect
 
-__all__ = ["analyze_line", "token_findings"]
+__all__ = ["analyze_line", "token_findings", "relocate_findings"]
 
 _ANALYZERS = {
     RecordKind.CHAT: analyze_messages_row,
@@ -92,4 +95,20 @@ def token_findings(summary: ExampleSummary, options: CheckOptions) -> list[Findi
             f"({approx}{tokens.total:,} tokens) but teaches nothing.",
             "Give the assistant reply some content (or weight 1), or delete the example.",
             summary.line, summary.example, None, "$.messages"))
+    return out
+
+
+def relocate_findings(findings: list[Finding], line: int, example: int) -> list[Finding]:
+    """Per-example findings moved to another line (e.g. a cached result for identical bytes).
+
+    Rewrites `line`/`example` and the "Example N" / "line N" the messages quote.
+    """
+    out = []
+    for f in findings:
+        msg = f.message
+        if f.example is not None and f.example != example:
+            msg = re.sub(rf"\bExample {f.example + 1}\b", f"Example {example + 1}", msg, count=1)
+        if f.line is not None and f.line != line:
+            msg = re.sub(rf"\b([Ll]ine) {f.line}\b", rf"\g<1> {line}", msg, count=1)
+        out.append(replace(f, line=line, example=example, message=msg))
     return out

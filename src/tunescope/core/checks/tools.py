@@ -26,8 +26,34 @@ def check_definitions(ctx: Ctx, obj: dict, prefix: str = "$") -> dict[str, objec
     Returns {function name: parameters schema or None} of the declared tools, or
     None when the row declares no tools (so calls cannot be cross-checked).
     """
-    declared: dict[str, object] | None = None
     tools = obj.get("tools")
+    functions = obj.get("functions")
+    ptc = obj.get("parallel_tool_calls")
+    if ptc is not None and not isinstance(ptc, bool):
+        ctx.add("parallel_tool_calls_not_bool",
+                f"{ctx.where()}: \"parallel_tool_calls\" must be true or false, found {describe(ptc)}.",
+                "Use a JSON boolean: \"parallel_tool_calls\": false.", path=f"{prefix}.parallel_tool_calls")
+    if tools is None and functions is None:
+        return None
+    # Tool definitions repeat on every line of most files: reuse the result of a clean validation.
+    key = orjson.dumps((tools, functions))
+    cached = _CLEAN_DEFINITIONS.get(key)
+    if cached is not None:
+        return cached
+    before = len(ctx.findings)
+    declared = _validate_definitions(ctx, tools, functions, prefix)
+    if len(ctx.findings) == before and declared is not None:
+        if len(_CLEAN_DEFINITIONS) >= 256:
+            _CLEAN_DEFINITIONS.clear()
+        _CLEAN_DEFINITIONS[key] = declared
+    return declared
+
+
+_CLEAN_DEFINITIONS: dict[bytes, dict] = {}
+
+
+def _validate_definitions(ctx: Ctx, tools: object, functions: object, prefix: str) -> dict | None:
+    declared: dict[str, object] | None = None
     if tools is not None:
         declared = {}
         if isinstance(tools, list):
@@ -39,7 +65,6 @@ def check_definitions(ctx: Ctx, obj: dict, prefix: str = "$") -> dict[str, objec
                 hint = "\"tools\" holds a JSON string; store the decoded list instead of a string."
             ctx.add("tools_not_list", f"{ctx.where()}: \"tools\" must be a list, found {describe(tools)}.", hint,
                     path=f"{prefix}.tools")
-    functions = obj.get("functions")
     if functions is not None:
         declared = {} if declared is None else declared
         if not isinstance(functions, list) or not 1 <= len(functions) <= 128:
@@ -55,11 +80,6 @@ def check_definitions(ctx: Ctx, obj: dict, prefix: str = "$") -> dict[str, objec
             ctx.add("tools_and_functions",
                     f"{ctx.where()} has both \"tools\" and the deprecated \"functions\".",
                     "Use only \"tools\" (move the functions into tools entries).", path=f"{prefix}.functions")
-    ptc = obj.get("parallel_tool_calls")
-    if ptc is not None and not isinstance(ptc, bool):
-        ctx.add("parallel_tool_calls_not_bool",
-                f"{ctx.where()}: \"parallel_tool_calls\" must be true or false, found {describe(ptc)}.",
-                "Use a JSON boolean: \"parallel_tool_calls\": false.", path=f"{prefix}.parallel_tool_calls")
     return declared
 
 
