@@ -137,3 +137,20 @@ async def test_real_report_from_a_shared_dataset(datasets_dir):
         assert counted == report.examples
         assert f"{report.cost['billed_tokens']:,} billed tokens" in text_of(app, "#stats-cost")
         assert "LF" in text_of(app, "#stats-file")
+
+
+async def test_text_encoding_follows_the_utf8_findings():
+    from tunescope.core.findings import Finding, Severity
+
+    report = synthetic_report([10, 20], limit=100)
+    app = StatsHarness()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(StatsPane)
+        pane.set_report(report, None)
+        await pilot.pause()
+        assert "encoding UTF-8" in text_of(app, "#stats-file")
+        assert "tokenizer o200k_base" in text_of(app, "#stats-file")
+        report.findings = [Finding("invalid_utf8", Severity.ERROR, "byte 0xff at column 3", line=2)]
+        pane.set_report(report, None)
+        await pilot.pause()
+        assert "not valid UTF-8" in text_of(app, "#stats-file")

@@ -332,16 +332,20 @@ class StatsPane(VerticalScroll):
     def _file(report: Any, estimated: bool) -> Content:
         facts = as_dict(field_of(report, "facts"))
         fmt = field_of(report, "format") or facts.get("format") or facts.get("layout")
-        encoding = field_of(report, "encoding") if hasattr(report, "encoding") else facts.get("encoding")
+        tokenizer = field_of(report, "encoding") or facts.get("tokenizer")
+        text_encoding = facts.get("text_encoding") or facts.get("encoding")
+        if not text_encoding and facts:
+            bad = any(getattr(f, "check", "") == "invalid_utf8" for f in field_of(report, "findings", []) or [])
+            text_encoding = "not valid UTF-8 (see findings)" if bad else "UTF-8"
         bom = facts.get("bom")
         final_nl = facts.get("final_newline")
         size = facts.get("size_bytes", facts.get("size"))
         yes_no = {True: "yes", False: "no", None: DASH}
         lines = [
-            f"format {fmt or DASH} · line endings {facts.get('line_endings') or DASH} · "
-            f"BOM {yes_no.get(bom, DASH)} · final newline {yes_no.get(final_nl, DASH)}",
-            f"size {human_bytes(size)} · lines {num(facts.get('lines'))} · "
-            f"tokenizer {encoding or facts.get('encoding') or DASH}",
+            f"format {fmt or DASH} · encoding {text_encoding or DASH} · BOM {yes_no.get(bom, DASH)}",
+            f"line endings {facts.get('line_endings') or DASH} · final newline {yes_no.get(final_nl, DASH)} · "
+            f"size {human_bytes(size)} · lines {num(facts.get('lines'))}",
+            f"tokenizer {tokenizer or DASH}",
         ]
         text = Content("\n".join(lines))
         exact = facts.get("exact_tokens")
