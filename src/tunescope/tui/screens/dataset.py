@@ -238,12 +238,21 @@ class DatasetScreen(ViewActions, EditActions, Screen):
         stats = self.query_one("#stats")
         if hasattr(stats, "set_report"):
             stats.set_report(report, self.model_info)
-        file_level = [f for f in report.findings if f.line is None and f.severity.value != "info"]
-        for f in sorted(file_level, key=lambda f: -f.severity.rank)[:2]:
-            severity = "error" if f.severity.value == "error" else "warning"
-            self.notify(f"{f.message}" + (f"\n{f.hint}" if f.hint else ""), title=f.check, severity=severity,
-                        timeout=10)
+        self.notify_file_findings(report)
         self.schedule_viewer()
+
+    def notify_file_findings(self, report) -> None:
+        """One toast for what concerns the whole file (binary, pretty-printed, too few examples...)."""
+        found = list(getattr(report.facts, "findings", []) or []) + [f for f in report.findings if f.line is None]
+        found = [f for f in dict.fromkeys(found) if f.severity.value != "info"]
+        if not found:
+            return
+        found.sort(key=lambda f: -f.severity.rank)
+        lines = [f"{'✗' if f.severity.value == 'error' else '▲'} {f.message}" for f in found[:4]]
+        if found[0].hint:
+            lines.append(f"→ {found[0].hint}")
+        severity = "error" if found[0].severity.value == "error" else "warning"
+        self.notify("\n".join(lines), title="About this file", severity=severity, timeout=12)
 
     @on(CheckFailed)
     def _check_failed(self, event: CheckFailed) -> None:

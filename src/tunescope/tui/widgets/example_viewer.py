@@ -40,10 +40,14 @@ class Block:
     classes: str = ""
 
 
+_CONTROL_ESCAPES = {c: f"\\x{c:02x}" for c in list(range(32)) + [127] if chr(c) not in "\n\t"}
+
+
 def clip(text: str, limit: int = MAX_TEXT) -> str:
-    if len(text) <= limit:
-        return text
-    return text[:limit] + f"\n… {len(text) - limit:,} more characters (press p for the raw JSON)"
+    """Text safe to show: at most `limit` characters, control characters made visible (\\x1b)."""
+    if len(text) > limit:
+        text = text[:limit] + f"\n… {len(text) - limit:,} more characters (press p for the raw JSON)"
+    return text.translate(_CONTROL_ESCAPES)
 
 
 def pretty_arguments(arguments) -> str:
@@ -204,7 +208,7 @@ class MessageBlock(Static):
 
     def __init__(self, block: Block) -> None:
         super().__init__(block.body, classes=("message-block " + block.classes).strip())
-        self.border_title = Content(block.title)
+        self.border_title = Content(clip(block.title, 200))
         self.message_index = block.message_index
         self.role = block.role
 
