@@ -15,7 +15,6 @@ from tunescope.core.analysis import CheckOptions, ExampleSummary, RecordKind
 from tunescope.core.checks.catalogue import CHECKS
 from tunescope.core.checks.context import one_line
 from tunescope.core.checks.dataset_legacy import LegacyStats
-from tunescope.core.checks.grouping import SortedKeys, equal_runs
 from tunescope.core.checks.keys import as_int
 from tunescope.core.findings import Finding
 from tunescope.core.formats import is_prompt_only
@@ -50,14 +49,14 @@ class DatasetAggregator:
     def __init__(self, options: CheckOptions | None = None):
         self.options = options or CheckOptions()
         self.n = 0
-        self.lines = array("L")
+        self.lines = array("I")
         self.kind_codes = array("B")
         self.dedupe = array("Q")            # one per example with a dedupe key (aligned with dedupe_idx)
-        self.dedupe_idx = array("L")
+        self.dedupe_idx = array("I")
         self.io_in = array("Q")
         self.io_out = array("Q")
-        self.io_idx = array("L")
-        self.sys_ids = array("L")           # per example: 0 none, k = distinct prompt k, _UNTRACKED
+        self.io_idx = array("I")
+        self.sys_ids = array("I")           # per example: 0 none, k = distinct prompt k, _UNTRACKED
         self.sys_texts: dict[str, int] = {}
         self.sys_counts: list[int] = [0]
         self.sys_first: list[int] = [0]
@@ -183,16 +182,6 @@ class DatasetAggregator:
         """Findings on the validation file `other` (its lines) for rows also in this training file."""
         from tunescope.core.checks import dataset_rules as rules
         return rules.compare_validation(self, other)
-
-    # -- helpers for rules -----------------------------------------------------------------------
-    def line_of(self, i: int) -> int:
-        return self.lines[i]
-
-    def text_of_system(self, sid: int) -> str:
-        for text, k in self.sys_texts.items():
-            if k == sid:
-                return text
-        return ""
 
 
 def short(text: str, limit: int = 120) -> str:

@@ -238,12 +238,12 @@ def grader_keys(agg, findings: list) -> dict | None:
     out = {key: {"rows": n, "types": dict(agg.grader_types.get(key, {}))} for key, n in present.items()}
     usual = {key for key, n in present.items() if n * 2 >= rft_rows and n < rft_rows}
     if usual:
-        ids = {kid for keys, kid in agg.keysets.items() if not usual.issubset(keys)}
+        lacking_by_id = {kid: sorted(usual - set(keys)) for keys, kid in agg.keysets.items()
+                         if not usual.issubset(keys)}
         emitted = 0
         for i, kid in enumerate(agg.keyset_ids):
-            if kid in ids and emitted < PER_LINE_CAP:
-                keys = next(k for k, v in agg.keysets.items() if v == kid)
-                lacking = sorted(usual - set(keys))
+            if kid in lacking_by_id and emitted < PER_LINE_CAP:
+                lacking = lacking_by_id[kid]
                 emitted += 1
                 findings.append(_finding(
                     "rft_grader_key_missing",

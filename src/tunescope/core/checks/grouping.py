@@ -1,6 +1,6 @@
 """Grouping equal 64-bit keys stored in compact arrays (duplicates, conflicts, overlaps).
 
-Keys live in `array('Q')` with their line numbers in `array('L')` — 12 bytes
+Keys live in `array('Q')` with their line numbers in `array("I")` — 12 bytes
 per example — and are grouped by sorting an index list at finish time, so no
 per-example dict or set is kept while the file streams through.
 """
@@ -35,7 +35,7 @@ class SortedKeys:
     def __init__(self, keys: array):
         order = sorted(range(len(keys)), key=keys.__getitem__)
         self.keys = array("Q", (keys[i] for i in order))
-        self.index = array("L", order)
+        self.index = array("I", order)
 
     def find(self, key: int) -> int | None:
         """Smallest original index whose key equals `key`, or None."""
