@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from types import SimpleNamespace as NS
 
-import pytest
 from textual import on
 from textual.app import App, ComposeResult
 from textual.widgets import Select, Static
@@ -119,13 +118,10 @@ async def test_choosing_a_model_posts_model_changed_but_set_models_does_not():
 
 
 async def test_real_report_from_a_shared_dataset(datasets_dir):
-    checker = pytest.importorskip("tunescope.core.checker")
-    try:
-        import tunescope.core.dataset_checks  # noqa: F401  (the checker needs it)
-    except ImportError:
-        pytest.skip("dataset checks not installed yet")
-    options = checker.options_for_model("gpt-4o-mini-2024-07-18")
-    report = checker.check_path(datasets_dir / "cookbook_toy_chat.jsonl", options, use_cache=False)
+    from tunescope.core.checker import check_path, options_for_model
+
+    options = options_for_model("gpt-4o-mini-2024-07-18")
+    report = check_path(datasets_dir / "cookbook_toy_chat.jsonl", options, use_cache=False)
     app = StatsHarness()
     async with app.run_test(size=(80, 24)) as pilot:
         pane = app.query_one(StatsPane)
