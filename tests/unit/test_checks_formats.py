@@ -116,3 +116,11 @@ def test_every_catalogued_check_has_a_failing_and_passing_case():
                 "too_many_image_examples", "validation_overlap", "validation_input_overlap"}  # dataset rules file
     assert set(CHECKS) - covered == set()
     assert covered - set(CHECKS) == set()
+
+
+def test_sharegpt_message_names_the_actual_mistake():
+    from_value = {"conversations": [{"from": "human", "value": "hi"}, {"from": "gpt", "value": "yo"}]}
+    role_content = {"conversations": [U, A]}
+    msgs = [analyze_line(orjson.dumps(o), 1, 0, CheckOptions())[1].findings[0].message for o in (from_value, role_content)]
+    assert '"from"/"value" instead of "role"/"content"' in msgs[0]
+    assert 'expects them under "messages"' in msgs[1]

@@ -40,7 +40,7 @@ _NO_PROMPT, _UNTRACKED = 0, 0xFFFFFFFF
 
 def _finding(check: str, message: str, hint: str = "", line: int | None = None, example: int | None = None,
              path: str = "$") -> Finding:
-    return Finding(check, CHECKS[check].severity, message, hint, line, example, None, path)
+    return Finding(check, CHECKS[check].severity, message, hint, line, example, None, path if line else "")
 
 
 class DatasetAggregator:

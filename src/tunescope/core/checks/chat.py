@@ -40,6 +40,8 @@ def analyze_messages_row(obj: dict, ctx: Ctx, an: RecordAnalysis) -> None:
     an.n_messages = n
     if conv.first_user:
         an.preview = one_line(conv.first_user)
+    elif conv.final_reply:
+        an.preview = one_line(conv.final_reply)          # no user turn: show the reply instead
     an.system_prompt = bounded(conv.system_text)
     tools = obj.get("tools"), obj.get("functions")
     if rft:

@@ -50,8 +50,12 @@ def _locate(obj: dict, name: str) -> tuple[str, str]:
             return found[0][1], ": " + "; ".join(names[k] for k, _ in found)
         return first, ""
     if name == "sharegpt":
-        return ("$.conversations" if "conversations" in obj else "$.messages"), \
-            " (\"from\"/\"value\" instead of \"role\"/\"content\")"
+        key = "conversations" if "conversations" in obj else "conversation" if "conversation" in obj else "messages"
+        turns = obj.get(key)
+        first = turns[0] if isinstance(turns, list) and turns else None
+        if key != "messages" and isinstance(first, dict) and "role" in first:
+            return f"$.{key}", f" (the turns are under \"{key}\"; OpenAI expects them under \"messages\")"
+        return f"$.{key}", " (\"from\"/\"value\" instead of \"role\"/\"content\")"
     if name == "messages_json_string":
         return "$.messages", " (the list is encoded as a string)"
     if name == "legacy_preference_names":
