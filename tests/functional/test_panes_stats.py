@@ -150,3 +150,19 @@ async def test_text_encoding_follows_the_utf8_findings():
         pane.set_report(report, None)
         await pilot.pause()
         assert "not valid UTF-8" in text_of(app, "#stats-file")
+
+
+async def test_malformed_report_fields_show_dashes_not_tracebacks():
+    garbage = NS(tokens={"per_example": {"limit": [1], "over_limit": "many"}, "histogram": 3.5, "total": "x"},
+                 cost={"epochs": [], "usd": "cheap", "billed_tokens": {}}, facts=[1, 2], duplicates="some",
+                 examples=object(), format=None, findings=None, stats=7)
+    app = StatsHarness()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(StatsPane)
+        pane.set_report(garbage, NS(name=None, token_limit="n/a"))
+        await pilot.pause()
+        assert "—" in app.query_one(TokenHistogram).render().plain
+        pane.set_report(synthetic_report([10, 20, 30], limit=25), None)  # and it recovers
+        await pilot.pause()
+        assert "1 example over the 25-token limit" in text_of(app, "#stats-token-summary")
+    assert app.return_code in (None, 0)

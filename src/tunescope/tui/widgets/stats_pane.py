@@ -44,6 +44,16 @@ def as_dict(obj: Any) -> dict:
     return {k: v for k, v in vars(obj).items() if not k.startswith("_")} if hasattr(obj, "__dict__") else {}
 
 
+def as_int(value: Any) -> int | None:
+    """An int from an int/float/numeric string, else None (bools are not numbers here)."""
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def num(value: Any) -> str:
     """Thousands-separated integer, or a dash for missing values."""
     if value is None or value == "":
@@ -102,10 +112,13 @@ class TokenHistogram(Widget):
 
     def set_data(self, bins: Iterable[Iterable[int]] | None, limit: int | None) -> None:
         """Set bins as (lo, hi, count); runs of empty bins are merged into one row."""
-        limit = int(limit) if limit else None
+        limit = as_int(limit) or None
         merged: list[tuple[int, int, int]] = []
-        for raw in bins or []:
-            lo, hi, count = (int(x) for x in list(raw)[:3])
+        for raw in bins if isinstance(bins, (list, tuple)) else []:
+            try:
+                lo, hi, count = (int(x) for x in list(raw)[:3])
+            except (TypeError, ValueError):  # a malformed bin is skipped, never a crash
+                continue
             crosses_limit = bool(limit and merged and merged[-1][0] < limit <= lo)
             if merged and count == 0 and merged[-1][2] == 0 and not crosses_limit:
                 merged[-1] = (merged[-1][0], hi, 0)
@@ -235,23 +248,36 @@ class StatsPane(VerticalScroll):
                 select.value = current
 
     def set_report(self, report: Any, model_info: Any = None) -> None:
-        """Show a report (CheckReport or any object/dict with tokens, cost, facts, duplicates)."""
+        """Show a report (CheckReport or any object/dict with tokens, cost, facts, duplicates).
+
+        Each section is formatted on its own; a malformed field shows "—" in its
+        section instead of breaking the pane.
+        """
         tokens = as_dict(field_of(report, "tokens"))
         per = as_dict(field_of(tokens, "per_example"))
-        limit = field_of(per, "limit") or field_of(model_info, "token_limit")
+        limit = as_int(field_of(per, "limit")) or as_int(field_of(model_info, "token_limit"))
         model = field_of(model_info, "name") or field_of(report, "model") or self.current_model
-        estimated = bool(field_of(tokens, "estimated", False)) or field_of(report, "exact_tokens", True) is False
+        model = model if isinstance(model, str) else None
+        estimated = field_of(tokens, "estimated", False) is True or field_of(report, "exact_tokens", True) is False
 
-        heading = "Tokens per example" + (f" · limit {num(limit)} ({model})" if limit else "")
+        heading = "Tokens per example" + (f" · limit {limit:,} ({model})" if limit else "")
         if estimated:
             heading += " · ≈ estimated"
         self.query_one("#stats-tokens-heading", Static).update(heading)
         self.query_one(TokenHistogram).set_data(field_of(tokens, "histogram"), limit)
-        self.query_one("#stats-token-summary", Static).update(self._token_summary(per, limit))
-        self.query_one("#stats-dataset", Static).update(self._dataset(report, tokens))
         self.query_one("#stats-cost-heading", Static).update(f"Estimated cost{f' for {model}' if model else ''}")
-        self.query_one("#stats-cost", Static).update(self._cost(as_dict(field_of(report, "cost")), model))
-        self.query_one("#stats-file", Static).update(self._file(report, estimated))
+        sections = {
+            "#stats-token-summary": lambda: self._token_summary(per, limit),
+            "#stats-dataset": lambda: self._dataset(report, tokens),
+            "#stats-cost": lambda: self._cost(as_dict(field_of(report, "cost")), model),
+            "#stats-file": lambda: self._file(report, estimated),
+        }
+        for selector, build in sections.items():
+            try:
+                content = build()
+            except Exception:  # malformed report field: show a dash, keep the pane alive
+                content = Content(DASH)
+            self.query_one(selector, Static).update(content)
 
     # -- formatting ----------------------------------------------------------
 
@@ -261,7 +287,7 @@ class StatsPane(VerticalScroll):
             return Content(DASH)
         parts = [f"{k} {num(per.get(k))}" for k in ("min", "p5", "p50", "p95", "max", "mean")]
         text = Content(" · ".join(parts).replace("p50", "median"))
-        over = int(field_of(per, "over_limit", 0) or 0)
+        over = as_int(field_of(per, "over_limit", 0)) or 0
         if limit:
             if over:
                 text += Content.from_markup(
@@ -318,9 +344,10 @@ class StatsPane(VerticalScroll):
         auto = " (auto)" if cost.get("epochs_auto") else ""
         text = Content(f"{num(epochs)} epochs{auto} · {num(billed)} billed tokens")
         usd, price = cost.get("usd"), cost.get("price_per_1m")
-        if usd is not None:
+        if isinstance(usd, (int, float)):
+            price_text = f"${float(price):,.2f}" if isinstance(price, (int, float)) else DASH
             text += Content.from_markup("\n[b $text-success]≈ $usd[/] at $price per 1M training tokens",
-                                        usd=f"${float(usd):,.2f}", price=f"${float(price):,.2f}" if price is not None else DASH)
+                                        usd=f"${float(usd):,.2f}", price=price_text)
         else:
             text += Content(f"\nno published per-token price for {model or 'this model'}")
         source = " ".join(str(cost.get(k) or "") for k in ("price_source", "price_date")).strip()
