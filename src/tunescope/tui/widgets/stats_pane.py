@@ -193,7 +193,6 @@ class StatsPane(VerticalScroll):
         & > #stats-model-row {
             height: auto;
             padding: 0 1;
-            margin-top: 1;
             & > Label { padding: 0 1 0 0; color: $text-muted; }
             & > Select { width: 1fr; max-width: 48; }
         }
