@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tunescope.core.edits import EditSession
+from tunescope.core.lineindex import LineIndex
 
 OPS = ("replace", "delete", "insert", "undo", "redo", "save", "fix")
 
@@ -24,12 +25,21 @@ def file_bytes(rows: list[bytes], eol: bytes, final: bool, bom: bool) -> bytes:
     return (b"\xef\xbb\xbf" if bom else b"") + eol.join(rows) + (eol if final else b"")
 
 
+def assert_index_matches_a_scan(index):
+    scanned = LineIndex(index.path).build()
+    assert list(index.starts) == list(scanned.starts)
+    assert (len(index), index.crlf_lines, index.has_bom, index.final_newline, index.size) == \
+        (len(scanned), scanned.crlf_lines, scanned.has_bom, scanned.final_newline, scanned.size)
+    scanned.close()
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(n_lines=st.integers(0, 12), eol=st.sampled_from([b"\n", b"\r\n"]), final=st.booleans(),
        bom=st.booleans(), ops=st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 10_000)), max_size=40))
 def test_random_edit_sequences_keep_untouched_lines(n_lines, eol, final, bom, ops):
     original_rows = [b'{"line":%d,"pad":"%s"}' % (i, b"x" * (i % 5)) for i in range(n_lines)]
-    final = final or n_lines == 0
+    if n_lines == 0:  # an empty file has no line ending, BOM or missing final newline to keep
+        eol, final, bom = b"\n", True, False
     original = file_bytes(original_rows, eol, final, bom)
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "data.jsonl"
@@ -82,6 +92,7 @@ def test_random_edit_sequences_keep_untouched_lines(n_lines, eol, final, bom, op
                 redo.clear()  # a save starts a new branch
                 assert not s.dirty
                 assert path.read_bytes() == file_bytes(model, eol, final, bom)
+                assert_index_matches_a_scan(s.index)
             assert list(s.iter_rows()) == model
             assert [s.get(i) for i in range(len(s))] == model
             untouched = [r for r in model if r in original_rows]

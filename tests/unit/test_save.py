@@ -299,3 +299,35 @@ def test_stale_temp_files_of_dead_writers_are_removed(tmp_path):
     mine.write_bytes(b"in progress")
     assert cleanup_stale_temps(str(p)) == [stale.name]
     assert not stale.exists() and mine.exists()
+
+
+@pytest.mark.parametrize("src", dataset_files(), ids=lambda p: p.name)
+def test_index_after_save_equals_a_fresh_scan(src, tmp_path):
+    from tunescope.core.lineindex import LineIndex
+    path = copy_dataset(src, tmp_path)
+    s = EditSession.open(path)
+    s.replace(len(s) - 1, b'{"last":"edited"}')
+    s.delete(0)
+    s.insert_after(len(s) // 2, b'{"inserted":1}')
+    result = s.save()
+    scanned = LineIndex(path).build()
+    assert list(s.index.starts) == list(scanned.starts) and s.index.size == scanned.size
+    assert (s.index.crlf_lines, s.index.has_bom, s.index.final_newline) == \
+        (scanned.crlf_lines, scanned.has_bom, scanned.final_newline)
+    assert [s.get(i) for i in range(len(s))] == [scanned.line(i) for i in range(len(scanned))]
+    assert result.reindex_seconds < 5
+
+
+def test_index_after_save_with_mixed_line_endings_and_bom(tmp_path):
+    from tunescope.core.lineindex import LineIndex
+    p = tmp_path / "mixed.jsonl"
+    p.write_bytes(b'\xef\xbb\xbf{"a":1}\r\n{"b":2}\n{"c":3}\r\n{"d":4}')
+    s = EditSession.open(p)
+    s.replace(1, b'{"b":"x"}')
+    s.save()
+    scanned = LineIndex(p).build()
+    assert list(s.index.starts) == list(scanned.starts) and s.index.crlf_lines == scanned.crlf_lines == 2
+    assert p.read_bytes() == b'\xef\xbb\xbf{"a":1}\r\n{"b":"x"}\n{"c":3}\r\n{"d":4}'
+    s.delete(0)
+    s.save()
+    assert s.get(0) == b'{"b":"x"}' and p.read_bytes() == b'\xef\xbb\xbf{"b":"x"}\n{"c":3}\r\n{"d":4}'

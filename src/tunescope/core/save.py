@@ -25,7 +25,7 @@ from tunescope.core.lineindex import BOM, LineIndex
 TEMP_MARK = ".tunescope-"
 TEMP_SUFFIX = ".tmp"
 WRITE_BUFFER = 1 << 20
-COPY_CHUNK = 1 << 30
+COPY_CHUNK = 64 << 20
 FALLBACK_CHUNK = 8 << 20
 BACKUP_MODES = ("none", "bak", "timestamp")
 
@@ -58,6 +58,7 @@ class SaveResult:
     bytes_written: int
     seconds: float
     backup_path: str | None = None
+    reindex_seconds: float = 0.0   # part of `seconds` spent re-indexing the written file
 
 
 # -- writing ----------------------------------------------------------------
@@ -364,6 +365,11 @@ def save_session(session, path=None, backup: str = "none", switch: bool = True,
 
         written = atomic_write(target, produce, mode_from=session.path, backup=backup_file)
         rows = sum(s.count for s in segs)
+        reindex = 0.0
         if segments is None and (in_place or switch):
-            session.rebase(LineIndex(target).build())
-        return SaveResult(target, rows, written, time.perf_counter() - began, backup_file)
+            t = time.perf_counter()
+            from tunescope.core.save_index import derive_index
+            new_index = derive_index(target, segs, session.eol, session.final_newline, session.has_bom, written)
+            session.rebase(new_index or LineIndex(target).build())
+            reindex = time.perf_counter() - t
+        return SaveResult(target, rows, written, time.perf_counter() - began, backup_file, reindex)
