@@ -26,12 +26,16 @@ class EmbeddedServer:
 
     def __init__(self, config: ServerConfig, port: int = 0, host: str = "127.0.0.1") -> None:
         self.config = config
-        self.state = ServerState(config)
-        self.app = create_app(config, self.state)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self._sock.bind((host, port))
+        try:
+            self._sock.bind((host, port))
+            self.state = ServerState(config)  # takes the data dir's lock: only after the port is ours
+        except BaseException:
+            self._sock.close()
+            raise
         self.host, self.port = self._sock.getsockname()[:2]
+        self.app = create_app(config, self.state)
         self._server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", access_log=False,
                                                      lifespan="on", timeout_graceful_shutdown=2))
         self._thread = threading.Thread(target=self._serve, name=f"tunescope-serve-{self.port}", daemon=True)

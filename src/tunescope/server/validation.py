@@ -114,10 +114,15 @@ def _scan(path: Path, method: str, model: str, role: str) -> tuple[ValidationRes
                       "reinforcement": ("chat",)}[method]
             if kind not in wanted:
                 return _fail(result, role, "invalid_training_file", EXPECTED[method]), chars
-            if kind == "prompt_completion" and not base_of(model).startswith(LEGACY_MODELS):
+            legacy = base_of(model).startswith(LEGACY_MODELS)
+            if kind == "prompt_completion" and not legacy:
                 return _fail(result, role, "invalid_training_file",
                              f"Invalid file format. Example {lineno}: prompt/completion pairs are only supported by "
                              f"{' and '.join(LEGACY_MODELS)}; {model} expects chat messages."), chars
+            if kind == "chat" and legacy and method == "supervised":
+                return _fail(result, role, "invalid_training_file",
+                             f"Invalid file format. Example {lineno}: {base_of(model)} trains on prompt/completion "
+                             "pairs, but this line has chat messages."), chars
             if kind == "chat":
                 problem = _message_problem(obj["messages"])
                 if problem:
@@ -151,6 +156,8 @@ def _located(f) -> str:
     """A checker finding as the real API words it: "Invalid file format. Example N, message M ..."."""
     if f.message.startswith("Invalid file format."):
         return f.message
+    if f.example is not None and f.message.startswith(f"Example {f.example + 1} "):
+        return f"Invalid file format. {f.message}"
     where = f"Example {f.example + 1}" + ("" if f.message_index is None else f", message {f.message_index + 1}")
     return f"Invalid file format. {where} {f.message}"
 
