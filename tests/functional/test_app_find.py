@@ -88,7 +88,7 @@ async def test_filter_errors_warnings_over_limit_duplicates_and_clear(tmp_path):
         await pick_filter(pilot, "errors")
         assert await shown() == [12, 15]
         assert screen.example_list.count == 2
-        assert "filter: examples with errors (2)" in screen.status_bar.status.view
+        assert "filter: errors (2)" in screen.status_bar.status.view
         await pick_filter(pilot, "over_limit")
         assert await shown() == [21]
         await pick_filter(pilot, "duplicates")

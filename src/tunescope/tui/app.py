@@ -91,7 +91,7 @@ class TunescopeApp(App):
         if path is None:
             try:
                 path = str(sample_path())
-                display = "sample.jsonl (bundled sample)"
+                display = "sample.jsonl (bundled)"
             except OSError as exc:
                 open_error = f"cannot copy the bundled sample: {exc}"
         else:

@@ -162,17 +162,15 @@ def search(state: DatasetState, spec: SearchSpec, start: int, step: int, post: P
 
 
 # -- filters and sorting ----------------------------------------------------------------------
-FILTER_LABELS = {
-    "errors": "examples with errors", "warnings": "examples with warnings",
-    "over_limit": "over the token limit", "duplicates": "duplicates",
-}
+FILTER_LABELS = {"errors": "errors", "warnings": "warnings", "over_limit": "over token limit",
+                 "duplicates": "duplicates"}
 
 
 def filter_label(kind: str, value: str | None) -> str:
     if kind == "check":
         return f"check {value}"
     if kind == "role":
-        return f"with a {value} message"
+        return f"role {value}"
     return FILTER_LABELS.get(kind, kind)
 
 

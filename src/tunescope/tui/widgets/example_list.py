@@ -99,6 +99,7 @@ class ExampleList(ScrollView, can_focus=True):
         self.count = 0
         self.line_digits = 4
         self._strips: LRUCache[tuple, Strip] = LRUCache(2048)
+        self._styles: dict[str, Style] = {}
 
     # -- data -----------------------------------------------------------
     def set_state(self, state) -> None:
@@ -119,6 +120,7 @@ class ExampleList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()
+        self._styles.clear()
 
     # -- cursor ---------------------------------------------------------
     def validate_cursor(self, value: int) -> int:
@@ -206,7 +208,13 @@ class ExampleList(ScrollView, can_focus=True):
         return strip
 
     def _style(self, name: str) -> Style:
-        return self.get_component_rich_style(f"example-list--{name}", partial=True)
+        """The component's foreground only (resolved against the list's background, so `auto`
+        colours work in light themes), to be laid over the row's base style."""
+        style = self._styles.get(name)
+        if style is None:
+            full = self.get_component_rich_style(f"example-list--{name}")
+            style = self._styles[name] = Style(color=full.color, bold=full.bold, italic=full.italic, dim=full.dim)
+        return style
 
     def _render_row(self, view: RowView, is_cursor: bool, width: int) -> Strip:
         base = self.rich_style
@@ -216,7 +224,7 @@ class ExampleList(ScrollView, can_focus=True):
         limit = self.state.token_limit
         over = bool(limit) and view.tokens > limit
         number = "new" if view.line is None else str(view.line)
-        tokens = f"{view.tokens:>7,}" if view.tokens >= 0 else "      …"
+        tokens = f"{view.tokens:>7,}" if view.tokens >= 0 else ("      …" if view.status == PENDING else " " * 7)
         roles = view.roles if len(view.roles) <= 14 else view.roles[:13] + "…"
         plain = (lambda s: base) if is_cursor else (lambda s: base + self._style(s))
         segments = [

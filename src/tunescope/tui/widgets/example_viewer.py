@@ -108,16 +108,18 @@ def message_blocks(messages, tokens: list[int | None], prefix: str = "", offset:
         if message.get("weight") == 0:
             title += " · weight 0 (not trained)"
             classes += " -weight0"
-        pieces = [content_body(message.get("content"))]
+        calls = message.get("tool_calls") or message.get("function_call")
+        pieces = [] if calls and message.get("content") is None else [content_body(message.get("content"))]
         for call in message.get("tool_calls") or []:
             fn = call.get("function", {}) if isinstance(call, dict) else {}
-            pieces.append(Content.assemble("\n", (f"→ {fn.get('name', '?')}", "$text-accent bold"),
-                                           (f"  id={call.get('id', '?')}" if isinstance(call, dict) else "",
-                                            "$text-muted"),
+            call_id = f"  id={call.get('id', '?')}" if isinstance(call, dict) else ""
+            pieces.append(Content.assemble("\n" if pieces else "", (f"→ {fn.get('name', '?')}", "$text-accent bold"),
+                                           (call_id, "$text-muted"),
                                            "\n", clip(pretty_arguments(fn.get("arguments", "")))))
         if isinstance(message.get("function_call"), dict):
             fn = message["function_call"]
-            pieces.append(Content.assemble("\n", (f"→ {fn.get('name', '?')} (function_call)", "$text-accent bold"),
+            pieces.append(Content.assemble("\n" if pieces else "", (f"→ {fn.get('name', '?')} (function_call)",
+                                                                    "$text-accent bold"),
                                            "\n", clip(pretty_arguments(fn.get("arguments", "")))))
         if message.get("tool_call_id"):
             pieces.insert(0, Content.assemble((f"result of {message['tool_call_id']}\n", "$text-muted")))
@@ -137,7 +139,7 @@ def tools_block(tools, key: str = "tools") -> Block | None:
         lines += [(f"{name}", "$text-accent bold"), f"  {desc}\n" if desc else "\n"]
         if params:
             lines += [(clip(json.dumps(params, indent=2, ensure_ascii=False), 4000), "$text-muted"), "\n"]
-    return Block(f"{key} ({len(tools)} definitions)", Content.assemble(*lines).rstrip(), classes="-tools")
+    return Block(f"{key} ({len(tools)} definition{'s' if len(tools) != 1 else ''})", Content.assemble(*lines).rstrip(), classes="-tools")
 
 
 def build_blocks(obj, tokens) -> list[Block]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
+from textual.content import Content
 from textual.markup import escape
 from textual.widgets import Static
 
@@ -63,20 +64,40 @@ class StatusBar(Static):
         new = replace(self.status, **changes)
         if new != self.status:
             self.status = new
-            self.update(self.render_status(new))
+            self.redraw()
+
+    def redraw(self) -> None:
+        self.update(self.render_status(self.status, max(20, self.size.width - 2) if self.size.width else 200))
+
+    def on_resize(self) -> None:
+        self.redraw()
 
     @staticmethod
-    def render_status(s: Status) -> str:
-        parts = [f"[b]{escape(s.file)}[/b]" + (" [$text-warning][b]●[/b] unsaved[/]" if s.dirty else "")]
+    def parts(s: Status) -> list[tuple[int, str]]:
+        """(priority, markup) pieces; the highest priority numbers are dropped first when narrow."""
+        parts = [(0, f"[b]{escape(s.file)}[/b]" + (" [$text-warning][b]●[/b] unsaved[/]" if s.dirty else ""))]
         if s.format:
-            parts.append(escape(s.format))
-        parts.append(f"{s.lines:,} lines")
-        parts.append(f"[$text-error]✗ {s.errors:,}[/]  [$text-warning]▲ {s.warnings:,}[/]")
+            parts.append((5, escape(s.format)))
+        parts.append((6, f"{s.lines:,} lines"))
+        parts.append((1, f"[$text-error]✗ {s.errors:,}[/] [$text-warning]▲ {s.warnings:,}[/]"))
         if s.view:
-            parts.append(f"[$text-accent]{escape(s.view)}[/]")
+            parts.append((3, f"[$text-accent]{escape(s.view)}[/]"))
         if s.model:
-            mark = "[$text-warning]~estimated[/]" if s.estimated else "exact"
-            parts.append(f"{escape(s.model)} ({mark})")
+            parts.append((4, escape(s.model) + (" [$text-warning]~estimated[/]" if s.estimated else " (exact)")))
+        elif s.estimated:
+            parts.append((2, "[$text-warning]~estimated[/]"))
         if s.phase:
-            parts.append(f"{s.phase} {progress_bar(s.done, s.total)}")
-        return "  │  ".join(parts)
+            parts.append((2, f"{s.phase} {progress_bar(s.done, s.total)}"))
+        return parts
+
+    @classmethod
+    def render_status(cls, s: Status, width: int = 200) -> str:
+        parts = cls.parts(s)
+        while True:
+            markup = "  │  ".join(text for _, text in parts if text)
+            if Content.from_markup(markup).cell_length <= width or len(parts) <= 1:
+                return markup
+            worst = max(range(len(parts)), key=lambda i: parts[i][0])
+            dropped = parts.pop(worst)
+            if dropped[0] == 4 and s.estimated:   # keep the estimate mark without the model name
+                parts.append((2, "[$text-warning]~est.[/]"))
