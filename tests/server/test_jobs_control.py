@@ -175,3 +175,10 @@ def test_unknown_ids_are_404s(client):
     with pytest.raises(openai.NotFoundError) as exc:
         client.get("/fine_tuning/nothing_here", cast_to=object)
     assert exc.value.body["message"] == "Invalid URL (GET /v1/fine_tuning/nothing_here)"
+
+
+def test_validation_threads_do_not_leak_connections(server, client):
+    train = upload(client, DATASETS / "pirate_chat.jsonl")
+    for _ in range(4):
+        wait_status(client, client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=train.id, method=ONE_EPOCH).id)
+    assert len(server.state.store._all) <= 2  # the event loop's and the trainer's connections only

@@ -21,6 +21,7 @@ from tunescope.server.errors import APIError, bad_request
 
 FLUSH = 1024 * 1024
 MAX_FIELD = 64 * 1024
+MAX_FIELDS = 64
 
 
 @dataclass
@@ -106,6 +107,8 @@ async def read_form(request, blobs, file_field: str, max_bytes: int) -> tuple[di
 
     def on_part_end():
         if not st.is_file:
+            if len(st.fields) >= MAX_FIELDS:
+                raise bad_request(f"Too many form fields (at most {MAX_FIELDS}).")
             st.fields[st.name] = st.data.decode("utf-8", "replace")
 
     parser = MultipartParser(params[b"boundary"], {

@@ -105,6 +105,18 @@ class Store:
         finally:
             self._local.depth = 0
 
+    def release_thread(self) -> None:
+        """Close the calling thread's connection (for short-lived worker threads)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            return
+        self._local.conn = None
+        with self._lock:
+            if conn in self._all:
+                self._all.remove(conn)
+        with contextlib.suppress(sqlite3.Error):
+            conn.close()
+
     def close(self) -> None:
         with self._lock:
             conns, self._all = self._all, []

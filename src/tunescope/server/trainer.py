@@ -40,6 +40,7 @@ class Trainer:
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
+        self._validating: dict[str, threading.Thread] = {}
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -57,6 +58,8 @@ class Trainer:
         self._wake.set()
         if self._thread:
             self._thread.join(timeout=10)
+        for thread in list(self._validating.values()):
+            thread.join(timeout=10)  # a job whose validation is cut short validates again after a restart
 
     def wake(self) -> None:
         self._wake.set()
@@ -92,7 +95,12 @@ class Trainer:
             return False
         status = doc["status"]
         if status == "validating_files":
-            self._validate(job_id)
+            # Checking a big file takes a while: do it beside the clock so other jobs keep moving.
+            if job_id not in self._validating:
+                thread = threading.Thread(target=self._validate_guarded, args=(job_id,), daemon=True,
+                                          name=f"tunescope-validate-{job_id}")
+                self._validating[job_id] = thread
+                thread.start()
         elif status == "queued":
             self._start(job_id)
         elif status == "running":
@@ -103,6 +111,16 @@ class Trainer:
         """Re-read a job inside the current transaction; None if it changed state meanwhile."""
         doc, sim = self.store.get_job(job_id)
         return (doc, sim) if doc["status"] == status else (None, None)
+
+    def _validate_guarded(self, job_id: str) -> None:
+        try:
+            self._validate(job_id)
+        except Exception:  # noqa: BLE001 - the job stays in validating_files and is retried on the next start
+            log.exception("validating the files of %s failed", job_id)
+        finally:
+            self.store.release_thread()
+            self._validating.pop(job_id, None)
+            self._wake.set()
 
     def _validate(self, job_id: str) -> None:
         doc, sim = self.store.get_job(job_id)
@@ -125,6 +143,8 @@ class Trainer:
                 sim["n_examples"], sim["tokens_per_epoch"] = result.n_examples, result.tokens_per_epoch
             else:
                 sim["n_valid_examples"] = result.n_examples
+        if self._stop.is_set():
+            return
         now = time.time()
         with self.store.transaction():
             doc, sim_now = self._locked(job_id, "validating_files")
