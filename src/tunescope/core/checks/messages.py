@@ -71,7 +71,7 @@ def walk_messages(ctx: Ctx, messages: list, mode: str, prefix: str, declared: di
             glyphs.append("?")
             continue
         role = m.get("role")
-        if role not in allowed_roles:
+        if not isinstance(role, str) or role not in allowed_roles:
             role = _bad_role(ctx, m, role, i, path, mode)
             if role is None:
                 glyphs.append("?")
