@@ -34,16 +34,16 @@ def saved_bytes(session, tmp_path, name="out.jsonl"):
 
 
 def test_untouched_large_file_is_one_segment(tmp_path):
-    lines = [b'{"i":%d}' % i for i in range(200_000)]
+    lines = [b'{"i":%d}' % i for i in range(1_000_000)]
     s = EditSession(open_index(make(tmp_path, lines)))
-    assert len(s) == 200_000 and len(s.segments) == 1
-    assert s.get(0) == lines[0] and s.get(123_456) == lines[123_456] and s.get(199_999) == lines[-1]
+    assert len(s) == 1_000_000 and len(s.segments) == 1
+    assert s.get(0) == lines[0] and s.get(123_456) == lines[123_456] and s.get(999_999) == lines[-1]
     s.replace(100_000, b'{"i":"x"}')
     s.delete(5)
     assert len(s.segments) <= 5
     assert s.get(99_999) == b'{"i":"x"}' and s.origin(99_999) == 100_000
     assert s.get(5) == lines[6] and s.origin(5) == 6
-    assert list(s.iter_rows(199_990)) == lines[199_991:]
+    assert list(s.iter_rows(999_990)) == lines[999_991:]
 
 
 def test_replace_origin_modified_version_dirty(tmp_path):

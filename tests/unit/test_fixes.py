@@ -230,3 +230,24 @@ def test_bulk_fixes_are_single_undo_steps_restoring_exact_bytes(datasets_dir, tm
     for expected in states[1:]:
         s.redo()
         assert current_bytes(s, tmp_path) == expected
+
+
+def test_bulk_fix_memory_is_proportional_to_the_edited_bytes(tmp_path):
+    """100k rows rewritten by a fix: a few hundred bytes each, not orjson's 4 KB buffers."""
+    import subprocess
+    import sys
+    p = tmp_path / "big.jsonl"
+    p.write_bytes(b"".join(b'{"messages":[{"role":"user","content":" q%d "},{"role":"assistant","content":"a"}]}\n'
+                           % i for i in range(100_000)))
+    code = (
+        "import sys, psutil\n"
+        "from tunescope.core.edits import EditSession\n"
+        "s = EditSession.open(sys.argv[1])\n"
+        "before = psutil.Process().memory_info().rss\n"
+        "report = s.apply_fix('strip_whitespace')\n"
+        "assert report.count('changed') == 100_000\n"
+        "print((psutil.Process().memory_info().rss - before) // 2**20)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(p)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout) < 120, f"{out.stdout.strip()} MB for 100k edited rows"

@@ -252,9 +252,11 @@ class EditSession:
             self._commit(Step(description, [self._table.replace_all(segments)]))
 
     def preview_fix(self, name: str, **params):
-        """What fix `name` would change (a FixReport); nothing is changed."""
+        """What fix `name` would change (a FixReport); nothing is changed. Holds the
+        lock while reading, so edits from another thread wait for the preview."""
         from tunescope.core.fixes import plan_fix
-        return plan_fix(self, name, **params).report
+        with self.lock:
+            return plan_fix(self, name, **params).report
 
     def apply_fix(self, name: str, **params):
         """Apply fix `name` as one undo step; returns its FixReport."""

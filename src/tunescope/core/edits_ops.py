@@ -26,9 +26,13 @@ class JsonEditError(EditError):
 
 def compact_dumps(obj) -> bytes:
     """One-line JSON, key order kept, non-ASCII as UTF-8 (orjson, json as fallback
-    for what orjson refuses, such as integers beyond 64 bits)."""
+    for what orjson refuses, such as integers beyond 64 bits).
+
+    orjson's result keeps its ~4 KB working buffer, so it is copied: a bulk fix
+    holding a million edited rows would otherwise take gigabytes."""
     try:
-        return orjson.dumps(obj)
+        data = orjson.dumps(obj)
+        return bytes(memoryview(data)) if len(data) < 1 << 16 else data
     except (TypeError, orjson.JSONEncodeError):
         return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 

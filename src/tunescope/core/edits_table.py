@@ -52,14 +52,21 @@ Splice = tuple  # (k, old_segments, new_segments)
 
 
 def line_eol(index: LineIndex, line: int) -> bytes | None:
-    """The terminator line `line` has on disk (None for a last line without one)."""
+    """The terminator line `line` has on disk (None for a last line without one).
+    Files with one kind of line ending are answered without reading."""
+    n = len(index)
+    if line == n - 1 and not index.final_newline:
+        return None
+    terminated = n - (0 if index.final_newline else 1)
+    if index.crlf_lines == 0:
+        return b"\n"
+    if index.crlf_lines == terminated:
+        return b"\r\n"
     start, end = index.span(line)
     tail = index.read_range(max(start, end - 2), end)
     if tail.endswith(b"\r\n"):
         return b"\r\n"
-    if tail.endswith(b"\n"):
-        return b"\n"
-    return None
+    return b"\n" if tail.endswith(b"\n") else None
 
 
 class PieceTable:

@@ -21,9 +21,10 @@ from typing import Callable, Iterator
 
 import orjson
 
-from tunescope.core.analysis import CheckOptions, RecordKind
+from tunescope.core.analysis import RecordKind
 from tunescope.core.edits_ops import compact_dumps, strip_whitespace as strip_obj
 from tunescope.core.edits_table import Piece, Run, line_eol
+from tunescope.core.lineindex import BOM
 
 
 class FixError(ValueError):
@@ -128,6 +129,8 @@ def classify(data: bytes, method: str | None = None) -> Row:
     """Parse one row and name its format (formats.detect), never raising."""
     if not data.strip():
         return Row(0, data, None, RecordKind.BLANK, problem="blank line")
+    if data.startswith(BOM):  # a BOM inside the file (concatenated files): the checks parse past it
+        data = data[len(BOM):]
     try:
         obj = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
@@ -178,17 +181,14 @@ def fix_dedupe(session) -> FixPlan:
 DROP_KINDS = (RecordKind.INVALID, RecordKind.BLANK, RecordKind.UNKNOWN, RecordKind.NEAR_MISS)
 
 
-def fix_drop_invalid(session, kinds=DROP_KINDS, method: str | None = None,
-                     options: CheckOptions | None = None) -> FixPlan:
+def fix_drop_invalid(session, kinds=DROP_KINDS, method: str | None = None) -> FixPlan:
     """Remove rows that are not valid JSON objects or not in a supported training format
-    (blank, invalid, unknown shape, near miss; `kinds` narrows that)."""
+    (blank, invalid, unknown shape, near miss; `kinds` narrows that). The kinds are the
+    ones the checks report (parse, then formats.detect, as checks.analyze_line does)."""
     kinds = {RecordKind(k) for k in kinds}
     plan = FixPlan(FixReport("drop_invalid", "remove invalid or unsupported lines"))
-    analyze = _analyzer(options)
     for r in iter_rows(session, method):
         kind, why = r.kind, r.problem
-        if analyze is not None and kind not in (RecordKind.BLANK,):
-            kind, why = analyze(r)
         if kind not in kinds:
             continue
         if kind == RecordKind.NEAR_MISS:
@@ -198,25 +198,6 @@ def fix_drop_invalid(session, kinds=DROP_KINDS, method: str | None = None,
             why = why or "a JSON object in no supported format (keys: " + ", ".join(list(r.obj)[:5]) + ")"
         plan.change(session, r.row, None, why or kind.value)
     return plan
-
-
-def _analyzer(options: CheckOptions | None) -> Callable | None:
-    """Use the checks' own analysis (kind + first error) when that module is available."""
-    try:
-        from tunescope.core.checks import analyze_line
-    except ImportError:
-        return None
-    opts = options or CheckOptions()
-
-    def run(r: Row):
-        try:
-            _obj, analysis = analyze_line(r.data, r.row + 1, r.row, opts)
-        except Exception:
-            return r.kind, r.problem
-        errors = [f.message for f in analysis.findings if getattr(f.severity, "value", f.severity) == "error"]
-        return analysis.kind, (r.problem or (errors[0] if errors else ""))
-
-    return run
 
 
 def fix_strip_whitespace(session) -> FixPlan:
