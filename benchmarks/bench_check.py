@@ -1,6 +1,8 @@
 """Benchmark `tunescope check` against the cookbook baseline on the same file, in the same run.
 
-Reports wall time and peak RSS (sum over the process tree, sampled every 20 ms)
+Reports wall time and peak memory, sampled every 50 ms: RSS of the main process, RSS summed over the
+process tree (double-counts pages forked workers share with the parent), and PSS summed over the tree
+(shared pages split between their users: the memory the check really takes)
 of: the cookbook baseline, `tunescope check` cold (empty result cache), and
 `tunescope check` again after changing 1% of the examples (warm cache).
 
@@ -28,27 +30,34 @@ from gen_chat import generate  # noqa: E402
 
 def measure(cmd: list[str], env: dict) -> dict:
     t0 = time.perf_counter()
-    proc = psutil.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    peak_tree = peak_main = 0
+    out_file = tempfile.TemporaryFile()   # never a pipe: a full pipe would stall the child
+    err_file = tempfile.TemporaryFile()
+    proc = psutil.Popen(cmd, env=env, stdout=out_file, stderr=err_file)
+    peak_tree = peak_main = peak_pss = 0
     while proc.poll() is None:
         try:
             procs = [proc] + proc.children(recursive=True)
-            rss = []
+            rss, pss = [], []
             for p in procs:
                 try:
-                    rss.append(p.memory_info().rss)
+                    full = p.memory_full_info()
+                    rss.append(full.rss)
+                    pss.append(full.pss)
                 except psutil.Error:
                     pass
             peak_tree = max(peak_tree, sum(rss))
+            peak_pss = max(peak_pss, sum(pss))
             peak_main = max(peak_main, rss[0] if rss else 0)
         except psutil.Error:
             pass
-        time.sleep(0.02)
+        time.sleep(0.05)
     wall = time.perf_counter() - t0
-    out, err = proc.communicate()
+    err_file.seek(0)
+    err = err_file.read()
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{cmd} failed ({proc.returncode}): {err.decode()[-2000:]}")
     return {"wall_s": round(wall, 2), "peak_rss_tree_mb": round(peak_tree / 2**20, 1),
+            "peak_pss_tree_mb": round(peak_pss / 2**20, 1),
             "peak_rss_main_mb": round(peak_main / 2**20, 1)}
 
 

@@ -145,9 +145,9 @@ def test_validation_overlap(tmp_path):
     valid = tmp_path / "valid.jsonl"
     valid.write_bytes(chat_line(3) + chat_line(999))
     report = check_path(train, validation=valid, use_cache=False)
-    overlap = [f for f in report.findings if "overlap" in f.check or "validation" in f.check]
-    assert overlap, report.counts_by_check
     assert report.validation is not None and report.validation.examples == 2
+    overlap = [f for f in report.validation.findings if "overlap" in f.check or "validation" in f.check]
+    assert [f.line for f in overlap] == [1], report.validation.counts_by_check
 
 
 def test_cached_duplicates_keep_their_own_lines(tmp_path):
@@ -158,4 +158,4 @@ def test_cached_duplicates_keep_their_own_lines(tmp_path):
     again = DatasetChecker(open_index(p), opts, workers=1).run()   # served from the result cache
     for r in (first, again):
         dup = [f for f in r.findings if f.check == "duplicate_example"]
-        assert [f.line for f in dup] == [13] and "line 4" in dup[0].message
+        assert [f.line for f in dup] == [13] and "line 4" in dup[0].message and "13" in dup[0].message

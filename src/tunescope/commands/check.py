@@ -81,9 +81,10 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             return _fail(f"{path}: {exc.strerror or exc}")
         reports.append(report)
-        s = report.summary
-        if s["errors"] or (args.strict and s["warnings"]):
-            worst = max(worst, 1)
+        for r in (report, report.validation):
+            s = r.summary if r is not None else {"errors": 0, "warnings": 0}
+            if s["errors"] or (args.strict and s["warnings"]):
+                worst = max(worst, 1)
         if report.facts.layout in ("empty", "binary"):
             worst = 2
     if args.output == "json":

@@ -21,6 +21,7 @@ from tunescope.core.checker_worker import ChunkWorker, check_example, init_proce
 from tunescope.core.filefacts import inspect_file, iter_documents
 from tunescope.core.lineindex import LineIndex
 from tunescope.core.report import CheckReport, TokenStats
+from tunescope.core.summary_codec import unpack
 
 CHUNK_LINES = 2000
 CHUNK_BYTES = 4 * 1024 * 1024
@@ -95,6 +96,8 @@ class DatasetChecker:
     def _run_documents(self, on_batch, cancel) -> bool:
         import orjson
 
+        from tunescope.core.checks import token_findings
+
         batch = []
         try:
             docs = list(iter_documents(self.index))
@@ -104,7 +107,10 @@ class DatasetChecker:
             if cancel is not None and cancel.is_set():
                 return True
             data = orjson.dumps(obj)
-            batch.append(check_example(data, line, example, self.options, self.counter))
+            summary = check_example(data, line, example, self.options, self.counter)
+            if summary.tokens is not None:
+                summary.extra_findings = token_findings(summary, self.options)
+            batch.append(summary)
         self._absorb(batch, on_batch)
         return False
 
@@ -172,7 +178,8 @@ class DatasetChecker:
 
     def _drain_one(self, pending, on_batch, progress, writer) -> None:
         chunk, future = pending.popleft()
-        summaries, fresh = future.result()
+        packed, fresh = future.result()
+        summaries = [unpack(p) for p in packed]
         self._absorb(summaries, on_batch, writer, fresh)
         if progress is not None:
             progress(chunk[2], self.index.size)
@@ -197,12 +204,8 @@ class DatasetChecker:
 
     # -- aggregation (main process) ---------------------------------------
     def _absorb(self, summaries: list[ExampleSummary], on_batch, writer=None, fresh=None) -> None:
-        from tunescope.core.checks import token_findings
-
-        options, agg, tokens, kinds, findings = self.options, self.aggregator, self._tokens, self._kinds, self._findings
+        agg, tokens, kinds, findings = self.aggregator, self._tokens, self._kinds, self._findings
         for s in summaries:
-            if s.tokens is not None:
-                s.extra_findings = token_findings(s, options)
             agg.add(s)
             tokens.add(s)
             kinds[s.analysis.kind] += 1
@@ -266,6 +269,6 @@ def check_path(path, options: CheckOptions | None = None, validation=None, allow
             vindex.build()
             vchecker = DatasetChecker(vindex, options, workers=workers, allow_estimate=allow_estimate, use_cache=use_cache)
             report.validation = vchecker.run()
-        overlap = checker.aggregator.compare_validation(vchecker.aggregator)
-        report.findings.extend(overlap)
+        # overlap findings point at lines of the validation file: they belong to its report
+        report.validation.findings.extend(checker.aggregator.compare_validation(vchecker.aggregator))
     return report

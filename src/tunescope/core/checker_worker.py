@@ -8,8 +8,8 @@ encoded once per process.
 from __future__ import annotations
 
 import os
-import pickle
-from dataclasses import replace
+
+from tunescope.core import summary_codec as codec
 
 from tunescope.core.analysis import CheckOptions, ExampleSummary, RecordKind
 from tunescope.core.lineindex import BOM
@@ -38,8 +38,10 @@ def relocate(summary: ExampleSummary, line: int, example: int) -> ExampleSummary
     """A cached summary moved to another line: rewrite the locations of its findings."""
     if summary.line == line and summary.example == example:
         return summary
+    from tunescope.core.checks import relocate_findings
+
     a = summary.analysis
-    a.findings = [replace(f, line=line, example=example) for f in a.findings]
+    a.findings = relocate_findings(a.findings, line, example)
     summary.line, summary.example = line, example
     return summary
 
@@ -66,6 +68,8 @@ class ChunkWorker:
         if first == 0 and bom and lines and lines[0].startswith(BOM):
             lines[0] = lines[0][3:]
         lines = [ln[:-1] if ln.endswith(b"\r") else ln for ln in lines]
+        from tunescope.core.checks import token_findings
+
         cached: dict = {}
         keys: list[bytes] = []
         if self.salt is not None:
@@ -75,20 +79,18 @@ class ChunkWorker:
                 cached = self.cache.get_many(keys)
         out: list[ExampleSummary] = []
         fresh: list[tuple[bytes, bytes]] = []
-        used: set[bytes] = set()
         for j, ln in enumerate(lines):
             example = first + j
             hit = cached.get(keys[j]) if cached else None
             if hit is not None:
-                if keys[j] in used:   # identical lines share one cached object: give each its own
-                    hit = pickle.loads(pickle.dumps(hit, protocol=pickle.HIGHEST_PROTOCOL))
-                used.add(keys[j])
-                out.append(relocate(hit, example + 1, example))
-                continue
-            summary = check_example(ln, example + 1, example, self.options, self.counter)
+                summary = relocate(codec.loads(hit), example + 1, example)
+            else:
+                summary = check_example(ln, example + 1, example, self.options, self.counter)
+                if keys:
+                    fresh.append((keys[j], codec.dumps(summary)))
+            if summary.tokens is not None:
+                summary.extra_findings = token_findings(summary, self.options)
             out.append(summary)
-            if keys:
-                fresh.append((keys[j], pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)))
         return out, fresh
 
 
@@ -106,5 +108,7 @@ def init_process(path, options, allow_estimate, cache_path, salt) -> None:
 
 
 def run_chunk(args):
+    """Pool entry point: summaries travel back packed (see summary_codec)."""
     assert _WORKER is not None
-    return _WORKER.run(*args)
+    summaries, fresh = _WORKER.run(*args)
+    return [codec.pack(s) for s in summaries], fresh

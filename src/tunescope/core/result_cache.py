@@ -2,22 +2,21 @@
 
 Re-checking a file after editing 1% of it only re-analyses that 1%. Keys mix in
 a hash of the checking code itself, so a new tunescope version never serves
-stale results. Values are pickles written and read only by this user's own
-tunescope (the cache directory is private to the user).
+stale results. Values are `summary_codec` blobs (marshal of builtins only), decoded by the caller.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import sqlite3
 from pathlib import Path
 
 from tunescope.core import config
 
-CACHE_FORMAT = 1
-_CODE_FILES = ("analysis.py", "findings.py", "formats.py", "tokens.py", "encodings.py", "checker_worker.py")
+CACHE_FORMAT = 2
+_CODE_FILES = ("analysis.py", "findings.py", "formats.py", "tokens.py", "encodings.py", "images.py",
+               "checker_worker.py", "summary_codec.py")
 
 
 def code_version() -> bytes:
@@ -62,8 +61,8 @@ class ResultCache:
             except OSError:
                 pass
 
-    def get_many(self, keys: list[bytes]) -> dict[bytes, object]:
-        found: dict[bytes, object] = {}
+    def get_many(self, keys: list[bytes]) -> dict[bytes, bytes]:
+        found: dict[bytes, bytes] = {}
         for i in range(0, len(keys), 500):
             part = keys[i:i + 500]
             q = "SELECT k, v FROM results WHERE k IN (%s)" % ",".join("?" * len(part))
@@ -72,10 +71,7 @@ class ResultCache:
             except sqlite3.Error:
                 return found
             for k, v in rows:
-                try:
-                    found[k] = pickle.loads(v)
-                except Exception:
-                    continue
+                found[k] = v
         return found
 
     def put_many(self, items: list[tuple[bytes, bytes]]) -> None:
