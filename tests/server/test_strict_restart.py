@@ -143,6 +143,17 @@ def test_cli_refuses_public_bind_without_key_and_help_says_simulation():
     assert "SIMULATION: no model is trained" in helptext
 
 
+def test_cli_reports_a_busy_port_in_one_line(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = subprocess.run([sys.executable, "-m", "tunescope", "serve", "--port", str(port), "--data-dir",
+                              str(tmp_path / "d")], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2
+    assert out.stderr.strip() == f"tunescope serve: cannot listen on 127.0.0.1:{port}: Address already in use"
+
+
 def test_polling_is_not_blocked_by_a_large_streaming_upload(server, client):
     """A 100 MB upload streams to disk while another client polls; polls stay fast and memory flat."""
     size = 100 * 1024 * 1024

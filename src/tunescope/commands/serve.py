@@ -85,30 +85,41 @@ def run(args) -> int:
         print(f"tunescope serve: --port {args.port} is not a valid port (0-65535)", file=sys.stderr)
         return 2
 
+    import socket
+
     import uvicorn
 
     from tunescope.server.app import DataDirBusy, ServerState, create_app, describe
     from tunescope.server.embedded import default_data_dir
     from tunescope.server.settings import ServerConfig
 
+    family = socket.AF_INET6 if ":" in args.host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((args.host, args.port))
+    except OSError as exc:
+        sock.close()
+        print(f"tunescope serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    port = sock.getsockname()[1]
     config = ServerConfig(data_dir=args.data_dir or default_data_dir(), speed=args.speed, queue_delay=args.queue_delay,
                           api_key=api_key, strict_spec=args.strict_spec, max_active_jobs=args.max_active_jobs,
                           requests_per_minute=args.rpm)
     try:
         state = ServerState(config)
     except (DataDirBusy, OSError) as exc:
+        sock.close()
         print(f"tunescope serve: {exc}", file=sys.stderr)
         return 2
     app = create_app(config, state)
     host_for_url = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"tunescope serve: SIMULATED fine-tuning API on http://{host_for_url}:{args.port}/v1 — {describe(config)}",
+    print(f"tunescope serve: SIMULATED fine-tuning API on http://{host_for_url}:{port}/v1 — {describe(config)}",
           file=sys.stderr, flush=True)
+    server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level, timeout_graceful_shutdown=3))
     try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, timeout_graceful_shutdown=3)
-    except OSError as exc:
-        state.close()
-        print(f"tunescope serve: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+        server.run(sockets=[sock])
     finally:
         state.close()
+        sock.close()
     return 0
