@@ -14,8 +14,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import anyio
-from python_multipart.exceptions import FormParserError
-from python_multipart.multipart import MultipartParser, parse_options_header
+
+try:
+    from python_multipart.exceptions import FormParserError
+    from python_multipart.multipart import MultipartParser, parse_options_header
+except ImportError:  # pragma: no cover - python-multipart < 0.0.13 ships the module as `multipart`
+    from multipart.exceptions import FormParserError
+    from multipart.multipart import MultipartParser, parse_options_header
 
 from tunescope.server.errors import APIError, bad_request
 
