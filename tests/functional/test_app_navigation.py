@@ -166,7 +166,8 @@ async def test_viewer_message_cursor_and_raw_toggle(tmp_path):
         viewer = screen.viewer
         titles = [str(b.border_title) for b in viewer.selectable_blocks()]
         assert titles[0].startswith("system") and titles[2].startswith("assistant")
-        assert any("tools (1 definition)" in str(b.border_title) for b in viewer.blocks)
+        tools = next(b for b in viewer.blocks if "tools (1 definition" in str(b.border_title))
+        assert 'get_trail_weather(trail: string, units?: "metric"|"imperial")' in str(tools.render())
         call_block = viewer.selectable_blocks()[2]
         assert "get_trail_weather" in str(call_block.render()) and '"trail": "Angels Landing"' in str(
             call_block.render())

@@ -22,6 +22,7 @@ from tunescope.tui import keymap
 from tunescope.tui.screens.dataset import DatasetScreen
 
 SAMPLE_NAME = "sample.jsonl"
+PARALLEL_CHECK_BYTES = 4 * 1024 * 1024   # the checker's threshold for worker processes
 
 
 def sample_path() -> Path:
@@ -118,7 +119,7 @@ class TunescopeApp(App):
             self.notify("save or undo your edits before changing the model", severity="warning")
             return
         self.model_name = name
-        screen.cancel.set()
+        screen.stop_background_work()
         self.switch_screen(self.make_dataset_screen(name))
 
     # -- app-wide actions ---------------------------------------------------------------------
@@ -163,6 +164,23 @@ class TunescopeApp(App):
         self.call_later(self.run_action, action, node)
 
 
+def start_process_helpers(path: str | None) -> None:
+    """Start multiprocessing's resource tracker while stderr is still the real one.
+
+    The checker runs big files in worker processes; spawning them needs the
+    tracker, whose launch passes `sys.stderr.fileno()` along. Inside a running
+    Textual app stderr is captured (fileno -1) and the launch fails, so start
+    it before the app takes over the terminal.
+    """
+    try:
+        if path is None or os.path.getsize(path) < PARALLEL_CHECK_BYTES:
+            return
+        from multiprocessing import resource_tracker
+        resource_tracker.ensure_running()
+    except (OSError, ValueError):
+        pass
+
+
 def make_app(path: str | os.PathLike | None = None, model: str | None = None, allow_estimate: bool = False,
              backend=None, settings: Settings | None = None) -> TunescopeApp:
     """Build the app for FILE (None: the bundled sample). Never raises for bad input."""
@@ -173,5 +191,6 @@ def make_app(path: str | os.PathLike | None = None, model: str | None = None, al
         except ConfigError as exc:
             problems.append(f"{exc} (using defaults)")
             settings = Settings()
-    return TunescopeApp(None if path is None else os.fspath(path), model, allow_estimate, backend, settings,
-                        problems)
+    path = None if path is None else os.fspath(path)
+    start_process_helpers(path)
+    return TunescopeApp(path, model, allow_estimate, backend, settings, problems)

@@ -290,14 +290,14 @@ class EditActions:
     def request_quit(self) -> None:
         session = self.state.session if self.state is not None else None
         if session is None or not session.dirty:
-            self.cancel.set()
+            self.stop_background_work()
             self.app.exit()
             return
         from tunescope.tui.screens.confirm import ConfirmScreen
 
         def done(quit_anyway: bool | None) -> None:
             if quit_anyway:
-                self.cancel.set()
+                self.stop_background_work()
                 self.app.exit()
         self.app.push_screen(ConfirmScreen("You have unsaved edits. Quit and lose them? (ctrl+s saves)",
                                            danger=True), done)

@@ -7,6 +7,8 @@ move the cursor or swap the list's view.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from tunescope.tui import workers
 from tunescope.tui.messages import SearchMatched, ViewBuilt
 
@@ -133,7 +135,8 @@ class ViewActions:
                    ("warnings", "Examples with warnings"), ("over_limit", "Over the model's token limit"),
                    ("duplicates", "Duplicates")]
         report = self.state.report if self.state is not None else None
-        for check, count in (getattr(report, "counts_by_check", {}) or {}).items():
+        per_line = Counter(f.check for f in (getattr(report, "findings", None) or []) if f.line is not None)
+        for check, count in per_line.most_common():
             options.append((f"check:{check}", f"Check {check} ({count:,})"))
         for role in ("system", "developer", "user", "assistant", "tool"):
             options.append((f"role:{role}", f"Has a {role} message"))

@@ -24,6 +24,13 @@ from tunescope.tui.state import ERROR, WARNING, DatasetState
 Post = Callable[[object], object]
 
 
+def start_daemon(target: Callable, *args, name: str) -> threading.Thread:
+    """Run `target(*args)` in a daemon thread (never joined: closing the app never waits for it)."""
+    thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
 def describe_error(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return text if isinstance(exc, (OSError, ValueError, RuntimeError)) else f"{type(exc).__name__}: {text}"

@@ -131,16 +131,23 @@ class DatasetScreen(ViewActions, EditActions, Screen):
         self.set_interval(0.25, self.analyse_wanted_rows)
 
     def on_unmount(self) -> None:
+        self.stop_background_work()
+
+    def stop_background_work(self) -> None:
+        """Tell every background thread to stop; nothing waits for them."""
         self.cancel.set()
+        self.cancel_check()
 
     # -- workers ----------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, exit_on_error=False, group="index", description="index the file")
+    # Indexing and checking run in daemon threads rather than Textual workers: thread workers
+    # live in asyncio's default executor, which the event loop joins on exit, so quitting
+    # would wait for a cancelled checker to wind down. A daemon thread is simply dropped.
     def run_index(self, index) -> None:
-        workers.index_file(index, self.post_message, self.cancel)
+        workers.start_daemon(workers.index_file, index, self.post_message, self.cancel, name="tunescope-index")
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="check", description="check the dataset")
     def run_check(self, index, generation: int, cancel: threading.Event) -> None:
-        workers.check_dataset(index, self.options, self.allow_estimate, self.post_message, generation, cancel)
+        workers.start_daemon(workers.check_dataset, index, self.options, self.allow_estimate, self.post_message,
+                             generation, cancel, name="tunescope-check")
 
     @work(thread=True, exit_on_error=False, group="analyse", description="analyse one example")
     def run_analyse(self, data: bytes, key, line: int) -> None:
@@ -252,7 +259,7 @@ class DatasetScreen(ViewActions, EditActions, Screen):
         if found[0].hint:
             lines.append(f"→ {found[0].hint}")
         severity = "error" if found[0].severity.value == "error" else "warning"
-        self.notify("\n".join(lines), title="About this file", severity=severity, timeout=12)
+        self.notify("\n".join(lines), title="About this file", severity=severity, timeout=8)
 
     @on(CheckFailed)
     def _check_failed(self, event: CheckFailed) -> None:

@@ -127,19 +127,36 @@ def message_blocks(messages, tokens: list[int | None], prefix: str = "", offset:
     return blocks
 
 
+def signature(fn: dict) -> str:
+    """`name(required: type, optional?: type)` from a function definition."""
+    params = fn.get("parameters") if isinstance(fn.get("parameters"), dict) else {}
+    props = params.get("properties") if isinstance(params.get("properties"), dict) else {}
+    required = set(params.get("required") or []) if isinstance(params.get("required"), list) else set()
+    args = []
+    for name, spec in props.items():
+        kind = spec.get("type", "any") if isinstance(spec, dict) else "any"
+        if isinstance(spec, dict) and isinstance(spec.get("enum"), list):
+            kind = "|".join(json.dumps(v, ensure_ascii=False) for v in spec["enum"][:6])
+        args.append(f"{name}{'' if name in required else '?'}: {kind}")
+    return f"{fn.get('name', '?')}({', '.join(args)})"
+
+
 def tools_block(tools, key: str = "tools") -> Block | None:
+    """One line per tool (its signature) and its description; the full schema is in the raw JSON."""
     if not isinstance(tools, list) or not tools:
         return None
     lines: list = []
     for tool in tools:
         fn = tool.get("function", tool) if isinstance(tool, dict) else {}
-        name = fn.get("name", "?") if isinstance(fn, dict) else "?"
-        desc = fn.get("description", "") if isinstance(fn, dict) else ""
-        params = fn.get("parameters") if isinstance(fn, dict) else None
-        lines += [(f"{name}", "$text-accent bold"), f"  {desc}\n" if desc else "\n"]
-        if params:
-            lines += [(clip(json.dumps(params, indent=2, ensure_ascii=False), 4000), "$text-muted"), "\n"]
-    return Block(f"{key} ({len(tools)} definition{'s' if len(tools) != 1 else ''})", Content.assemble(*lines).rstrip(), classes="-tools")
+        if not isinstance(fn, dict):
+            fn = {}
+        if lines:
+            lines.append("\n")
+        lines.append((clip(signature(fn), 400), "$text-accent bold"))
+        if fn.get("description"):
+            lines += ["\n  ", (clip(str(fn["description"]), 400), "$text-muted")]
+    count = f"{len(tools)} definition{'s' if len(tools) != 1 else ''}"
+    return Block(f"{key} ({count}; p shows the full schema)", Content.assemble(*lines), classes="-tools")
 
 
 def build_blocks(obj, tokens) -> list[Block]:
