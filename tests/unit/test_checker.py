@@ -159,3 +159,21 @@ def test_cached_duplicates_keep_their_own_lines(tmp_path):
     for r in (first, again):
         dup = [f for f in r.findings if f.check == "duplicate_example"]
         assert [f.line for f in dup] == [13] and "line 4" in dup[0].message and "13" in dup[0].message
+
+
+MERGE_DATASETS = ["llamafactory_nearmiss_sft.jsonl", "thai_legacy_prompt_completion.jsonl",
+                  "foundry_rft_toolcall_valid.jsonl", "foundry_dpo_orca_valid.jsonl", "llamaindex_finetuning_events.jsonl",
+                  "azure_prompt_completion_crlf.jsonl", "cookbook_toy_chat.jsonl"]
+
+
+@pytest.mark.parametrize("name", MERGE_DATASETS)
+def test_chunked_workers_merge_to_the_same_report(name, datasets_dir, monkeypatch):
+    """Worker processes aggregate chunks of 7 lines; merged, the report equals one sequential pass."""
+    import tunescope.core.checker as checker_mod
+    monkeypatch.setattr(checker_mod, "CHUNK_LINES", 7)
+    opts = options_for_model()
+    path = datasets_dir / name
+    inline = DatasetChecker(open_index(path), opts, workers=1, use_cache=False).run().to_json()
+    pooled = DatasetChecker(open_index(path), opts, workers=2, use_cache=False).run().to_json()
+    for key in ("findings", "tokens", "stats", "duplicates", "kinds", "format", "examples", "cost"):
+        assert pooled[key] == inline[key], key

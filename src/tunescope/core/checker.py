@@ -21,7 +21,7 @@ from tunescope.core.checker_worker import ChunkWorker, check_example, init_proce
 from tunescope.core.filefacts import inspect_file, iter_documents
 from tunescope.core.lineindex import LineIndex
 from tunescope.core.report import CheckReport, TokenStats
-from tunescope.core.summary_codec import unpack
+from tunescope.core.summary_codec import unpack, unpack_findings
 
 CHUNK_LINES = 2000
 CHUNK_BYTES = 4 * 1024 * 1024
@@ -163,7 +163,7 @@ class DatasetChecker:
         chunks = self._chunks(cancel)
         try:
             for chunk in chunks:
-                pending.append((chunk, pool.submit(run_chunk, chunk)))
+                pending.append((chunk, pool.submit(run_chunk, chunk, on_batch is not None)))
                 if len(pending) >= workers * 3:
                     self._drain_one(pending, on_batch, progress, writer)
                 if cancel is not None and cancel.is_set():
@@ -178,9 +178,16 @@ class DatasetChecker:
 
     def _drain_one(self, pending, on_batch, progress, writer) -> None:
         chunk, future = pending.popleft()
-        packed, fresh = future.result()
-        summaries = [unpack(p) for p in packed]
-        self._absorb(summaries, on_batch, writer, fresh)
+        agg, tokens, kinds, findings, packed, fresh = future.result()
+        self.aggregator.merge(agg)
+        self._tokens.merge(tokens)
+        for kind, n in kinds.items():
+            self._kinds[RecordKind(kind)] += n
+        self._findings.extend(unpack_findings(findings))
+        if writer is not None and fresh:
+            writer.put_many(fresh)
+        if on_batch is not None and packed:
+            on_batch([unpack(p) for p in packed])
         if progress is not None:
             progress(chunk[2], self.index.size)
 

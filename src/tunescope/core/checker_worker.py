@@ -94,6 +94,30 @@ class ChunkWorker:
         return out, fresh
 
 
+def reduce_chunk(worker: "ChunkWorker", chunk, want_summaries: bool):
+    """Check a chunk and aggregate it in this process: the main process only merges."""
+    from collections import Counter
+
+    from tunescope.core.dataset_checks import DatasetAggregator
+    from tunescope.core.report import TokenStats
+
+    summaries, fresh = worker.run(*chunk)
+    agg = DatasetAggregator(worker.options)
+    tokens = TokenStats(worker.options.token_limit)
+    kinds: Counter = Counter()
+    findings: list = []
+    for s in summaries:
+        agg.add(s)
+        tokens.add(s)
+        kinds[s.analysis.kind.value] += 1
+        if s.analysis.findings:
+            findings.extend(codec.pack_findings(s.analysis.findings))
+        if s.extra_findings:
+            findings.extend(codec.pack_findings(s.extra_findings))
+    packed = [codec.pack(s) for s in summaries] if want_summaries else None
+    return agg, tokens, kinds, findings, packed, fresh
+
+
 def make_counter(encoding: str, allow_estimate: bool):
     from tunescope.core.tokens import TokenCounter
     return TokenCounter(encoding, allow_estimate=allow_estimate)
@@ -107,8 +131,7 @@ def init_process(path, options, allow_estimate, cache_path, salt) -> None:
     _WORKER = ChunkWorker(path, options, allow_estimate, cache_path, salt)
 
 
-def run_chunk(args):
-    """Pool entry point: summaries travel back packed (see summary_codec)."""
+def run_chunk(chunk, want_summaries: bool):
+    """Pool entry point: a reduced chunk (see reduce_chunk); summaries travel packed, if wanted."""
     assert _WORKER is not None
-    summaries, fresh = _WORKER.run(*args)
-    return [codec.pack(s) for s in summaries], fresh
+    return reduce_chunk(_WORKER, chunk, want_summaries)

@@ -178,6 +178,11 @@ class DatasetAggregator:
         rules.legacy(self, kinds, findings)
         return findings, stats
 
+    def merge(self, other: "DatasetAggregator") -> None:
+        """Append an aggregator built over the rows that follow this one's (a worker's chunk)."""
+        from tunescope.core.checks.dataset_merge import merge_aggregators
+        merge_aggregators(self, other)
+
     def compare_validation(self, other: "DatasetAggregator") -> list[Finding]:
         """Findings on the validation file `other` (its lines) for rows also in this training file."""
         from tunescope.core.checks import dataset_rules as rules

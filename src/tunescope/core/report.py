@@ -39,6 +39,14 @@ class TokenStats:
         else:
             self.sum_capped += t.total
 
+    def merge(self, other: "TokenStats") -> None:
+        self.totals.extend(other.totals)
+        self.total += other.total
+        self.trained += other.trained
+        self.sum_capped += other.sum_capped
+        self.over_limit += other.over_limit
+        self.estimated = self.estimated or other.estimated
+
     def to_dict(self) -> dict:
         values = sorted(self.totals)
         n = len(values)

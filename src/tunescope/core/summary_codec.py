@@ -24,6 +24,14 @@ def _unpack_finding(t: tuple) -> Finding:
     return Finding(t[0], _SEV[t[1]], t[2], t[3], t[4], t[5], t[6], t[7])
 
 
+def pack_findings(findings) -> list[tuple]:
+    return [_pack_finding(f) for f in findings]
+
+
+def unpack_findings(packed) -> list[Finding]:
+    return [_unpack_finding(t) for t in packed]
+
+
 def pack(s: ExampleSummary) -> tuple:
     a = s.analysis
     t = s.tokens
