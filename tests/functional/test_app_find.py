@@ -145,3 +145,19 @@ async def test_findings_pane_group_filters_and_finding_jumps(tmp_path):
         pane.post_message(FindingsPane.FindingSelected(22, None))
         await wait_for(pilot, lambda: screen.state.view is None and screen.example_list.cursor == 21,
                        what="jump to line 22 (filter cleared)")
+
+
+async def test_choosing_another_model_in_the_stats_pane_rechecks_with_its_limit(tmp_path):
+    from tunescope.tui.widgets.stats_pane import StatsPane
+
+    app = app_for(sample_copy(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        assert screen.options.model == "gpt-4.1-mini-2025-04-14"
+        screen.query_one(StatsPane).post_message(StatsPane.ModelChanged("gpt-3.5-turbo-0125"))
+        await wait_for(pilot, lambda: app.dataset_screen is not screen and app.dataset_screen.state is not None,
+                       what="a new screen for the model")
+        new = await ready(pilot)
+        assert new.options.model == "gpt-3.5-turbo-0125" and new.options.encoding == "cl100k_base"
+        assert new.state.token_limit == new.model_info.token_limit != screen.state.token_limit
+        assert "gpt-3.5-turbo-0125" in new.status_bar.status.model
