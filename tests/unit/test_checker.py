@@ -177,3 +177,15 @@ def test_chunked_workers_merge_to_the_same_report(name, datasets_dir, monkeypatc
     pooled = DatasetChecker(open_index(path), opts, workers=2, use_cache=False).run().to_json()
     for key in ("findings", "tokens", "stats", "duplicates", "kinds", "format", "examples", "cost"):
         assert pooled[key] == inline[key], key
+
+
+def test_histogram_puts_the_limit_on_a_bin_edge():
+    from tunescope.core.report import histogram
+    values = sorted([10, 20, 30, 500, 999, 1000, 1001, 4000])
+    bins = histogram(values, 1000)
+    assert sum(c for _, _, c in bins) == len(values)
+    assert any(lo == 1001 for lo, _, _ in bins)
+    assert all(not (lo <= 1000 < hi - 1) for lo, hi, _ in bins)   # no bin holds both 1000 and 1001
+    over = sum(c for lo, _, c in bins if lo > 1000)
+    assert over == 2            # 1001 and 4000; exactly 1000 tokens is within the limit
+    assert sum(c for _, _, c in histogram([5, 5, 5], None)) == 3

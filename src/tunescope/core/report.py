@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -65,13 +66,25 @@ class TokenStats:
 
 
 def histogram(values: list[int], limit: int | None, bins: int = HISTOGRAM_BINS) -> list[list[int]]:
-    """[[lo, hi, count], ...] over sorted values; bins are equal-width up to max(max, limit)."""
+    """[[lo, hi, count], ...] over sorted values (lo inclusive, hi exclusive).
+
+    Equal-width bins up to the maximum; when examples exceed the limit, limit + 1
+    is a bin edge, so no bin mixes examples within the limit with examples over it.
+    """
     if not values:
         return []
-    top = max(values[-1], 1)
-    width = max(1, -(-top // bins))
-    counts = Counter(min(v // width, bins - 1) for v in values)
-    return [[b * width, (b + 1) * width, counts.get(b, 0)] for b in range(bins)]
+    top = max(values[-1], 1) + 1
+    edge = limit + 1 if limit else None            # values <= limit are within it
+    if edge and edge < top:
+        below = max(1, min(bins - 1, round(bins * edge / top)))
+        edges = [i * edge // below for i in range(below)]
+        above = bins - below
+        edges += [edge + i * (top - edge) // above for i in range(above)]
+    else:
+        edges = [i * top // bins for i in range(bins)]
+    edges = sorted(set(edges)) + [top]
+    counts = [bisect_left(values, edges[i + 1]) - bisect_left(values, edges[i]) for i in range(len(edges) - 1)]
+    return [[edges[i], edges[i + 1], counts[i]] for i in range(len(counts))]
 
 
 @dataclass
