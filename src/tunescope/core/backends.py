@@ -218,7 +218,7 @@ class Connection:
         from tunescope.core.jobs import JobsClient
 
         self.profile, self.client, self.server = profile, client, server
-        self.jobs = JobsClient(client, secrets=secrets)
+        self.jobs = JobsClient(client, secrets=secrets, host="the local server" if profile.kind == "local" else None)
 
     @property
     def is_local(self) -> bool:

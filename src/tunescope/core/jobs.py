@@ -38,9 +38,9 @@ def _host_of(client: Any) -> str:
 class JobsClient:
     """Fine-tuning jobs through one `openai.OpenAI` (or `AzureOpenAI`) client."""
 
-    def __init__(self, client: Any, secrets: tuple[str, ...] = ()):
+    def __init__(self, client: Any, secrets: tuple[str, ...] = (), host: str | None = None):
         self.client = client
-        self.host = _host_of(client)
+        self.host = host or _host_of(client)
         key = getattr(client, "api_key", None)
         self.secrets = tuple(s for s in (*secrets, key if isinstance(key, str) else None) if s)
 

@@ -67,7 +67,7 @@ def preflight_message(path, errors: list) -> str:
     first = errors[0]
     where = f"line {first.line}: " if first.line else ""
     more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
-    return (f"{path}: {len(errors)} error(s) the provider would reject: {where}{first.message}{more}. "
+    return (f"{path}: {len(errors)} error(s) the provider would reject: {where}{first.message.rstrip('.')}{more}. "
             f"Fix them (`tunescope {path}` or `tunescope check {path}`) or upload anyway with --force.")
 
 
