@@ -199,3 +199,19 @@ async def test_list_renders_only_rows_on_screen():
         await pilot.pause()
         assert asked and max(asked) < screen.example_list.size.height
         assert isinstance(screen.example_list, ExampleList)
+
+
+async def test_viewer_puts_findings_under_their_message_with_the_hint(tmp_path):
+    app = app_for(sample_copy(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("colon", "2", "0", "enter")     # line 20: whitespace around message 2's text
+        await wait_for(pilot, lambda: screen.viewer.line == 20 and screen.viewer.blocks, what="viewer")
+        flagged = [b for b in screen.viewer.blocks if b.has_class("-has-findings")]
+        assert [b.message_index for b in flagged] == [1]
+        text = str(flagged[0].render())
+        assert "surrounding_whitespace" in text and "hint:" in text
+        await pilot.press("colon", "1", "3", "enter")     # line 13: example-level finding in the header
+        await wait_for(pilot, lambda: screen.viewer.line == 13, what="viewer on line 13")
+        header = str(screen.viewer.blocks[0].render())
+        assert "missing_assistant_message" in header and "hint:" in header
