@@ -9,9 +9,7 @@ in `EditActions` (edit_actions.py), navigation, search, filter and sort in
 
 from __future__ import annotations
 
-import os
 import threading
-from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
