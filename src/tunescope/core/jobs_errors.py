@@ -82,12 +82,17 @@ def from_sdk(exc: BaseException, action: str, host: str = "the server", secrets:
                      "fine-tuning access: OpenAI restricts fine-tuning access and stops accepting new jobs on "
                      "2027-01-06. Ask your admin, or use another backend (--backend azure, compatible or local).",
                      "permission")
-    elif isinstance(exc, openai.NotFoundError):
-        if said.startswith("Invalid URL") or "not found" in said.lower() and "No such" not in said:
+    elif isinstance(exc, openai.NotFoundError) or status == 405:
+        if status == 405 or said.startswith("Invalid URL"):
             msg, kind = (f"{action}: {where} does not offer this operation ({said}). "
                          "Not every OpenAI-compatible backend supports it.", "unsupported")
+        elif "model" in said.lower():
+            msg, kind = (f"{action}: {said} on {where}. Check the model name: it must be a base model this "
+                         "account can fine-tune, a fine-tuned model, or (Azure) a model available in the region.",
+                         "not_found")
         else:
-            msg, kind = (f"{action}: not found on {where} ({said}). Check the id with `tunescope jobs list`.",
+            extra = "" if "No such" in said else " (some compatible backends also answer 404 for operations they lack)"
+            msg, kind = (f"{action}: not found on {where} ({said}). Check the id with `tunescope jobs list`{extra}.",
                          "not_found")
     elif isinstance(exc, openai.RateLimitError):
         hint = ("Your quota is used up: check billing." if code in ("insufficient_quota", "exceeded_quota")

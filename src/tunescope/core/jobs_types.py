@@ -297,12 +297,14 @@ class UploadedFile:
     reused: bool = False
     via: str = "files"
     """"files" (one request), "uploads" (the multipart Uploads API) or "existing"."""
+    status: str | None = None
+    status_details: str | None = None
 
     @classmethod
     def from_sdk(cls, f: Any, reused: bool = False, via: str = "files") -> "UploadedFile":
         return cls(id=_get(f, "id", ""), filename=_get(f, "filename", ""), bytes=int(_get(f, "bytes", 0) or 0),
                    purpose=_get(f, "purpose", ""), created_at=int(_get(f, "created_at", 0) or 0),
-                   reused=reused, via=via)
+                   reused=reused, via=via, status=_get(f, "status"), status_details=_get(f, "status_details"))
 
     def to_dict(self) -> dict:
         return asdict(self)

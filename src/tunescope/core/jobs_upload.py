@@ -15,6 +15,7 @@ import io
 import json
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -26,6 +27,9 @@ FILES_API_LIMIT = 512 * MB
 """Files at or above this size go through the Uploads API (the Files API refuses them)."""
 PART_SIZE = 64 * MB
 MIME_TYPE = "text/jsonl"
+READY_STATUSES = (None, "", "processed", "succeeded", "uploaded")
+"""File states a job can use ("uploaded": OpenAI's files are usable at once; None: no status reported)."""
+READY_TIMEOUT = 600.0
 
 Progress = Callable[[int, int], None]
 
@@ -198,8 +202,32 @@ class Uploader:
                     progress(size, size)
                 return UploadedFile.from_sdk(existing, reused=True, via="existing")
         if size >= FILES_API_LIMIT:
-            return self._multipart(path, size, purpose, progress, cancel)
-        return self._single(path, size, purpose, progress, cancel)
+            done = self._multipart(path, size, purpose, progress, cancel)
+        else:
+            done = self._single(path, size, purpose, progress, cancel)
+        return self.wait_processed(done, cancel)
+
+    def wait_processed(self, uploaded: UploadedFile, cancel: threading.Event | None = None,
+                       timeout: float = READY_TIMEOUT, interval: float = 2.0) -> UploadedFile:
+        """Wait while the server still processes the file (Azure reports pending/running for a while);
+        a job created before that fails. Servers that report no status are taken as ready."""
+        status = uploaded.status
+        deadline = time.monotonic() + timeout
+        while status not in READY_STATUSES:
+            if status == "error":
+                raise JobsError(f"{self.host} could not process {uploaded.filename} ({uploaded.id}): "
+                                f"{uploaded.status_details or 'no details given'}", kind="bad_request")
+            if time.monotonic() > deadline:
+                raise JobsError(f"{uploaded.filename} ({uploaded.id}) is still {status} on {self.host} after "
+                                f"{timeout:.0f}s; try creating the job later with that file id", kind="timeout")
+            if cancel is not None and cancel.wait(interval):
+                raise UploadCancelled(uploaded.filename)
+            if cancel is None:
+                time.sleep(interval)
+            with sdk_errors(f"check {uploaded.id} on {self.host}", self.host, self.secrets):
+                fresh = UploadedFile.from_sdk(self.client.files.retrieve(uploaded.id), uploaded.reused, uploaded.via)
+            uploaded, status = fresh, fresh.status
+        return uploaded
 
     def _tracker(self, size: int, progress: Progress | None, hashes: list):
         """Progress and hashing shared by both paths; `mark(base)` starts a part, a rewind re-hashes it."""
