@@ -75,6 +75,12 @@ class DatasetChecker:
             cancelled = self._run_documents(on_batch, cancel)
         elif layout == filefacts.JSONL:
             cancelled = self._run_lines(on_batch, progress, cancel)
+        if cancelled:   # the caller is leaving: no file inspection, no dataset checks, return at once
+            facts = filefacts.FileFacts(path=index.path, size=index.size, lines=len(index))
+            report = CheckReport(file=index.path, model=self.options.model, encoding=self.options.encoding,
+                                 facts=facts, cancelled=True, findings=list(self._findings))
+            report.elapsed = time.perf_counter() - started
+            return report
         index.wait()
         facts = inspect_file(index)
         if progress is not None:
