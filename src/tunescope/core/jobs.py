@@ -38,9 +38,11 @@ def _host_of(client: Any) -> str:
 class JobsClient:
     """Fine-tuning jobs through one `openai.OpenAI` (or `AzureOpenAI`) client."""
 
-    def __init__(self, client: Any, secrets: tuple[str, ...] = (), host: str | None = None):
+    def __init__(self, client: Any, secrets: tuple[str, ...] = (), host: str | None = None,
+                 server_id: str | None = None):
         self.client = client
         self.host = host or _host_of(client)
+        self.server_id = server_id
         key = getattr(client, "api_key", None)
         self.secrets = tuple(s for s in (*secrets, key if isinstance(key, str) else None) if s)
 
@@ -62,7 +64,8 @@ class JobsClient:
             report, errors = preflight(path, model, method, role)
             if errors:
                 raise PreflightFailed(preflight_message(path, errors), report, errors)
-        return Uploader(self.client, self.host, self.secrets).upload(path, purpose, progress, reuse, cancel)
+        uploader = Uploader(self.client, self.host, self.secrets, server_id=self.server_id)
+        return uploader.upload(path, purpose, progress, reuse, cancel)
 
     # -- jobs -----------------------------------------------------------
     def create(self, model: str, training_file: str | UploadedFile, validation_file: str | UploadedFile | None = None,

@@ -167,10 +167,11 @@ class Uploader:
     """Uploads one file with an `openai.OpenAI` client; errors come out as JobsError."""
 
     def __init__(self, client, host: str = "the server", secrets: tuple[str, ...] = (),
-                 ledger: UploadLedger | None = None):
+                 ledger: UploadLedger | None = None, server_id: str | None = None):
         self.client, self.host, self.secrets = client, host, secrets
         self.ledger = ledger or UploadLedger()
-        self.server = str(getattr(client, "base_url", host))
+        self.server = server_id or str(getattr(client, "base_url", host))
+        """Ledger key: the base URL, or a stable id where the URL changes (the local server's port)."""
 
     def find_existing(self, path: Path, purpose: str, cancel: threading.Event | None = None) -> Any | None:
         """An earlier upload with the same name, size and purpose (and, when known, the same SHA-256)."""
