@@ -26,8 +26,8 @@ def tunescope(*args, env=None, stdin=subprocess.DEVNULL, timeout=60):
 def local(tmp_path):
     data = tmp_path / "local-server"
 
-    def run(*args, **kw):
-        return tunescope(*args, "--backend", "local", "--local-data-dir", str(data), "--local-speed", "0.002", **kw)
+    def run(*args, speed="0.002", **kw):
+        return tunescope(*args, "--backend", "local", "--local-data-dir", str(data), "--local-speed", speed, **kw)
 
     return run
 
@@ -77,10 +77,12 @@ def test_local_backend_end_to_end(local, tmp_path, datasets_dir):
     refused = local("cancel", job_id)  # already succeeded
     assert "cannot be cancelled" in _one_line_error(refused)
 
-    queued = local("create", str(datasets_dir / "pirate_chat.jsonl"), "--model", MODEL, "--format", "json")
+    # each CLI call runs its own local server; a slow one keeps the new job from finishing before the cancel
+    queued = local("create", str(datasets_dir / "pirate_chat.jsonl"), "--model", MODEL, "--format", "json",
+                   speed="5")
     new = json.loads(queued.stdout)
     assert queued.returncode == 0 and new["training_file"]["reused"] is True  # identical file: no re-upload
-    cancelled = local("cancel", new["job"]["id"], "--format", "json")
+    cancelled = local("cancel", new["job"]["id"], "--format", "json", speed="5")
     assert cancelled.returncode == 0 and json.loads(cancelled.stdout)["status"] == "cancelled"
     watched = local("watch", new["job"]["id"])
     assert watched.returncode == 1 and "cancelled" in watched.stdout
