@@ -11,6 +11,7 @@ that `w` toggles the weight of.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 import orjson
@@ -104,7 +105,7 @@ def message_blocks(messages, tokens: list[int | None], prefix: str = "", offset:
         title = f"{prefix}{role}" + (f" · {message['name']}" if message.get("name") else "")
         if count is not None:
             title += f" · {count:,} tok"
-        classes = f"-role-{role}"
+        classes = f"-role-{re.sub(r'[^A-Za-z0-9_-]', '_', role)}"  # a CSS class: "?" or spaces would crash
         if message.get("weight") == 0:
             title += " · weight 0 (not trained)"
             classes += " -weight0"
