@@ -19,6 +19,7 @@ from textual.screen import Screen
 from tunescope.core.analysis import CheckOptions
 from tunescope.core.config import ConfigError, Settings, data_dir, load_settings
 from tunescope.tui import keymap
+from tunescope.tui.jobs_app import JobsAppMixin
 from tunescope.tui.screens.dataset import DatasetScreen
 
 SAMPLE_NAME = "sample.jsonl"
@@ -52,7 +53,7 @@ def resolve_model(name: str | None, settings: Settings):
     return info, CheckOptions(model=info.name, token_limit=info.token_limit, encoding=info.encoding), problem
 
 
-class TunescopeApp(App):
+class TunescopeApp(JobsAppMixin, App):
     """Review and fix a fine-tuning dataset from the keyboard."""
 
     CSS_PATH = "app.tcss"
@@ -69,6 +70,7 @@ class TunescopeApp(App):
         self.model_name = model
         self.allow_estimate = allow_estimate or self.settings.allow_estimate
         self.backend = backend
+        self.init_jobs(backend)
         self.problems = list(problems or [])
         valid, keymap_problems = keymap.user_keymap(self.settings.keymap)
         self.problems += keymap_problems

@@ -69,11 +69,29 @@ DATASET_BINDINGS = [
     _b("ctrl+s", "save", "Save", "dataset.save", "Save atomically (offers save-as if the file changed)",
        show=True),
     _b("y", "copy", "Copy", "dataset.copy", "Copy the example JSON to the clipboard (OSC 52)"),
+    _b("J", "app.open_jobs", "Jobs", "dataset.jobs", "Fine-tuning jobs on the backend, watched live"),
+    _b("T", "app.start_job", "Train", "dataset.start_job", "Start a fine-tuning job with this dataset (asks first)"),
+]
+
+JOBS_BINDINGS = [
+    _b("down,j", "cursor_down", "Down", "jobs.down", "Next job (or scroll the focused pane)"),
+    _b("up,k", "cursor_up", "Up", "jobs.up", "Previous job (or scroll the focused pane)"),
+    _b("enter", "details", "Details", "jobs.details", "Focus the selected job's events (tab cycles panes)"),
+    _b("c", "cancel_job", "Cancel job", "jobs.cancel", "Cancel the selected job (asks first; cannot be undone)",
+       show=True),
+    _b("p", "pause_job", "Pause", "jobs.pause", "Pause the selected running job (r resumes it)", show=True),
+    _b("r", "resume_job", "Resume", "jobs.resume", "Resume the selected paused job", show=True),
+    _b("o", "open_failure", "Open line", "jobs.open_line",
+       "Open the dataset at the line the failed job's error points to", show=True),
+    _b("n", "new_job", "New job", "jobs.new", "Start a job with the open dataset (asks first)"),
+    _b("R", "refresh", "Refresh", "jobs.refresh", "Poll the backend now (and retry after an error)"),
+    _b("escape,q", "back", "Back", "jobs.back", "Back to the list, then to the dataset", show=True,
+       key_display="esc"),
 ]
 
 
 def all_bindings() -> list[Binding]:
-    return APP_BINDINGS + DATASET_BINDINGS + LIST_BINDINGS + VIEWER_BINDINGS
+    return APP_BINDINGS + DATASET_BINDINGS + LIST_BINDINGS + VIEWER_BINDINGS + JOBS_BINDINGS
 
 
 def binding_ids() -> set[str]:

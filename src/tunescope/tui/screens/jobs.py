@@ -1,0 +1,405 @@
+"""The jobs screen: every job on the backend, and the selected one watched live.
+
+k9s-style: the list on top (newest first), below it the selected job's
+summary, loss chart, checkpoints and events, all kept current by a
+`JobsPoller` thread (jobs_workers.py) that polls while the screen is shown
+and stops when it goes away. Cancelling asks first (it cannot be undone);
+pausing and resuming do not. A failed job whose error names a line of the
+open dataset jumps there with `o`.
+"""
+
+from __future__ import annotations
+
+import os
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tunescope.tui import keymap
+from tunescope.tui.jobs_workers import (JobActionDone, JobFollowed, JobsListed, JobsPoller, JobsProblem,
+                                        JobsRecovered, control_job)
+from tunescope.tui.widgets.event_log import EventLog
+from tunescope.tui.widgets.job_detail import CheckpointsTable, JobSummary
+from tunescope.tui.widgets.jobs_list import JobsList
+from tunescope.tui.widgets.loss_chart import LossChart
+
+ACTIVE = ("validating_files", "queued", "running")
+
+
+def open_jobs(app, select: str | None = None) -> None:
+    """Show the jobs screen (the one already open, if any), optionally on job `select`."""
+    for screen in app.screen_stack:
+        if isinstance(screen, JobsScreen):
+            while app.screen is not screen:
+                app.pop_screen()
+            if select:
+                screen.select_job(select)
+            return
+    app.push_screen(JobsScreen(app.jobs_backend, select=select))
+
+
+def select_message(dataset, line: int, message_index: int, seconds: float = 2.0) -> None:
+    """Put the dataset viewer's cursor on message `message_index` (0-based) of `line` once the viewer
+    shows that line; the viewer redraws (and resets its cursor) a moment after a jump, so keep it there
+    for a little while."""
+    ticks = {"left": int(seconds / 0.05), "held": 0}
+
+    def tick() -> None:
+        viewer = dataset.viewer
+        ticks["left"] -= 1
+        if viewer.line == line:
+            for i, block in enumerate(viewer.selectable_blocks()):
+                if block.message_index == message_index:
+                    if viewer.message_cursor != i:
+                        viewer.message_cursor = i
+                    ticks["held"] += 1
+                    break
+        if ticks["left"] <= 0 or ticks["held"] >= 10:
+            timer.stop()
+    timer = dataset.set_interval(0.05, tick)
+
+
+class JobsScreen(Screen):
+    """Jobs list + live detail of the selected job."""
+
+    BINDINGS = keymap.JOBS_BINDINGS
+    HELP_TITLE = "Jobs"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+
+    DEFAULT_CSS = """
+    JobsScreen {
+        layout: vertical;
+        & #jobs-title { height: 1; padding: 0 1; background: $panel; color: $text; text-wrap: nowrap;
+                        text-overflow: ellipsis; }
+        & JobsList { height: 2; background: $surface; }
+        & #job-body { height: 1fr; }
+        & LossChart { width: 1fr; border-top: solid $foreground 20%; border-title-color: $text-muted; }
+        & CheckpointsTable { width: 50; border-top: solid $foreground 20%; border-left: solid $foreground 20%;
+                             border-title-color: $text-muted; }
+        &.-narrow CheckpointsTable { width: 25; }
+        & EventLog { height: 6; border-top: solid $foreground 20%; border-title-color: $text-muted;
+                     border-subtitle-color: $text-warning; }
+        &.-wide EventLog { height: 12; }
+        & EventLog:focus { border-top: solid $primary; }
+    }
+    """
+    LIST_ROWS = {"-narrow": 5, "-wide": 10}
+    """At most this many jobs show at once (the list scrolls); the rest of the height is the job's."""
+
+    def __init__(self, backend, select: str | None = None, interval: float | None = None) -> None:
+        super().__init__()
+        self.backend = backend
+        self.pending_select = select
+        self.interval = interval or backend.poll_interval or (1.0 if backend.is_local else 2.0)
+        self.poller: JobsPoller | None = None
+        self.generation = 0
+        self.job = None
+        self.metrics: dict[int, object] = {}
+        self.files: dict[str, str] = {}
+        self.checkpoints: list = []
+        self.problem: str | None = None
+        self.listed = False
+        self.count = 0
+
+    # -- composition ------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static("", id="jobs-title", markup=False)
+        yield JobsList(id="jobs-list")
+        yield JobSummary("", id="job-summary")
+        with Horizontal(id="job-body"):
+            yield LossChart(id="loss-chart")
+            yield CheckpointsTable(id="checkpoints")
+        yield EventLog(id="event-log")
+        yield Footer()
+
+    @property
+    def jobs_list(self) -> JobsList:
+        return self.query_one(JobsList)
+
+    @property
+    def chart(self) -> LossChart:
+        return self.query_one(LossChart)
+
+    @property
+    def event_log(self) -> EventLog:
+        return self.query_one(EventLog)
+
+    @property
+    def checkpoints_table(self) -> CheckpointsTable:
+        return self.query_one(CheckpointsTable)
+
+    @property
+    def summary(self) -> JobSummary:
+        return self.query_one(JobSummary)
+
+    def on_mount(self) -> None:
+        self.checkpoints_table.border_title = "Checkpoints"
+        self.event_log.border_title = "Events"
+        self.update_title()
+        self.summary.show(None)
+        self.chart.set_metrics([], empty_text="Select a job to see its loss curve.")
+        self.checkpoints_table.show([])
+        self.jobs_list.focus()
+        self.poller = JobsPoller(self.backend, self.post_message, self.interval)
+        self.poller.start()
+
+    def on_unmount(self) -> None:
+        if self.poller is not None:
+            self.poller.stop()
+
+    def on_screen_suspend(self) -> None:
+        if self.poller is not None:
+            self.poller.pause()
+
+    def on_screen_resume(self) -> None:
+        if self.poller is not None:
+            self.poller.resume()
+
+    def update_title(self) -> None:
+        parts = [f"Jobs · {self.backend.describe()}"]
+        if self.listed:
+            parts.append(f"{self.count} job{'s' if self.count != 1 else ''}")
+        if self.problem:
+            parts.append(f"⚠ {self.problem}")
+        elif not self.listed:
+            parts.append("connecting…")
+        self.query_one("#jobs-title", Static).update(" · ".join(parts))
+
+    # -- poller messages ------------------------------------------------------------------------
+    @on(JobsListed)
+    def _listed(self, event: JobsListed) -> None:
+        self.listed, self.problem = True, None
+        self.count = len(event.jobs)
+        keep = self.pending_select if self.pending_select and any(j.id == self.pending_select
+                                                                   for j in event.jobs) else None
+        if keep:
+            self.pending_select = None
+        self.jobs_list.empty_text = ("No jobs yet. Press n (or T on the dataset screen) to start one."
+                                     if not event.jobs else "")
+        self.jobs_list.set_jobs(event.jobs, keep=keep)
+        self.fit_list()
+        self.update_title()
+
+    def fit_list(self) -> None:
+        cap = self.LIST_ROWS["-wide" if self.has_class("-wide") else "-narrow"]
+        rows = 1 + max(1, min(len(self.jobs_list.jobs), cap))
+        if self.jobs_list.styles.height is None or self.jobs_list.styles.height.value != rows:
+            self.jobs_list.styles.height = rows
+
+    def on_resize(self) -> None:
+        self.fit_list()
+
+    @on(JobsList.Highlighted)
+    def _highlighted(self, event: JobsList.Highlighted) -> None:
+        self.follow(event.job_id)
+
+    def follow(self, job_id: str | None) -> None:
+        """Start following another job: clear the detail panes until its history arrives."""
+        self.job = self.jobs_list.selected if job_id else None
+        self.metrics, self.checkpoints, self.files = {}, [], {}
+        self.generation = self.poller.select(job_id) if self.poller is not None else 0
+        self.summary.show(self.job)
+        self.chart.set_metrics([], empty_text="Loading…" if job_id else "No job selected.")
+        self.checkpoints_table.show([], "Loading…" if job_id else "")
+        self.event_log.show_message("Loading events…" if job_id else "No job selected.")
+        self.refresh_bindings()
+
+    def select_job(self, job_id: str) -> None:
+        if not self.jobs_list.select(job_id):
+            self.pending_select = job_id
+            if self.poller is not None:
+                self.poller.wake()
+
+    @on(JobFollowed)
+    def _followed(self, event: JobFollowed) -> None:
+        if event.generation != self.generation:
+            return
+        job = event.job
+        self.job = job
+        self.files.update(event.files)
+        self.jobs_list.update_job(job)
+        if event.reset:
+            self.metrics = {}
+        for m in event.metrics:
+            old = self.metrics.get(m.step)
+            if old is not None:
+                for name in ("train_loss", "valid_loss", "full_valid_loss", "train_mean_token_accuracy",
+                             "total_steps"):
+                    if getattr(m, name) is None:
+                        setattr(m, name, getattr(old, name))
+            self.metrics[m.step] = m
+        ordered = [self.metrics[s] for s in sorted(self.metrics)]
+        latest = ordered[-1] if ordered else None
+        self.summary.show(job, latest)
+        if event.reset or event.metrics:
+            self.chart.set_metrics(ordered, empty_text=self._no_curve_text(job))
+        if event.checkpoints is not None:
+            self.checkpoints = event.checkpoints
+            self.checkpoints_table.show(event.checkpoints)
+        if event.reset and not event.events:
+            self.event_log.show_message("No events yet.")
+        else:
+            self.event_log.show_events(event.events, reset=event.reset)
+        self.refresh_bindings()
+
+    @staticmethod
+    def _no_curve_text(job) -> str:
+        if job.status in ("validating_files", "queued"):
+            return "Waiting for training to start: the curve appears with the first step."
+        if job.status == "failed":
+            return "No training steps: the job failed before training."
+        return "No metrics reported for this job."
+
+    @on(JobsProblem)
+    def _problem(self, event: JobsProblem) -> None:
+        self.problem = event.text if not event.stopped else f"{event.text} (R retries)"
+        self.update_title()
+        self.notify(event.text, title="Jobs backend", severity="error", timeout=10)
+        if not self.listed:
+            self.jobs_list.empty_text = "Cannot list jobs (see the message above)."
+            self.jobs_list.refresh()
+
+    @on(JobsRecovered)
+    def _recovered(self, event: JobsRecovered) -> None:
+        self.problem = None
+        self.update_title()
+
+    @on(JobActionDone)
+    def _action_done(self, event: JobActionDone) -> None:
+        if event.error:
+            self.notify(event.error, title=f"Could not {event.action} the job", severity="error", timeout=10)
+        else:
+            self.notify(f"{event.action}: {event.job_id} is now {event.job.status}")
+            self.jobs_list.update_job(event.job)
+            if self.job is not None and self.job.id == event.job_id:
+                self.job = event.job
+                self.refresh_bindings()
+        if self.poller is not None:
+            self.poller.wake()
+
+    # -- actions ------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters) -> bool | None:
+        job = self.job
+        if action == "cancel_job":
+            return True if job is not None and not job.done else None
+        if action == "pause_job":
+            return True if job is not None and job.status in ("queued", "running") else None
+        if action == "resume_job":
+            return True if job is not None and job.status == "paused" else None
+        if action == "open_failure":
+            return True if job is not None and job.failure is not None else None
+        return True
+
+    def action_cursor_down(self) -> None:
+        self._move(1)
+
+    def action_cursor_up(self) -> None:
+        self._move(-1)
+
+    def _move(self, step: int) -> None:
+        focused = self.focused
+        if focused is None or isinstance(focused, JobsList):
+            self.jobs_list.cursor += step
+        else:
+            focused.scroll_relative(y=step, animate=False)
+
+    def action_details(self) -> None:
+        self.event_log.focus()
+
+    def action_back(self) -> None:
+        if not isinstance(self.focused, JobsList):
+            self.jobs_list.focus()
+        else:
+            self.app.pop_screen()
+
+    def action_refresh(self) -> None:
+        if self.poller is not None:
+            self.poller.wake()
+        self.notify("refreshing…", timeout=1.5)
+
+    def action_cancel_job(self) -> None:
+        from tunescope.tui.screens.confirm import ConfirmScreen
+
+        job = self.job
+        if job is None or job.done:
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                control_job(self.backend, "cancel", job.id, self.post_message)
+        self.app.push_screen(ConfirmScreen(
+            f"Cancel {job.id} ({job.model}, {job.status})? This cannot be undone: the job stops for good "
+            "and the steps trained so far are still billed.", danger=True, yes_label="Cancel job",
+            no_label="Keep running"), done)
+
+    def action_pause_job(self) -> None:
+        if self.job is not None:
+            control_job(self.backend, "pause", self.job.id, self.post_message)
+
+    def action_resume_job(self) -> None:
+        if self.job is not None:
+            control_job(self.backend, "resume", self.job.id, self.post_message)
+
+    def action_new_job(self) -> None:
+        from tunescope.tui.screens.start_job import start_job_from
+
+        start_job_from(self.app)
+
+    def action_open_failure(self) -> None:
+        job = self.job
+        failure = job.failure if job is not None else None
+        if failure is None:
+            self.notify("this job has not failed", severity="warning")
+            return
+        if failure.line is None:
+            self.notify(f"{failure.message}\nThe error does not point at a line of the file.",
+                        title="Why the job failed", severity="warning", timeout=10)
+            return
+        dataset = self.app.dataset_screen
+        if dataset is None or dataset.state is None:
+            self.notify("No dataset is open: open the file with `tunescope FILE`.", severity="warning")
+            return
+        if not self._is_open_dataset(job, failure.file, dataset):
+            name = self._file_name(job, failure.file)
+            self.notify(f"The error is at line {failure.line} of {name}, but {dataset.display_name} is open: "
+                        f"open that file with `tunescope {name}` to fix it.", severity="warning", timeout=10)
+            return
+        row = dataset.state.row_for_line(failure.line)
+        if row is None:
+            self.notify(f"line {failure.line} is not in {dataset.display_name} any more", severity="warning")
+            return
+        while self.app.screen is not dataset:
+            self.app.pop_screen()
+        dataset.jump_to_row(row)
+        dataset.show_pane("viewer")
+        if failure.message_index is not None:
+            select_message(dataset, failure.line, failure.message_index)
+        self.app.notify(f"{failure.where}: {failure.message}", title="Why the job failed", severity="error",
+                        timeout=10)
+
+    def _file_name(self, job, role: str) -> str:
+        started = self.backend.started.get(job.id)
+        if started is not None:
+            path = started.training if role == "training" else started.validation
+            if path:
+                return path
+        file_id = job.training_file if role == "training" else job.validation_file
+        return self.files.get(file_id or "") or f"the {role} file"
+
+    def _is_open_dataset(self, job, role: str, dataset) -> bool:
+        """Whether the failing file is the open one: by path for jobs started here, else by name."""
+        started = self.backend.started.get(job.id)
+        path = None
+        if started is not None:
+            path = started.training if role == "training" else started.validation
+        if path and dataset.path:
+            try:
+                return os.path.samefile(path, dataset.path)
+            except OSError:
+                return os.path.abspath(path) == os.path.abspath(dataset.path)
+        file_id = job.training_file if role == "training" else job.validation_file
+        name = self.files.get(file_id or "")
+        return bool(name) and bool(dataset.path) and os.path.basename(dataset.path) == name

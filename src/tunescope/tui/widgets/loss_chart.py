@@ -1,0 +1,151 @@
+"""The live loss chart: training and validation loss against the step.
+
+Drawn with textual-plotext (braille lines, integer step ticks, x axis spanning
+the job's total steps so progress shows), in the app theme's colours. Series
+are averaged into at most two points per column before plotting, so a long
+job costs the same to draw as a short one. When the widget is too small for
+a plot (or plotext is missing) it falls back to one sparkline per series,
+which is cheap and still shows the trend.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.color import Color
+from textual.widget import Widget
+
+try:  # an optional dependency: the sparkline fallback works without it
+    from textual_plotext import PlotextPlot as _ChartBase
+    HAVE_PLOTEXT = True
+except ImportError:  # pragma: no cover - exercised only where textual-plotext is absent
+    _ChartBase = Widget
+    HAVE_PLOTEXT = False
+
+SPARKS = "▁▂▃▄▅▆▇█"
+MIN_PLOT_WIDTH = 30
+MIN_PLOT_HEIGHT = 6
+
+
+def decimate(points: list[tuple[int, float]], buckets: int) -> list[tuple[float, float]]:
+    """At most `buckets` points: consecutive points averaged (x and y) in equal-count groups."""
+    if buckets <= 0 or len(points) <= buckets:
+        return [(float(x), y) for x, y in points]
+    out = []
+    n = len(points)
+    for b in range(buckets):
+        chunk = points[b * n // buckets:(b + 1) * n // buckets]
+        if chunk:
+            out.append((sum(x for x, _ in chunk) / len(chunk), sum(y for _, y in chunk) / len(chunk)))
+    return out
+
+
+def sparkline(values: list[float], width: int, low: float | None = None, high: float | None = None) -> str:
+    """One character per column (values averaged per column), scaled between low and high."""
+    if width <= 0 or not values:
+        return ""
+    columns = [y for _, y in decimate(list(enumerate(values)), width)]
+    low = min(columns) if low is None else low
+    high = max(columns) if high is None else high
+    span = (high - low) or 1.0
+    return "".join(SPARKS[min(len(SPARKS) - 1, int((v - low) / span * (len(SPARKS) - 1) + 0.5))] for v in columns)
+
+
+def int_ticks(first: int, last: int, count: int) -> list[int]:
+    """About `count` evenly spread integer ticks from first to last (both included)."""
+    if last <= first:
+        return [first]
+    count = max(2, min(count, last - first + 1))
+    ticks = sorted({round(first + (last - first) * i / (count - 1)) for i in range(count)})
+    return ticks
+
+
+class LossChart(_ChartBase):
+    """Train and validation loss of one job; `set_metrics` replaces the series and redraws."""
+
+    HELP = "Training (and validation) loss per step of the selected job; the x axis spans the whole job."
+
+    DEFAULT_CSS = """
+    LossChart {
+        width: 1fr;
+        height: 1fr;
+        background: $surface;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.train: list[tuple[int, float]] = []
+        self.valid: list[tuple[int, float]] = []
+        self.total_steps: int | None = None
+        self.empty_text = "No job selected."
+        self.draws = 0
+
+    def set_metrics(self, metrics: list, total_steps: int | None = None, empty_text: str | None = None) -> None:
+        """Metrics in step order (one per step); only steps with a value join each series."""
+        self.train = [(m.step, m.train_loss) for m in metrics if m.train_loss is not None]
+        self.valid = [(m.step, m.valid_loss) for m in metrics if m.valid_loss is not None]
+        known = [m.total_steps for m in metrics if m.total_steps]
+        self.total_steps = total_steps or (max(known) if known else None)
+        if empty_text is not None:
+            self.empty_text = empty_text
+        legend = "Loss  [$primary]━ train[/]" if self.train or not self.valid else "Loss"
+        if self.valid:
+            legend += "  [$warning]━ valid[/]"
+        self.border_title = legend
+        self.refresh()
+
+    @property
+    def points(self) -> int:
+        return len(self.train) + len(self.valid)
+
+    def _rgb(self, variable: str, fallback: tuple[int, int, int]) -> tuple[int, int, int]:
+        try:
+            return Color.parse(self.app.theme_variables[variable]).rgb
+        except Exception:  # noqa: BLE001 - a theme without the variable, or an unparsable value
+            return fallback
+
+    def render(self):
+        self.draws += 1
+        if not self.train and not self.valid:
+            return Text(self.empty_text, style="italic")
+        width, height = self.size.width, self.size.height
+        if not HAVE_PLOTEXT or width < MIN_PLOT_WIDTH or height < MIN_PLOT_HEIGHT:
+            return self.sparklines(width)
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_color()
+        buckets = max(8, 2 * (width - 8))
+        last_step = max([s for s, _ in self.train[-1:] + self.valid[-1:]] or [1])
+        end = max(self.total_steps or 0, last_step, 2)
+        for series, variable, fallback in ((self.train, "primary", (0, 135, 255)),
+                                          (self.valid, "warning", (255, 165, 0))):
+            if series:
+                xs, ys = zip(*decimate(series, buckets))
+                plt.plot(list(xs), list(ys), marker="braille", color=self._rgb(variable, fallback))
+        plt.xlim(1, end)
+        ticks = int_ticks(1, end, max(2, min(6, (width - 8) // 12)))
+        plt.xticks(ticks, [str(t) for t in ticks])
+        plt.xlabel("")
+        plt.title("")
+        return super().render()
+
+    def sparklines(self, width: int) -> Text:
+        """One line per series: name, sparkline over the steps so far, latest value."""
+        text = Text(no_wrap=True, overflow="ellipsis")
+        values = [y for _, y in self.train] + [y for _, y in self.valid]
+        low, high = min(values), max(values)
+        for name, series, variable in (("train", self.train, "primary"), ("valid", self.valid, "warning")):
+            if not series:
+                continue
+            if text:
+                text.append("\n")
+            last = f" {series[-1][1]:.4f}"
+            spark = sparkline([y for _, y in series], max(1, width - 6 - len(last)), low, high)
+            text.append(f"{name} ", style="bold")
+            text.append(spark, style=self._rich(variable))
+            text.append(last)
+        return text
+
+    def _rich(self, variable: str) -> str:
+        r, g, b = self._rgb(variable, (128, 128, 128))
+        return f"#{r:02x}{g:02x}{b:02x}"
