@@ -32,10 +32,16 @@ EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
 def token_bar(tokens: int, limit: int | None) -> str:
-    """A bar of BAR_WIDTH cells filled in proportion to tokens / limit."""
+    """A bar of BAR_WIDTH cells filled in proportion to tokens / limit.
+
+    Any non-zero count shows at least an eighth of a cell, so a short example
+    is told apart from an empty or unchecked one even against a 64k limit.
+    """
     if tokens < 0 or not limit:
         return " " * BAR_WIDTH
     eighths = min(BAR_WIDTH * 8, round(tokens / limit * BAR_WIDTH * 8))
+    if tokens > 0 and eighths == 0:
+        eighths = 1
     full, part = divmod(eighths, 8)
     bar = "█" * full + (EIGHTHS[part] if part else "")
     return bar.ljust(BAR_WIDTH)
