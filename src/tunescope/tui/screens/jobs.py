@@ -238,7 +238,8 @@ class JobsScreen(Screen):
             self.chart.set_metrics(ordered, empty_text=self._no_curve_text(job))
         if event.checkpoints is not None:
             self.checkpoints = event.checkpoints
-            self.checkpoints_table.show(event.checkpoints)
+            self.checkpoints_table.show(event.checkpoints, "No checkpoints." if job.done else
+                                        "No checkpoints yet (one per epoch).")
         if event.reset and not event.events:
             self.event_log.show_message("No events yet.")
         else:
@@ -249,8 +250,11 @@ class JobsScreen(Screen):
     def _no_curve_text(job) -> str:
         if job.status in ("validating_files", "queued"):
             return "Waiting for training to start: the curve appears with the first step."
-        if job.status == "failed":
-            return "No training steps: the job failed before training."
+        if job.status == "failed" and job.failure is not None:
+            failure = job.failure
+            where = (f"\n\nIt points at {failure.file} file {failure.where}: press o to open that line in the dataset."
+                     if failure.line is not None else "")
+            return f"✗ The job failed before training ({failure.code or 'no code'}):\n{failure.message}{where}"
         return "No metrics reported for this job."
 
     @on(JobsProblem)

@@ -88,7 +88,7 @@ class LossChart(_ChartBase):
         self.total_steps = total_steps or (max(known) if known else None)
         if empty_text is not None:
             self.empty_text = empty_text
-        legend = "Loss  [$primary]━ train[/]" if self.train or not self.valid else "Loss"
+        legend = "Loss  [$primary]━ train[/]" if self.train else "Loss"
         if self.valid:
             legend += "  [$warning]━ valid[/]"
         self.border_title = legend
@@ -107,7 +107,7 @@ class LossChart(_ChartBase):
     def render(self):
         self.draws += 1
         if not self.train and not self.valid:
-            return Text(self.empty_text, style="italic")
+            return Text(self.empty_text)
         width, height = self.size.width, self.size.height
         if not HAVE_PLOTEXT or width < MIN_PLOT_WIDTH or height < MIN_PLOT_HEIGHT:
             return self.sparklines(width)
