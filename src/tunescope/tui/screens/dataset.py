@@ -15,7 +15,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 
 from tunescope.tui import keymap, workers
 from tunescope.tui.edit_actions import EditActions
@@ -25,6 +25,7 @@ from tunescope.tui.messages import (CheckFailed, CheckFinished, CheckProgressed,
 from tunescope.tui.state import DatasetState, digest
 from tunescope.tui.widgets.example_list import ExampleList
 from tunescope.tui.widgets.example_viewer import ExampleViewer
+from tunescope.tui.widgets.fitted_footer import FittedFooter
 from tunescope.tui.widgets.status_bar import StatusBar
 
 PANES = ("list", "viewer", "findings", "stats")
@@ -86,7 +87,7 @@ class DatasetScreen(ViewActions, EditActions, Screen):
                     yield _findings_pane()
                 with TabPane("Stats", id="tab-stats"):
                     yield _stats_pane()
-        yield Footer()
+        yield FittedFooter()
 
     @property
     def example_list(self) -> ExampleList:
