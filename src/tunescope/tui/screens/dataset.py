@@ -74,6 +74,7 @@ class DatasetScreen(ViewActions, EditActions, Screen):
         self.estimated_reason: str | None = None
         self._pending_viewer = None
         self._analysing: set = set()
+        self._pane_wanted: str | None = None   # side pane asked for, until it takes focus
 
     # -- composition ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -358,6 +359,8 @@ class DatasetScreen(ViewActions, EditActions, Screen):
 
     # -- panes ----------------------------------------------------------------------------
     def current_pane(self) -> str:
+        if self._pane_wanted is not None:      # focus is moving there (applied after the next refresh)
+            return self._pane_wanted
         focused = self.focused
         node = focused
         while node is not None and node is not self:
@@ -369,13 +372,20 @@ class DatasetScreen(ViewActions, EditActions, Screen):
     def show_pane(self, name: str) -> None:
         """Focus a pane; on narrow screens the side panes replace the list while open."""
         if name == "list":
+            self._pane_wanted = None
             self.remove_class("-side-open")
             self.example_list.focus()
             return
+        self._pane_wanted = name
         self.add_class("-side-open")
         self.query_one("#side", TabbedContent).active = TAB_OF[name]
-        target = self.query_one(f"#{name}")
-        self.call_after_refresh(target.focus)
+        self.call_after_refresh(self._focus_pane, name)
+
+    def _focus_pane(self, name: str) -> None:
+        """Focus a side pane once it is shown (a hidden widget cannot take focus)."""
+        if self._pane_wanted == name:
+            self._pane_wanted = None
+            self.query_one(f"#{name}").focus()
 
     def action_next_pane(self) -> None:
         self.show_pane(PANES[(PANES.index(self.current_pane()) + 1) % len(PANES)])
