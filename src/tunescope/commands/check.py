@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 import time
 
@@ -63,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
             return _fail(f"{path}: no such file")
         if os.path.isdir(path):
             return _fail(f"{path}: is a directory, expected a JSONL file")
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a fifo or device would block or never end
+            return _fail(f"{path}: not a regular file (a pipe or device); save the data to a file first")
         if not os.access(path, os.R_OK):
             return _fail(f"{path}: permission denied")
     try:

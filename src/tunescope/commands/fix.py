@@ -129,8 +129,10 @@ def run(args: argparse.Namespace) -> int:
         return _fail("--split writes two new files; give -o BASE (writes BASE_train and BASE_valid)")
     if not args.dry_run and not args.in_place and not args.output:
         return _fail("say where to write: -o OUT, or --in-place to replace FILE (or --dry-run to preview)")
-    if not os.path.isfile(args.file):
+    if not os.path.exists(args.file):
         return _fail(f"{args.file}: no such file")
+    if not os.path.isfile(args.file):
+        return _fail(f"{args.file}: not a regular file (a directory, pipe or device); give a JSONL file")
     try:
         index = LineIndex(args.file).build()
     except OSError as exc:
