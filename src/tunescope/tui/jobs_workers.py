@@ -25,6 +25,8 @@ Post = Callable[[Message], Any]
 MAX_EVENTS = 2000
 """Events handed to a screen when it starts following a job (older ones stay on the server)."""
 LIST_LIMIT = 50
+IDLE_INTERVAL = 5.0
+"""Seconds between polls while no listed job is active (new jobs started here wake the poller at once)."""
 STOP_KINDS = ("config", "auth", "permission", "cancelled")
 """Errors that polling again cannot fix: the poller waits for a refresh (R) instead."""
 
@@ -134,6 +136,9 @@ class JobsPoller:
         self._followers: dict[str, Any] = {}
         self._sent_generation = -1
         self._last_status: dict[str, str] = {}
+        self._last_listed: list | None = None
+        self._last_followed = None
+        self._idle = False
         self._problem: str | None = None
         self._thread: threading.Thread | None = None
 
@@ -180,10 +185,10 @@ class JobsPoller:
                 break
             try:
                 self._round()
-                failures, stopped = 0, False
-                if self._problem is not None:
+                if failures:
                     self._problem = None
                     self.post(JobsRecovered())
+                failures, stopped = 0, False
             except JobsError as exc:
                 failures += 1
                 stopped = exc.kind in STOP_KINDS
@@ -194,6 +199,8 @@ class JobsPoller:
             if self.stop_event.is_set():
                 break
             delay = self.interval if failures == 0 else min(30.0, self.interval * 2 ** min(failures, 5))
+            if failures == 0 and self._idle:
+                delay = max(delay, IDLE_INTERVAL)
             self.wake_event.wait(delay)
 
     def _report(self, text: str, kind: str, stopped: bool) -> None:
@@ -209,7 +216,10 @@ class JobsPoller:
         if self.stop_event.is_set():
             return
         self.last_round_seconds = time.perf_counter() - started
-        self.post(JobsListed(page.items, page.has_more, self.last_round_seconds))
+        if page.items != self._last_listed:          # nothing changed: no message, no repaint
+            self._last_listed = page.items
+            self.post(JobsListed(page.items, page.has_more, self.last_round_seconds))
+        self._idle = not any(not j.done for j in page.items)
         job_id, generation = self.selected
         if job_id is not None:
             self._follow(jobs, job_id, generation, {j.id: j for j in page.items}.get(job_id))
@@ -219,13 +229,15 @@ class JobsPoller:
     def _follow(self, jobs, job_id: str, generation: int, job) -> None:
         from tunescope.core.jobs_follow import EventFollower
 
+        reset = generation != self._sent_generation
+        if not reset and job is not None and job == self._last_followed and job.done:
+            return                                   # finished and fully shown: nothing more will come
         if job is None:
             job = jobs.get(job_id)
         follower = self._followers.get(job_id)
         if follower is None:
             follower = self._followers[job_id] = EventFollower(jobs, job_id)
         fresh = follower.poll()
-        reset = generation != self._sent_generation
         status_changed = self._last_status.get(job_id) != job.status
         self._last_status[job_id] = job.status
         checkpoints = None
@@ -239,7 +251,10 @@ class JobsPoller:
             events, metrics = follower.events[-MAX_EVENTS:], follower.metrics
         else:
             events, metrics = fresh, [e.metrics for e in fresh if e.metrics is not None]
-        self._sent_generation = generation
+        unchanged = not reset and not fresh and checkpoints is None and job == self._last_followed
+        self._sent_generation, self._last_followed = generation, job
+        if unchanged:
+            return
         self.post(JobFollowed(job, list(events), list(metrics), checkpoints, reset, generation, files))
 
     def _filenames(self, jobs, job) -> dict:

@@ -218,6 +218,7 @@ class JobsScreen(Screen):
         if event.generation != self.generation:
             return
         job = event.job
+        status_changed = self.job is None or self.job.status != job.status or event.reset
         self.job = job
         self.files.update(event.files)
         self.jobs_list.update_job(job)
@@ -244,7 +245,8 @@ class JobsScreen(Screen):
             self.event_log.show_message("No events yet.")
         else:
             self.event_log.show_events(event.events, reset=event.reset)
-        self.refresh_bindings()
+        if status_changed:
+            self.refresh_bindings()                  # cancel/pause/resume/open depend on the status
 
     @staticmethod
     def _no_curve_text(job) -> str:

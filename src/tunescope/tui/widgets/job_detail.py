@@ -38,8 +38,11 @@ class JobSummary(Static):
     }
     """
 
+    _shown = None
+
     def show(self, job, latest=None) -> None:
         if job is None:
+            self._shown = None
             self.update("No job selected. Press [b]n[/b] to start one with the open dataset.")
             return
         values = {"id": job.id, "model": job.model, "method": job.method}
@@ -83,7 +86,10 @@ class JobSummary(Static):
             line3 = "[$text-muted]estimated finish $eta[/]"
             values["eta"] = fmt.clock(job.estimated_finish)
         template = line1 + "\n" + " · ".join(line2) + ("\n" + line3 if line3 else "")
-        self.update(Content.from_markup(template, **values))
+        shown = (template, tuple(sorted(values.items())))
+        if shown != self._shown:                     # an update re-lays out the screen: skip it when equal
+            self._shown = shown
+            self.update(Content.from_markup(template, **values))
 
 
 class CheckpointsTable(Static):
