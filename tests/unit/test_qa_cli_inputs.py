@@ -30,3 +30,31 @@ def test_fifo_is_refused_at_once_not_read_forever(tmp_path):
 def test_fix_says_directory_not_missing(tmp_path):
     r = run("fix", str(tmp_path), "--dedupe", "-o", str(tmp_path / "o.jsonl"))
     assert r.returncode == 2 and "not a regular file" in r.stderr and "no such file" not in r.stderr
+
+
+def run_with_closed_stdout(cmd, *args):
+    """Like `tunescope ... | head -0`: the reader is gone before the first write."""
+    p = subprocess.Popen([sys.executable, "-m", "tunescope", cmd, *args], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=dict(os.environ))
+    p.stdout.close()
+    _, err = p.communicate(timeout=120)
+    return p.returncode, err.decode()
+
+
+def test_check_into_a_closed_pipe_has_no_traceback(tmp_path):
+    rows = [{"messages": [{"role": "user", "content": f"Q{i}"}, {"role": "assistant", "content": "A"}], "id": i}
+            for i in range(300)]
+    p = tmp_path / "extra.jsonl"
+    p.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    code, err = run_with_closed_stdout("check", str(p), "--max-findings", "1000")
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    assert code == 1          # errors found: the exit status still says so
+
+
+def test_fix_into_a_closed_pipe_still_saves(tmp_path):
+    src = chat_file(tmp_path / "d.jsonl", 300)
+    src.write_text(src.read_text() * 2)      # 300 duplicates -> 300 report lines
+    out = tmp_path / "out.jsonl"
+    code, err = run_with_closed_stdout("fix", str(src), "--dedupe", "--max-lines", "1000", "-o", str(out))
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    assert code == 0 and len(out.read_text().splitlines()) == 300

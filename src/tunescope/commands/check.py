@@ -90,13 +90,19 @@ def run(args: argparse.Namespace) -> int:
                 worst = max(worst, 1)
         if report.facts.layout in ("empty", "binary"):
             worst = 2
-    if args.output == "json":
-        data = [r.to_json() for r in reports]
-        sys.stdout.buffer.write(orjson.dumps(data[0] if len(data) == 1 else data, option=orjson.OPT_INDENT_2))
-        sys.stdout.buffer.write(b"\n")
-    else:
-        for r in reports:
-            sys.stdout.write(render_text(r, args.max_findings))
-            if r.validation is not None:
-                sys.stdout.write("\nValidation file\n" + render_text(r.validation, args.max_findings))
+    try:
+        if args.output == "json":
+            data = [r.to_json() for r in reports]
+            sys.stdout.buffer.write(orjson.dumps(data[0] if len(data) == 1 else data, option=orjson.OPT_INDENT_2))
+            sys.stdout.buffer.write(b"\n")
+        else:
+            for r in reports:
+                sys.stdout.write(render_text(r, args.max_findings))
+                if r.validation is not None:
+                    sys.stdout.write("\nValidation file\n" + render_text(r.validation, args.max_findings))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `tunescope check FILE | head`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
     return worst

@@ -57,6 +57,20 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+def _say(text: str) -> None:
+    """print() that survives a closed pipe (`tunescope fix ... | head`): the fix still gets saved."""
+    try:
+        print(text)
+    except BrokenPipeError:
+        _stdout_to_devnull()
+
+
+def _stdout_to_devnull() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def _fail(message: str, code: int = 2) -> int:
     print(f"tunescope fix: {message}", file=sys.stderr)
     return code
@@ -81,15 +95,15 @@ def _selected(args) -> list[tuple[str, dict]]:
 
 
 def _print_report(report, cap: int) -> None:
-    print(report.summary())
+    _say(report.summary())
     for change in report.changes[:cap]:
-        print(f"  {change.describe()}")
+        _say(f"  {change.describe()}")
     if len(report.changes) > cap:
-        print(f"  ... and {len(report.changes) - cap:,} more")
+        _say(f"  ... and {len(report.changes) - cap:,} more")
     for note in report.notes[:cap]:
-        print(f"  note: {note}")
+        _say(f"  note: {note}")
     if len(report.notes) > cap:
-        print(f"  ... and {len(report.notes) - cap:,} more notes")
+        _say(f"  ... and {len(report.notes) - cap:,} more notes")
 
 
 def _backup_mode(args) -> str:
@@ -114,6 +128,16 @@ def _looks_like_document(index) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    try:
+        return _run(args)
+    finally:
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _stdout_to_devnull()
+
+
+def _run(args: argparse.Namespace) -> int:
     from tunescope.core.edits import EditSession
     from tunescope.core.fixes import FixError
     from tunescope.core.fixes_split import split_dataset, split_paths
@@ -161,22 +185,22 @@ def run(args: argparse.Namespace) -> int:
                 from tunescope.core.fixes_split import choose_validation
                 n = sum(1 for data in session.iter_rows() if data.strip())
                 nv = len(choose_validation(n, args.split, args.seed))
-                print(f"split (seed {args.seed}): would write {n - nv:,} rows to {train} and {nv:,} to {valid}")
+                _say(f"split (seed {args.seed}): would write {n - nv:,} rows to {train} and {nv:,} to {valid}")
                 return 0
             res = split_dataset(session, args.split, args.seed, train, valid)
-            print(f"split (seed {res.seed}): wrote {res.n_train:,} rows to {res.train_path} "
+            _say(f"split (seed {res.seed}): wrote {res.n_train:,} rows to {res.train_path} "
                   f"and {res.n_valid:,} to {res.valid_path}")
             return 0
         if args.dry_run:
-            print(f"dry run: {len(session):,} rows after the fixes; nothing written")
+            _say(f"dry run: {len(session):,} rows after the fixes; nothing written")
             return 0
         target = args.file if args.in_place else args.output
         if args.in_place and not changed:
-            print(f"nothing changed; {args.file} left as it was")
+            _say(f"nothing changed; {args.file} left as it was")
             return 0
         result = session.save(target, backup=_backup_mode(args), switch=False)
         backup = f" (previous file kept as {result.backup_path})" if result.backup_path else ""
-        print(f"wrote {result.rows:,} rows to {result.path}{backup}")
+        _say(f"wrote {result.rows:,} rows to {result.path}{backup}")
         return 0
     except FixError as exc:
         return _fail(str(exc))
@@ -207,5 +231,5 @@ def _stream_to_jsonl(args, session) -> int:
         return _fail(f"save refused: {exc}")
     except SaveFailed as exc:
         return _fail(f"{exc}; nothing was changed", 1)
-    print(f"convert to JSONL: wrote {rows:,} rows to {os.path.abspath(target)}")
+    _say(f"convert to JSONL: wrote {rows:,} rows to {os.path.abspath(target)}")
     return 0
