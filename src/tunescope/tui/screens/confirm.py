@@ -41,6 +41,7 @@ class ConfirmScreen(ModalScreen[bool]):
         & #confirm-buttons { width: auto; height: auto; }
         & #confirm-buttons > Button { margin-right: 2; min-width: 10; }
         & #confirm-keys { color: $text-muted; margin-top: 1; }
+        & ToastHolder { display: none; }   /* toasts wait until the question is answered */
     }
     """
 

@@ -51,6 +51,7 @@ class FixesMenu(ModalScreen[str | None]):
         & #fixes-spinner { width: 8; height: 1; display: none; }
         & #fixes-spinner.-busy { display: block; }
         & #fixes-keys { color: $text-muted; margin-top: 1; }
+        & ToastHolder { display: none; }   /* toasts would cover the menu; they show again after it */
     }
     """
 

@@ -36,6 +36,7 @@ PROMPT_CSS = """
     }
     & .prompt-error { color: $text-error; height: auto; }
     & .prompt-help { color: $text-muted; height: auto; }
+    & ToastHolder { display: none; }   /* toasts would cover the dialog; they show again after it */
 """
 
 
