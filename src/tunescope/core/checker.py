@@ -100,9 +100,8 @@ class DatasetChecker:
         return layout
 
     def _run_documents(self, on_batch, cancel) -> bool:
-        import orjson
-
         from tunescope.core.checks import token_findings
+        from tunescope.core.edits_ops import compact_dumps
 
         batch = []
         try:
@@ -112,7 +111,7 @@ class DatasetChecker:
         for example, (line, obj) in enumerate(docs):
             if cancel is not None and cancel.is_set():
                 return True
-            data = orjson.dumps(obj)
+            data = compact_dumps(obj)
             summary = check_example(data, line, example, self.options, self.counter)
             if summary.tokens is not None:
                 summary.extra_findings = token_findings(summary, self.options)

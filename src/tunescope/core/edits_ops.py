@@ -34,7 +34,11 @@ def compact_dumps(obj) -> bytes:
         data = orjson.dumps(obj)
         return bytes(memoryview(data)) if len(data) < 1 << 16 else data
     except (TypeError, orjson.JSONEncodeError):
-        return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800") read by json: keep it as the escape it was
+            return json.dumps(obj, separators=(",", ":")).encode("ascii")
 
 
 def parse_text(text: str):

@@ -174,8 +174,11 @@ def iter_documents(index: LineIndex) -> Iterator[tuple[int, object]]:
     raw = index.read_range(0, index.size)
     if raw.startswith(BOM):
         raw = raw[3:]
-    text = raw.decode("utf-8")
-    decoder = json.JSONDecoder()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 ({exc.reason})") from None
+    decoder = json.JSONDecoder(parse_constant=_reject_constant)
     pos, end = 0, len(text)
 
     def skip_ws(p: int) -> int:
@@ -189,6 +192,8 @@ def iter_documents(index: LineIndex) -> Iterator[tuple[int, object]]:
             items = decoder.decode(text)
         except json.JSONDecodeError as exc:
             raise ValueError(str(exc)) from exc
+        except RecursionError:
+            raise ValueError("nested too deeply") from None
         if not isinstance(items, list):
             raise ValueError("not an array")
         # line numbers of array items: best effort, by scanning top-level commas is costly; use 1
@@ -202,6 +207,8 @@ def iter_documents(index: LineIndex) -> Iterator[tuple[int, object]]:
             obj, new = decoder.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
             raise ValueError(str(exc)) from exc
+        except RecursionError:
+            raise ValueError("nested too deeply") from None
         yield line, obj
         line += text.count("\n", pos, new)
         nxt = skip_ws(new)
@@ -209,3 +216,8 @@ def iter_documents(index: LineIndex) -> Iterator[tuple[int, object]]:
         pos = nxt
         if pos < end and text[pos] == ",":   # objects separated by commas
             pos = skip_ws(pos + 1)
+
+
+def _reject_constant(name: str):
+    """Python's json accepts NaN and Infinity; JSON (and the fine-tuning API) does not."""
+    raise ValueError(f"{name} is not valid JSON")

@@ -29,7 +29,7 @@ def iter_json_values(chunks: Iterable[str]) -> Iterator[tuple[int, object]]:
     Raises FixError with line and column when the text is not such a document.
     """
     source = iter(chunks)
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_constant=_reject_constant)
     buf, pos = "", 0
     line = 1                 # line number at buf[counted]
     counted = 0              # buf[:counted] has been counted into `line`
@@ -82,7 +82,11 @@ def iter_json_values(chunks: Iterable[str]) -> Iterator[tuple[int, object]]:
                 if more(max(len(buf) - pos, CHUNK)):
                     continue
                 ln, col = where(exc.pos)
-                raise FixError(f"not valid JSON at line {ln}, column {col}: {exc.msg}") from None
+                raise FixError(f"not valid JSON at line {ln}, column {col}: {exc.msg.removesuffix(' at')}") from None
+            except (_NotJson, RecursionError) as exc:
+                ln, _ = where(pos)
+                why = str(exc) if isinstance(exc, _NotJson) else "it is nested too deeply to convert"
+                raise FixError(f"not valid JSON in the value starting at line {ln}: {why}") from None
             if end == len(buf) and not isinstance(value, (dict, list, str)) and more():
                 continue  # a number may continue in the next chunk
             break
@@ -93,6 +97,15 @@ def iter_json_values(chunks: Iterable[str]) -> Iterator[tuple[int, object]]:
         if not in_array and pos < len(buf) and buf[pos] not in _WS + "[{":
             ln, col = where(pos)
             raise FixError(f"unexpected {buf[pos]!r} at line {ln}, column {col} between JSON values")
+
+
+class _NotJson(ValueError):
+    pass
+
+
+def _reject_constant(name: str):
+    """json reads NaN/Infinity, orjson would write them as null: refuse rather than change the data."""
+    raise _NotJson(f"{name} is not JSON (use null or a number)")
 
 
 def _text_chunks_of_file(path: str) -> Iterator[str]:
