@@ -167,3 +167,34 @@ async def test_unreachable_backend_is_a_notification_not_a_traceback(tmp_path):
         await pilot.press("q")                                         # back to the dataset, app alive
         await wait_for(pilot, lambda: isinstance(app.screen, DatasetScreen), 5, "the dataset screen")
     assert app.return_code in (None, 0)
+
+
+async def test_switching_jobs_shows_each_jobs_events_exactly_once(tmp_path):
+    from tests.functional.jobs_helpers import chat_file
+
+    path = chat_file(tmp_path / "twelve.jsonl", n=12)
+    app = jobs_app(path, local_profile(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        jobs = await in_thread(app.jobs_backend.jobs)
+        upload = await in_thread(jobs.upload, str(path))
+        first = await in_thread(jobs.create, "gpt-4o-mini-2024-07-18", upload, suffix="first")
+        second = await in_thread(jobs.create, "gpt-4o-mini-2024-07-18", upload, suffix="second",
+                                 hyperparameters={"n_epochs": 2})
+        await pilot.press("J")
+        screen = await jobs_screen(pilot)
+        for job in (first, second):
+            await job_status(pilot, screen, "succeeded", job_id=job.id)
+        assert [j.id for j in screen.jobs_list.jobs] == [second.id, first.id]     # newest first
+        await pilot.press("j", "k", "j")                                # quick switches: stale rounds dropped
+        for job, key in ((first, None), (second, "k"), (first, "j")):
+            if key:
+                await pilot.press(key)
+            expected = [e.message for e in await in_thread(jobs.events, job.id)]
+            await wait_for(pilot, lambda: screen.job is not None and screen.job.id == job.id
+                           and len(screen.event_log.lines) == len(expected), 20, f"the events of {job.id}")
+            await pilot.pause(0.5)                                      # a few more rounds: still no duplicates
+            shown = [line.split(" ", 1)[1] for line in screen.event_log.lines]
+            assert shown == expected
+            steps = [m.step for m in screen.metrics.values()]
+            assert steps == sorted(set(steps)) and len(steps) == screen.chart.total_steps

@@ -73,7 +73,11 @@ async def test_errors_need_a_forced_upload(tmp_path, datasets_dir):
     app = jobs_app(path, local_profile(tmp_path))
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         dialog = await open_dialog(pilot)
-        assert "error(s)" in str(dialog.query_one("#start-file").render())
+        report = app.dataset_screen.state.report
+        whole_file = [f for f in report.findings if f.line is None and f.severity.value == "error"]
+        assert "too_few_examples" in {f.check for f in whole_file}       # 5 examples: an error for the file
+        assert dialog.errors() == app.dataset_screen.state.counts()[0] + len(whole_file) >= 1
+        assert f"✗ {dialog.errors():,} error" in str(dialog.query_one("#start-file").render())
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), 10, "the force confirmation")
         assert "error" in app.screen.question and app.screen.danger

@@ -95,7 +95,8 @@ class StartJobScreen(ModalScreen):
             padding: 0 1; background: $surface; border: thick $primary;
             border-title-color: $text; border-title-style: bold; border-subtitle-color: $text-muted;
         }
-        & #start-form { grid-size: 2; grid-columns: 12 1fr; grid-rows: 1; height: auto; grid-gutter: 0 1; }
+        & #start-form { grid-size: 2; grid-columns: 12 1fr; grid-rows: auto; height: auto; grid-gutter: 0 1; }
+        & #start-form > Static { height: auto; }
         & .label { color: $text-muted; }
         & #start-estimate { height: auto; margin-top: 1; }
         & #start-status { height: auto; color: $text-warning; }
@@ -175,9 +176,9 @@ class StartJobScreen(ModalScreen):
 
     def _file_line(self) -> str:
         errors, warnings = self.errors(), self.warnings()
-        state = f"{errors:,} error(s)" if errors else "no errors"
-        return (f"{self.dataset.display_name} · {self.report.examples:,} examples · {state}, "
-                f"{warnings:,} warning(s)")
+        state = f"✗ {errors:,} error{'s' if errors != 1 else ''}" if errors else "✓ no errors"
+        return (f"{self.dataset.display_name} · {self.report.examples:,} examples · {state} · "
+                f"▲ {warnings:,} warning{'s' if warnings != 1 else ''}")
 
     def on_mount(self) -> None:
         self.update_estimate()

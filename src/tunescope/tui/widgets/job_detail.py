@@ -84,7 +84,7 @@ class JobSummary(Static):
             values["ft"] = job.fine_tuned_model
         elif job.estimated_finish and not job.done:
             line3 = "[$text-muted]estimated finish $eta[/]"
-            values["eta"] = fmt.clock(job.estimated_finish)
+            values["eta"] = fmt.eta(job.estimated_finish)
         template = line1 + "\n" + " · ".join(line2) + ("\n" + line3 if line3 else "")
         shown = (template, tuple(sorted(values.items())))
         if shown != self._shown:                     # an update re-lays out the screen: skip it when equal

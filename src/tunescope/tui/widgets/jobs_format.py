@@ -32,6 +32,17 @@ def clock(ts: float | int | None, seconds: bool = False) -> str:
     return time.strftime("%H:%M:%S" if seconds else "%H:%M", local)
 
 
+def eta(ts: float | int | None, now: float | None = None) -> str:
+    """"14:03 (in 2 min)": the finish time and how far off it is."""
+    if not ts:
+        return ""
+    left = ts - (time.time() if now is None else now)
+    if left <= 0:
+        return f"{clock(ts)} (any moment)"
+    span = f"{int(left)} s" if left < 90 else (f"{round(left / 60)} min" if left < 5400 else f"{left / 3600:.1f} h")
+    return f"{clock(ts)} (in {span})"
+
+
 def status_label(status: str) -> str:
     return "validating" if status == "validating_files" else status
 

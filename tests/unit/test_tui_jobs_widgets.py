@@ -1,0 +1,65 @@
+"""Pure helpers of the jobs widgets: chart decimation and ticks, sparklines, formatting, best checkpoint."""
+
+from __future__ import annotations
+
+from hypothesis import given, strategies as st
+
+from tunescope.core.jobs_types import Checkpoint, Metrics
+from tunescope.tui.widgets import jobs_format as fmt
+from tunescope.tui.widgets.job_detail import best_checkpoint
+from tunescope.tui.widgets.loss_chart import SPARKS, decimate, int_ticks, sparkline
+
+
+@given(st.lists(st.floats(min_value=0, max_value=10, allow_nan=False), min_size=1, max_size=3000),
+       st.integers(min_value=1, max_value=400))
+def test_decimate_keeps_at_most_buckets_and_the_range(values, buckets):
+    points = list(enumerate(values, start=1))
+    out = decimate(points, buckets)
+    assert len(out) == min(len(points), buckets)
+    assert min(values) - 1e-9 <= min(y for _, y in out) and max(y for _, y in out) <= max(values) + 1e-9
+    xs = [x for x, _ in out]
+    assert xs == sorted(xs) and xs[0] >= 1 and xs[-1] <= len(values)
+
+
+def test_decimate_averages_consecutive_points():
+    assert decimate([(1, 1.0), (2, 3.0), (3, 5.0), (4, 7.0)], 2) == [(1.5, 2.0), (3.5, 6.0)]
+
+
+def test_sparkline_spans_low_to_high():
+    line = sparkline([3.0, 2.0, 1.0, 0.0], 4)
+    assert line == SPARKS[-1] + line[1:3] + SPARKS[0] and len(line) == 4
+    assert len(sparkline(list(range(1000)), 30)) == 30
+    assert sparkline([], 10) == "" and sparkline([1.0], 0) == ""
+
+
+@given(st.integers(1, 10_000), st.integers(0, 10_000), st.integers(2, 8))
+def test_int_ticks_are_increasing_integers_with_both_ends(first, span, count):
+    ticks = int_ticks(first, first + span, count)
+    assert ticks[0] == first and ticks[-1] == first + span
+    assert ticks == sorted(set(ticks)) and len(ticks) <= max(count, 1)
+
+
+def test_short_ids_and_tails_keep_both_ends_readable():
+    job_id = "ftjob-abcdefghijklmnopqrstuvwx"
+    short = fmt.short_id(job_id, 14)
+    assert len(short) == 14 and short.startswith("ftjob-") and short.endswith("uvwx")
+    model = "ft:gpt-4o-mini-2024-07-18:local:pirate:AbCd1234:ckpt-step-90"
+    assert fmt.tail(model, 20) == "…" + model[-19:] and fmt.tail("short", 20) == "short"
+    assert fmt.head("abcdef", 4) == "abc…"
+
+
+def test_eta_says_how_far_off():
+    assert fmt.eta(1_000_090, now=1_000_000).endswith("(in 2 min)")
+    assert fmt.eta(1_000_030, now=1_000_000).endswith("(in 30 s)")
+    assert fmt.eta(1_000_600, now=1_000_000).endswith("(in 10 min)")
+    assert fmt.eta(999_000, now=1_000_000).endswith("(any moment)")
+    assert fmt.eta(None) == ""
+
+
+def test_best_checkpoint_is_the_lowest_validation_loss():
+    def ck(step, valid=None, full=None):
+        return Checkpoint(id=f"c{step}", step=step, model=f"m{step}",
+                          metrics=Metrics(step=step, train_loss=1.0, valid_loss=valid, full_valid_loss=full))
+    assert best_checkpoint([ck(10, 0.5), ck(20, 0.4), ck(30, 0.45)]).step == 20
+    assert best_checkpoint([ck(10, 0.3, full=0.6), ck(20, 0.5)]).step == 20      # full validation wins
+    assert best_checkpoint([ck(10), ck(20)]) is None                                # no validation: no star
