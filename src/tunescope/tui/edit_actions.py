@@ -44,6 +44,22 @@ def pretty_json(data: bytes) -> str:
         return data.decode("utf-8", "replace")
 
 
+def sources_unreadable(session) -> str | None:
+    """Why no save (to any path) can copy the session's untouched lines; None when it can.
+
+    The save refuses to copy from a file that changed under its open descriptor
+    (modified in place); a file replaced or deleted by another program still
+    reads as it was, so saving elsewhere works.
+    """
+    from tunescope.core.save import SaveRefused, _check_sources
+
+    try:
+        _check_sources(session.segments)
+    except SaveRefused as exc:
+        return str(exc)
+    return None
+
+
 def json_error(text: str) -> str | None:
     """Why `text` is not a JSON object, with the position; None when it is fine."""
     try:
@@ -247,7 +263,8 @@ class EditActions:
         except SaveRefused as exc:
             index = session.index
             changed = not os.path.exists(index.path) or index.changed_on_disk()
-            self.post_message(SaveRejected(str(exc), changed_on_disk=changed, path=path))
+            self.post_message(SaveRejected(str(exc), changed_on_disk=changed, path=path,
+                                           save_as_blocked=sources_unreadable(session)))
             return
         except (SaveError, OSError) as exc:
             self.post_message(SaveRejected(str(exc), path=path))
@@ -269,14 +286,22 @@ class EditActions:
         self.after_edit(f"saved {event.path}: {event.detail}")
 
     def on_save_rejected(self, event: SaveRejected) -> None:
+        from tunescope.tui.screens.prompts import MessageScreen
+
         self.status_bar.set(phase="")
         self.notify(event.reason, title="Not saved", severity="error", timeout=10)
-        if event.changed_on_disk and event.path is None:
-            self.offer_save_as()
+        if event.save_as_blocked is not None:
+            # Offering save-as here would only fail the same way: say so, and what is left to do.
+            self.app.push_screen(MessageScreen("Cannot save these edits", (
+                f"{event.save_as_blocked}.\n\nSaving to another file cannot work either: the unedited lines "
+                "would be copied from the changed file. Your edits stay open here until you quit; y copies "
+                "the selected example to the clipboard.")))
+        elif event.changed_on_disk and event.path is None:
+            self.offer_save_as(event.reason)
         if self.state.results.checked == 0:
             self.start_check()
 
-    def offer_save_as(self) -> None:
+    def offer_save_as(self, reason: str = "") -> None:
         from tunescope.tui.screens.prompts import SaveAsScreen
 
         root, ext = os.path.splitext(self.state.session.path)
@@ -284,7 +309,7 @@ class EditActions:
         def done(path: str | None) -> None:
             if path:
                 self.action_save(os.path.expanduser(path))
-        self.app.push_screen(SaveAsScreen(f"{root}.edited{ext or '.jsonl'}"), done)
+        self.app.push_screen(SaveAsScreen(f"{root}.edited{ext or '.jsonl'}", reason=reason), done)
 
     # -- quitting and copying ---------------------------------------------------------------
     def request_quit(self) -> None:

@@ -116,11 +116,16 @@ class DatasetSaved(Message):
 
 @dataclass
 class SaveRejected(Message):
-    """Saving was refused (`changed_on_disk` when the file changed since it was opened)."""
+    """Saving was refused (`changed_on_disk` when the file changed since it was opened).
+
+    `save_as_blocked` says why saving to another path cannot work either (the
+    original was modified in place, so its untouched lines cannot be copied).
+    """
 
     reason: str
     changed_on_disk: bool = False
     path: str | None = None
+    save_as_blocked: str | None = None
 
 
 @dataclass

@@ -36,6 +36,7 @@ PROMPT_CSS = """
     }
     & .prompt-error { color: $text-error; height: auto; }
     & .prompt-help { color: $text-muted; height: auto; }
+    & .prompt-reason { color: $text-warning; height: auto; margin-bottom: 1; }
     & ToastHolder { display: none; }   /* toasts would cover the dialog; they show again after it */
 """
 
@@ -185,13 +186,17 @@ class SaveAsScreen(_Prompt):
 
     DEFAULT_CSS = "SaveAsScreen {" + PROMPT_CSS + "}"
 
-    def __init__(self, default_path: str | Path) -> None:
+    def __init__(self, default_path: str | Path, reason: str = "") -> None:
         super().__init__()
         self.default_path = str(default_path)
+        self.reason = reason
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt-dialog") as dialog:
             dialog.border_title = "Save as"
+            if self.reason:      # why we ask (e.g. the file changed on disk), inside the dialog
+                yield Static(f"Not saved: {self.reason}.",
+                             id="saveas-reason", classes="prompt-reason", markup=False)
             yield Input(self.default_path, placeholder="path/to/file.jsonl", id="saveas-input")
             yield Static("enter save · esc cancel", classes="prompt-help", markup=False)
             yield Static("", classes="prompt-error", markup=False)

@@ -1,0 +1,44 @@
+"""QA: saving after another program changed the file, and what the list shows after a save."""
+
+from __future__ import annotations
+
+import os
+
+from textual.widgets import Static
+
+from tests.functional.app_helpers import (SAMPLE_LINES, app_for, chat, ready, sample_copy, settle, wait_for,
+                                          write_rows)
+
+
+async def test_save_as_dialog_says_why_it_is_asked(tmp_path):
+    path = sample_copy(tmp_path)
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        await pilot.press("d")
+        replacement = write_rows(tmp_path / "other.jsonl", [chat("changed", "elsewhere")])
+        os.replace(replacement, path)                      # replaced: the old lines still read as they were
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "SaveAsScreen", what="save-as offered")
+        reason = str(app.screen.query_one("#saveas-reason", Static).render())
+        assert "changed on disk" in reason and str(path) in reason
+
+
+async def test_no_futile_save_as_when_the_file_was_modified_in_place(tmp_path):
+    """Appending to the open file made every save (also save-as) fail; offering save-as was a dead end."""
+    path = sample_copy(tmp_path)
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("d")
+        with open(path, "ab") as fh:                       # modified in place, under our descriptor
+            fh.write(b'{"messages": []}\n')
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "MessageScreen", what="the explanation")
+        text = str(app.screen.query_one("#message-text", Static).render())
+        assert "modified on disk" in text and "another file cannot work" in text
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and screen.state.session.dirty        # edits kept
+        assert path.read_bytes().endswith(b'{"messages": []}\n')          # the other program's write kept
+        assert not any(p.name.endswith(".edited.jsonl") for p in tmp_path.iterdir())
