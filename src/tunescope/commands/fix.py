@@ -124,7 +124,8 @@ def _looks_like_document(index) -> str | None:
     layout, count = detect_document_layout(index)
     if layout == JSONL:
         return None
-    return f"{layout.replace('_', ' ')}" + (f" ({count} objects)" if count else "")
+    what = "a JSON array" if layout == "json_array" else "pretty-printed JSON" if layout == "pretty_printed" else layout
+    return what + (f" ({count:,} objects)" if count else "")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -112,11 +112,20 @@ def inspect_file(index: LineIndex) -> FileFacts:
     if layout != JSONL:
         facts.layout, facts.documents = layout, count
         what = ("a JSON array" if layout == ARRAY else "pretty-printed JSON")
-        add(_f("not_jsonl", Severity.ERROR,
-               f"This is {what} with {count} object{'s' if count != 1 else ''} spread over {len(index)} lines, "
-               "not JSONL: every line on its own fails to parse.",
-               "Convert it to JSONL (one object per line): `tunescope fix FILE --to-jsonl -o OUT.jsonl`, "
-               "or `x` in the app.", 1))
+        error = document_error(index) if count == 0 and index.size <= PRETTY_SCAN_LIMIT else None
+        if error is not None:
+            add(_f("not_jsonl", Severity.ERROR,
+                   f"This looks like {what} spread over {len(index):,} lines, not JSONL, and it is not valid "
+                   f"JSON either: {error.message} at line {error.line}, column {error.column}.",
+                   "Fix the JSON there, then convert it to JSONL (one object per line): "
+                   "`tunescope fix FILE --to-jsonl -o OUT.jsonl`, or `x` in the app.", error.line))
+        else:
+            where = "on one line" if len(index) == 1 else f"spread over {len(index):,} lines"
+            add(_f("not_jsonl", Severity.ERROR,
+                   f"This is {what} with {count:,} object{'s' if count != 1 else ''} {where}, "
+                   "not JSONL (one object per line).",
+                   "Convert it to JSONL (one object per line): `tunescope fix FILE --to-jsonl -o OUT.jsonl`, "
+                   "or `x` in the app.", 1))
     return facts
 
 
@@ -137,9 +146,11 @@ def _looks_binary(head: bytes) -> bool:
 def detect_document_layout(index: LineIndex) -> tuple[str, int]:
     """JSONL unless the first lines fail to parse and the whole text is a JSON array or object stream."""
     n = len(index)
-    if n < 2:
+    if n == 0:
         return JSONL, 0
     first = index.line(0).strip()
+    if n == 1 and not first.startswith(b"["):    # one line: JSONL, unless it holds a whole array
+        return JSONL, 0
     probe = min(n, 50)
     failures = 0
     for i in range(probe):
@@ -153,23 +164,34 @@ def detect_document_layout(index: LineIndex) -> tuple[str, int]:
             failures += 1
     if failures * 2 < probe and not first.startswith(b"["):
         return JSONL, 0
+    layout = ARRAY if first.startswith(b"[") else PRETTY
     if index.size > PRETTY_SCAN_LIMIT:
-        return (ARRAY if first.startswith(b"[") else PRETTY), 0
+        return layout, 0
     count = 0
     try:
         for _ in iter_documents(index):
             count += 1
     except ValueError:
-        return JSONL, 0
+        # a document with a syntax error is still a document: say so once, not once per line
+        broken = first[:1] in (b"[", b"{") and _looks_like_fragments(index, probe)
+        return (layout, 0) if broken else (JSONL, 0)
     if count == 0:
         return JSONL, 0
-    return (ARRAY if first.startswith(b"[") else PRETTY), count
+    return layout, count
+
+
+class DocumentError(ValueError):
+    """The text is not a JSON document of objects; `line`/`column` are 1-based."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1):
+        super().__init__(f"{message} at line {line}, column {column}")
+        self.message, self.line, self.column = message, line, column
 
 
 def iter_documents(index: LineIndex) -> Iterator[tuple[int, object]]:
     """Yield (1-based start line, object) for each object of a pretty-printed file or JSON array.
 
-    Raises ValueError when the text is not such a document.
+    Raises DocumentError (a ValueError) with the position when the text is not such a document.
     """
     raw = index.read_range(0, index.size)
     if raw.startswith(BOM):
@@ -177,45 +199,71 @@ def iter_documents(index: LineIndex) -> Iterator[tuple[int, object]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"not UTF-8 ({exc.reason})") from None
+        raise DocumentError(f"not UTF-8 ({exc.reason})") from None
     decoder = json.JSONDecoder(parse_constant=_reject_constant)
-    pos, end = 0, len(text)
+    end = len(text)
 
     def skip_ws(p: int) -> int:
         while p < end and text[p] in " \t\r\n":
             p += 1
         return p
 
-    pos = skip_ws(pos)
-    if pos < end and text[pos] == "[":
+    def where(p: int) -> tuple[int, int]:
+        return 1 + text.count("\n", 0, p), p - (text.rfind("\n", 0, p) + 1) + 1
+
+    def decode(p: int):
         try:
-            items = decoder.decode(text)
+            return decoder.raw_decode(text, p)
         except json.JSONDecodeError as exc:
-            raise ValueError(str(exc)) from exc
+            raise DocumentError(exc.msg, exc.lineno, exc.colno) from None
         except RecursionError:
-            raise ValueError("nested too deeply") from None
-        if not isinstance(items, list):
-            raise ValueError("not an array")
-        # line numbers of array items: best effort, by scanning top-level commas is costly; use 1
-        line = 1
-        for item in items:
-            yield line, item
-        return
+            raise DocumentError("nested too deeply", *where(p)) from None
+        except ValueError as exc:   # NaN / Infinity
+            raise DocumentError(str(exc), *where(p)) from None
+
+    pos = skip_ws(0)
+    in_array = pos < end and text[pos] == "["
+    if in_array:
+        pos = skip_ws(pos + 1)
     line = 1 + text.count("\n", 0, pos)
     while pos < end:
-        try:
-            obj, new = decoder.raw_decode(text, pos)
-        except json.JSONDecodeError as exc:
-            raise ValueError(str(exc)) from exc
-        except RecursionError:
-            raise ValueError("nested too deeply") from None
-        yield line, obj
-        line += text.count("\n", pos, new)
-        nxt = skip_ws(new)
-        line += text.count("\n", new, nxt)
-        pos = nxt
-        if pos < end and text[pos] == ",":   # objects separated by commas
+        if in_array and text[pos] == "]":
             pos = skip_ws(pos + 1)
+            if pos < end:
+                raise DocumentError("extra data after the closing ]", *where(pos))
+            return
+        obj, new = decode(pos)
+        yield line, obj
+        nxt = skip_ws(new)
+        if nxt < end and text[nxt] == ",":   # array items, or objects separated by commas
+            nxt = skip_ws(nxt + 1)
+        elif in_array and (nxt >= end or text[nxt] != "]"):
+            raise DocumentError("expected ',' or ']' after an array item", *where(nxt))
+        line += text.count("\n", pos, nxt)
+        pos = nxt
+    if in_array:
+        raise DocumentError("the array is not closed with ]", *where(end))
+
+
+def document_error(index: LineIndex) -> DocumentError | None:
+    """Why the file does not parse as a JSON document (for a broken pretty-printed file or array)."""
+    try:
+        for _ in iter_documents(index):
+            pass
+    except DocumentError as exc:
+        return exc
+    return None
+
+
+def _looks_like_fragments(index: LineIndex, probe: int) -> bool:
+    """Most lines are pieces of indented JSON, not records that start a line with { or [."""
+    nonblank = records = 0
+    for i in range(probe):
+        data = index.line(i)
+        if data.strip():
+            nonblank += 1
+            records += data[:1] in (b"{", b"[")
+    return records * 2 < nonblank
 
 
 def _reject_constant(name: str):
