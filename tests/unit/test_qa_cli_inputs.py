@@ -58,3 +58,20 @@ def test_fix_into_a_closed_pipe_still_saves(tmp_path):
     code, err = run_with_closed_stdout("fix", str(src), "--dedupe", "--max-lines", "1000", "-o", str(out))
     assert "Traceback" not in err and "Exception ignored" not in err, err
     assert code == 0 and len(out.read_text().splitlines()) == 300
+
+
+def test_fix_in_place_refuses_a_read_only_file(tmp_path):
+    src = chat_file(tmp_path / "ro.jsonl")
+    src.write_text(src.read_text() * 2)
+    before = src.read_bytes()
+    src.chmod(0o444)
+    try:
+        for extra in (("--dedupe",), ("--to-jsonl",)):
+            r = run("fix", str(src), *extra, "--in-place")     # the rename used to replace it anyway
+            assert r.returncode == 2, r.stdout + r.stderr
+            assert "read-only" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+            assert src.read_bytes() == before and oct(src.stat().st_mode & 0o777) == "0o444"
+        r = run("fix", str(src), "--dedupe", "-o", str(tmp_path / "copy.jsonl"))   # save elsewhere still works
+        assert r.returncode == 0 and len((tmp_path / "copy.jsonl").read_text().splitlines()) == 12
+    finally:
+        src.chmod(0o644)

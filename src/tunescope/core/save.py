@@ -291,11 +291,22 @@ def _make_backup(target: str, backup: str) -> None:
     _os_replace(tmp, backup)
 
 
+def _refuse_read_only(target: str) -> None:
+    """A rename would replace a write-protected file without asking; the user protected it for a reason."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return
+    if stat.S_ISREG(mode) and (not mode & 0o222 or not os.access(target, os.W_OK)):
+        raise SaveRefused(f"{target} is read-only; make it writable (chmod u+w) or save to another path")
+
+
 def atomic_write(target: str, produce, mode_from: str | None = None, backup: str | None = None) -> int:
     """Write `target` atomically: `produce(fd) -> bytes written` fills a temp file in the
     same folder, which then replaces the target. Raises SaveFailed, original intact."""
     target = os.path.abspath(target)
     directory = os.path.dirname(target)
+    _refuse_read_only(target)
     tmp = None
     try:
         cleanup_stale_temps(target)
