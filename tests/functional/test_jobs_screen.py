@@ -127,7 +127,7 @@ async def test_failed_job_error_and_open_line_in_dataset(tmp_path):
         await wait_for(pilot, lambda: viewer.selected_block is not None and viewer.selected_block.message_index == 1,
                        5, "the failing message selected in the viewer")
         assert viewer.data == path.read_bytes().splitlines()[6]
-        assert any("line 7, message 2" in text for text in notifications(app))
+        await wait_for(pilot, lambda: any("line 7, message 2" in text for text in notifications(app)), 5, "the toast")
 
 
 async def test_too_few_examples_error_does_not_point_at_a_line(tmp_path, datasets_dir):
@@ -142,7 +142,8 @@ async def test_too_few_examples_error_does_not_point_at_a_line(tmp_path, dataset
         await pilot.press("o")
         await pilot.pause(0.2)
         assert app.screen is screen                                     # nowhere to jump to
-        assert any("does not point at a line" in text for text in notifications(app))
+        await wait_for(pilot, lambda: any("does not point at a line" in text for text in notifications(app)), 5,
+                       "the toast")
 
 
 async def test_unreachable_backend_is_a_notification_not_a_traceback(tmp_path):
@@ -161,8 +162,8 @@ async def test_unreachable_backend_is_a_notification_not_a_traceback(tmp_path):
         screen = await jobs_screen(pilot)
         await wait_for(pilot, lambda: screen.problem is not None, 30, "the connection problem")
         assert "cannot connect" in screen.problem
-        messages = notifications(app)
-        assert any("cannot connect" in m and "Traceback" not in m for m in messages)
+        await wait_for(pilot, lambda: any("cannot connect" in m for m in notifications(app)), 5, "the toast")
+        assert not any("Traceback" in m for m in notifications(app))
         assert "⚠" in str(screen.query_one("#jobs-title").render())
         await pilot.press("q")                                         # back to the dataset, app alive
         await wait_for(pilot, lambda: isinstance(app.screen, DatasetScreen), 5, "the dataset screen")

@@ -118,8 +118,9 @@ async def test_unreachable_backend_when_starting(tmp_path, datasets_dir):
         await pilot.press("y")
         await wait_for(pilot, lambda: app.screen is dialog and not dialog.running
                        and "cannot connect" in str(dialog.query_one("#start-status").render()), 30, "the failure")
-        assert any("cannot connect" in text for text in notifications(app))
         assert not dialog.query_one("#start").disabled                 # the user can fix and retry
+        await wait_for(pilot, lambda: any("cannot connect" in text for text in notifications(app)), 5,
+                       "the notification")                             # notify() posts a message: let it land
 
 
 async def test_quitting_closes_the_local_server(tmp_path):
