@@ -241,7 +241,9 @@ class DatasetChecker:
         report.stats = stats
         report.kinds = {k.value: n for k, n in self._kinds.most_common()}
         report.examples = sum(n for k, n in self._kinds.items() if k in DATA_KINDS)
-        report.format = _file_format(facts, self._kinds)
+        resolved = stats.get("kinds") if isinstance(stats, dict) else None   # prompt-only rows decided
+        report.format = _file_format(facts, Counter({RecordKind(k): n for k, n in resolved.items()})
+                                     if resolved else self._kinds)
         if report.format not in ("empty", "binary", "mixed") and isinstance(stats, dict) and stats.get("format"):
             report.format = stats["format"]
         report.tokens = self._tokens.to_dict()

@@ -52,13 +52,16 @@ def main_format(kinds: Counter) -> str:
 
 
 def size(agg, kinds: Counter, findings: list, stats: dict) -> None:
-    n = agg.n - kinds[RecordKind.BLANK]
+    unusable = kinds[RecordKind.BLANK] + kinds[RecordKind.INVALID]
+    n = agg.n - unusable          # the examples the report's header counts
     stats["examples"] = n
-    if n == 0:
+    if agg.n == 0:                # an empty or binary file: its own finding says so
         return
     if n < MIN_EXAMPLES:
+        also = f" ({unusable:,} more line(s) are blank or not valid JSON)" if unusable else ""
         findings.append(_finding(
-            "too_few_examples", f"Training file has {n} example(s), but must have at least {MIN_EXAMPLES} examples.",
+            "too_few_examples",
+            f"Training file has {n} example(s), but must have at least {MIN_EXAMPLES} examples{also}.",
             "Add more examples: OpenAI refuses the file (invalid_n_examples); 50-100 good examples is a typical start.",
             path=""))
     elif n < RECOMMENDED_EXAMPLES:
