@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 from textual.widgets import Static
@@ -42,3 +43,21 @@ async def test_no_futile_save_as_when_the_file_was_modified_in_place(tmp_path):
         assert app.screen is screen and screen.state.session.dirty        # edits kept
         assert path.read_bytes().endswith(b'{"messages": []}\n')          # the other program's write kept
         assert not any(p.name.endswith(".edited.jsonl") for p in tmp_path.iterdir())
+
+
+async def test_rows_show_the_saved_file_not_the_one_before(tmp_path):
+    """After a save, line 1 kept the roles and preview read from the file before the save."""
+    path = sample_copy(tmp_path)
+    app = app_for(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        assert screen.state.row_view(0).roles == "S U A"
+        await pilot.press("enter", "j", "j", "w")          # weight 0 on the assistant reply of line 1
+        await settle(pilot)
+        assert screen.state.session.dirty
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: not screen.state.session.dirty and screen.state.report is not None
+                       and screen.state.results.checked > 0, what="save and re-check")
+        assert json.loads(path.read_bytes().splitlines()[0])["messages"][2]["weight"] == 0
+        view = screen.state.row_view(0)
+        assert not view.modified and view.roles == "S U A0"

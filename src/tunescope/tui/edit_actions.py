@@ -277,10 +277,9 @@ class EditActions:
         state = self.state
         session = state.session
         if session.index is not state.index:     # the session continues on the written file
-            state.index = session.index
+            state.switch_index(session.index)
             self.path = session.path
             self.display_name = os.path.basename(session.path)
-            state.overlay.clear()
             self.start_check()
         self.status_bar.set(phase="", file=self.display_name, lines=len(state.index))
         self.after_edit(f"saved {event.path}: {event.detail}")

@@ -126,6 +126,13 @@ class DatasetState:
     def attach_session(self, session) -> None:
         self.session = session
 
+    def switch_index(self, index) -> None:
+        """Continue on another file (after a save): what was read from the old one is forgotten."""
+        self.index = index
+        self.overlay.clear()
+        self._info.clear()          # keyed by original line: line i of the new file is other bytes
+        self.wanted.clear()
+
     def row_count(self) -> int:
         if self.session is not None:
             return len(self.session)
