@@ -25,6 +25,15 @@ class CheckInfo:
 
 _TABLE: list[tuple[str, str, Severity, str, str]] = [
     # area, id, severity, title, description
+    ("file", "file_empty", E, "Empty file", "The file has 0 bytes (F02)."),
+    ("file", "file_extension", W, "Not .jsonl", "The fine-tuning API only accepts .jsonl files (F04)."),
+    ("file", "file_too_large", W, "File too large", "Over 512 MB needs the Uploads API; over 8 GB is an error (F03)."),
+    ("file", "binary_file", E, "Binary file", "NUL bytes or undecodable data near the start: not JSONL text (F05)."),
+    ("file", "utf8_bom", W, "UTF-8 BOM", "Azure asks for a byte-order mark; Python's json and other providers reject it (F06)."),
+    ("file", "crlf_line_endings", I, "CRLF line endings", "Windows line endings; accepted and kept on save (F07)."),
+    ("file", "mixed_line_endings", W, "Mixed line endings", "Some lines end with CRLF, others with LF (concatenated files)."),
+    ("file", "no_final_newline", I, "No final newline", "The last line has no newline; harmless, kept on save."),
+    ("file", "not_jsonl", E, "Not JSONL", "Pretty-printed JSON or a JSON array instead of one object per line (F08/F09)."),
     ("line", "blank_line", E, "Blank line", "Empty or whitespace-only line; every JSONL line must be an object (J02)."),
     ("line", "bom_in_line", E, "BOM inside the file", "A UTF-8 byte-order mark at the start of a later line (concatenated files)."),
     ("line", "nul_byte", E, "NUL byte", "The line contains NUL bytes: binary data or UTF-16 text."),

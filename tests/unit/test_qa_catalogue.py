@@ -1,0 +1,30 @@
+"""QA: file-level findings are catalogued like every other check (the TUI's filter menu and titles read it)."""
+
+import json
+
+from tunescope.core.checks.catalogue import CHECKS
+from tunescope.core.filefacts import inspect_file
+from tunescope.core.lineindex import open_index
+
+ROW = json.dumps({"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]})
+
+
+def test_every_file_level_finding_is_catalogued_with_its_severity(tmp_path):
+    inputs = {
+        "empty.jsonl": b"",
+        "bom.jsonl": b"\xef\xbb\xbf" + (ROW + "\r\n").encode() * 3 + ROW.encode(),
+        "mixed.jsonl": (ROW + "\r\n" + ROW + "\n" + ROW + "\n").encode(),
+        "d.json": (ROW + "\n").encode() * 2,
+        "bin.jsonl": bytes(range(256)) * 64,
+        "pretty.jsonl": json.dumps([json.loads(ROW)] * 3, indent=2).encode(),
+    }
+    seen = set()
+    for name, data in inputs.items():
+        p = tmp_path / name
+        p.write_bytes(data)
+        for f in inspect_file(open_index(p)).findings:
+            seen.add(f.check)
+            assert f.check in CHECKS, f"{f.check} is not in the catalogue"
+            assert f.severity is CHECKS[f.check].severity, f.check
+    assert {"file_empty", "utf8_bom", "crlf_line_endings", "mixed_line_endings", "no_final_newline",
+            "file_extension", "binary_file", "not_jsonl"} <= seen
