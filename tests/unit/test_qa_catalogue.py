@@ -28,3 +28,19 @@ def test_every_file_level_finding_is_catalogued_with_its_severity(tmp_path):
             assert f.severity is CHECKS[f.check].severity, f.check
     assert {"file_empty", "utf8_bom", "crlf_line_endings", "mixed_line_endings", "no_final_newline",
             "file_extension", "binary_file", "not_jsonl"} <= seen
+
+
+def test_a_small_binary_file_with_few_nul_bytes_is_binary(tmp_path):
+    import random
+    data = bytes(random.Random(7).randrange(256) for _ in range(3000))   # ~12 NULs: under the NUL threshold
+    assert 0 < data.count(0) <= 16
+    p = tmp_path / "random.jsonl"
+    p.write_bytes(data)
+    facts = inspect_file(open_index(p))
+    assert facts.layout == "binary" and [f.check for f in facts.findings] == ["binary_file"]
+
+
+def test_text_with_a_stray_nul_is_not_binary(tmp_path):
+    p = tmp_path / "nul.jsonl"
+    p.write_bytes((ROW + "\n").encode() * 20 + b'{"a": "x\x00y"}\n')
+    assert inspect_file(open_index(p)).layout == "jsonl"

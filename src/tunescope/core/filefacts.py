@@ -132,7 +132,8 @@ def inspect_file(index: LineIndex) -> FileFacts:
 def _looks_binary(head: bytes) -> bool:
     if b"\x00" in head[:8192]:
         nul = head.count(b"\x00")
-        return nul > 16 or nul > len(head) // 100
+        if nul > 16 or nul > len(head) // 100:
+            return True     # else a stray NUL in text (a per-line finding); still look at the bytes below
     try:
         head.decode("utf-8")
         return False
