@@ -32,7 +32,8 @@ def test_every_file_level_finding_is_catalogued_with_its_severity(tmp_path):
 
 def test_a_small_binary_file_with_few_nul_bytes_is_binary(tmp_path):
     import random
-    data = bytes(random.Random(7).randrange(256) for _ in range(3000))   # ~12 NULs: under the NUL threshold
+    rng = random.Random(7)
+    data = bytes(rng.randrange(256) for _ in range(3000))   # ~12 NULs: under the NUL threshold
     assert 0 < data.count(0) <= 16
     p = tmp_path / "random.jsonl"
     p.write_bytes(data)
