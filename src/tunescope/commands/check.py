@@ -23,10 +23,20 @@ def register(sub) -> None:
     p.add_argument("--strict", action="store_true", help="warnings fail too (exit 1)")
     p.add_argument("--allow-estimate", action="store_true",
                    help="estimate tokens when an encoding file is missing (marked as estimates)")
-    p.add_argument("--max-findings", type=int, default=20, metavar="N", help="findings shown per check in text output")
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: one per core)")
+    p.add_argument("--max-findings", type=_count, default=20, metavar="N", help="findings shown per check in text output")
+    p.add_argument("--workers", type=_count, default=None, help="worker processes (default: one per core)")
     p.add_argument("--no-cache", action="store_true", help="do not use the persistent result cache")
     p.set_defaults(func=run)
+
+
+def _count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {n}")
+    return n
 
 
 class _Progress:
@@ -80,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
                                 workers=args.workers, progress=_Progress(os.path.basename(path), os.path.getsize(path)),
                                 use_cache=not args.no_cache)
         except EncodingUnavailable as exc:
-            return _fail(f"{exc} (or pass --allow-estimate for estimated counts)")
+            hint = "" if "--allow-estimate" in str(exc) else " (or pass --allow-estimate for estimated counts)"
+            return _fail(f"{exc}{hint}")
         except OSError as exc:
             return _fail(f"{path}: {exc.strerror or exc}")
         reports.append(report)

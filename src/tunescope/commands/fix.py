@@ -145,6 +145,10 @@ def _run(args: argparse.Namespace) -> int:
     from tunescope.core.lineindex import LineIndex
     from tunescope.core.save import SaveFailed, SaveRefused
 
+    if args.limit is not None and args.limit <= 0:
+        return _fail(f"--limit must be a positive number of tokens, got {args.limit}")
+    if args.max_lines < 0:
+        return _fail(f"--max-lines must be 0 or more, got {args.max_lines}")
     fixes = _selected(args)
     if not fixes and args.split is None:
         return _fail("no fix selected; choose one or more of --to-jsonl, --rename-near-miss, --drop-extra-keys, "

@@ -16,6 +16,14 @@ def _n(v) -> str:
     return "-" if v is None else f"{v:,}"
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _header(text: str) -> list[str]:
+    return textwrap.wrap(text, width=WIDTH, initial_indent="  ", subsequent_indent="    ")
+
+
 def _lines_list(lines: list[int], limit: int = 12) -> str:
     shown = ", ".join(str(x) for x in lines[:limit])
     return shown + (f", ... (+{len(lines) - limit})" if len(lines) > limit else "")
@@ -26,12 +34,14 @@ def render_text(report: CheckReport, max_findings: int = 20) -> str:
     s = report.summary
     t = report.tokens or {}
     pe = t.get("per_example", {})
-    est = "" if report.exact_tokens else " (ESTIMATED: encoding file missing)"
     out.append(f"{report.file}")
-    out.append(f"  format {report.format}, {report.examples:,} examples on {report.lines:,} lines, "
-               f"{report.facts.size:,} bytes, {report.facts.line_endings}")
-    out.append(f"  {s['errors']} errors, {s['warnings']} warnings, {s['infos']} infos")
-    out.append(f"  model {report.model} ({report.encoding}), limit {_n(pe.get('limit'))} tokens/example{est}")
+    out.extend(_header(f"format {report.format}, {_count(report.examples, 'example')} on "
+                       f"{_count(report.lines, 'line')}, {report.facts.size:,} bytes, {report.facts.line_endings}"))
+    out.append(f"  {_count(s['errors'], 'error')}, {_count(s['warnings'], 'warning')}, {_count(s['infos'], 'info')}")
+    out.extend(_header(f"model {report.model} ({report.encoding}), limit {_n(pe.get('limit'))} tokens/example"))
+    if not report.exact_tokens:
+        out.extend(_header(f"token counts are ESTIMATES: the {report.encoding} encoding file is missing "
+                           "(see `tunescope encodings status`)"))
     if pe.get("count"):
         out.append(f"  tokens/example min {_n(pe['min'])}  p5 {_n(pe['p5'])}  median {_n(pe['p50'])}  "
                    f"p95 {_n(pe['p95'])}  max {_n(pe['max'])}")
