@@ -19,3 +19,38 @@ async def test_small_token_counts_still_draw_a_bar(tmp_path):
         text = row_text(screen, 0)
         bar_start = text.index(f"{view.tokens:,}") + len(f"{view.tokens:,}") + 1
         assert text[bar_start] == "▏"
+
+
+async def first_lines(screen, n: int = 3) -> str:
+    return " ".join(row_text(screen, y).strip() for y in range(n))
+
+
+async def test_an_empty_list_says_why(tmp_path):
+    """Deleting every row, a filter matching nothing, an empty or missing file: the 80-column
+    list used to be blank (the explanation went to the hidden viewer or a passing toast)."""
+    small = write_rows(tmp_path / "two.jsonl", [chat("a", "b"), chat("c", "d")])
+    app = app_for(small)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("d", "d")
+        await settle(pilot)
+        assert screen.example_list.count == 0
+        assert "every line was deleted" in await first_lines(screen)
+        await pilot.press("u")
+        await settle(pilot)
+        screen.set_filter(("errors", None))
+        await wait_for(pilot, lambda: screen.state.view is not None, what="filter")
+        assert "No example matches this filter" in await first_lines(screen)
+
+    empty = tmp_path / "empty.jsonl"
+    empty.write_bytes(b"")
+    app = app_for(empty)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        assert "This file is empty" in await first_lines(screen)
+
+    app = app_for(tmp_path / "missing.jsonl")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: app.dataset_screen is not None, what="screen")
+        await settle(pilot)
+        assert "does not exist" in await first_lines(app.dataset_screen)

@@ -113,6 +113,7 @@ class DatasetScreen(ViewActions, EditActions, Screen):
             except Exception as exc:
                 self.notify(f"model table unavailable: {exc}", severity="warning")
         if self.open_error is not None:
+            self.example_list.empty_text = self.open_error
             self.viewer.clear(self.open_error)
             self.notify(self.open_error, title="Cannot open the file", severity="error", timeout=10)
             return
@@ -121,6 +122,7 @@ class DatasetScreen(ViewActions, EditActions, Screen):
             index = LineIndex(self.path)
         except OSError as exc:
             message = f"{self.path}: {exc.strerror or exc}"
+            self.example_list.empty_text = message
             self.viewer.clear(message)
             self.notify(message, title="Cannot open the file", severity="error", timeout=10)
             return

@@ -10,6 +10,7 @@ arriving only repaints rows whose status or tokens changed.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from rich.segment import Segment
@@ -102,6 +103,7 @@ class ExampleList(ScrollView, can_focus=True):
     def __init__(self, state=None, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.state = state
+        self.empty_text = ""        # set by the screen when the file cannot be opened at all
         self.count = 0
         self.line_digits = 4
         self._strips: LRUCache[tuple, Strip] = LRUCache(2048)
@@ -195,9 +197,31 @@ class ExampleList(ScrollView, can_focus=True):
         self.scroll_to_cursor()
 
     # -- rendering ------------------------------------------------------
+    def empty_message(self) -> str:
+        """What to say when there is no row to show (an empty list must not look like a broken one)."""
+        if self.empty_text:
+            return self.empty_text
+        state = self.state
+        if state is None:
+            return ""
+        if not state.index.complete:
+            return "Reading the file…"
+        if state.view is not None:
+            return "No example matches this filter. Press esc to show every example, f to pick another filter."
+        if state.index.size == 0:
+            return "This file is empty: there is nothing to review. A fine-tuning file has one JSON object per line."
+        if state.session is not None and len(state.session) == 0:
+            return "No examples left: every line was deleted. Press u to undo."
+        return "No examples."
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width or self.size.width
         row = self.scroll_offset.y + y
+        if self.count == 0:
+            lines = textwrap.wrap(self.empty_message(), max(10, width - 2))
+            text = f" {lines[y]}" if y < len(lines) else ""
+            return Strip([Segment(text, self.rich_style + self._style("pending"))]).crop_extend(0, width,
+                                                                                               self.rich_style)
         if self.state is None or row >= self.count:
             return Strip.blank(width, self.rich_style)
         try:
