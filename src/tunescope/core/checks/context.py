@@ -42,9 +42,12 @@ class Ctx:
 def one_line(text: str, limit: int = PREVIEW_CHARS) -> str:
     """First `limit` characters of text on one line (newlines and tabs shown as spaces)."""
     head = text[: limit + 1]
+    cut = len(text) > len(head)
     if "\n" in head or "\r" in head or "\t" in head:
         head = " ".join(head.split())
-    return head if len(head) <= limit else head[: limit - 1] + "…"
+    if len(head) > limit or (cut and len(head) == limit):
+        return head[: limit - 1] + "…"
+    return head + "…" if cut else head        # collapsed whitespace made room, but the text goes on
 
 
 def describe(value: object) -> str:

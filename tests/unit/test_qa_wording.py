@@ -1,0 +1,19 @@
+"""QA: quoted texts in messages are marked as cut when they are cut."""
+
+from tunescope.core.checks.context import one_line
+
+
+def test_one_line_marks_a_cut_even_when_newlines_were_collapsed():
+    text = "You are an expert.\n\n    Always answer\n\n\n    the query. " + "More rules. " * 40
+    shown = one_line(text, 40)
+    assert shown.endswith("…") and len(shown) <= 41 and "\n" not in shown   # ended mid-sentence, unmarked
+    assert one_line("short\ntext", 40) == "short text"
+    assert one_line("x" * 40, 40) == "x" * 40
+    assert one_line("x" * 41, 40) == "x" * 39 + "…"
+
+
+def test_system_prompt_quote_in_real_dataset_is_marked_as_cut(datasets_dir):
+    from tunescope.core.checker import check_path, options_for_model
+    report = check_path(datasets_dir / "llamaindex_finetuning_events.jsonl", options_for_model(), use_cache=False)
+    missing = [f.message for f in report.findings if f.check == "system_prompt_missing"]
+    assert missing and all(m.endswith('…".') for m in missing), missing[0]
