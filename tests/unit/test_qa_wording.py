@@ -17,3 +17,18 @@ def test_system_prompt_quote_in_real_dataset_is_marked_as_cut(datasets_dir):
     report = check_path(datasets_dir / "llamaindex_finetuning_events.jsonl", options_for_model(), use_cache=False)
     missing = [f.message for f in report.findings if f.check == "system_prompt_missing"]
     assert missing and all(m.endswith('…".') for m in missing), missing[0]
+
+
+def _invalid_json_hint(line: bytes) -> str:
+    from tunescope.core.analysis import CheckOptions
+    from tunescope.core.checks import analyze_line
+    _, an = analyze_line(line, 1, 0, CheckOptions())
+    (f,) = [f for f in an.findings if f.check == "invalid_json"]
+    return f.hint
+
+
+def test_lone_surrogate_and_deep_nesting_get_specific_hints():
+    hint = _invalid_json_hint(b'{"messages": [{"role": "user", "content": "x\\ud800y"}]}')
+    assert "pair" in hint                     # was "Fix the JSON syntax" (the syntax is fine)
+    hint = _invalid_json_hint(b'{"a": ' + b"[" * 2000 + b"]" * 2000 + b"}")
+    assert "1,024" in hint

@@ -67,6 +67,12 @@ def _diagnose(data: bytes, exc: orjson.JSONDecodeError, ctx: Ctx) -> tuple[objec
     hint = "Fix the JSON syntax on this line (each line must be one complete JSON object)."
     if "trailing comma" in reason:
         hint = "Remove the comma before the closing bracket or brace."
+    elif "surrogate" in reason:
+        hint = ("A \\uD800-\\uDFFF escape must be half of a pair (one emoji is two escapes); this one is alone, "
+                "usually text cut in the middle of an emoji. Remove the escape or complete the pair.")
+    elif "depth limit" in reason:
+        hint = ("The JSON nests deeper than 1,024 levels, which no training example needs; the line is probably "
+                "generated or corrupted. Flatten it or delete the line.")
     elif stripped[:1] in (b"{", b"[") and stripped[-1:] not in (b"}", b"]"):
         hint = "The object does not end on this line: it is truncated or spread over several lines. " \
                "Put each example on a single line."
