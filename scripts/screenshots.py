@@ -70,11 +70,12 @@ async def settle(pilot, keep_toasts: bool = False) -> None:
 
 
 async def shoot(name: str, path, size: tuple[int, int], steps, theme: str = "textual-dark",
-                keep_toasts: bool = False) -> Path:
+                keep_toasts: bool = False, backend=None) -> Path:
     from tunescope.core.config import Settings
     from tunescope.tui.app import make_app
 
-    app = make_app(path, settings=Settings(theme=theme))
+    app = make_app(path, settings=Settings(theme=theme), backend=backend)
+    app.jobs_backend.poll_interval = 0.2
     async with app.run_test(size=size, notifications=True) as pilot:
         screen = await ready(pilot)
         await settle(pilot)
@@ -120,6 +121,51 @@ async def last_example(pilot, screen) -> None:
     await pilot.press("G", "enter")
 
 
+def deterministic_jobs() -> None:
+    """Seeded server ids and a pinned clock, so the jobs screenshots only change when the UI does."""
+    import random
+    import threading
+
+    from tunescope.server import ids
+    from tunescope.tui.widgets import jobs_format
+
+    rng, lock = random.Random(20240601), threading.Lock()
+
+    def base62(n: int) -> str:
+        with lock:
+            return "".join(rng.choice(ids.ALPHABET) for _ in range(n))
+    ids.base62 = base62
+    jobs_format.clock = lambda ts, seconds=False: ("12:00:00" if seconds else "12:00") if ts else ""
+
+
+def job_scene(model: str, suffix: str, status: str, force: bool = False):
+    """A job on the local server (fixed seed), watched on the jobs screen until it reaches `status`."""
+    async def steps(pilot, screen) -> None:
+        app = pilot.app
+        jobs = await asyncio.to_thread(app.jobs_backend.jobs)
+        upload = await asyncio.to_thread(jobs.upload, screen.path, force=force)
+        job = await asyncio.to_thread(jobs.create, model, upload, suffix=suffix, seed=42)
+        await pilot.press("J")
+        await wait_until(pilot, lambda: getattr(app.screen, "job", None) is not None
+                         and app.screen.job.id == job.id and app.screen.job.status == status)
+        jobs_screen = app.screen
+        await wait_until(pilot, lambda: jobs_screen.event_log.lines and "Loading" not in jobs_screen.event_log.lines[0]
+                         and (status != "succeeded" or jobs_screen.checkpoints))
+        jobs_screen.poller.pause()
+    return steps
+
+
+def role_less_file(directory: Path) -> Path:
+    """Twelve small chat examples; line 7's answer has no role (the job fails there)."""
+    rows = []
+    for i in range(1, 13):
+        answer = {"content": f"{2 * i}."} if i == 7 else {"role": "assistant", "content": f"{2 * i}."}
+        rows.append(json.dumps({"messages": [{"role": "user", "content": f"What is {i} + {i}?"}, answer]}))
+    path = directory / "roles.jsonl"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
 async def main(png_dir: Path | None) -> int:
     os.environ.setdefault("TUNESCOPE_HOME", tempfile.mkdtemp(prefix="tunescope-shots-"))
     if "TIKTOKEN_CACHE_DIR" not in os.environ and SHARED_ENCODINGS.is_dir():
@@ -141,6 +187,23 @@ async def main(png_dir: Path | None) -> int:
     written = []
     for name, path, size, steps, theme, keep in scenes:
         written.append(await shoot(name, path, size, steps, theme, keep))
+        print(f"wrote {written[-1].relative_to(ROOT)}")
+    from tunescope.core.backends import BackendProfile
+
+    deterministic_jobs()
+    pirate = ROOT.parent / "shared" / "datasets" / "pirate_chat.jsonl"
+    job_scenes = [
+        ("jobs-finished-80x24", pirate, (80, 24), job_scene("gpt-4o-mini-2024-07-18", "pirate", "succeeded")),
+        ("jobs-finished-120x40", pirate, (120, 40), job_scene("gpt-4o-mini-2024-07-18", "pirate", "succeeded")),
+        ("jobs-failed-80x24", role_less_file(scratch), (80, 24),
+         job_scene("gpt-4o-mini-2024-07-18", "roles", "failed", force=True)),
+    ]
+    for name, path, size, steps in job_scenes:
+        if not Path(path).exists():
+            continue
+        backend = BackendProfile(name="local", kind="local", local_speed=0.01,
+                                 local_data_dir=tempfile.mkdtemp(prefix="tunescope-shots-server-"))
+        written.append(await shoot(name, path, size, steps, backend=backend))
         print(f"wrote {written[-1].relative_to(ROOT)}")
     if png_dir is not None:
         import cairosvg

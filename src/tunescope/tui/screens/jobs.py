@@ -235,7 +235,7 @@ class JobsScreen(Screen):
         ordered = [self.metrics[s] for s in sorted(self.metrics)]
         latest = ordered[-1] if ordered else None
         self.summary.show(job, latest)
-        if event.reset or event.metrics:
+        if event.reset or event.metrics or status_changed:    # the empty chart explains the status
             self.chart.set_metrics(ordered, empty_text=self._no_curve_text(job))
         if event.checkpoints is not None:
             self.checkpoints = event.checkpoints

@@ -39,15 +39,17 @@ class EventHighlighter(Highlighter):
 
     def highlight(self, text: Text) -> None:
         plain = text.plain
+        start = 0
         if m := _TIME.match(plain):
-            text.stylize(self._style("text-muted"), 0, m.end())
+            start = m.end()
+            text.stylize(self._style("text-muted"), 0, start)
         if "✗ " in plain:
             text.stylize(self._style("text-error", bold=True), plain.index("✗ "))
             return
         if "▲ " in plain:
             text.stylize(self._style("text-warning"), plain.index("▲ "))
             return
-        for m in _NUMBER.finditer(plain):
+        for m in _NUMBER.finditer(plain, start):
             text.stylize(self._style("text-accent"), m.start(), m.end())
 
 
