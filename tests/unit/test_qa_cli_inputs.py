@@ -75,3 +75,10 @@ def test_fix_in_place_refuses_a_read_only_file(tmp_path):
         assert r.returncode == 0 and len((tmp_path / "copy.jsonl").read_text().splitlines()) == 12
     finally:
         src.chmod(0o644)
+
+
+def test_validation_file_that_is_the_training_file_is_an_argument_error(tmp_path):
+    p = chat_file(tmp_path / "train.jsonl")
+    os.symlink(p, tmp_path / "alias.jsonl")
+    r = run("check", str(p), "--validation", str(tmp_path / "alias.jsonl"))   # was 12 overlap warnings, exit 0
+    assert r.returncode == 2 and "training file itself" in r.stderr and len(r.stderr.strip().splitlines()) == 1

@@ -78,6 +78,10 @@ def run(args: argparse.Namespace) -> int:
             return _fail(f"{path}: not a regular file (a pipe or device); save the data to a file first")
         if not os.access(path, os.R_OK):
             return _fail(f"{path}: permission denied")
+    for path in args.files:
+        if args.validation and os.path.samefile(path, args.validation):
+            return _fail(f"--validation {args.validation} is the training file itself; give the held-out "
+                         "validation file (`tunescope fix FILE --split 0.9 -o OUT` makes one)")
     try:
         options = options_for_model(args.model, args.method)
     except Exception as exc:  # UnknownModel and broken model tables carry their own message
