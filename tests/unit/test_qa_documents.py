@@ -60,3 +60,14 @@ def test_to_jsonl_on_deep_nesting_is_one_line_error(tmp_path):
     p = pretty(tmp_path, "deep.jsonl", tail="[" * 5000 + "]" * 5000)
     r = fix(str(p), "--to-jsonl", "-o", str(tmp_path / "out.jsonl"))
     assert r.returncode == 2 and "nested too deeply" in r.stderr and "Traceback" not in r.stderr, r.stderr
+
+
+def test_to_jsonl_keeps_the_bom_whichever_path_writes_it(tmp_path):
+    p = tmp_path / "bom.jsonl"
+    p.write_bytes(b"\xef\xbb\xbf" + json.dumps(ROWS, indent=2).encode())
+    alone, combined = tmp_path / "alone.jsonl", tmp_path / "combined.jsonl"
+    assert fix(str(p), "--to-jsonl", "-o", str(alone)).returncode == 0            # streamed file to file
+    assert fix(str(p), "--to-jsonl", "--dedupe", "-o", str(combined)).returncode == 0   # through the session
+    assert alone.read_bytes().startswith(b"\xef\xbb\xbf{")                     # the streamed one dropped it
+    assert combined.read_bytes().startswith(b"\xef\xbb\xbf{")
+    assert len(alone.read_bytes().splitlines()) == 12

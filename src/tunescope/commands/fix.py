@@ -224,12 +224,12 @@ def _stream_to_jsonl(args, session) -> int:
     from tunescope.core.save import SaveFailed, SaveRefused
 
     target = args.file if args.in_place else args.output
-    eol, backup = session.eol, _backup_mode(args)
+    eol, bom, backup = session.eol, session.has_bom, _backup_mode(args)
     session.close()
     try:
         from tunescope.core.save import backup_path_for
         backup_file = backup_path_for(os.path.abspath(target), backup) if os.path.exists(target) else None
-        rows = convert_to_jsonl(args.file, target, eol=eol, backup=backup_file)
+        rows = convert_to_jsonl(args.file, target, eol=eol, backup=backup_file, bom=bom)
     except FixError as exc:
         return _fail(f"{args.file}: {exc}")
     except SaveRefused as exc:

@@ -165,15 +165,16 @@ def fix_to_jsonl(session) -> FixPlan:
     return FixPlan(report, replacement=rows)
 
 
-def convert_to_jsonl(src: str, dst: str, eol: bytes = b"\n", backup: str | None = None) -> int:
-    """Stream `src` (pretty-printed JSON / array) into `dst` as JSONL, atomically; returns rows."""
+def convert_to_jsonl(src: str, dst: str, eol: bytes = b"\n", backup: str | None = None, bom: bool = False) -> int:
+    """Stream `src` (pretty-printed JSON / array) into `dst` as JSONL, atomically; returns rows.
+    `bom`: start the output with a UTF-8 BOM (keep the source's, as every other save does)."""
     from tunescope.core.save import atomic_write
 
     count = 0
 
     def produce(fd: int) -> int:
         nonlocal count
-        buf, written = bytearray(), 0
+        buf, written = bytearray(BOM if bom else b""), 0
         for _line, value in iter_json_values(_text_chunks_of_file(src)):
             buf += compact_dumps(value) + eol
             count += 1
