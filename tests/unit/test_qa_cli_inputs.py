@@ -82,3 +82,12 @@ def test_validation_file_that_is_the_training_file_is_an_argument_error(tmp_path
     os.symlink(p, tmp_path / "alias.jsonl")
     r = run("check", str(p), "--validation", str(tmp_path / "alias.jsonl"))   # was 12 overlap warnings, exit 0
     assert r.returncode == 2 and "training file itself" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+
+
+def test_drop_invalid_names_a_latin1_line_as_not_utf8(tmp_path):
+    src = chat_file(tmp_path / "d.jsonl")
+    with open(src, "ab") as fh:
+        fh.write('{"messages": [{"role": "user", "content": "café"}]}\n'.encode("latin-1"))
+    r = run("fix", str(src), "--drop-invalid", "--dry-run")
+    assert r.returncode == 0 and "line 13: deleted: not UTF-8 text" in r.stdout, r.stdout
+    assert "surrogates" not in r.stdout                     # orjson's wording for invalid UTF-8

@@ -134,6 +134,10 @@ def classify(data: bytes, method: str | None = None) -> Row:
     try:
         obj = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as err:   # orjson calls this "surrogates not allowed"
+            return Row(0, data, None, RecordKind.INVALID, problem=f"not UTF-8 text (byte {err.start + 1})")
         return Row(0, data, None, RecordKind.INVALID, problem=f"not valid JSON ({exc.msg} at column {exc.colno})")
     if not isinstance(obj, dict):
         return Row(0, data, obj, RecordKind.INVALID, problem=f"a JSON {type(obj).__name__}, not an object")
