@@ -199,3 +199,38 @@ async def test_switching_jobs_shows_each_jobs_events_exactly_once(tmp_path):
             assert shown == expected
             steps = [m.step for m in screen.metrics.values()]
             assert steps == sorted(set(steps)) and len(steps) == screen.chart.total_steps
+
+
+async def test_arrow_keys_move_the_job_cursor_and_scroll_the_events(tmp_path):
+    from tests.functional.jobs_helpers import chat_file
+
+    path = chat_file(tmp_path / "twelve.jsonl", n=12)
+    app = jobs_app(path, local_profile(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        jobs = await in_thread(app.jobs_backend.jobs)
+        upload = await in_thread(jobs.upload, str(path))
+        created = [await in_thread(jobs.create, "gpt-4o-mini-2024-07-18", upload, hyperparameters={"n_epochs": 1})
+                   for _ in range(7)]                                # more than the list shows: it scrolls
+        newer, older = created[-1], created[-2]
+        await pilot.press("J")
+        screen = await jobs_screen(pilot)
+        await wait_for(pilot, lambda: len(screen.jobs_list.jobs) == 7, 20, "seven jobs listed")
+        assert screen.jobs_list.selected_id == newer.id
+        await pilot.press("down")
+        assert screen.jobs_list.selected_id == older.id
+        await pilot.press("up")
+        assert screen.jobs_list.selected_id == newer.id
+        await pilot.press(*["down"] * 6)
+        assert screen.jobs_list.selected_id == created[0].id and screen.jobs_list.scroll_offset.y > 0
+        await pilot.press(*["up"] * 6)
+        await wait_for(pilot, lambda: len(screen.event_log.lines) > 10, 20, "the events")
+        await pilot.press("enter")                                      # focus the events: j/k scroll them
+        assert screen.focused is screen.event_log
+        bottom = screen.event_log.scroll_y
+        await pilot.press("k", "k", "up")
+        assert screen.event_log.scroll_y == bottom - 3 and screen.jobs_list.selected_id == newer.id
+        await pilot.press("escape")                                     # back to the list, then to the dataset
+        assert screen.focused is screen.jobs_list
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, type(screen)), 5, "the dataset screen")

@@ -19,11 +19,15 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tunescope.tui import keymap
 from tunescope.tui.widgets import jobs_format as fmt
 
 
 class JobsList(ScrollView, can_focus=True):
     """Jobs of the backend with a cursor; posts Highlighted when the selected job changes."""
+
+    BINDINGS = [b for b in keymap.JOBS_BINDINGS if b.id in ("jobs.down", "jobs.up")]
+    """The list's own cursor keys (a ScrollView would otherwise scroll with the arrows)."""
 
     HELP = "Jobs on the backend, newest first. The selected job's curves, events and checkpoints are shown below."
 
