@@ -54,3 +54,18 @@ async def test_an_empty_list_says_why(tmp_path):
         await wait_for(pilot, lambda: app.dataset_screen is not None, what="screen")
         await settle(pilot)
         assert "does not exist" in await first_lines(app.dataset_screen)
+
+
+async def test_lines_the_checker_never_reaches_are_not_shown_as_pending(tmp_path):
+    """A binary (or pretty-printed) file is only checked as a whole: its other lines kept a
+    'still checking' dot and ellipsis long after the check had finished."""
+    path = tmp_path / "blob.jsonl"
+    path.write_bytes(b"\x7fELF\x00\x01\x02\n\x00\x00garbage\n\x01\x02\x03 more\n")
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        await settle(pilot)
+        assert screen.state.results.finished
+        for y in (1, 2):
+            text = row_text(screen, y)
+            assert text.split()[1] == "–" and "…" not in text.split("(not JSON)")[0]

@@ -64,6 +64,7 @@ class RowResults:
         self.dataset_findings: list[Finding] = []
         self.checked = 0
         self.estimated = False
+        self.finished = False       # the checker is done (or failed): pending lines will stay unchecked
 
     def ensure(self, n: int) -> None:
         if len(self.status) < n:

@@ -235,6 +235,7 @@ class DatasetScreen(ViewActions, EditActions, Screen):
             return
         state, report = self.state, event.report
         state.report = report
+        state.results.finished = True
         state.results.add_dataset_findings(report.findings)
         state.results.estimated = state.results.estimated or not getattr(report, "exact_tokens", True)
         state.format = report.format
@@ -266,6 +267,8 @@ class DatasetScreen(ViewActions, EditActions, Screen):
     @on(CheckFailed)
     def _check_failed(self, event: CheckFailed) -> None:
         if event.generation == self.generation:
+            self.state.results.finished = True
+            self.example_list.refresh()
             self.status_bar.set(phase="")
             self.notify(event.reason, title="Checking failed; rows are shown unchecked", severity="error",
                         timeout=10)

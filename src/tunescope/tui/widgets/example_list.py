@@ -28,6 +28,7 @@ from tunescope.tui.state import ERROR, INFO, OK, PENDING, WARNING, RowView
 
 GLYPHS = {ERROR: ("✗", "error"), WARNING: ("▲", "warning"), INFO: ("i", "info"), OK: ("✓", "ok"),
           PENDING: ("·", "pending")}
+UNCHECKED = ("–", "pending")       # the checker finished without a result for this line
 BAR_WIDTH = 5
 EIGHTHS = " ▏▎▍▌▋▊▉"
 
@@ -230,10 +231,13 @@ class ExampleList(ScrollView, can_focus=True):
             return Strip([Segment(f" line {row + 1}: cannot read ({exc})", self.rich_style)]).crop_extend(
                 0, width, self.rich_style)
         is_cursor = row == self.cursor
-        key = (view, is_cursor, self.has_focus, width, self.state.token_limit, self.line_digits)
+        # A row still pending once the checker is done was never checked (binary file, the inner
+        # lines of a pretty-printed object): say so rather than "…" forever.
+        unchecked = view.status == PENDING and not view.modified and self.state.results.finished
+        key = (view, is_cursor, self.has_focus, width, self.state.token_limit, self.line_digits, unchecked)
         strip = self._strips.get(key)
         if strip is None:
-            strip = self._render_row(view, is_cursor, width)
+            strip = self._render_row(view, is_cursor, width, unchecked)
             self._strips.set(key, strip)
         return strip
 
@@ -246,15 +250,16 @@ class ExampleList(ScrollView, can_focus=True):
             style = self._styles[name] = Style(color=full.color, bold=full.bold, italic=full.italic, dim=full.dim)
         return style
 
-    def _render_row(self, view: RowView, is_cursor: bool, width: int) -> Strip:
+    def _render_row(self, view: RowView, is_cursor: bool, width: int, unchecked: bool = False) -> Strip:
         base = self.rich_style
         if is_cursor:
             base = base + self.get_component_rich_style("example-list--cursor")
-        glyph, glyph_style = GLYPHS[view.status]
+        glyph, glyph_style = UNCHECKED if unchecked else GLYPHS[view.status]
         limit = self.state.token_limit
         over = bool(limit) and view.tokens > limit
         number = "new" if view.line is None else str(view.line)
-        tokens = f"{view.tokens:>7,}" if view.tokens >= 0 else ("      …" if view.status == PENDING else " " * 7)
+        waiting = view.status == PENDING and not unchecked
+        tokens = f"{view.tokens:>7,}" if view.tokens >= 0 else ("      …" if waiting else " " * 7)
         roles = view.roles if len(view.roles) <= 14 else view.roles[:13] + "…"
         plain = (lambda s: base) if is_cursor else (lambda s: base + self._style(s))
         segments = [
