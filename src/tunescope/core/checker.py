@@ -211,7 +211,10 @@ class DatasetChecker:
             writer = ResultCache(default_path())
         except Exception:
             return None, None, None
-        salt = code_version() + self.options.encoding.encode() + (b"~" if self.counter.estimated else b"")
+        # everything a cached per-line result depends on: code, encoding, estimates, and the method
+        # (analyze_line reads a row differently for --method supervised/dpo/reinforcement)
+        salt = (code_version() + self.options.encoding.encode() + (b"~" if self.counter.estimated else b"")
+                + b"|" + (self.options.method or "").encode())
         return str(writer.path), salt, writer
 
     # -- aggregation (main process) ---------------------------------------
