@@ -48,3 +48,13 @@ def test_negative_counts_are_argument_errors(tmp_path):
     r = run("fix", str(p), "--drop-over-limit", "--limit", "-5", "-o", str(tmp_path / "o.jsonl"))
     assert r.returncode == 2 and "--limit" in r.stderr        # deleted every example
     assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_every_report_line_fits_80_columns_on_the_real_datasets(datasets_dir):
+    from tests.conftest import dataset_files
+    from tunescope.core.checker import check_path, options_for_model
+    from tunescope.core.report_text import render_text
+    for path in dataset_files():
+        text = render_text(check_path(path, options_for_model(), use_cache=False), max_findings=3)
+        long = [line for line in text.splitlines()[1:] if len(line) > 80]   # line 1 is the path
+        assert not long, (path.name, long[0])      # "[E] near_miss_format x500 lines 1, 2, ..." was 83

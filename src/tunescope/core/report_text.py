@@ -79,7 +79,8 @@ def render_text(report: CheckReport, max_findings: int = 20) -> str:
         first = items[0]
         lines = sorted({f.line for f in items if f.line})
         where = f" lines {_lines_list(lines)}" if lines else ""
-        out.append(f"  [{SEV_MARK[first.severity]}] {check} x{len(items):,}{where}")
+        out.extend(textwrap.wrap(f"[{SEV_MARK[first.severity]}] {check} x{len(items):,}{where}", width=WIDTH,
+                                 initial_indent="  ", subsequent_indent="      "))
         for f in items[:max_findings]:
             loc = f"line {f.line}" if f.line else "file"
             if f.path and f.path != "$":
