@@ -89,6 +89,28 @@ class EditActions:
             return True if session.dirty else None
         return True if self.example_list.count else None
 
+    def unavailable_reason(self, action: str) -> str:
+        """Why an edit key does nothing right now (said when it is pressed while greyed out)."""
+        session = self.state.session if self.state is not None else None
+        if self.state is None:
+            return "No file is open."
+        if session is None:
+            return "Still reading the file; editing starts as soon as it is indexed."
+        if action == "undo":
+            return "Nothing to undo."
+        if action == "redo":
+            return "Nothing to redo."
+        if action == "save":
+            return "No unsaved edits: the file on disk is up to date."
+        return "No example selected: the list is empty."
+
+    def on_key(self, event) -> None:
+        """A greyed-out edit key still answers: the footer dims it, the toast says why."""
+        for binding in self._bindings.key_to_bindings.get(event.key, ()):
+            if binding.action in EDIT_ACTIONS and self.check_action(binding.action, ()) is None:
+                self.notify(self.unavailable_reason(binding.action))
+                return
+
     def after_edit(self, toast: str | None) -> None:
         """Refresh everything that shows the rows, after any change."""
         self.example_list.reload()
