@@ -107,8 +107,22 @@ def relocate_findings(findings: list[Finding], line: int, example: int) -> list[
     for f in findings:
         msg = f.message
         if f.example is not None and f.example != example:
-            msg = re.sub(rf"\bExample {f.example + 1}\b", f"Example {example + 1}", msg, count=1)
+            msg = _renumber(_EXAMPLE_N, msg, f.example + 1, example + 1)
         if f.line is not None and f.line != line:
-            msg = re.sub(rf"\b([Ll]ine) {f.line}\b", rf"\g<1> {line}", msg, count=1)
+            msg = _renumber(_LINE_N, msg, f.line, line)
         out.append(replace(f, line=line, example=example, message=msg))
     return out
+
+
+# precompiled: a pattern built per finding cost ~70 us each (2M cached blank lines: minutes)
+_EXAMPLE_N = re.compile(r"\bExample (\d+)\b")
+_LINE_N = re.compile(r"\b[Ll]ine (\d+)\b")
+
+
+def _renumber(pattern: re.Pattern, msg: str, old: int, new: int) -> str:
+    """Replace the first number `old` that `pattern` captures in msg by `new`."""
+    old_text = str(old)
+    for m in pattern.finditer(msg):
+        if m.group(1) == old_text:
+            return msg[:m.start(1)] + str(new) + msg[m.end(1):]
+    return msg
