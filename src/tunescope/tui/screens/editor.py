@@ -37,13 +37,31 @@ def error_position(message: str) -> tuple[int, int] | None:
     return (int(match.group(1)), int(match.group(2))) if match else None
 
 
+class JsonTextArea(TextArea):
+    """A code-editor TextArea that leaves escape to the editor screen.
+
+    TextArea's own escape handling (move focus on) stops the key, which forced
+    the screen's bindings to be priority bindings; those run ahead of keys the
+    TextArea has not processed yet, so ctrl+s right after fast typing (or a
+    burst over SSH) validated the text as it was a few keys earlier.
+    """
+
+    def _on_key(self, event) -> None:
+        if event.key == "escape":
+            event.prevent_default()          # skip TextArea's handler; the key bubbles to the screen
+
+
 class JsonEditorScreen(ModalScreen[str | None]):
-    """Edit text in a TextArea; ctrl+s applies (if validate accepts it), escape cancels."""
+    """Edit text in a TextArea; ctrl+s applies (if validate accepts it), escape cancels.
+
+    The bindings are not priority bindings: they fire after the TextArea has
+    handled every key typed before them, so the text checked is the text seen.
+    """
 
     BINDINGS = [
-        Binding("ctrl+s", "apply", "Apply", priority=True, id="editor.apply", tooltip="Validate and apply the edit"),
-        Binding("ctrl+enter", "apply", "Apply", show=False, priority=True, id="editor.apply_alt"),
-        Binding("escape", "cancel", "Cancel", priority=True, id="editor.cancel", tooltip="Close without applying"),
+        Binding("ctrl+s", "apply", "Apply", id="editor.apply", tooltip="Validate and apply the edit"),
+        Binding("ctrl+enter", "apply", "Apply", show=False, id="editor.apply_alt"),
+        Binding("escape", "cancel", "Cancel", id="editor.cancel", tooltip="Close without applying"),
     ]
 
     DEFAULT_CSS = """
@@ -84,7 +102,7 @@ class JsonEditorScreen(ModalScreen[str | None]):
             dialog.border_subtitle = Content(
                 "JSON" if self.highlighting else "JSON · no colours: pip install 'textual[syntax]'"
             )
-            yield TextArea.code_editor(
+            yield JsonTextArea.code_editor(
                 self.original_text,
                 language="json" if self.highlighting else None,
                 theme="css",
