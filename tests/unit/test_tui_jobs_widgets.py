@@ -63,3 +63,18 @@ def test_best_checkpoint_is_the_lowest_validation_loss():
     assert best_checkpoint([ck(10, 0.5), ck(20, 0.4), ck(30, 0.45)]).step == 20
     assert best_checkpoint([ck(10, 0.3, full=0.6), ck(20, 0.5)]).step == 20      # full validation wins
     assert best_checkpoint([ck(10), ck(20)]) is None                                # no validation: no star
+
+
+def test_event_lines_dim_the_time_and_emphasise_numbers():
+    from rich.text import Text
+
+    from tunescope.tui.widgets.event_log import EventHighlighter
+
+    class NoApp:                                      # styles fall back to plain colours without an app
+        app = None
+
+    line = Text("Nov 24 12:00:07 Step 92/100: training loss=0.34")
+    EventHighlighter(NoApp()).highlight(line)
+    spans = {line.plain[s.start:s.end] for s in line.spans}
+    assert {"Nov 24 12:00:07 ", "92/100", "0.34"} <= spans
+    assert not any(":00" in text for text in spans - {"Nov 24 12:00:07 "})

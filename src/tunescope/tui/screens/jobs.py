@@ -75,14 +75,13 @@ class JobsScreen(Screen):
         & #jobs-title { height: 1; padding: 0 1; background: $panel; color: $text; text-wrap: nowrap;
                         text-overflow: ellipsis; }
         & JobsList { height: 2; background: $surface; }
-        & #job-body { height: 1fr; }
+        & #job-body { height: 3fr; min-height: 3; }
         & LossChart { width: 1fr; border-top: solid $foreground 20%; border-title-color: $text-muted; }
         & CheckpointsTable { width: 50; border-top: solid $foreground 20%; border-left: solid $foreground 20%;
                              border-title-color: $text-muted; }
         &.-narrow CheckpointsTable { width: 25; }
-        & EventLog { height: 6; border-top: solid $foreground 20%; border-title-color: $text-muted;
+        & EventLog { height: 2fr; min-height: 3; border-top: solid $foreground 20%; border-title-color: $text-muted;
                      border-subtitle-color: $text-warning; }
-        &.-wide EventLog { height: 12; }
         & EventLog:focus { border-top: solid $primary; }
     }
     """

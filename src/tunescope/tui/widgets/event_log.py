@@ -20,7 +20,7 @@ from tunescope.tui.widgets import jobs_format as fmt
 
 MAX_LINES = 2000
 LEVEL_MARK = {"error": "✗ ", "warn": "▲ ", "warning": "▲ "}
-_TIME = re.compile(r"^\S+(?: \S+ \S+)? ")
+_TIME = re.compile(r"^(?:[A-Z][a-z]{2} \d{2} )?\d{2}:\d{2}(?::\d{2})? ")
 _NUMBER = re.compile(r"(?<=[=:\s])\d+(?:\.\d+)?(?:/\d+)?(?!\w)")
 
 
@@ -33,8 +33,9 @@ class EventHighlighter(Highlighter):
     def _style(self, variable: str, **extra) -> Style:
         try:
             color = Color.parse(self.widget.app.theme_variables[variable]).rich_color
-        except Exception:  # noqa: BLE001 - no app or no such variable: plain text
-            color = None
+        except Exception:  # noqa: BLE001 - no app or no such variable: dim or bold instead of a colour
+            return Style(dim=True) if variable == "text-muted" else Style(bold=True, **{k: v for k, v in extra.items()
+                                                                                     if k != "bold"})
         return Style(color=color, **extra)
 
     def highlight(self, text: Text) -> None:
@@ -86,9 +87,11 @@ class EventLog(Log):
         if not events:
             self._update_badge()
             return
-        at_end = self.is_vertical_scroll_end or not self.lines
+        at_end = reset or self.is_vertical_scroll_end or not self.lines
         self.write_lines([self.format_event(e) for e in events])
-        if not at_end and not reset:
+        if at_end:   # follow the newest line; after the refresh, once the new size is known
+            self.call_after_refresh(self.scroll_end, animate=False, immediate=True, x_axis=False)
+        else:
             self.unseen += len(events)
         self._update_badge()
 
