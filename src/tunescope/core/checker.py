@@ -26,6 +26,7 @@ from tunescope.core.summary_codec import unpack, unpack_findings
 CHUNK_LINES = 2000
 CHUNK_BYTES = 4 * 1024 * 1024
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+MAX_FINDINGS_PER_CHECK = 10_000   # kept per check id; the rest are only counted (report.omitted)
 DATA_KINDS = (RecordKind.CHAT, RecordKind.PREFERENCE, RecordKind.REINFORCEMENT,
               RecordKind.PROMPT_COMPLETION, RecordKind.NEAR_MISS, RecordKind.UNKNOWN)
 
@@ -67,6 +68,8 @@ class DatasetChecker:
         self._tokens = TokenStats(self.options.token_limit)
         self._kinds: Counter = Counter()
         self._findings: list = []
+        self._kept: Counter = Counter()
+        self._omitted: Counter = Counter()
         index.wait_for(51)
         layout = self._early_layout()
         cancelled = False
@@ -78,7 +81,8 @@ class DatasetChecker:
         if cancelled:   # the caller is leaving: no file inspection, no dataset checks, return at once
             facts = filefacts.FileFacts(path=index.path, size=index.size, lines=len(index))
             report = CheckReport(file=index.path, model=self.options.model, encoding=self.options.encoding,
-                                 facts=facts, cancelled=True, findings=list(self._findings))
+                                 facts=facts, cancelled=True, findings=list(self._findings),
+                                 omitted=self._omitted)
             report.elapsed = time.perf_counter() - started
             return report
         index.wait()
@@ -188,7 +192,7 @@ class DatasetChecker:
         self._tokens.merge(tokens)
         for kind, n in kinds.items():
             self._kinds[RecordKind(kind)] += n
-        self._findings.extend(unpack_findings(findings))
+        self._keep(unpack_findings(findings))
         if writer is not None and fresh:
             writer.put_many(fresh)
         if on_batch is not None and packed:
@@ -219,19 +223,30 @@ class DatasetChecker:
 
     # -- aggregation (main process) ---------------------------------------
     def _absorb(self, summaries: list[ExampleSummary], on_batch, writer=None, fresh=None) -> None:
-        agg, tokens, kinds, findings = self.aggregator, self._tokens, self._kinds, self._findings
+        agg, tokens, kinds = self.aggregator, self._tokens, self._kinds
         for s in summaries:
             agg.add(s)
             tokens.add(s)
             kinds[s.analysis.kind] += 1
             if s.analysis.findings:
-                findings.extend(s.analysis.findings)
+                self._keep(s.analysis.findings)
             if s.extra_findings:
-                findings.extend(s.extra_findings)
+                self._keep(s.extra_findings)
         if writer is not None and fresh:
             writer.put_many(fresh)
         if on_batch is not None and summaries:
             on_batch(summaries)
+
+    def _keep(self, findings) -> None:
+        """Keep findings up to MAX_FINDINGS_PER_CHECK per check id, count the rest: a 2M-line file
+        with a finding on every line must not hold 2M Finding objects (about 1 GB)."""
+        kept, omitted, out = self._kept, self._omitted, self._findings
+        for f in findings:
+            if kept[f.check] < MAX_FINDINGS_PER_CHECK:
+                kept[f.check] += 1
+                out.append(f)
+            else:
+                omitted[(f.check, f.severity)] += 1
 
     def _finish(self, facts, cancelled: bool) -> CheckReport:
         from tunescope.core.cost import estimate
@@ -241,6 +256,7 @@ class DatasetChecker:
                              facts=facts, cancelled=cancelled)
         dataset_findings, stats = self.aggregator.finish()
         report.findings = facts.findings + self._findings + dataset_findings
+        report.omitted = self._omitted
         report.stats = stats
         report.kinds = {k.value: n for k, n in self._kinds.most_common()}
         report.examples = sum(n for k, n in self._kinds.items() if k in DATA_KINDS)

@@ -107,6 +107,14 @@ class CheckReport:
     elapsed: float = 0.0
     cancelled: bool = False
     validation: "CheckReport | None" = None
+    omitted: Counter = field(default_factory=Counter)   # (check, severity) -> findings counted, not kept
+
+    @property
+    def omitted_by_check(self) -> dict[str, int]:
+        out: Counter = Counter()
+        for (check, _sev), n in self.omitted.items():
+            out[check] += n
+        return dict(out)
 
     @property
     def lines(self) -> int:
@@ -115,11 +123,15 @@ class CheckReport:
     @property
     def summary(self) -> dict:
         c = Counter(f.severity for f in self.findings)
+        for (_check, sev), n in self.omitted.items():
+            c[sev] += n
         return {"errors": c[Severity.ERROR], "warnings": c[Severity.WARNING], "infos": c[Severity.INFO]}
 
     @property
     def counts_by_check(self) -> dict[str, int]:
-        return dict(Counter(f.check for f in self.findings).most_common())
+        c = Counter(f.check for f in self.findings)
+        c.update(self.omitted_by_check)
+        return dict(c.most_common())
 
     @property
     def ok(self) -> bool:
@@ -138,6 +150,8 @@ class CheckReport:
             "file_facts": self.facts.to_dict(), "kinds": self.kinds, "stats": self.stats,
             "elapsed_seconds": round(self.elapsed, 3),
         }
+        if self.omitted:   # counted in summary/counts_by_check, not listed
+            out["findings_omitted"] = self.omitted_by_check
         if self.validation is not None:
             v = self.validation
             out["validation"] = {"file": v.file, "format": v.format, "examples": v.examples,

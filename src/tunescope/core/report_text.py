@@ -24,9 +24,10 @@ def _header(text: str) -> list[str]:
     return textwrap.wrap(text, width=WIDTH, initial_indent="  ", subsequent_indent="    ")
 
 
-def _lines_list(lines: list[int], limit: int = 12) -> str:
+def _lines_list(lines: list[int], limit: int = 12, unlisted: int = 0) -> str:
     shown = ", ".join(str(x) for x in lines[:limit])
-    return shown + (f", ... (+{len(lines) - limit})" if len(lines) > limit else "")
+    more = max(0, len(lines) - limit) + unlisted
+    return shown + (f", ... (+{more:,})" if more else "")
 
 
 def render_text(report: CheckReport, max_findings: int = 20) -> str:
@@ -75,11 +76,13 @@ def render_text(report: CheckReport, max_findings: int = 20) -> str:
         out.append("")
         out.append("Findings by check")
     wrap = textwrap.TextWrapper(width=WIDTH, initial_indent="      ", subsequent_indent="      ")
+    totals = report.counts_by_check
     for check, items in groups.items():
         first = items[0]
+        total = max(totals.get(check, 0), len(items))      # findings past the per-check cap are only counted
         lines = sorted({f.line for f in items if f.line})
-        where = f" lines {_lines_list(lines)}" if lines else ""
-        out.extend(textwrap.wrap(f"[{SEV_MARK[first.severity]}] {check} x{len(items):,}{where}", width=WIDTH,
+        where = f" lines {_lines_list(lines, unlisted=total - len(items))}" if lines else ""
+        out.extend(textwrap.wrap(f"[{SEV_MARK[first.severity]}] {check} x{total:,}{where}", width=WIDTH,
                                  initial_indent="  ", subsequent_indent="      "))
         for f in items[:max_findings]:
             loc = f"line {f.line}" if f.line else "file"
@@ -89,6 +92,6 @@ def render_text(report: CheckReport, max_findings: int = 20) -> str:
                                      subsequent_indent="      "))
             if f.hint and f is first:
                 out.extend(wrap.wrap(f"fix: {f.hint}"))
-        if len(items) > max_findings:
-            out.append(f"    ... {len(items) - max_findings:,} more (--max-findings N, or --format json)")
+        if total > max_findings:
+            out.append(f"    ... {total - max_findings:,} more (--max-findings N, or --format json)")
     return "\n".join(out) + "\n"
