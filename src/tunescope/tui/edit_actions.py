@@ -120,7 +120,22 @@ class EditActions:
         if self.state.view is not None:
             self.apply_view()
         if toast:
-            self.notify(toast)
+            self.notify_edit(toast)
+
+    def notify_edit(self, text: str) -> None:
+        """Toast the latest change, replacing the toast of the change before it.
+
+        Six quick deletes used to stack six toasts over the whole 80x24 list; only the
+        latest one (with its undo hint) is worth reading.
+        """
+        from textual.notifications import Notification, Notify
+
+        app = self.app
+        previous = getattr(self, "_edit_toast", None)
+        if previous is not None and previous in app._notifications:
+            app._unnotify(previous, refresh=False)
+        self._edit_toast = Notification(text, "", "information", app.NOTIFICATION_TIMEOUT)
+        app.post_message(Notify(self._edit_toast))
 
     # -- editing one example ----------------------------------------------------------------
     def action_edit(self) -> None:
