@@ -21,3 +21,17 @@ async def test_quick_edits_keep_one_toast_for_the_latest(tmp_path):
         assert [n for n in notifications(app) if "delete row" in n or "undid" in n] == [
             n for n in notifications(app) if "undid" in n]
 
+
+async def test_about_this_file_is_said_once_not_after_every_save(tmp_path):
+    path = write_rows(tmp_path / "few.jsonl", [chat(f"q{i}", f"a{i}") for i in range(5)])
+    app = app_for(path)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await ready(pilot)
+        await settle(pilot)
+        assert sum("About this file" in n for n in notifications(app)) == 1
+        for _ in range(2):
+            await pilot.press("d", "ctrl+s")
+            await wait_for(pilot, lambda: not screen.state.session.dirty and screen.state.results.finished,
+                           what="save and re-check")
+            await settle(pilot)
+        assert sum("About this file" in n for n in notifications(app)) == 1

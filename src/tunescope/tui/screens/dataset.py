@@ -75,6 +75,7 @@ class DatasetScreen(ViewActions, EditActions, Screen):
         self._pending_viewer = None
         self._analysing: set = set()
         self._pane_wanted: str | None = None   # side pane asked for, until it takes focus
+        self._file_notice: tuple = ()          # checks named by the last "About this file" toast
 
     # -- composition ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -262,6 +263,10 @@ class DatasetScreen(ViewActions, EditActions, Screen):
         if found[0].hint:
             lines.append(f"→ {found[0].hint}")
         severity = "error" if found[0].severity.value == "error" else "warning"
+        said = tuple(sorted({f.check for f in found}))
+        if said == self._file_notice:          # said already; a re-check after a save must not repeat it
+            return
+        self._file_notice = said
         self.notify("\n".join(lines), title="About this file", severity=severity, timeout=8)
 
     @on(CheckFailed)
