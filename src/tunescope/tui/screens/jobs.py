@@ -26,8 +26,6 @@ from tunescope.tui.widgets.job_detail import CheckpointsTable, JobSummary
 from tunescope.tui.widgets.jobs_list import JobsList
 from tunescope.tui.widgets.loss_chart import LossChart
 
-ACTIVE = ("validating_files", "queued", "running")
-
 
 def open_jobs(app, select: str | None = None) -> None:
     """Show the jobs screen (the one already open, if any), optionally on job `select`."""
