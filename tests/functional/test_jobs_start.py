@@ -161,3 +161,18 @@ async def test_jobs_keys_can_be_remapped(tmp_path):
         await pilot.press("y")
         await job_status(pilot, screen, "cancelled", job_id=job.id)
         assert isinstance(app.screen, JobsScreen)
+
+
+async def test_unknown_backend_name_is_one_clear_message(tmp_path):
+    path = chat_file(tmp_path / "twelve.jsonl", n=12)
+    app = jobs_app(path, "nope")                                       # as from `tunescope FILE --backend nope`
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await ready(pilot)
+        await pilot.press("J")
+        screen = await jobs_screen(pilot)
+        await wait_for(pilot, lambda: any("unknown backend 'nope'" in t for t in notifications(app)), 10, "the toast")
+        await pilot.pause(1.0)                                         # a config error is not retried in a loop
+        assert sum("unknown backend" in t for t in notifications(app)) == 1
+        assert screen.poller.rounds == 0 and "R retries" in str(screen.query_one("#jobs-title").render())
+        await pilot.press("R")                                         # asked again: told again
+        await wait_for(pilot, lambda: sum("unknown backend" in t for t in notifications(app)) == 2, 10, "again")
