@@ -234,3 +234,34 @@ async def test_arrow_keys_move_the_job_cursor_and_scroll_the_events(tmp_path):
         assert screen.focused is screen.jobs_list
         await pilot.press("escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, type(screen)), 5, "the dataset screen")
+
+
+async def test_validation_file_and_epochs_from_the_dialog(tmp_path, datasets_dir):
+    from textual.widgets import Input
+
+    from tests.functional.jobs_helpers import chat_file
+
+    path = copy_dataset(tmp_path, "pirate_chat.jsonl")
+    validation = chat_file(tmp_path / "valid.jsonl", n=12)
+    app = jobs_app(path, local_profile(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("T")
+        await wait_for(pilot, lambda: isinstance(app.screen, StartJobScreen), 10, "the start dialog")
+        dialog = app.screen
+        dialog.query_one("#start-epochs", Input).focus()
+        await pilot.press("2")
+        assert "× 2 epochs" in dialog.estimate_text()                    # the estimate follows the epochs typed
+        dialog.query_one("#start-validation", Input).value = str(validation)
+        await pilot.press("ctrl+s")
+        screen = await jobs_screen(pilot)
+        job = await job_status(pilot, screen, "succeeded")
+        await wait_for(pilot, lambda: screen.job is not None and screen.job.done and screen.checkpoints, 20, "detail")
+        assert job.hyperparameters.get("n_epochs") == 2 and job.validation_file
+        assert app.jobs_backend.started[job.id].validation == str(validation)
+        assert screen.chart.valid and "valid" in str(screen.chart.border_title)
+        kept = await in_thread(app.jobs_backend.jobs().checkpoints, job.id)
+        best = min(kept, key=lambda c: c.metrics.full_valid_loss if c.metrics.full_valid_loss is not None
+                   else c.metrics.valid_loss)
+        table = str(screen.checkpoints_table.render())
+        assert f"★{best.step:>4}" in table                                # the lowest validation loss is starred
