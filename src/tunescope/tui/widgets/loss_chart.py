@@ -117,8 +117,9 @@ class LossChart(_ChartBase):
         buckets = max(8, 2 * (width - 8))
         last_step = max([s for s, _ in self.train[-1:] + self.valid[-1:]] or [1])
         end = max(self.total_steps or 0, last_step, 2)
-        for series, variable, fallback in ((self.train, "primary", (0, 135, 255)),
-                                          (self.valid, "warning", (255, 165, 0))):
+        # validation first: where the curves share a cell (one colour per braille cell), train stays visible
+        for series, variable, fallback in ((self.valid, "warning", (255, 165, 0)),
+                                          (self.train, "primary", (0, 135, 255))):
             if series:
                 xs, ys = zip(*decimate(series, buckets))
                 plt.plot(list(xs), list(ys), marker="braille", color=self._rgb(variable, fallback))
