@@ -98,14 +98,26 @@ class CounterHolder:
         return self.counter
 
 
-def analyse_row(data: bytes, key, line: int, options, holder: CounterHolder, post: Post) -> None:
-    """Check one example's current bytes (an edited row, or the one in the viewer)."""
+def analyse_row(data: bytes, key, line: int, options, holder: CounterHolder, post: Post,
+                file_format: str = "") -> None:
+    """Check one example's current bytes (an edited row, or the one in the viewer).
+
+    A row with only system/user messages is ambiguous alone (a reinforcement prompt,
+    or a supervised example missing its answer); the checker decides by the file's
+    majority. Do the same here: in a chat file such a row is checked as supervised,
+    so editing it does not make its missing-assistant error disappear.
+    """
+    from dataclasses import replace
+
     from tunescope.core.analysis import ExampleSummary
     from tunescope.core.checker_worker import check_example
     from tunescope.core.checks import token_findings
+    from tunescope.core.formats import is_prompt_only
 
     with holder.lock:
         summary: ExampleSummary = check_example(data, line, line - 1, options, holder.get())
+        if options.method is None and file_format == "chat" and is_prompt_only(summary.analysis):
+            summary = check_example(data, line, line - 1, replace(options, method="supervised"), holder.get())
     if summary.tokens is not None:
         summary.extra_findings = list(token_findings(summary, options))
     post(ExampleAnalysed(key, summary, data))

@@ -155,7 +155,8 @@ class DatasetScreen(ViewActions, EditActions, Screen):
     @work(thread=True, exit_on_error=False, group="analyse", description="analyse one example")
     def run_analyse(self, data: bytes, key, line: int) -> None:
         try:
-            workers.analyse_row(data, key, line, self.options, self.counter, self.post_message)
+            workers.analyse_row(data, key, line, self.options, self.counter, self.post_message,
+                                file_format=self.state.format if self.state is not None else "")
         except Exception as exc:
             self.post_message(NoticePosted(f"could not analyse line {line}: {workers.describe_error(exc)}",
                                            "warning"))
@@ -328,8 +329,9 @@ class DatasetScreen(ViewActions, EditActions, Screen):
         if summary is None:
             summary = state.overlay.get(digest(data)) or state.viewer_cache.get(key)
         findings = state.findings(row)
-        if summary is not None:
-            findings += [f for f in summary.findings if f not in findings]
+        if summary is not None:          # the same check at the same place is said once
+            seen = {(f.check, f.message_index, f.path) for f in findings}
+            findings += [f for f in summary.findings if (f.check, f.message_index, f.path) not in seen]
         self.viewer.show(data, None if origin is None else origin + 1, summary, findings, keep_cursor=keep_cursor)
         if summary is None and key not in self._analysing:
             self._analysing.add(key)
