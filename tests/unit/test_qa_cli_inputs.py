@@ -91,3 +91,8 @@ def test_drop_invalid_names_a_latin1_line_as_not_utf8(tmp_path):
     r = run("fix", str(src), "--drop-invalid", "--dry-run")
     assert r.returncode == 0 and "line 13: deleted: not UTF-8 text" in r.stdout, r.stdout
     assert "surrogates" not in r.stdout                     # orjson's wording for invalid UTF-8
+
+
+def test_encodings_import_of_a_directory_says_so(tmp_path):
+    r = run("encodings", "import", str(tmp_path))
+    assert r.returncode == 2 and "not a regular file" in r.stderr and "no such file" not in r.stderr

@@ -61,7 +61,8 @@ def _status() -> int:
 
 def _import(path: Path, name: str | None) -> int:
     if not path.is_file():
-        print(f"tunescope encodings: {path}: no such file", file=sys.stderr)
+        why = "not a regular file (give the downloaded .tiktoken file)" if path.exists() else "no such file"
+        print(f"tunescope encodings: {path}: {why}", file=sys.stderr)
         return 2
     try:
         info, digest = encodings.detect_encoding_file(path)
