@@ -94,6 +94,7 @@ class SearchMatched(Message):
     pattern: str
     row: int | None
     wrapped: bool = False
+    generation: int = 0      # which search this answers (a newer one makes it stale)
 
 
 @dataclass

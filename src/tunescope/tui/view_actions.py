@@ -7,6 +7,7 @@ move the cursor or swap the list's view.
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 
 from tunescope.tui import workers
@@ -104,7 +105,7 @@ class ViewActions:
                 self.notify(f"invalid regular expression: {exc}", severity="error")
                 return
             self.search_spec = spec
-            self.run_search(spec, self.example_list.cursor, 1)
+            self.start_search(spec, 1)
         previous = self.search_spec
         self.app.push_screen(SearchScreen(previous.pattern if previous else "", previous.regex if previous else False),
                              done)
@@ -119,9 +120,34 @@ class ViewActions:
         if self.search_spec is None:
             self.notify("no search yet: press / to search")
             return
-        self.run_search(self.search_spec, self.example_list.cursor, step)
+        self.start_search(self.search_spec, step)
+
+    def start_search(self, spec, step: int) -> None:
+        """Search from the cursor in a worker; a newer search (or esc) stops the one running.
+
+        On a big file a search that finds nothing reads every line (about half a minute
+        for a million lines), so the status bar says it is running and esc stops it.
+        """
+        self.stop_search()
+        self._search_cancel = threading.Event()
+        self._search_generation = getattr(self, "_search_generation", 0) + 1
+        self.status_bar.set(view=f"searching {spec.pattern!r}… (esc stops)")
+        self.run_search(spec, self.example_list.cursor, step, self._search_cancel, self._search_generation)
+
+    def stop_search(self) -> bool:
+        """Stop the running search; True when one was running."""
+        running = getattr(self, "_search_cancel", None)
+        if running is None or running.is_set():
+            return False
+        running.set()
+        self.status_bar.set(view=self.state.view_description if self.state is not None else "")
+        return True
 
     def on_search_matched(self, event: SearchMatched) -> None:
+        if event.generation != getattr(self, "_search_generation", 0):
+            return                                  # an older search, stopped or replaced
+        self._search_cancel.set()                   # done: esc goes back to its usual job
+        self.status_bar.set(view=self.state.view_description)
         if event.row is None:
             self.notify(f"no example matches {event.pattern!r}", severity="warning")
             return

@@ -160,7 +160,7 @@ def row_matches(data: bytes, match, prefilter) -> bool:
 
 
 def search(state: DatasetState, spec: SearchSpec, start: int, step: int, post: Post,
-           cancel: threading.Event) -> None:
+           cancel: threading.Event, generation: int = 0) -> None:
     """Find the next display row after `start` (wrapping once) whose messages match."""
     match, prefilter = spec.matcher(), spec.prefilter()
     count = state.display_count()
@@ -175,9 +175,10 @@ def search(state: DatasetState, spec: SearchSpec, start: int, step: int, post: P
             except (IndexError, OSError):
                 continue
             if row_matches(data, match, prefilter):
-                post(SearchMatched(spec.pattern, d, bool(wrapped)))
+                post(SearchMatched(spec.pattern, d, bool(wrapped), generation))
                 return
-    post(SearchMatched(spec.pattern, None))
+    if not cancel.is_set():
+        post(SearchMatched(spec.pattern, None, generation=generation))
 
 
 # -- filters and sorting ----------------------------------------------------------------------

@@ -140,6 +140,7 @@ class DatasetScreen(ViewActions, EditActions, Screen):
         """Tell every background thread to stop; nothing waits for them."""
         self.cancel.set()
         self.cancel_check()
+        self.stop_search()
 
     # -- workers ----------------------------------------------------------------------------
     # Indexing and checking run in daemon threads rather than Textual workers: thread workers
@@ -163,10 +164,10 @@ class DatasetScreen(ViewActions, EditActions, Screen):
         finally:
             self._analysing.discard(key)
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="search", description="search")
-    def run_search(self, spec, start: int, step: int) -> None:
+    @work(thread=True, exit_on_error=False, group="search", description="search")
+    def run_search(self, spec, start: int, step: int, cancel: threading.Event, generation: int) -> None:
         try:
-            workers.search(self.state, spec, start, step, self.post_message, self.cancel)
+            workers.search(self.state, spec, start, step, self.post_message, cancel, generation)
         except Exception as exc:
             self.post_message(NoticePosted(f"search failed: {workers.describe_error(exc)}", "error"))
 
@@ -406,7 +407,9 @@ class DatasetScreen(ViewActions, EditActions, Screen):
         self.show_pane(PANES[(PANES.index(self.current_pane()) - 1) % len(PANES)])
 
     def action_back(self) -> None:
-        if self.current_pane() != "list" or self.has_class("-side-open"):
+        if self.stop_search():
+            self.notify("search stopped")
+        elif self.current_pane() != "list" or self.has_class("-side-open"):
             self.show_pane("list")
         elif self.filter_spec is not None or self.state is not None and self.state.sort != "line":
             self.filter_spec = None
