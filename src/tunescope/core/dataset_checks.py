@@ -176,6 +176,7 @@ class DatasetAggregator:
         stats["image_examples"] = self.image_rows
         rules.images_and_preference(self, findings)
         rules.legacy(self, kinds, findings)
+        rules.model_method(self, kinds, findings)
         return findings, stats
 
     def merge(self, other: "DatasetAggregator") -> None:

@@ -146,6 +146,7 @@ _TABLE: list[tuple[str, str, Severity, str, str]] = [
     ("dataset", "legacy_no_completion_ending", W, "No completion ending", "Completions do not share an ending marking where they stop (L14)."),
     ("dataset", "legacy_completion_leading_space", W, "Completions without leading space", "Completions should start with a space (L15)."),
     ("dataset", "legacy_uppercase", W, "Mostly upper case", "More than a third of the prompts or completions is upper case (L09/L10)."),
+    ("dataset", "model_method_unsupported", W, "Model does not support the method", "The chosen model cannot be fine-tuned with this data's method, e.g. reinforcement data on a supervised-only model (X03)."),
     ("dataset", "validation_overlap", W, "Validation overlaps training", "Validation examples identical to training examples (D03)."),
     ("dataset", "validation_input_overlap", I, "Validation prompts in training", "Validation examples whose input also appears in training (D03)."),
 ]

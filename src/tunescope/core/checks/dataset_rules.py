@@ -297,6 +297,32 @@ def legacy(agg, kinds: Counter, findings: list) -> None:
             agg.legacy.first_line))
 
 
+METHOD_OF_FORMAT = {"chat": "supervised", "preference": "dpo", "reinforcement": "reinforcement"}
+
+
+def model_method(agg, kinds: Counter, findings: list) -> None:
+    """The chosen model must support the data's method (X03: reinforcement only on o4-mini)."""
+    method = agg.options.method or METHOD_OF_FORMAT.get(main_format(kinds))
+    if method is None or not agg.n:
+        return
+    from tunescope.core.models import load_models
+    try:
+        table = load_models()
+        info = table.get(agg.options.model)
+    except Exception:       # an unknown model or a broken table: nothing to compare with
+        return
+    if info.supports(method):
+        return
+    able = [m.name for m in table.models.values() if m.supports(method) and not m.deprecated]
+    label = {"supervised": "supervised", "dpo": "preference (DPO)", "reinforcement": "reinforcement"}[method]
+    findings.append(_finding(
+        "model_method_unsupported",
+        f"{info.name} cannot be fine-tuned with {label} data, which this file holds"
+        + (f"; models that can: {', '.join(able[:3])}." if able else "."),
+        (f"Check with --model {able[0]} for its token limit and price; " if able else "Pick another model; ")
+        + f"the limits and cost above are {info.name}'s.", path=""))
+
+
 def compare_validation(train, valid) -> list:
     """Validation rows identical to (or sharing their input with) a training row."""
     out = []
