@@ -96,3 +96,11 @@ def test_drop_invalid_names_a_latin1_line_as_not_utf8(tmp_path):
 def test_encodings_import_of_a_directory_says_so(tmp_path):
     r = run("encodings", "import", str(tmp_path))
     assert r.returncode == 2 and "not a regular file" in r.stderr and "no such file" not in r.stderr
+
+
+def test_fix_output_to_a_directory_or_missing_folder_is_an_argument_error(tmp_path):
+    src = chat_file(tmp_path / "d.jsonl")
+    r = run("fix", str(src), "--dedupe", "-o", str(tmp_path))          # was exit 1, "Is a directory"
+    assert r.returncode == 2 and "is a directory" in r.stderr
+    r = run("fix", str(src), "--dedupe", "-o", str(tmp_path / "nope" / "x.jsonl"))   # was "no longer exists"
+    assert r.returncode == 2 and "does not exist" in r.stderr

@@ -158,6 +158,10 @@ def _run(args: argparse.Namespace) -> int:
         return _fail("--split writes two new files; give -o BASE (writes BASE_train and BASE_valid)")
     if not args.dry_run and not args.in_place and not args.output:
         return _fail("say where to write: -o OUT, or --in-place to replace FILE (or --dry-run to preview)")
+    if args.output and os.path.isdir(args.output):
+        return _fail(f"-o {args.output} is a directory; give the path of the file to write")
+    if args.output and not os.path.isdir(os.path.dirname(os.path.abspath(args.output))):
+        return _fail(f"-o {args.output}: the folder {os.path.dirname(os.path.abspath(args.output))} does not exist")
     if not os.path.exists(args.file):
         return _fail(f"{args.file}: no such file")
     if not os.path.isfile(args.file):
