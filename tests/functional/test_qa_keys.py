@@ -29,3 +29,12 @@ async def test_greyed_out_edit_keys_say_why(tmp_path):
             assert "the list is empty" in await press_and_read(pilot, key), key
         assert "undid" in await press_and_read(pilot, "u")          # enabled keys still just work
         assert screen.example_list.count == 1
+
+
+async def test_filter_menu_reads_as_english(tmp_path):
+    app = app_for(write_rows(tmp_path / "one.jsonl", [chat("hi", "hello")]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        labels = dict(screen.filter_options())
+        assert labels["role:assistant"] == "Has an assistant message"
+        assert labels["role:user"] == "Has a user message"
