@@ -165,7 +165,7 @@ class ViewActions:
         for check, count in per_line.most_common():
             options.append((f"check:{check}", f"Check {check} ({count:,})"))
         for role in ("system", "developer", "user", "assistant", "tool"):
-            article = "an" if role[0] in "aeiou" else "a"
+            article = "an" if role == "assistant" else "a"
             options.append((f"role:{role}", f"Has {article} {role} message"))
         return options
 
