@@ -164,7 +164,7 @@ class TokenHistogram(Widget):
 
     def _marker(self, width: int, above: bool = True) -> Content:
         """The limit line: red with bins over it below, green when every example fits."""
-        text = f" limit {self.limit:,} " + ("▼ over" if above else "(every example is below)")
+        text = f" limit {self.limit:,} " + ("▼ over " if above else "(every example is below) ")
         colour = "$text-error" if above else "$text-success"
         pad = max(0, width - len(text))
         return Content.assemble(("┄" * (pad // 2), colour), (text, f"bold {colour}"), ("┄" * (pad - pad // 2), colour))
