@@ -61,3 +61,23 @@ async def test_rows_show_the_saved_file_not_the_one_before(tmp_path):
         assert json.loads(path.read_bytes().splitlines()[0])["messages"][2]["weight"] == 0
         view = screen.state.row_view(0)
         assert not view.modified and view.roles == "S U A0"
+
+
+async def test_counts_stay_right_after_undoing_past_a_save(tmp_path):
+    """Undo after ctrl+s brings back the rows of the file as it was before the save; the
+    status bar then said ✗ 0 ▲ 0 because those rows were counted nowhere."""
+    path = sample_copy(tmp_path)
+    app = app_for(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        before = screen.state.counts()
+        assert before[0] > 0 and before[1] > 0
+        await pilot.press("G", "d", "ctrl+s")              # delete the last (clean) line and save
+        await wait_for(pilot, lambda: not screen.state.session.dirty and screen.state.results.finished,
+                       what="save and re-check")
+        assert screen.state.counts() == before
+        await pilot.press("u")                              # undo past the save
+        await settle(pilot)
+        assert screen.state.session.dirty and len(screen.state.session) == len(SAMPLE_LINES)
+        assert screen.state.counts() == before
+        assert screen.status_bar.status.errors == before[0]

@@ -122,13 +122,19 @@ class DatasetState:
         self.wanted: dict[bytes, tuple[bytes, int]] = {}  # edited rows drawn but not yet analysed
         self.report = None
         self.format = ""
+        self.past_status: dict[int, tuple] = {}      # id(index) -> (index, statuses) of files before a save
 
     # -- rows ---------------------------------------------------------
     def attach_session(self, session) -> None:
         self.session = session
 
     def switch_index(self, index) -> None:
-        """Continue on another file (after a save): what was read from the old one is forgotten."""
+        """Continue on another file (after a save): what was read from the old one is forgotten.
+
+        Its per-line statuses are kept: undoing past the save brings back runs of the old
+        file's lines, and the error/warning counts still need them.
+        """
+        self.past_status[id(self.index)] = (self.index, self.results.status)
         self.index = index
         self.overlay.clear()
         self._info.clear()          # keyed by original line: line i of the new file is other bytes
@@ -270,9 +276,15 @@ class DatasetState:
             data = getattr(seg, "data", None)
             if data is None:                       # a run of lines as on disk
                 if seg.index is self.index:
-                    chunk = status[seg.start:seg.start + seg.count]
-                    errors += chunk.count(ERROR)
-                    warnings += chunk.count(WARNING)
+                    lines = status
+                else:                              # lines of the file before a save (undone past it)
+                    past = self.past_status.get(id(seg.index))
+                    if past is None or past[0] is not seg.index:
+                        continue
+                    lines = past[1]
+                chunk = lines[seg.start:seg.start + seg.count]
+                errors += chunk.count(ERROR)
+                warnings += chunk.count(WARNING)
                 continue
             summary = self.overlay.get(digest(data))
             code = severity_code(summary.findings) if summary is not None else PENDING
