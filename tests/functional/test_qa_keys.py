@@ -38,3 +38,26 @@ async def test_filter_menu_reads_as_english(tmp_path):
         labels = dict(screen.filter_options())
         assert labels["role:assistant"] == "Has an assistant message"
         assert labels["role:user"] == "Has a user message"
+
+
+async def test_w_says_why_it_cannot_weight_this_example(tmp_path):
+    """On a preference example or one without an assistant message, w told the user to
+    select an assistant message, which cannot be done there."""
+    dpo = {"input": {"messages": [{"role": "user", "content": "Hi"}]},
+           "preferred_output": [{"role": "assistant", "content": "Hello"}],
+           "non_preferred_output": [{"role": "assistant", "content": "Go away"}]}
+    prompt_only = {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"}]}
+    path = write_rows(tmp_path / "mixed.jsonl", [dpo, prompt_only, chat("hi", "hello")])
+    app = app_for(path)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "no messages list" in await press_and_read(pilot, "w")
+        await pilot.press("escape", "j", "enter")
+        await settle(pilot)
+        assert "no assistant message" in await press_and_read(pilot, "w")
+        await pilot.press("escape", "j", "enter")
+        await settle(pilot)
+        assert "Select an assistant message first" in await press_and_read(pilot, "w")   # user selected
+        assert not screen.state.session.dirty

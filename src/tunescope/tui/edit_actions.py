@@ -231,8 +231,7 @@ class EditActions:
         viewer = self.viewer
         block = viewer.selected_block
         if row is None or block is None or block.role != "assistant" or viewer.data != self.state.data(row):
-            self.notify("Select an assistant message first: enter opens the example, j/k pick a message.",
-                        severity="warning")
+            self.notify(self.weight_refusal(row), severity="warning")
             return
         message = viewer.obj["messages"][block.message_index]
         zero = message.get("weight") != 0
@@ -242,6 +241,18 @@ class EditActions:
             self.notify(str(exc), severity="error")
             return
         self.after_edit(f"{self.state.session.undo_description} — u to undo")
+
+    def weight_refusal(self, row: int | None) -> str:
+        """Why w cannot toggle a weight here, and what would let it."""
+        obj = self.viewer.obj if row is not None and self.viewer.data == self.state.data(row) else None
+        messages = obj.get("messages") if isinstance(obj, dict) else None
+        if isinstance(obj, dict) and not isinstance(messages, list):
+            return ("Weights belong to the assistant messages of a chat example; this example has no "
+                    "messages list (preference outputs and prompt/completion rows have no weight).")
+        if isinstance(messages, list) and not any(isinstance(m, dict) and m.get("role") == "assistant"
+                                                  for m in messages):
+            return "This example has no assistant message to set a weight on."
+        return "Select an assistant message first: enter opens the example, j/k pick a message."
 
     # -- bulk fixes -------------------------------------------------------------------------
     def action_fixes(self) -> None:
