@@ -144,7 +144,7 @@ class EditActions:
             return
         self.open_editor(row, pretty_json(self.state.data(row)))
 
-    def open_editor(self, row: int, text: str) -> None:
+    def open_editor(self, row: int, text: str, error: str = "") -> None:
         from tunescope.tui.screens.editor import JsonEditorScreen
 
         origin = self.state.origin(row)
@@ -153,7 +153,7 @@ class EditActions:
         def done(new_text: str | None) -> None:
             if new_text is not None:
                 self.apply_text(row, new_text)
-        self.app.push_screen(JsonEditorScreen(text, title, validate=json_error), done)
+        self.app.push_screen(JsonEditorScreen(text, title, validate=json_error, error=error), done)
 
     def apply_text(self, row: int, text: str) -> bool:
         from tunescope.core.edits import EditError, JsonEditError
@@ -162,9 +162,8 @@ class EditActions:
         before = session.get(row)
         try:
             session.replace_text(row, text)
-        except JsonEditError as exc:
-            self.notify(f"not saved: {exc}", title="Invalid JSON", severity="error")
-            self.open_editor(row, text)
+        except JsonEditError as exc:       # the editor comes back with the text, the reason and the cursor on it
+            self.open_editor(row, text, error=str(exc))
             return False
         except EditError as exc:
             self.notify(str(exc), title="Edit refused", severity="error")

@@ -89,9 +89,10 @@ class JsonEditorScreen(ModalScreen[str | None]):
     }
     """
 
-    def __init__(self, text: str, title: str, validate: Callable[[str], str | None]) -> None:
+    def __init__(self, text: str, title: str, validate: Callable[[str], str | None], error: str = "") -> None:
         super().__init__()
         self.original_text = text
+        self.initial_error = error      # why this text came back (e.g. from $EDITOR), shown on open
         self.title_text = title
         self.validate = validate
         self.highlighting = json_highlighting_available()
@@ -114,6 +115,11 @@ class JsonEditorScreen(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.text_area.focus()
+        if self.initial_error:
+            self.show_error(f"Not applied: {self.initial_error}")
+            position = error_position(self.initial_error)
+            if position is not None:
+                self.call_after_refresh(self._move_cursor, *position)
 
     @property
     def text_area(self) -> TextArea:
