@@ -30,6 +30,18 @@ class Status:
     view: str = ""            # description of the active filter/sort
 
 
+MUST_SHOW = 3        # parts of this priority or more important (counts, progress, filter) outrank a long name
+MIN_NAME = 16
+
+
+def shorten_middle(name: str, keep: int) -> str:
+    """`name` in at most `keep` characters, the middle replaced by an ellipsis (keeps the extension)."""
+    if len(name) <= keep:
+        return name
+    head = (keep - 1) // 2
+    return name[:head] + "…" + name[len(name) - (keep - 1 - head):]
+
+
 def progress_bar(done: int, total: int, width: int = 8) -> str:
     fraction = 0.0 if total <= 0 else max(0.0, min(1.0, done / total))
     filled = round(fraction * width)
@@ -73,9 +85,14 @@ class StatusBar(Static):
         self.redraw()
 
     @staticmethod
-    def parts(s: Status) -> list[tuple[int, str]]:
+    def file_part(s: Status, name: str | None = None) -> str:
+        name = s.file if name is None else name
+        return f"[b]{escape(name)}[/b]" + (" [$text-warning][b]●[/b] unsaved[/]" if s.dirty else "")
+
+    @classmethod
+    def parts(cls, s: Status) -> list[tuple[int, str]]:
         """(priority, markup) pieces; the highest priority numbers are dropped first when narrow."""
-        parts = [(0, f"[b]{escape(s.file)}[/b]" + (" [$text-warning][b]●[/b] unsaved[/]" if s.dirty else ""))]
+        parts = [(0, cls.file_part(s))]
         if s.format:
             parts.append((5, escape(s.format)))
         parts.append((6, f"{s.lines:,} lines"))
@@ -93,11 +110,18 @@ class StatusBar(Static):
     @classmethod
     def render_status(cls, s: Status, width: int = 200) -> str:
         parts = cls.parts(s)
+        name = s.file
         while True:
             markup = "  │  ".join(text for _, text in parts if text)
-            if Content.from_markup(markup).cell_length <= width or len(parts) <= 1:
+            over = Content.from_markup(markup).cell_length - width
+            if over <= 0 or len(parts) <= 1:
                 return markup
             worst = max(range(len(parts)), key=lambda i: parts[i][0])
+            if parts[worst][0] <= MUST_SHOW and len(name) > MIN_NAME:
+                # A long file name must not push out the counts, a filter or the progress: shorten it.
+                name = shorten_middle(name, max(MIN_NAME, len(name) - over))
+                parts[0] = (0, cls.file_part(s, name))
+                continue
             dropped = parts.pop(worst)
             if dropped[0] == 4 and s.estimated:   # keep the estimate mark without the model name
                 parts.append((2, "[$text-warning]~est.[/]"))
