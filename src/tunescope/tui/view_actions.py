@@ -77,6 +77,8 @@ class ViewActions:
 
     def on_findings_pane_group_selected(self, event) -> None:
         self.set_filter(("check", event.check_id))
+        if self.has_class("-narrow"):       # the list is hidden behind the pane there: show the lines asked for
+            self.show_pane("list")
 
     def on_findings_pane_finding_selected(self, event) -> None:
         if self.state is None or event.line is None:

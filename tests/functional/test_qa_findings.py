@@ -1,0 +1,20 @@
+"""QA: choosing a findings group at 80 columns shows the lines it filters to."""
+
+from __future__ import annotations
+
+from tests.functional.app_helpers import app_for, ready, sample_copy, settle, wait_for
+
+
+async def test_enter_on_a_group_at_80_columns_shows_the_filtered_list(tmp_path):
+    """The list was filtered behind the findings pane, which stayed in front: nothing visible happened."""
+    app = app_for(sample_copy(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        screen.show_pane("findings")
+        await settle(pilot)
+        await pilot.press("enter")                        # the first group (errors come first)
+        await wait_for(pilot, lambda: screen.state.view is not None, what="filter")
+        await settle(pilot)
+        assert screen.current_pane() == "list" and screen.example_list.display
+        assert screen.example_list.region.width > 0
+        assert screen.state.view_description.startswith("filter: check ")
