@@ -18,3 +18,16 @@ async def test_enter_on_a_group_at_80_columns_shows_the_filtered_list(tmp_path):
         assert screen.current_pane() == "list" and screen.example_list.display
         assert screen.example_list.region.width > 0
         assert screen.state.view_description.startswith("filter: check ")
+
+
+async def test_summary_says_one_check_not_one_checks(tmp_path):
+    from tests.functional.app_helpers import chat, write_rows
+
+    path = write_rows(tmp_path / "extra.jsonl", [dict(chat(f"q{i}", f"a{i}"), id=i) for i in range(60)])
+    app = app_for(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        screen.show_pane("findings")
+        await settle(pilot)
+        summary = str(screen.query_one("#findings-summary").render())
+        assert summary.endswith(" in 1 check"), summary

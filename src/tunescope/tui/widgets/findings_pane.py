@@ -266,7 +266,8 @@ class FindingsPane(Vertical, can_focus=False):
                 Content.assemble(severity_badge(s), f" {totals[s]:,} {s.value}{'s' if totals[s] != 1 else ''}")
                 for s in (Severity.ERROR, Severity.WARNING, Severity.INFO)
             ]
-            summary = Content(" · ").join(parts) + f" in {len(self.groups)} checks"
+            n = len(self.groups)
+            summary = Content(" · ").join(parts) + f" in {n} check{'s' if n != 1 else ''}"
         self.query_one("#findings-summary", Static).update(summary)
 
     # -- rows ----------------------------------------------------------------
