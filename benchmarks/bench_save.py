@@ -75,9 +75,9 @@ def main(argv=None) -> int:
         subprocess.run([sys.executable, __file__, "--generate-only", "--path", args.path,
                         "--size-mb", str(args.size_mb)], check=True)
 
-    from tunescope.core.edits import EditSession
-    from tunescope.core.lineindex import LineIndex
-    from tunescope.core.save import write_segments
+    from tunescope.editing.session import EditSession
+    from tunescope.dataset.index import LineIndex
+    from tunescope.editing.save import write_segments
 
     size = os.path.getsize(args.path)
     mb = size / 2**20

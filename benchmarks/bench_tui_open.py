@@ -94,9 +94,9 @@ async def timed_key(pilot, spy: PaintSpy, key: str, expect_row) -> float:
 
 
 async def measure(path: Path) -> dict:
-    from tunescope.core.config import Settings
+    from tunescope.config import Settings
     from tunescope.tui.app import make_app
-    from tunescope.tui.widgets.example_list import ExampleList
+    from tunescope.tui.widgets.dataset.example_list import ExampleList
 
     spy = PaintSpy()
     spy.install(ExampleList)

@@ -71,7 +71,7 @@ async def settle(pilot, keep_toasts: bool = False) -> None:
 
 async def shoot(name: str, path, size: tuple[int, int], steps, theme: str = "textual-dark",
                 keep_toasts: bool = False, backend=None) -> Path:
-    from tunescope.core.config import Settings
+    from tunescope.config import Settings
     from tunescope.tui.app import make_app
 
     app = make_app(path, settings=Settings(theme=theme), backend=backend)
@@ -127,7 +127,7 @@ def deterministic_jobs() -> None:
     import threading
 
     from tunescope.server import ids
-    from tunescope.tui.widgets import jobs_format
+    from tunescope.tui.widgets.jobs import format as jobs_format
 
     rng, lock = random.Random(20240601), threading.Lock()
 
@@ -188,7 +188,7 @@ async def main(png_dir: Path | None) -> int:
     for name, path, size, steps, theme, keep in scenes:
         written.append(await shoot(name, path, size, steps, theme, keep))
         print(f"wrote {written[-1].relative_to(ROOT)}")
-    from tunescope.core.backends import BackendProfile
+    from tunescope.providers.backends import BackendProfile
 
     deterministic_jobs()
     pirate = ROOT.parent / "shared" / "datasets" / "pirate_chat.jsonl"

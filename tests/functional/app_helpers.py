@@ -8,7 +8,7 @@ import time
 from importlib import resources
 from pathlib import Path
 
-from tunescope.core.config import Settings
+from tunescope.config import Settings
 from tunescope.tui.app import make_app
 
 SAMPLE = Path(str(resources.files("tunescope") / "data" / "sample.jsonl"))

@@ -7,7 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
-from tunescope.core.backends import BackendProfile
+from tunescope.providers.backends import BackendProfile
 from tunescope.tui.screens.jobs import JobsScreen
 
 from tests.conftest import DATASETS
@@ -70,8 +70,8 @@ async def job_status(pilot, screen: JobsScreen, statuses, timeout: float = 60.0,
 
 async def start_from_dataset(pilot, confirm_force: bool = False) -> JobsScreen:
     """T on the dataset screen, start in the dialog (confirming a forced upload), then the jobs screen."""
-    from tunescope.tui.screens.confirm import ConfirmScreen
-    from tunescope.tui.screens.start_job import StartJobScreen
+    from tunescope.tui.dialogs.confirm import ConfirmScreen
+    from tunescope.tui.dialogs.start_job import StartJobScreen
 
     await ready(pilot)
     await pilot.press("T")

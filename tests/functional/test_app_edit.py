@@ -8,7 +8,7 @@ import sys
 
 import orjson
 
-from tunescope.core.config import Settings
+from tunescope.config import Settings
 
 from tests.functional.app_helpers import (SAMPLE_LINES, app_for, chat, notifications, ready, sample_copy, wait_for,
                                           write_rows)

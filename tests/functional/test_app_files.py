@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tunescope.core import encodings
-from tunescope.tui.state import ERROR
+from tunescope.tokens import encodings
+from tunescope.review.state import ERROR
 
 from tests.conftest import DATASETS
 from tests.functional.app_helpers import app_for, chat, notifications, ready, sample_copy, wait_for, write_rows

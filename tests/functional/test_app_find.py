@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tunescope.tui.state import ERROR
+from tunescope.review.state import ERROR
 
 from tests.functional.app_helpers import app_for, chat, notifications, ready, sample_copy, wait_for, write_rows
 
@@ -133,7 +133,7 @@ async def test_s_sorts_by_tokens_then_back_to_file_order(tmp_path):
 
 
 async def test_findings_pane_group_filters_and_finding_jumps(tmp_path):
-    from tunescope.tui.widgets.findings_pane import FindingsPane
+    from tunescope.tui.widgets.dataset.findings_pane import FindingsPane
 
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -148,7 +148,7 @@ async def test_findings_pane_group_filters_and_finding_jumps(tmp_path):
 
 
 async def test_choosing_another_model_in_the_stats_pane_rechecks_with_its_limit(tmp_path):
-    from tunescope.tui.widgets.stats_pane import StatsPane
+    from tunescope.tui.widgets.dataset.stats_pane import StatsPane
 
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tunescope.tui.state import ERROR, OK, WARNING
-from tunescope.tui.widgets.example_list import ExampleList
+from tunescope.review.state import ERROR, OK, WARNING
+from tunescope.tui.widgets.dataset.example_list import ExampleList
 
 from tests.functional.app_helpers import SAMPLE_LINES, app_for, ready, sample_copy, wait_for
 

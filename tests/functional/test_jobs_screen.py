@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import socket
 
-from tunescope.tui.screens.confirm import ConfirmScreen
+from tunescope.tui.dialogs.confirm import ConfirmScreen
 from tunescope.tui.screens.dataset import DatasetScreen
 from tunescope.tui.screens.jobs import JobsScreen
-from tunescope.tui.screens.start_job import StartJobScreen
+from tunescope.tui.dialogs.start_job import StartJobScreen
 
 from tests.functional.app_helpers import notifications, ready, wait_for
 from tests.functional.jobs_helpers import (copy_dataset, in_thread, job_status, jobs_app, jobs_screen, local_profile,
@@ -147,7 +147,7 @@ async def test_too_few_examples_error_does_not_point_at_a_line(tmp_path, dataset
 
 
 async def test_unreachable_backend_is_a_notification_not_a_traceback(tmp_path):
-    from tunescope.core.backends import BackendProfile
+    from tunescope.providers.backends import BackendProfile
     from tests.functional.app_helpers import sample_copy
 
     with socket.socket() as sock:                                      # a port nobody listens on

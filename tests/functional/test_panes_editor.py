@@ -8,9 +8,9 @@ import json
 from textual.widgets import TextArea
 
 from tests.functional.panes_screen_host import NOTHING, ScreenHost
-from tunescope.core.edits_ops import JsonEditError, parse_text
-from tunescope.tui.screens.confirm import ConfirmScreen
-from tunescope.tui.screens.editor import JsonEditorScreen, error_position
+from tunescope.editing.ops import JsonEditError, parse_text
+from tunescope.tui.dialogs.confirm import ConfirmScreen
+from tunescope.tui.dialogs.editor import JsonEditorScreen, error_position
 
 EXAMPLE = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}
 PRETTY = json.dumps(EXAMPLE, indent=2)

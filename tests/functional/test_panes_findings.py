@@ -8,8 +8,8 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from tunescope.core.findings import Finding, Severity
-from tunescope.tui.widgets.findings_pane import FindingsPane
+from tunescope.checks.findings import Finding, Severity
+from tunescope.tui.widgets.dataset.findings_pane import FindingsPane
 
 
 def _findings(n_errors: int, n_warnings: int) -> list[Finding]:
@@ -129,7 +129,7 @@ async def test_counts_by_check_and_empty_report():
 
 
 async def test_real_report_from_a_shared_dataset(datasets_dir):
-    from tunescope.core.checker import check_path, options_for_model
+    from tunescope.checks.run.runner import check_path, options_for_model
 
     report = check_path(datasets_dir / "debian_admin_extra_keys.jsonl", options_for_model("gpt-4o-mini-2024-07-18"),
                         use_cache=False)

@@ -6,8 +6,8 @@ import json
 import threading
 
 from tests.functional.panes_screen_host import NOTHING, ScreenHost
-from tunescope.core.edits import EditSession
-from tunescope.tui.screens.fixes_menu import FixesMenu
+from tunescope.editing.session import EditSession
+from tunescope.tui.dialogs.fixes_menu import FixesMenu
 
 FIXES = [
     ("strip_whitespace", "Strip whitespace around message contents", "Trims leading/trailing spaces."),

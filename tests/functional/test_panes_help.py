@@ -6,9 +6,9 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer
 
-from tunescope.tui.screens.help import HelpScreen
-from tunescope.tui.widgets.findings_pane import FindingsPane
-from tunescope.tui.widgets.stats_pane import StatsPane
+from tunescope.tui.dialogs.help import HelpScreen
+from tunescope.tui.widgets.dataset.findings_pane import FindingsPane
+from tunescope.tui.widgets.dataset.stats_pane import StatsPane
 
 
 class HelpHarness(App):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.widgets import Button, Checkbox, Input, Static
 
 from tests.functional.panes_screen_host import NOTHING, ScreenHost
-from tunescope.tui.screens.confirm import ConfirmScreen
-from tunescope.tui.screens.prompts import FilterScreen, GotoLineScreen, MessageScreen, SaveAsScreen, SearchScreen
+from tunescope.tui.dialogs.confirm import ConfirmScreen
+from tunescope.tui.dialogs.prompts import FilterScreen, GotoLineScreen, MessageScreen, SaveAsScreen, SearchScreen
 
 
 def error_text(app) -> str:

@@ -8,9 +8,9 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.widgets import Select, Static
 
-from tunescope.core.filefacts import FileFacts
-from tunescope.core.report import histogram
-from tunescope.tui.widgets.stats_pane import StatsPane, TokenHistogram
+from tunescope.dataset.filefacts import FileFacts
+from tunescope.checks.report import histogram
+from tunescope.tui.widgets.dataset.stats_pane import StatsPane, TokenHistogram
 
 MODELS = ["gpt-4o-mini-2024-07-18", "gpt-4.1-2025-04-14", "gpt-4.1-mini-2025-04-14"]
 
@@ -118,7 +118,7 @@ async def test_choosing_a_model_posts_model_changed_but_set_models_does_not():
 
 
 async def test_real_report_from_a_shared_dataset(datasets_dir):
-    from tunescope.core.checker import check_path, options_for_model
+    from tunescope.checks.run.runner import check_path, options_for_model
 
     options = options_for_model("gpt-4o-mini-2024-07-18")
     report = check_path(datasets_dir / "cookbook_toy_chat.jsonl", options, use_cache=False)
@@ -136,7 +136,7 @@ async def test_real_report_from_a_shared_dataset(datasets_dir):
 
 
 async def test_text_encoding_follows_the_utf8_findings():
-    from tunescope.core.findings import Finding, Severity
+    from tunescope.checks.findings import Finding, Severity
 
     report = synthetic_report([10, 20], limit=100)
     app = StatsHarness()

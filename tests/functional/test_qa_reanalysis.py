@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from tests.functional.app_helpers import app_for, ready, sample_copy, settle, wait_for
-from tunescope.tui.state import ERROR
+from tunescope.review.state import ERROR
 
 
 async def test_editing_a_row_without_assistant_keeps_its_error(tmp_path):

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.functional.app_helpers import app_for, ready, sample_copy, settle
-from tunescope.tui.widgets.stats_pane import TokenHistogram
+from tunescope.tui.widgets.dataset.stats_pane import TokenHistogram
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.functional.app_helpers import app_for, chat, ready, wait_for, write_rows
-from tunescope.tui.widgets.status_bar import Status, StatusBar
+from tunescope.tui.widgets.dataset.status_bar import Status, StatusBar
 
 
 def test_a_long_file_name_is_shortened_before_the_filter_or_counts_go():

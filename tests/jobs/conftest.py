@@ -7,7 +7,7 @@ import json
 import openai
 import pytest
 
-from tunescope.core.jobs import JobsClient
+from tunescope.jobs.client import JobsClient
 from tunescope.server.embedded import start_embedded
 
 FAST = {"speed": 0.002, "queue_delay": 0.05}

@@ -8,8 +8,7 @@ import stat
 import pytest
 
 from tests.jobs.conftest import FAKE_KEY
-from tunescope.core.backends import (BackendError, backends_file, connect, load_backends,
-                                     remove_backend, resolve_backend, save_backend)
+from tunescope.providers.backends import (BackendError, backends_file, connect, load_backends, remove_backend, resolve_backend, save_backend)
 
 
 def _mode(path) -> int:

@@ -7,9 +7,9 @@ import time
 import pytest
 
 from tests.jobs.conftest import FAST, write_chat
-from tunescope.core import jobs_upload
-from tunescope.core.jobs import EventFollower, JobsClient, JobsError, PreflightFailed
-from tunescope.core.jobs_follow import wait_until, watch
+from tunescope.jobs import upload as jobs_upload
+from tunescope.jobs.client import EventFollower, JobsClient, JobsError, PreflightFailed
+from tunescope.jobs.follow import wait_until, watch
 
 MODEL = "gpt-4o-mini-2024-07-18"
 
@@ -219,7 +219,7 @@ def test_sdk_errors_become_one_clear_message(tmp_path):
             right.create(MODEL, train)
         assert err.value.kind == "rate_limit" and err.value.status == 429
 
-        from tunescope.core.jobs_errors import from_sdk
+        from tunescope.jobs.errors import from_sdk
 
         try:
             right.client.models.delete(MODEL)  # the local server answers 403 for base models

@@ -6,9 +6,9 @@ import base64
 
 import pytest
 
-from tunescope.core.jobs import parse_results
-from tunescope.core.jobs_errors import mask_key, redact
-from tunescope.core.jobs_types import Event, JobFailure, Metrics
+from tunescope.jobs.client import parse_results
+from tunescope.jobs.errors import mask_key, redact
+from tunescope.jobs.types import Event, JobFailure, Metrics
 
 # Real messages quoted in ../shared/reference/finetuning-api.md §2.5 and validation-checks.md
 REAL = [

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from tunescope.commands.jobs_render import WatchPrinter, job_details, loss_line
-from tunescope.core.jobs_types import Event, Job, JobFailure, Metrics
+from tunescope.commands.jobs.render import WatchPrinter, job_details, loss_line
+from tunescope.jobs.types import Event, Job, JobFailure, Metrics
 
 
 class Tty(io.StringIO):

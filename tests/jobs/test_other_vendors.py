@@ -12,7 +12,7 @@ import openai
 import pytest
 
 from tests.jobs.conftest import write_chat
-from tunescope.core.jobs import JobsClient, JobsError
+from tunescope.jobs.client import JobsClient, JobsError
 
 
 class Vendor(BaseHTTPRequestHandler):
@@ -73,7 +73,7 @@ def vendor():
 
 
 def test_upload_waits_until_the_file_is_processed(vendor, tmp_path, monkeypatch):
-    from tunescope.core import jobs_upload
+    from tunescope.jobs import upload as jobs_upload
 
     real = jobs_upload.Uploader.wait_processed
     monkeypatch.setattr(jobs_upload.Uploader, "wait_processed",

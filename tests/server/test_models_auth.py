@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import DATASETS
 from tests.server.conftest import upload, wait_status
-from tunescope.server.modeltable import BaseModels
+from tunescope.server.models.service import BaseModels
 
 ONE_EPOCH = {"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 1}}}
 

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.conftest import DATASETS
-from tunescope.server.validation import validate_file
+from tunescope.server.jobs.validation import validate_file
 
 GPT = "gpt-4o-mini-2024-07-18"
 

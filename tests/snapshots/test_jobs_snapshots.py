@@ -14,10 +14,10 @@ import threading
 
 import pytest
 
-from tunescope.core.config import Settings
+from tunescope.config import Settings
 from tunescope.server import ids
 from tunescope.tui.app import make_app
-from tunescope.tui.widgets import jobs_format
+from tunescope.tui.widgets.jobs import format as jobs_format
 
 from tests.functional.app_helpers import ready, wait_for
 from tests.functional.jobs_helpers import chat_file, copy_dataset, in_thread, local_profile

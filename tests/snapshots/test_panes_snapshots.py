@@ -13,13 +13,13 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, TextArea
 
-from tunescope.core.filefacts import FileFacts
-from tunescope.core.findings import Finding, Severity
-from tunescope.core.report import histogram
-from tunescope.tui.screens.editor import JsonEditorScreen
-from tunescope.tui.screens.help import HelpScreen
-from tunescope.tui.widgets.findings_pane import FindingsPane
-from tunescope.tui.widgets.stats_pane import StatsPane
+from tunescope.dataset.filefacts import FileFacts
+from tunescope.checks.findings import Finding, Severity
+from tunescope.checks.report import histogram
+from tunescope.tui.dialogs.editor import JsonEditorScreen
+from tunescope.tui.dialogs.help import HelpScreen
+from tunescope.tui.widgets.dataset.findings_pane import FindingsPane
+from tunescope.tui.widgets.dataset.stats_pane import StatsPane
 
 SIZE = (80, 24)
 

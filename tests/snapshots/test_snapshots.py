@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tunescope.core.config import Settings
+from tunescope.config import Settings
 from tunescope.tui.app import make_app
 
 from tests.functional.app_helpers import ready, wait_for

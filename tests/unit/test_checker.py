@@ -6,11 +6,11 @@ import threading
 import orjson
 import pytest
 
-import tunescope.core.checks as checks_mod
-from tunescope.core.analysis import CheckOptions
-from tunescope.core.checker import DatasetChecker, check_path, options_for_model
-from tunescope.core.lineindex import open_index
-from tunescope.core.tokens import TokenCounter
+import tunescope.checks.example.analyze as checks_mod
+from tunescope.checks.model import CheckOptions
+from tunescope.checks.run.runner import DatasetChecker, check_path, options_for_model
+from tunescope.dataset.index import open_index
+from tunescope.tokens.count import TokenCounter
 from tests.conftest import dataset_files
 
 REQUIRED = {"file", "format", "model", "encoding", "exact_tokens", "examples", "lines", "summary",
@@ -57,7 +57,7 @@ def test_token_totals_match_direct_counting(datasets_dir):
 
 
 def report_kind(report):
-    from tunescope.core.analysis import RecordKind
+    from tunescope.checks.model import RecordKind
     return RecordKind(report.format)
 
 
@@ -169,7 +169,7 @@ MERGE_DATASETS = ["llamafactory_nearmiss_sft.jsonl", "thai_legacy_prompt_complet
 @pytest.mark.parametrize("name", MERGE_DATASETS)
 def test_chunked_workers_merge_to_the_same_report(name, datasets_dir, monkeypatch):
     """Worker processes aggregate chunks of 7 lines; merged, the report equals one sequential pass."""
-    import tunescope.core.checker as checker_mod
+    import tunescope.checks.run.runner as checker_mod
     monkeypatch.setattr(checker_mod, "CHUNK_LINES", 7)
     opts = options_for_model()
     path = datasets_dir / name
@@ -180,7 +180,7 @@ def test_chunked_workers_merge_to_the_same_report(name, datasets_dir, monkeypatc
 
 
 def test_histogram_puts_the_limit_on_a_bin_edge():
-    from tunescope.core.report import histogram
+    from tunescope.checks.report import histogram
     values = sorted([10, 20, 30, 500, 999, 1000, 1001, 4000])
     bins = histogram(values, 1000)
     assert sum(c for _, _, c in bins) == len(values)

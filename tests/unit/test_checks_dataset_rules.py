@@ -5,11 +5,11 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from tunescope.core.analysis import CheckOptions, ExampleSummary
-from tunescope.core.checks import analyze_line
-from tunescope.core.checks import dataset_rules
-from tunescope.core.checks.catalogue import CHECKS
-from tunescope.core.dataset_checks import DatasetAggregator
+from tunescope.checks.model import CheckOptions, ExampleSummary
+from tunescope.checks.example.analyze import analyze_line
+from tunescope.checks.dataset import rules as dataset_rules
+from tunescope.checks.catalogue import CHECKS
+from tunescope.checks.dataset.aggregator import DatasetAggregator
 
 SYS = {"role": "system", "content": "You label sentiment."}
 DEV = {"role": "developer", "content": "Answer with one letter."}

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import dataset_files
-from tunescope.core.analysis import CheckOptions, ExampleSummary, RecordKind
-from tunescope.core.checks import analyze_line
-from tunescope.core.checks.catalogue import CHECKS
-from tunescope.core.dataset_checks import DatasetAggregator
+from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
+from tunescope.checks.example.analyze import analyze_line
+from tunescope.checks.catalogue import CHECKS
+from tunescope.checks.dataset.aggregator import DatasetAggregator
 
 
 def run_file(path: Path, options: CheckOptions | None = None):

@@ -7,8 +7,8 @@ import base64
 import orjson
 import pytest
 
-from tunescope.core.analysis import CheckOptions, ExampleSummary, RecordKind
-from tunescope.core.checks import analyze_line, token_findings
+from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
+from tunescope.checks.example.analyze import analyze_line, token_findings
 
 S = {"role": "system", "content": "Be nice."}
 D = {"role": "developer", "content": "Be nice."}
@@ -252,7 +252,7 @@ def test_blank_line_kind():
 
 
 def test_internal_error_never_raises(monkeypatch):
-    import tunescope.core.checks as checks
+    import tunescope.checks.example.analyze as checks
 
     def boom(obj, ctx, an):
         raise RuntimeError("kaboom")
@@ -265,7 +265,7 @@ def test_internal_error_never_raises(monkeypatch):
 
 @pytest.fixture(scope="module")
 def counter():
-    from tunescope.core.tokens import TokenCounter
+    from tunescope.tokens.count import TokenCounter
     return TokenCounter("o200k_base")
 
 
@@ -295,7 +295,7 @@ def test_no_trained_tokens(counter):
 
 
 def test_relocate_findings_rewrites_locations_and_quoted_numbers():
-    from tunescope.core.checks import relocate_findings
+    from tunescope.checks.example.analyze import relocate_findings
 
     _, an = analyze_line(orjson.dumps(chat(S, {"content": "x"}, A)), 12, 11, CheckOptions())
     _, bad = analyze_line(b'{"messages": [1,]}', 12, 11, CheckOptions())

@@ -7,11 +7,11 @@ import pytest
 
 from tests.unit import test_checks_dataset_rules as dataset_table
 from tests.unit import test_checks_examples as example_table
-from tunescope.core.analysis import CheckOptions, RecordKind
-from tunescope.core.checks import analyze_line
-from tunescope.core.checks.catalogue import CHECKS, by_area
-from tunescope.core.checks.keys import BOUND
-from tunescope.core.formats import NEAR_MISSES, detect
+from tunescope.checks.model import CheckOptions, RecordKind
+from tunescope.checks.example.analyze import analyze_line
+from tunescope.checks.catalogue import CHECKS, by_area
+from tunescope.checks.keys import BOUND
+from tunescope.dataset.formats import NEAR_MISSES, detect
 
 U = {"role": "user", "content": "Hi"}
 A = {"role": "assistant", "content": "Hello"}

@@ -6,10 +6,10 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tunescope.core.analysis import CheckOptions, ExampleSummary
-from tunescope.core.checks import analyze_line
-from tunescope.core.checks.catalogue import CHECKS
-from tunescope.core.dataset_checks import DatasetAggregator
+from tunescope.checks.model import CheckOptions, ExampleSummary
+from tunescope.checks.example.analyze import analyze_line
+from tunescope.checks.catalogue import CHECKS
+from tunescope.checks.dataset.aggregator import DatasetAggregator
 
 scalars = st.none() | st.booleans() | st.integers(-2**63, 2**63 - 1) | st.floats(allow_nan=False, allow_infinity=False) \
     | st.text(max_size=20) | st.sampled_from(["user", "assistant", "system", "tool", "function", "developer",

@@ -13,8 +13,8 @@ import orjson
 import pytest
 
 from tunescope.cli import main
-from tunescope.core import save as save_mod
-from tunescope.core.lineindex import LineIndex
+from tunescope.editing import save as save_mod
+from tunescope.dataset.index import LineIndex
 
 
 def copy(datasets_dir, name, tmp_path):

@@ -7,8 +7,8 @@ import json
 import orjson
 import pytest
 
-from tunescope.core.edits import EditError, EditSession, JsonEditError
-from tunescope.core.lineindex import open_index
+from tunescope.editing.session import EditError, EditSession, JsonEditError
+from tunescope.dataset.index import open_index
 
 CHAT = {"messages": [{"role": "system", "content": "  Be brief. "},
                      {"role": "user", "content": "Hi\n"},
@@ -163,8 +163,8 @@ def test_undo_descriptions(tmp_path):
 
 
 def test_analyze_rechecks_the_current_bytes(tmp_path):
-    from tunescope.core.analysis import CheckOptions, RecordKind
-    from tunescope.core.tokens import TokenCounter
+    from tunescope.checks.model import CheckOptions, RecordKind
+    from tunescope.tokens.count import TokenCounter
     s = EditSession.open(make(tmp_path, [orjson.dumps(CHAT)]))
     options = CheckOptions()
     counter = TokenCounter("o200k_base")

@@ -13,8 +13,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tunescope.core.edits import EditSession
-from tunescope.core.lineindex import LineIndex
+from tunescope.editing.session import EditSession
+from tunescope.dataset.index import LineIndex
 
 OPS = ("replace", "delete", "insert", "undo", "redo", "save", "fix")
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from tunescope.cli import main
-from tunescope.core import config, encodings
-from tunescope.core.analysis import RecordKind
-from tunescope.core.tokens import TokenCounter
+from tunescope import config
+from tunescope.tokens import encodings
+from tunescope.checks.model import RecordKind
+from tunescope.tokens.count import TokenCounter
 
 VERIFIED_DIR = Path(os.environ.get("TIKTOKEN_CACHE_DIR", "/nonexistent"))
 

@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from tunescope.core.filefacts import ARRAY, BINARY, EMPTY, JSONL, PRETTY, inspect_file, iter_documents
-from tunescope.core.lineindex import open_index
+from tunescope.dataset.filefacts import ARRAY, BINARY, EMPTY, JSONL, PRETTY, inspect_file, iter_documents
+from tunescope.dataset.index import open_index
 
 
 def facts_for(tmp_path, data: bytes, name="d.jsonl"):

@@ -8,10 +8,10 @@ import shutil
 import orjson
 import pytest
 
-from tunescope.core.analysis import RecordKind
-from tunescope.core.edits import EditSession
-from tunescope.core.fixes import FixError
-from tunescope.core.formats import detect
+from tunescope.checks.model import RecordKind
+from tunescope.editing.session import EditSession
+from tunescope.editing.fixes.plan import FixError
+from tunescope.dataset.formats import detect
 
 
 def open_copy(datasets_dir, name, tmp_path):
@@ -182,7 +182,7 @@ def _chat(turns: list[tuple[str, str]]) -> bytes:
 
 
 def test_over_limit_drop_and_truncate_with_real_token_counts(tmp_path):
-    from tunescope.core.tokens import TokenCounter
+    from tunescope.tokens.count import TokenCounter
     counter = TokenCounter("o200k_base")
     long_reply = "word " * 3000
     fits = _chat([("user", "hi"), ("assistant", "hello")])
@@ -241,7 +241,7 @@ def test_bulk_fix_memory_is_proportional_to_the_edited_bytes(tmp_path):
                            % i for i in range(100_000)))
     code = (
         "import sys, psutil\n"
-        "from tunescope.core.edits import EditSession\n"
+        "from tunescope.editing.session import EditSession\n"
         "s = EditSession.open(sys.argv[1])\n"
         "before = psutil.Process().memory_info().rss\n"
         "report = s.apply_fix('strip_whitespace')\n"

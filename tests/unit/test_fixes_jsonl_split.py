@@ -8,10 +8,10 @@ import shutil
 import orjson
 import pytest
 
-from tunescope.core.edits import EditSession
-from tunescope.core.fixes import FixError
-from tunescope.core.fixes_jsonl import convert_to_jsonl, iter_json_values
-from tunescope.core.fixes_split import choose_validation, split_dataset, split_paths
+from tunescope.editing.session import EditSession
+from tunescope.editing.fixes.plan import FixError
+from tunescope.editing.fixes.jsonl import convert_to_jsonl, iter_json_values
+from tunescope.editing.fixes.split import choose_validation, split_dataset, split_paths
 
 PRETTY = "medical_pretty_printed_crlf.jsonl"
 

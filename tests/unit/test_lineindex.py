@@ -3,7 +3,7 @@ import threading
 
 import pytest
 
-from tunescope.core.lineindex import LineIndex, open_index
+from tunescope.dataset.index import LineIndex, open_index
 from tests.conftest import dataset_files
 
 
@@ -40,7 +40,7 @@ def test_empty_file(tmp_path):
 
 
 def test_crlf_split_across_windows(tmp_path, monkeypatch):
-    import tunescope.core.lineindex as li
+    import tunescope.dataset.index as li
     monkeypatch.setattr(li, "WINDOW", 4096)
     line = b"x" * 4094 + b"\r\n"      # the \r\n straddles the window edge once
     p = write(tmp_path, b"a\r\n" + line * 3)
@@ -78,7 +78,7 @@ def test_change_detection(tmp_path):
 
 
 def test_cancel_stops_scan(tmp_path, monkeypatch):
-    import tunescope.core.lineindex as li
+    import tunescope.dataset.index as li
     monkeypatch.setattr(li, "WINDOW", 4096)
     p = write(tmp_path, b'{"a":1}\n' * 50_000)
     cancel = threading.Event()

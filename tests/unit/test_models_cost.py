@@ -6,11 +6,12 @@ import json
 
 import pytest
 
-from tunescope.core import config, encodings
-from tunescope.core.analysis import RecordKind
-from tunescope.core.cost import BilledTokens, billed_tokens, default_epochs, estimate, sum_min_tokens
-from tunescope.core.models import DEFAULT_MODEL, ModelTableError, UnknownModel, load_models
-from tunescope.core.tokens import TokenCounter
+from tunescope import config
+from tunescope.tokens import encodings
+from tunescope.checks.model import RecordKind
+from tunescope.tokens.cost import BilledTokens, billed_tokens, default_epochs, estimate, sum_min_tokens
+from tunescope.tokens.models import DEFAULT_MODEL, ModelTableError, UnknownModel, load_models
+from tunescope.tokens.count import TokenCounter
 
 
 @pytest.mark.parametrize("n,epochs", [

@@ -5,9 +5,9 @@ import os
 import subprocess
 import sys
 
-from tunescope.core.checker import check_path, options_for_model
-from tunescope.core.filefacts import ARRAY, JSONL, PRETTY, inspect_file, iter_documents
-from tunescope.core.lineindex import open_index
+from tunescope.checks.run.runner import check_path, options_for_model
+from tunescope.dataset.filefacts import ARRAY, JSONL, PRETTY, inspect_file, iter_documents
+from tunescope.dataset.index import open_index
 
 ROWS = [{"messages": [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": f"a{i}"}]}
         for i in range(12)]

@@ -2,9 +2,9 @@
 
 import json
 
-from tunescope.core.checks.catalogue import CHECKS
-from tunescope.core.filefacts import inspect_file
-from tunescope.core.lineindex import open_index
+from tunescope.checks.catalogue import CHECKS
+from tunescope.dataset.filefacts import inspect_file
+from tunescope.dataset.index import open_index
 
 ROW = json.dumps({"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]})
 

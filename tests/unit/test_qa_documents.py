@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 
-from tunescope.core.checker import check_path, options_for_model
+from tunescope.checks.run.runner import check_path, options_for_model
 
 ROWS = [{"messages": [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": f"a{i}"}]}
         for i in range(12)]

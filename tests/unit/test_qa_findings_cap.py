@@ -2,9 +2,9 @@
 
 import json
 
-from tunescope.core import checker
-from tunescope.core.checker import check_path, options_for_model
-from tunescope.core.report_text import render_text
+from tunescope.checks.run import runner as checker
+from tunescope.checks.run.runner import check_path, options_for_model
+from tunescope.checks.report_text import render_text
 
 
 def test_findings_are_capped_per_check_but_counted_exactly(tmp_path, monkeypatch):

@@ -2,7 +2,7 @@
 
 import json
 
-from tunescope.core.checker import check_path, options_for_model
+from tunescope.checks.run.runner import check_path, options_for_model
 
 DEV = {"role": "developer", "content": "Answer with the city."}
 

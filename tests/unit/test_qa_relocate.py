@@ -2,8 +2,8 @@
 
 import re
 
-from tunescope.core.checks import relocate_findings
-from tunescope.core.findings import Finding, Severity
+from tunescope.checks.example.analyze import relocate_findings
+from tunescope.checks.findings import Finding, Severity
 
 
 def finding(line, example, message):

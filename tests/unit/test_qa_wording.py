@@ -1,6 +1,6 @@
 """QA: quoted texts in messages are marked as cut when they are cut."""
 
-from tunescope.core.checks.context import one_line
+from tunescope.checks.context import one_line
 
 
 def test_one_line_marks_a_cut_even_when_newlines_were_collapsed():
@@ -13,15 +13,15 @@ def test_one_line_marks_a_cut_even_when_newlines_were_collapsed():
 
 
 def test_system_prompt_quote_in_real_dataset_is_marked_as_cut(datasets_dir):
-    from tunescope.core.checker import check_path, options_for_model
+    from tunescope.checks.run.runner import check_path, options_for_model
     report = check_path(datasets_dir / "llamaindex_finetuning_events.jsonl", options_for_model(), use_cache=False)
     missing = [f.message for f in report.findings if f.check == "system_prompt_missing"]
     assert missing and all(m.endswith('…".') for m in missing), missing[0]
 
 
 def _invalid_json_hint(line: bytes) -> str:
-    from tunescope.core.analysis import CheckOptions
-    from tunescope.core.checks import analyze_line
+    from tunescope.checks.model import CheckOptions
+    from tunescope.checks.example.analyze import analyze_line
     _, an = analyze_line(line, 1, 0, CheckOptions())
     (f,) = [f for f in an.findings if f.check == "invalid_json"]
     return f.hint

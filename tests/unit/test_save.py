@@ -12,9 +12,9 @@ import subprocess
 import pytest
 
 from tests.conftest import dataset_files
-from tunescope.core import save as save_mod
-from tunescope.core.edits import EditSession
-from tunescope.core.save import SaveFailed, SaveRefused, cleanup_stale_temps
+from tunescope.editing import save as save_mod
+from tunescope.editing.session import EditSession
+from tunescope.editing.save import SaveFailed, SaveRefused, cleanup_stale_temps
 
 
 def copy_dataset(src, tmp_path):
@@ -303,7 +303,7 @@ def test_stale_temp_files_of_dead_writers_are_removed(tmp_path):
 
 @pytest.mark.parametrize("src", dataset_files(), ids=lambda p: p.name)
 def test_index_after_save_equals_a_fresh_scan(src, tmp_path):
-    from tunescope.core.lineindex import LineIndex
+    from tunescope.dataset.index import LineIndex
     path = copy_dataset(src, tmp_path)
     s = EditSession.open(path)
     s.replace(len(s) - 1, b'{"last":"edited"}')
@@ -319,7 +319,7 @@ def test_index_after_save_equals_a_fresh_scan(src, tmp_path):
 
 
 def test_index_after_save_with_mixed_line_endings_and_bom(tmp_path):
-    from tunescope.core.lineindex import LineIndex
+    from tunescope.dataset.index import LineIndex
     p = tmp_path / "mixed.jsonl"
     p.write_bytes(b'\xef\xbb\xbf{"a":1}\r\n{"b":2}\n{"c":3}\r\n{"d":4}')
     s = EditSession.open(p)

@@ -17,12 +17,12 @@ import time
 
 import pytest
 
-from tunescope.core import save as save_mod
+from tunescope.editing import save as save_mod
 
 KILLS = 25
 SAVER = r"""
 import sys
-from tunescope.core.edits import EditSession
+from tunescope.editing.session import EditSession
 s = EditSession.open(sys.argv[1])
 s.replace(0, b'{"i":"first line edited"}')
 s.delete(len(s) // 2)

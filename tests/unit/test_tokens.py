@@ -11,10 +11,10 @@ import zlib
 import pytest
 import tiktoken
 
-from tunescope.core import encodings
-from tunescope.core.analysis import RecordKind
-from tunescope.core.images import tile_tokens
-from tunescope.core.tokens import TokenCounter, estimate_tokens
+from tunescope.tokens import encodings
+from tunescope.checks.model import RecordKind
+from tunescope.tokens.images import tile_tokens
+from tunescope.tokens.count import TokenCounter, estimate_tokens
 
 PLAIN_CHAT_FILES = ["foundry_gsm8k_chat_valid.jsonl", "pirate_chat.jsonl", "vi_en_chat_compact.jsonl",
                     "medical_chat_lf.jsonl", "llamaindex_finetuning_events.jsonl"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from hypothesis import given, strategies as st
 
-from tunescope.core.jobs_types import Checkpoint, Metrics
-from tunescope.tui.widgets import jobs_format as fmt
-from tunescope.tui.widgets.job_detail import best_checkpoint
-from tunescope.tui.widgets.loss_chart import SPARKS, decimate, int_ticks, sparkline
+from tunescope.jobs.types import Checkpoint, Metrics
+from tunescope.tui.widgets.jobs import format as fmt
+from tunescope.tui.widgets.jobs.job_detail import best_checkpoint
+from tunescope.tui.widgets.jobs.loss_chart import SPARKS, decimate, int_ticks, sparkline
 
 
 @given(st.lists(st.floats(min_value=0, max_value=10, allow_nan=False), min_size=1, max_size=3000),
@@ -68,7 +68,7 @@ def test_best_checkpoint_is_the_lowest_validation_loss():
 def test_event_lines_dim_the_time_and_emphasise_numbers():
     from rich.text import Text
 
-    from tunescope.tui.widgets.event_log import EventHighlighter
+    from tunescope.tui.widgets.jobs.event_log import EventHighlighter
 
     class NoApp:                                      # styles fall back to plain colours without an app
         app = None

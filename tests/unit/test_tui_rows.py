@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from tunescope.core.analysis import ExampleSummary, RecordAnalysis, RecordKind, ExampleTokens
-from tunescope.core.edits import EditSession
-from tunescope.core.findings import Finding, Severity
-from tunescope.core.lineindex import open_index
-from tunescope.tui.rowinfo import describe
-from tunescope.tui.state import ERROR, OK, PENDING, WARNING, DatasetState, digest
-from tunescope.tui.widgets.status_bar import Status, StatusBar
+from tunescope.checks.model import ExampleSummary, RecordAnalysis, RecordKind, ExampleTokens
+from tunescope.editing.session import EditSession
+from tunescope.checks.findings import Finding, Severity
+from tunescope.dataset.index import open_index
+from tunescope.dataset.records import describe
+from tunescope.review.state import ERROR, OK, PENDING, WARNING, DatasetState, digest
+from tunescope.tui.widgets.dataset.status_bar import Status, StatusBar
 from tunescope.tui.workers import SearchSpec, row_matches
 
 

@@ -65,9 +65,9 @@ def _fail(msg: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tunescope.core.checker import check_path, options_for_model
-    from tunescope.core.encodings import EncodingUnavailable
-    from tunescope.core.report_text import render_text
+    from tunescope.checks.run.runner import check_path, options_for_model
+    from tunescope.tokens.encodings import EncodingUnavailable
+    from tunescope.checks.report_text import render_text
 
     for path in args.files + ([args.validation] if args.validation else []):
         if not os.path.exists(path):

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from tunescope.core import encodings
+from tunescope.tokens import encodings
 
 
 def register(subparsers) -> None:

@@ -109,7 +109,7 @@ def _print_report(report, cap: int) -> None:
 def _backup_mode(args) -> str:
     if args.backup:
         return args.backup
-    from tunescope.core.config import ConfigError, load_settings
+    from tunescope.config import ConfigError, load_settings
     try:
         return load_settings().backup
     except ConfigError:
@@ -118,7 +118,7 @@ def _backup_mode(args) -> str:
 
 def _looks_like_document(index) -> str | None:
     try:
-        from tunescope.core.filefacts import JSONL, detect_document_layout
+        from tunescope.dataset.filefacts import JSONL, detect_document_layout
     except ImportError:
         return None
     layout, count = detect_document_layout(index)
@@ -139,11 +139,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from tunescope.core.edits import EditSession
-    from tunescope.core.fixes import FixError
-    from tunescope.core.fixes_split import split_dataset, split_paths
-    from tunescope.core.lineindex import LineIndex
-    from tunescope.core.save import SaveFailed, SaveRefused
+    from tunescope.editing.session import EditSession
+    from tunescope.editing.fixes.plan import FixError
+    from tunescope.editing.fixes.split import split_dataset, split_paths
+    from tunescope.dataset.index import LineIndex
+    from tunescope.editing.save import SaveFailed, SaveRefused
 
     if args.limit is not None and args.limit <= 0:
         return _fail(f"--limit must be a positive number of tokens, got {args.limit}")
@@ -191,7 +191,7 @@ def _run(args: argparse.Namespace) -> int:
         if args.split is not None:
             train, valid = split_paths(args.output or args.file)
             if args.dry_run:
-                from tunescope.core.fixes_split import choose_validation
+                from tunescope.editing.fixes.split import choose_validation
                 n = sum(1 for data in session.iter_rows() if data.strip())
                 nv = len(choose_validation(n, args.split, args.seed))
                 _say(f"split (seed {args.seed}): would write {n - nv:,} rows to {train} and {nv:,} to {valid}")
@@ -223,15 +223,15 @@ def _run(args: argparse.Namespace) -> int:
 
 def _stream_to_jsonl(args, session) -> int:
     """--to-jsonl alone: stream file to file, never holding the whole document."""
-    from tunescope.core.fixes import FixError
-    from tunescope.core.fixes_jsonl import convert_to_jsonl
-    from tunescope.core.save import SaveFailed, SaveRefused
+    from tunescope.editing.fixes.plan import FixError
+    from tunescope.editing.fixes.jsonl import convert_to_jsonl
+    from tunescope.editing.save import SaveFailed, SaveRefused
 
     target = args.file if args.in_place else args.output
     eol, bom, backup = session.eol, session.has_bom, _backup_mode(args)
     session.close()
     try:
-        from tunescope.core.save import backup_path_for
+        from tunescope.editing.save import backup_path_for
         backup_file = backup_path_for(os.path.abspath(target), backup) if os.path.exists(target) else None
         rows = convert_to_jsonl(args.file, target, eol=eol, backup=backup_file, bom=bom)
     except FixError as exc:

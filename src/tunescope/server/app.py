@@ -18,14 +18,17 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.routing import Mount
 
-from tunescope.server import ids, routes_files, routes_jobs, routes_models
+from tunescope.server import ids
+from tunescope.server.files import routes as routes_files
+from tunescope.server.jobs import routes as routes_jobs
+from tunescope.server.models import routes as routes_models
 from tunescope.server.blobs import Blobs
 from tunescope.server.errors import APIError
 from tunescope.server.http import error_response
-from tunescope.server.modeltable import BaseModels
+from tunescope.server.models.service import BaseModels
 from tunescope.server.settings import ServerConfig
 from tunescope.server.store import Store
-from tunescope.server.trainer import Trainer
+from tunescope.server.jobs.trainer import Trainer
 
 log = logging.getLogger("tunescope.server")
 

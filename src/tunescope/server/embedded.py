@@ -16,7 +16,7 @@ from tunescope.server.settings import ServerConfig
 
 
 def default_data_dir() -> Path:
-    from tunescope.core.config import data_dir
+    from tunescope.config import data_dir
 
     return data_dir() / "server"
 

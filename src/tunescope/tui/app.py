@@ -16,8 +16,8 @@ from typing import Iterable
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-from tunescope.core.analysis import CheckOptions
-from tunescope.core.config import ConfigError, Settings, data_dir, load_settings
+from tunescope.checks.model import CheckOptions
+from tunescope.config import ConfigError, Settings, data_dir, load_settings
 from tunescope.tui import keymap
 from tunescope.tui.jobs_app import JobsAppMixin
 from tunescope.tui.screens.dataset import DatasetScreen
@@ -40,7 +40,7 @@ def resolve_model(name: str | None, settings: Settings):
     """(ModelInfo or None, CheckOptions, problem) for a model name; never raises."""
     wanted = name or settings.model
     try:
-        from tunescope.core.models import load_models
+        from tunescope.tokens.models import load_models
         table = load_models()
         try:
             info = table.get(wanted)
@@ -126,7 +126,7 @@ class TunescopeApp(JobsAppMixin, App):
 
     # -- app-wide actions ---------------------------------------------------------------------
     def action_help(self) -> None:
-        from tunescope.tui.screens.help import HelpScreen
+        from tunescope.tui.dialogs.help import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))

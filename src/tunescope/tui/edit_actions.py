@@ -51,7 +51,7 @@ def sources_unreadable(session) -> str | None:
     (modified in place); a file replaced or deleted by another program still
     reads as it was, so saving elsewhere works.
     """
-    from tunescope.core.save import SaveRefused, _check_sources
+    from tunescope.editing.save import SaveRefused, _check_sources
 
     try:
         _check_sources(session.segments)
@@ -145,7 +145,7 @@ class EditActions:
         self.open_editor(row, pretty_json(self.state.data(row)))
 
     def open_editor(self, row: int, text: str, error: str = "") -> None:
-        from tunescope.tui.screens.editor import JsonEditorScreen
+        from tunescope.tui.dialogs.editor import JsonEditorScreen
 
         origin = self.state.origin(row)
         title = f"line {origin + 1}" if origin is not None else "new example"
@@ -156,7 +156,7 @@ class EditActions:
         self.app.push_screen(JsonEditorScreen(text, title, validate=json_error, error=error), done)
 
     def apply_text(self, row: int, text: str) -> bool:
-        from tunescope.core.edits import EditError, JsonEditError
+        from tunescope.editing.session import EditError, JsonEditError
 
         session = self.state.session
         before = session.get(row)
@@ -224,7 +224,7 @@ class EditActions:
         self.after_edit(f"{self.state.session.undo_description} — u to undo")
 
     def action_toggle_weight(self) -> None:
-        from tunescope.core.edits import EditError
+        from tunescope.editing.session import EditError
 
         row = self.current_row()
         viewer = self.viewer
@@ -255,7 +255,7 @@ class EditActions:
 
     # -- bulk fixes -------------------------------------------------------------------------
     def action_fixes(self) -> None:
-        from tunescope.tui.screens.fixes_menu import FixesMenu
+        from tunescope.tui.dialogs.fixes_menu import FixesMenu
 
         session = self.state.session
 
@@ -302,7 +302,7 @@ class EditActions:
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="save", description="save the dataset")
     def run_save(self, path: str | None) -> None:
-        from tunescope.core.save import SaveError, SaveRefused
+        from tunescope.editing.save import SaveError, SaveRefused
 
         session = self.state.session
         try:
@@ -332,7 +332,7 @@ class EditActions:
         self.after_edit(f"saved {event.path}: {event.detail}")
 
     def on_save_rejected(self, event: SaveRejected) -> None:
-        from tunescope.tui.screens.prompts import MessageScreen
+        from tunescope.tui.dialogs.prompts import MessageScreen
 
         self.status_bar.set(phase="")
         self.notify(event.reason, title="Not saved", severity="error", timeout=10)
@@ -348,7 +348,7 @@ class EditActions:
             self.start_check()
 
     def offer_save_as(self, reason: str = "") -> None:
-        from tunescope.tui.screens.prompts import SaveAsScreen
+        from tunescope.tui.dialogs.prompts import SaveAsScreen
 
         root, ext = os.path.splitext(self.state.session.path)
 
@@ -364,7 +364,7 @@ class EditActions:
             self.stop_background_work()
             self.app.exit()
             return
-        from tunescope.tui.screens.confirm import ConfirmScreen
+        from tunescope.tui.dialogs.confirm import ConfirmScreen
 
         def done(quit_anyway: bool | None) -> None:
             if quit_anyway:

@@ -8,7 +8,7 @@ closed when the app unmounts.
 
 from __future__ import annotations
 
-from tunescope.tui.jobs_backend import JobsBackend
+from tunescope.tui.jobs_connection import JobsBackend
 
 
 class JobsAppMixin:
@@ -25,7 +25,7 @@ class JobsAppMixin:
         open_jobs(self, select)
 
     def action_start_job(self) -> None:
-        from tunescope.tui.screens.start_job import start_job_from
+        from tunescope.tui.dialogs.start_job import start_job_from
 
         start_job_from(self)
 

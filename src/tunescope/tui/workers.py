@@ -18,8 +18,8 @@ import orjson
 
 from tunescope.tui.messages import (CheckFailed, CheckFinished, CheckProgressed, ExampleAnalysed, ExamplesChecked,
                                     IndexBuilt, IndexGrew, SearchMatched, TokensEstimated, ViewBuilt)
-from tunescope.tui.rowinfo import ROLE_LETTER, message_texts, messages_of
-from tunescope.tui.state import ERROR, WARNING, DatasetState
+from tunescope.dataset.records import ROLE_LETTER, message_texts, messages_of
+from tunescope.review.state import ERROR, WARNING, DatasetState
 
 Post = Callable[[object], object]
 
@@ -54,11 +54,11 @@ def index_file(index, post: Post, cancel: threading.Event) -> None:
 def check_dataset(index, options, allow_estimate: bool, post: Post, generation: int,
                   cancel: threading.Event) -> None:
     """Run the dataset checker; batches and progress go to the screen as they come."""
-    from tunescope.core.encodings import EncodingUnavailable
+    from tunescope.tokens.encodings import EncodingUnavailable
 
     started = time.perf_counter()
     try:
-        from tunescope.core.checker import DatasetChecker
+        from tunescope.checks.run.runner import DatasetChecker
         try:
             checker = DatasetChecker(index, options, allow_estimate=allow_estimate)
         except EncodingUnavailable as exc:
@@ -88,8 +88,8 @@ class CounterHolder:
 
     def get(self):
         if self.counter is None and self.failed is None:
-            from tunescope.core.encodings import EncodingUnavailable
-            from tunescope.core.tokens import TokenCounter
+            from tunescope.tokens.encodings import EncodingUnavailable
+            from tunescope.tokens.count import TokenCounter
             try:
                 self.counter = TokenCounter(self.encoding, allow_estimate=self.allow_estimate)
             except EncodingUnavailable as exc:
@@ -109,10 +109,10 @@ def analyse_row(data: bytes, key, line: int, options, holder: CounterHolder, pos
     """
     from dataclasses import replace
 
-    from tunescope.core.analysis import ExampleSummary
-    from tunescope.core.checker_worker import check_example
-    from tunescope.core.checks import token_findings
-    from tunescope.core.formats import is_prompt_only
+    from tunescope.checks.model import ExampleSummary
+    from tunescope.checks.run.worker import check_example
+    from tunescope.checks.example.analyze import token_findings
+    from tunescope.dataset.formats import is_prompt_only
 
     with holder.lock:
         summary: ExampleSummary = check_example(data, line, line - 1, options, holder.get())

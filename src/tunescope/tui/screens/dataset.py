@@ -22,11 +22,11 @@ from tunescope.tui.edit_actions import EditActions
 from tunescope.tui.view_actions import ViewActions
 from tunescope.tui.messages import (CheckFailed, CheckFinished, CheckProgressed, ExampleAnalysed, ExamplesChecked,
                                     IndexBuilt, IndexGrew, NoticePosted, TokensEstimated)
-from tunescope.tui.state import DatasetState, digest
-from tunescope.tui.widgets.example_list import ExampleList
-from tunescope.tui.widgets.example_viewer import ExampleViewer
+from tunescope.review.state import DatasetState, digest
+from tunescope.tui.widgets.dataset.example_list import ExampleList
+from tunescope.tui.widgets.dataset.example_viewer import ExampleViewer
 from tunescope.tui.widgets.fitted_footer import FittedFooter
-from tunescope.tui.widgets.status_bar import StatusBar
+from tunescope.tui.widgets.dataset.status_bar import StatusBar
 
 PANES = ("list", "viewer", "findings", "stats")
 TAB_OF = {"viewer": "tab-example", "findings": "tab-findings", "stats": "tab-stats"}
@@ -34,7 +34,7 @@ TAB_OF = {"viewer": "tab-example", "findings": "tab-findings", "stats": "tab-sta
 
 def _findings_pane():
     try:
-        from tunescope.tui.widgets.findings_pane import FindingsPane
+        from tunescope.tui.widgets.dataset.findings_pane import FindingsPane
         return FindingsPane(id="findings")
     except ImportError:
         return Static("Findings pane unavailable", id="findings")
@@ -42,7 +42,7 @@ def _findings_pane():
 
 def _stats_pane():
     try:
-        from tunescope.tui.widgets.stats_pane import StatsPane
+        from tunescope.tui.widgets.dataset.stats_pane import StatsPane
         return StatsPane(id="stats")
     except ImportError:
         return Static("Stats pane unavailable", id="stats")
@@ -109,7 +109,7 @@ class DatasetScreen(ViewActions, EditActions, Screen):
         stats = self.query_one("#stats")
         if hasattr(stats, "set_models"):
             try:
-                from tunescope.core.models import load_models
+                from tunescope.tokens.models import load_models
                 stats.set_models(load_models().names(), self.options.model)
             except Exception as exc:
                 self.notify(f"model table unavailable: {exc}", severity="warning")
@@ -119,7 +119,7 @@ class DatasetScreen(ViewActions, EditActions, Screen):
             self.notify(self.open_error, title="Cannot open the file", severity="error", timeout=10)
             return
         try:
-            from tunescope.core.lineindex import LineIndex
+            from tunescope.dataset.index import LineIndex
             index = LineIndex(self.path)
         except OSError as exc:
             message = f"{self.path}: {exc.strerror or exc}"
@@ -204,7 +204,7 @@ class DatasetScreen(ViewActions, EditActions, Screen):
         if event.error:
             self.notify(f"indexing stopped: {event.error}", title="Cannot read the whole file", severity="error")
         try:
-            from tunescope.core.edits import EditSession
+            from tunescope.editing.session import EditSession
             state.attach_session(EditSession(state.index))
         except Exception as exc:
             self.notify(f"editing is unavailable: {workers.describe_error(exc)}", severity="warning")
@@ -346,7 +346,7 @@ class DatasetScreen(ViewActions, EditActions, Screen):
             self.example_list.refresh()
             self.update_counts()
         else:
-            self.state.viewer_cache.set(event.key, event.summary)
+            self.state.viewer_cache[event.key] = event.summary
         row = self.current_row()
         if row is not None and digest(self.state.data(row)) == digest(event.data):
             self.show_selected(keep_cursor=True, summary=event.summary)

@@ -19,12 +19,11 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tunescope.tui import keymap
-from tunescope.tui.jobs_workers import (JobActionDone, JobFollowed, JobsListed, JobsPoller, JobsProblem,
-                                        JobsRecovered, control_job)
-from tunescope.tui.widgets.event_log import EventLog
-from tunescope.tui.widgets.job_detail import CheckpointsTable, JobSummary
-from tunescope.tui.widgets.jobs_list import JobsList
-from tunescope.tui.widgets.loss_chart import LossChart
+from tunescope.tui.jobs_poller import (JobActionDone, JobFollowed, JobsListed, JobsPoller, JobsProblem, JobsRecovered, control_job)
+from tunescope.tui.widgets.jobs.event_log import EventLog
+from tunescope.tui.widgets.jobs.job_detail import CheckpointsTable, JobSummary
+from tunescope.tui.widgets.jobs.jobs_list import JobsList
+from tunescope.tui.widgets.jobs.loss_chart import LossChart
 
 
 def open_jobs(app, select: str | None = None) -> None:
@@ -324,7 +323,7 @@ class JobsScreen(Screen):
         self.notify("refreshing…", timeout=1.5)
 
     def action_cancel_job(self) -> None:
-        from tunescope.tui.screens.confirm import ConfirmScreen
+        from tunescope.tui.dialogs.confirm import ConfirmScreen
 
         job = self.job
         if job is None or job.done:
@@ -347,7 +346,7 @@ class JobsScreen(Screen):
             control_job(self.backend, "resume", self.job.id, self.post_message)
 
     def action_new_job(self) -> None:
-        from tunescope.tui.screens.start_job import start_job_from
+        from tunescope.tui.dialogs.start_job import start_job_from
 
         start_job_from(self.app)
 

@@ -1,0 +1,118 @@
+"""Preference (DPO) rows: input.messages, exactly one preferred and one non-preferred assistant message."""
+
+from __future__ import annotations
+
+from tunescope.checks.model import RecordAnalysis, RecordKind
+from tunescope.checks.context import Ctx, describe, one_line, part_text
+from tunescope.checks.keys import bounded, digest
+from tunescope.checks.example.messages import walk_messages
+from tunescope.checks.example.schema import extra_keys, messages_list
+from tunescope.checks.example.tools import check_definitions
+from tunescope.checks.example.content import scan_text
+
+OUTPUTS = ("preferred_output", "non_preferred_output")
+
+
+def analyze_preference(obj: dict, ctx: Ctx, an: RecordAnalysis) -> None:
+    an.extra_keys = extra_keys(ctx, obj, RecordKind.PREFERENCE)
+    inp = obj.get("input")
+    texts: list[str | None] = []
+    for key in OUTPUTS:
+        texts.append(_check_output(ctx, obj, key))
+    if not isinstance(inp, dict):
+        ctx.add("preference_input_invalid",
+                f"Invalid file format. {ctx.where()}: \"input\" must be an object with \"messages\", found "
+                f"{describe(inp)}.", "Write \"input\": {\"messages\": [system?, user]}.", path="$.input")
+        return
+    for key in inp:
+        if key not in ("messages", "tools", "parallel_tool_calls", "functions"):
+            ctx.add("extra_top_level_key", f"Invalid file format. {ctx.where()} contains an extra \"input.{key}\".",
+                    f"Remove \"{key}\" from input (allowed: messages, tools, parallel_tool_calls).",
+                    path=f"$.input.{key}")
+    declared = check_definitions(ctx, inp, "$.input")
+    messages = messages_list(ctx, inp, "messages", "$.input.messages")
+    if messages is not None:
+        conv = walk_messages(ctx, messages, "input", "$.input.messages", declared,
+                             inp.get("parallel_tool_calls") is False)
+        an.roles = " ".join(conv.glyphs)
+        an.n_messages = len(messages)
+        an.preview = one_line(conv.first_user) if conv.first_user else ""
+        an.system_prompt = bounded(conv.system_text)
+        if conv.last_role == "assistant":
+            ctx.add("preference_input_ends_with_assistant",
+                    f"Invalid file format. {ctx.where()}: the last message in the input conversation must not be "
+                    "from the assistant; the preferred and non-preferred outputs are the assistant's reply.",
+                    "Move the final assistant message out of input (it may be one of the outputs).",
+                    path=f"$.input.messages[{len(messages) - 1}]", message_index=len(messages) - 1)
+        elif conv.n_assistant:
+            ctx.add("preference_multi_turn",
+                    f"{ctx.where()}: the input contains earlier assistant turns; OpenAI trains preference data on "
+                    "one-turn conversations (only the final reply is compared).",
+                    "Keep the conversation history if it is needed as context; otherwise trim to one turn.",
+                    path="$.input.messages")
+        if conv.n_user == 0:
+            ctx.add("missing_user_message", f"{ctx.where()}: the input has no user message.",
+                    "Add the user prompt the outputs answer.", path="$.input.messages")
+        an.input_key = digest((messages, inp.get("tools")))
+    pref, nonpref = texts
+    if pref is not None and nonpref is not None:
+        if pref == nonpref:
+            ctx.add("preference_outputs_identical",
+                    f"{ctx.where()}: preferred and non-preferred outputs are identical, so the pair teaches nothing.",
+                    "Replace the non-preferred output with a genuinely worse answer, or drop the example.",
+                    path="$.non_preferred_output[0].content")
+        elif " ".join(pref.split()) == " ".join(nonpref.split()):
+            ctx.add("preference_outputs_whitespace_only",
+                    f"{ctx.where()}: preferred and non-preferred outputs differ only in whitespace.",
+                    "Make the outputs differ in substance, or drop the example.",
+                    path="$.non_preferred_output[0].content")
+        an.facts = {"pref_len": len(pref), "nonpref_len": len(nonpref)}
+    if pref is not None:
+        an.final_reply = bounded(pref, 200)
+    out = obj.get("preferred_output")
+    if isinstance(out, list) and out:
+        an.output_key = digest(out[0])
+
+
+def _check_output(ctx: Ctx, obj: dict, key: str) -> str | None:
+    """Validate one output list; returns its text when well-formed."""
+    path = f"$.{key}"
+    if key not in obj:
+        ctx.add("preference_output_missing",
+                f"Invalid file format. {ctx.where()} is missing key '{key}'.",
+                f"Add \"{key}\": [{{\"role\": \"assistant\", \"content\": \"...\"}}].", path="$")
+        return None
+    out = obj[key]
+    problem = None
+    if not isinstance(out, list):
+        problem = f"must be a list with one assistant message, found {describe(out)}"
+    elif len(out) != 1:
+        problem = f"must contain exactly one message, found {len(out)}"
+    elif not isinstance(out[0], dict):
+        problem = f"must contain an assistant message object, found {describe(out[0])}"
+    elif out[0].get("role") != "assistant":
+        problem = f"must have the 'assistant' role, found {out[0].get('role')!r}"
+    elif "content" not in out[0] and "tool_calls" not in out[0]:
+        problem = "must have a 'content' field"
+    if problem:
+        ctx.add("preference_output_invalid", f"Invalid file format. {ctx.where()}: \"{key}\" {problem}.",
+                f"Write \"{key}\": [{{\"role\": \"assistant\", \"content\": \"...\"}}].", path=path)
+        return None
+    msg = out[0]
+    content = msg.get("content")
+    if isinstance(content, list) and any(isinstance(p, dict) and p.get("type") == "image_url" for p in content):
+        ctx.add("image_not_allowed", f"Invalid file format. {ctx.where()}: preference outputs are text-only.",
+                "Remove the image part.", path=f"{path}[0].content")
+    text = part_text(content)
+    if isinstance(text, str):
+        if not text.strip() and "tool_calls" not in msg:
+            ctx.add("empty_content", f"{ctx.where()}: \"{key}\" has empty content.",
+                    "Write the reply text.", path=f"{path}[0].content")
+        scan_text(ctx, text, None, f"{path}[0].content")
+        return text
+    if "tool_calls" in msg:
+        return str(msg.get("tool_calls"))
+    if content is not None:
+        ctx.add("invalid_content_type", f"Invalid file format. {ctx.where()}: \"{key}\" content must be a string.",
+                "Write the reply as a string.", path=f"{path}[0].content")
+    return None

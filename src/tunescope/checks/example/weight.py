@@ -1,0 +1,43 @@
+"""`weight` on messages: 0 or 1, assistant messages only (OpenAI schema enum [0, 1])."""
+
+from __future__ import annotations
+
+from tunescope.checks.context import Ctx, describe
+
+
+def check_weight(ctx: Ctx, m: dict, i: int, role: str, path: str) -> bool:
+    """Validate a message's weight; returns True when the message is trained (weight absent or 1)."""
+    if "weight" not in m:
+        return True
+    w = m["weight"]
+    wpath = f"{path}.weight"
+    if role != "assistant":
+        ctx.add("weight_on_non_assistant",
+                f"{ctx.where(i)}: \"weight\" is set on a {role} message; OpenAI only defines weight on assistant "
+                "messages (only assistant messages are trained).",
+                "Remove the weight key from non-assistant messages.", path=wpath, message_index=i)
+        return True
+    if isinstance(w, bool) or not isinstance(w, (int, float)) or (isinstance(w, float) and not w.is_integer()):
+        ctx.add("weight_not_integer",
+                f"Invalid file format. {ctx.where(i)}: weight must be an integer (0 or 1), found {describe(w)} "
+                f"{w!r}.", "Use \"weight\": 0 to skip training on this message or 1 to train on it.",
+                path=wpath, message_index=i)
+        return True
+    if w not in (0, 1):
+        ctx.add("weight_invalid_value",
+                f"Invalid file format. {ctx.where(i)}: weight must be either 0 or 1, found {w!r}.",
+                "Weight is not a loss multiplier: use 0 (skip) or 1 (train).", path=wpath, message_index=i)
+        return True
+    if isinstance(w, float):
+        ctx.add("weight_not_integer",
+                f"Invalid file format. {ctx.where(i)}: weight must be an integer, found {w!r}.",
+                f"Write {int(w)} instead of {w!r}.", path=wpath, message_index=i)
+    return w == 1
+
+
+def report_untrained(ctx: Ctx, n_assistant: int) -> None:
+    ctx.add("all_assistant_weight_zero",
+            f"{ctx.where()}: all {n_assistant} assistant message(s) have weight 0, so the example has no trainable "
+            "tokens; it is billed but teaches nothing.",
+            "Set \"weight\": 1 (or remove weight) on the assistant reply that should be learned, or delete the "
+            "example.", path="$.messages")

@@ -1,0 +1,97 @@
+"""Plain-text rendering of a CheckReport for the terminal (80 columns, no colour library)."""
+
+from __future__ import annotations
+
+import textwrap
+from collections import defaultdict
+
+from tunescope.checks.findings import Severity
+from tunescope.checks.report import CheckReport
+
+WIDTH = 80
+SEV_MARK = {Severity.ERROR: "E", Severity.WARNING: "W", Severity.INFO: "i"}
+
+
+def _n(v) -> str:
+    return "-" if v is None else f"{v:,}"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _header(text: str) -> list[str]:
+    return textwrap.wrap(text, width=WIDTH, initial_indent="  ", subsequent_indent="    ")
+
+
+def _lines_list(lines: list[int], limit: int = 12, unlisted: int = 0) -> str:
+    shown = ", ".join(str(x) for x in lines[:limit])
+    more = max(0, len(lines) - limit) + unlisted
+    return shown + (f", ... (+{more:,})" if more else "")
+
+
+def render_text(report: CheckReport, max_findings: int = 20) -> str:
+    out: list[str] = []
+    s = report.summary
+    t = report.tokens or {}
+    pe = t.get("per_example", {})
+    out.append(f"{report.file}")
+    out.extend(_header(f"format {report.format}, {_count(report.examples, 'example')} on "
+                       f"{_count(report.lines, 'line')}, {report.facts.size:,} bytes, {report.facts.line_endings}"))
+    out.append(f"  {_count(s['errors'], 'error')}, {_count(s['warnings'], 'warning')}, {_count(s['infos'], 'info')}")
+    out.extend(_header(f"model {report.model} ({report.encoding}), limit {_n(pe.get('limit'))} tokens/example"))
+    if not report.exact_tokens:
+        out.extend(_header(f"token counts are ESTIMATES: the {report.encoding} encoding file is missing "
+                           "(see `tunescope encodings status`)"))
+    if pe.get("count"):
+        out.append(f"  tokens/example min {_n(pe['min'])}  p5 {_n(pe['p5'])}  median {_n(pe['p50'])}  "
+                   f"p95 {_n(pe['p95'])}  max {_n(pe['max'])}")
+        out.append(f"  total {_n(t.get('total'))} tokens, trained {_n(t.get('trained'))}, "
+                   f"over limit {pe.get('over_limit', 0):,}")
+    dups = report.duplicates or {}
+    if dups:
+        groups = dups.get("groups") or []
+        if groups:
+            out.append(f"  duplicates: {dups.get('rows', 0):,} extra copies in {len(groups):,} groups "
+                       f"(lines {_lines_list(groups[0], 4)}{', ...' if len(groups) > 1 else ''})")
+    c = report.cost or {}
+    if "epochs" in c:
+        usd = c.get("usd")
+        price = "n/a" if usd is None else f"${usd:,.2f}"
+        out.append(f"  {c['epochs']} epochs (auto), {_n(c.get('billed_tokens'))} billed tokens, est. {price}")
+        if c.get("price_per_1m") is not None:
+            src = f"  price ${c['price_per_1m']}/1M training tokens as of {c.get('price_date') or '?'}"
+            out.extend(textwrap.wrap(f"{src}; source: {c.get('price_source') or 'model table'}", width=WIDTH,
+                                     subsequent_indent="    "))
+        elif c.get("price_per_hour") is not None:
+            out.append(f"  billed per hour of training (${c['price_per_hour']}/h), not per token")
+    elif c.get("error"):
+        out.append(f"  cost: {c['error']}")
+    if report.cancelled:
+        out.append("  (cancelled: partial results)")
+    groups: dict[str, list] = defaultdict(list)
+    for f in report.sorted_findings():
+        groups[f.check].append(f)
+    if groups:
+        out.append("")
+        out.append("Findings by check")
+    wrap = textwrap.TextWrapper(width=WIDTH, initial_indent="      ", subsequent_indent="      ")
+    totals = report.counts_by_check
+    for check, items in groups.items():
+        first = items[0]
+        total = max(totals.get(check, 0), len(items))      # findings past the per-check cap are only counted
+        lines = sorted({f.line for f in items if f.line})
+        where = f" lines {_lines_list(lines, unlisted=total - len(items))}" if lines else ""
+        out.extend(textwrap.wrap(f"[{SEV_MARK[first.severity]}] {check} x{total:,}{where}", width=WIDTH,
+                                 initial_indent="  ", subsequent_indent="      "))
+        for f in items[:max_findings]:
+            loc = f"line {f.line}" if f.line else "file"
+            if f.path and f.path != "$":
+                loc += f" {f.path}"
+            out.extend(textwrap.wrap(f"{loc}: {f.message}", width=WIDTH, initial_indent="    ",
+                                     subsequent_indent="      "))
+            if f.hint and f is first:
+                out.extend(wrap.wrap(f"fix: {f.hint}"))
+        if total > max_findings:
+            out.append(f"    ... {total - max_findings:,} more (--max-findings N, or --format json)")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,307 @@
+"""Check a whole dataset: file facts, every example (in parallel processes), dataset-level checks.
+
+The main process only aggregates; worker processes parse, check and count
+tokens over runs of lines they read themselves, so memory stays bounded by the
+line index and the aggregates, never by the file's bytes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from collections import Counter, deque
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable, Iterator
+
+from tunescope.dataset import filefacts
+from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
+from tunescope.checks.run.worker import ChunkWorker, check_example, init_process, make_counter, run_chunk
+from tunescope.dataset.filefacts import inspect_file, iter_documents
+from tunescope.dataset.index import LineIndex
+from tunescope.checks.report import CheckReport, TokenStats
+from tunescope.checks.run.codec import unpack, unpack_findings
+
+CHUNK_LINES = 2000
+CHUNK_BYTES = 4 * 1024 * 1024
+PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+MAX_FINDINGS_PER_CHECK = 10_000   # kept per check id; the rest are only counted (report.omitted)
+DATA_KINDS = (RecordKind.CHAT, RecordKind.PREFERENCE, RecordKind.REINFORCEMENT,
+              RecordKind.PROMPT_COMPLETION, RecordKind.NEAR_MISS, RecordKind.UNKNOWN)
+
+__all__ = ["DatasetChecker", "check_path", "check_example", "options_for_model"]
+
+
+def options_for_model(model: str | None = None, method: str | None = None) -> CheckOptions:
+    """CheckOptions filled from the model table (limit and encoding)."""
+    from tunescope.tokens.models import load_models
+
+    info = load_models().get(model or None)
+    return CheckOptions(model=info.name, method=method, token_limit=info.token_limit, encoding=info.encoding)
+
+
+class DatasetChecker:
+    """Runs every check over one indexed file. `run` may be called from a worker thread."""
+
+    def __init__(self, index: LineIndex, options: CheckOptions, workers: int | None = None,
+                 allow_estimate: bool = False, use_cache: bool = True):
+        self.index = index
+        self.options = options
+        self.workers = workers
+        self.allow_estimate = allow_estimate
+        self.use_cache = use_cache
+        self.counter = make_counter(options.encoding, allow_estimate)  # raises EncodingUnavailable early
+        self.aggregator = None
+
+    # -- public ---------------------------------------------------------
+    def run(self, on_batch: Callable[[list[ExampleSummary]], None] | None = None,
+            progress: Callable[[int, int], None] | None = None,
+            cancel: threading.Event | None = None) -> CheckReport:
+        from tunescope.checks.dataset.aggregator import DatasetAggregator
+
+        started = time.perf_counter()
+        index = self.index
+        if not index.complete and index._thread is None:
+            index.start()
+        self.aggregator = DatasetAggregator(self.options)
+        self._tokens = TokenStats(self.options.token_limit)
+        self._kinds: Counter = Counter()
+        self._findings: list = []
+        self._kept: Counter = Counter()
+        self._omitted: Counter = Counter()
+        index.wait_for(51)
+        layout = self._early_layout()
+        cancelled = False
+        if layout in (filefacts.PRETTY, filefacts.ARRAY):
+            index.wait()
+            cancelled = self._run_documents(on_batch, cancel)
+        elif layout == filefacts.JSONL:
+            cancelled = self._run_lines(on_batch, progress, cancel)
+        if cancelled:   # the caller is leaving: no file inspection, no dataset checks, return at once
+            facts = filefacts.FileFacts(path=index.path, size=index.size, lines=len(index))
+            report = CheckReport(file=index.path, model=self.options.model, encoding=self.options.encoding,
+                                 facts=facts, cancelled=True, findings=list(self._findings),
+                                 omitted=self._omitted)
+            report.elapsed = time.perf_counter() - started
+            return report
+        index.wait()
+        facts = inspect_file(index)
+        if progress is not None:
+            progress(index.size, index.size)
+        report = self._finish(facts, cancelled)
+        report.elapsed = time.perf_counter() - started
+        return report
+
+    # -- layouts --------------------------------------------------------
+    def _early_layout(self) -> str:
+        index = self.index
+        if index.size == 0:
+            return filefacts.EMPTY
+        if filefacts._looks_binary(index.read_range(0, min(index.size, 65536))):
+            return filefacts.BINARY
+        layout, _ = filefacts.detect_document_layout(index)
+        return layout
+
+    def _run_documents(self, on_batch, cancel) -> bool:
+        from tunescope.checks.example.analyze import token_findings
+        from tunescope.editing.ops import compact_dumps
+
+        batch = []
+        try:
+            docs = list(iter_documents(self.index))
+        except ValueError:
+            return False
+        for example, (line, obj) in enumerate(docs):
+            if cancel is not None and cancel.is_set():
+                return True
+            data = compact_dumps(obj)
+            summary = check_example(data, line, example, self.options, self.counter)
+            if summary.tokens is not None:
+                summary.extra_findings = token_findings(summary, self.options)
+            batch.append(summary)
+        self._absorb(batch, on_batch)
+        return False
+
+    def _chunks(self, cancel) -> Iterator[tuple[int, int, int, bool]]:
+        index = self.index
+        first = 0
+        while True:
+            if cancel is not None and cancel.is_set():
+                return
+            known = index.wait_for(first + CHUNK_LINES + 1)
+            if first >= known:
+                return
+            last = min(first + CHUNK_LINES, known)
+            starts = index.starts
+            start = starts[first]
+            # cap a chunk's bytes so huge lines do not pile up in one read
+            while last - first > 1 and starts[last - 1] - start > CHUNK_BYTES:
+                last = first + max(1, (last - first) // 2)
+            end = starts[last] if last < len(starts) else (index.size if index.complete else None)
+            if end is None:
+                index.wait_for(last + 1)
+                end = starts[last] if last < len(index.starts) else index.size
+            yield first, start, end, index.has_bom
+            first = last
+
+    def _run_lines(self, on_batch, progress, cancel) -> bool:
+        cache_path, salt, writer = self._cache()
+        workers = self._worker_count()
+        try:
+            if workers <= 1:
+                worker = ChunkWorker(self.index.path, self.options, self.allow_estimate, cache_path, salt)
+                worker.counter = self.counter
+                for chunk in self._chunks(cancel):
+                    summaries, fresh = worker.run(*chunk)
+                    self._absorb(summaries, on_batch, writer, fresh)
+                    if progress is not None:
+                        progress(chunk[2], self.index.size)
+                return bool(cancel is not None and cancel.is_set())
+            return self._run_pool(workers, cache_path, salt, writer, on_batch, progress, cancel)
+        finally:
+            if writer is not None:
+                writer.close()
+
+    def _run_pool(self, workers, cache_path, salt, writer, on_batch, progress, cancel) -> bool:
+        method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+                                   initializer=init_process,
+                                   initargs=(self.index.path, self.options, self.allow_estimate, cache_path, salt))
+        pending: deque = deque()
+        chunks = self._chunks(cancel)
+        try:
+            for chunk in chunks:
+                pending.append((chunk, pool.submit(run_chunk, chunk, on_batch is not None)))
+                if len(pending) >= workers * 3:
+                    self._drain_one(pending, on_batch, progress, writer)
+                if cancel is not None and cancel.is_set():
+                    return True
+            while pending:
+                if cancel is not None and cancel.is_set():
+                    return True
+                self._drain_one(pending, on_batch, progress, writer)
+            return False
+        finally:
+            pool.shutdown(wait=not (cancel is not None and cancel.is_set()), cancel_futures=True)
+
+    def _drain_one(self, pending, on_batch, progress, writer) -> None:
+        chunk, future = pending.popleft()
+        agg, tokens, kinds, findings, packed, fresh = future.result()
+        self.aggregator.merge(agg)
+        self._tokens.merge(tokens)
+        for kind, n in kinds.items():
+            self._kinds[RecordKind(kind)] += n
+        self._keep(unpack_findings(findings))
+        if writer is not None and fresh:
+            writer.put_many(fresh)
+        if on_batch is not None and packed:
+            on_batch([unpack(p) for p in packed])
+        if progress is not None:
+            progress(chunk[2], self.index.size)
+
+    def _worker_count(self) -> int:
+        if self.workers is not None:
+            return self.workers
+        if self.index.size < PARALLEL_MIN_BYTES:
+            return 1
+        return max(1, min(os.cpu_count() or 1, 4))
+
+    def _cache(self):
+        if not self.use_cache:
+            return None, None, None
+        from tunescope.checks.run.cache import ResultCache, code_version, default_path
+        try:
+            writer = ResultCache(default_path())
+        except Exception:
+            return None, None, None
+        # everything a cached per-line result depends on: code, encoding, estimates, and the method
+        # (analyze_line reads a row differently for --method supervised/dpo/reinforcement)
+        salt = (code_version() + self.options.encoding.encode() + (b"~" if self.counter.estimated else b"")
+                + b"|" + (self.options.method or "").encode())
+        return str(writer.path), salt, writer
+
+    # -- aggregation (main process) ---------------------------------------
+    def _absorb(self, summaries: list[ExampleSummary], on_batch, writer=None, fresh=None) -> None:
+        agg, tokens, kinds = self.aggregator, self._tokens, self._kinds
+        for s in summaries:
+            agg.add(s)
+            tokens.add(s)
+            kinds[s.analysis.kind] += 1
+            if s.analysis.findings:
+                self._keep(s.analysis.findings)
+            if s.extra_findings:
+                self._keep(s.extra_findings)
+        if writer is not None and fresh:
+            writer.put_many(fresh)
+        if on_batch is not None and summaries:
+            on_batch(summaries)
+
+    def _keep(self, findings) -> None:
+        """Keep findings up to MAX_FINDINGS_PER_CHECK per check id, count the rest: a 2M-line file
+        with a finding on every line must not hold 2M Finding objects (about 1 GB)."""
+        kept, omitted, out = self._kept, self._omitted, self._findings
+        for f in findings:
+            if kept[f.check] < MAX_FINDINGS_PER_CHECK:
+                kept[f.check] += 1
+                out.append(f)
+            else:
+                omitted[(f.check, f.severity)] += 1
+
+    def _finish(self, facts, cancelled: bool) -> CheckReport:
+        from tunescope.tokens.cost import estimate
+        from tunescope.tokens.models import load_models
+
+        report = CheckReport(file=self.index.path, model=self.options.model, encoding=self.options.encoding,
+                             facts=facts, cancelled=cancelled)
+        dataset_findings, stats = self.aggregator.finish()
+        report.findings = facts.findings + self._findings + dataset_findings
+        report.omitted = self._omitted
+        report.stats = stats
+        report.kinds = {k.value: n for k, n in self._kinds.most_common()}
+        report.examples = sum(n for k, n in self._kinds.items() if k in DATA_KINDS)
+        resolved = stats.get("kinds") if isinstance(stats, dict) else None   # prompt-only rows decided
+        report.format = _file_format(facts, Counter({RecordKind(k): n for k, n in resolved.items()})
+                                     if resolved else self._kinds)
+        if report.format not in ("empty", "binary", "mixed") and isinstance(stats, dict) and stats.get("format"):
+            report.format = stats["format"]
+        report.tokens = self._tokens.to_dict()
+        report.exact_tokens = not self._tokens.estimated
+        report.duplicates = stats.get("duplicates", {}) if isinstance(stats, dict) else {}
+        try:
+            info = load_models().get(self.options.model)
+            est = estimate(report.examples, self._tokens.sum_capped, info)
+            report.cost = est.to_json()
+        except Exception as exc:  # an unknown model still gets a report
+            report.cost = {"error": str(exc)}
+        return report
+
+
+def _file_format(facts, kinds: Counter) -> str:
+    if facts.layout in (filefacts.EMPTY, filefacts.BINARY):
+        return facts.layout
+    data = [(k, n) for k, n in kinds.most_common() if k in DATA_KINDS and k not in (RecordKind.UNKNOWN,)]
+    if not data:
+        return "unknown"
+    main_kind, main_n = data[0]
+    if len(data) > 1 and data[1][1] * 10 >= main_n:
+        return "mixed"
+    return main_kind.value
+
+
+def check_path(path, options: CheckOptions | None = None, validation=None, allow_estimate: bool = False,
+               workers: int | None = None, progress=None, use_cache: bool = True) -> CheckReport:
+    """Index and check a file (and optionally a validation file compared against it)."""
+    options = options or options_for_model()
+    with LineIndex(path) as index:
+        index.build()
+        checker = DatasetChecker(index, options, workers=workers, allow_estimate=allow_estimate, use_cache=use_cache)
+        report = checker.run(progress=progress)
+    if validation is not None:
+        with LineIndex(validation) as vindex:
+            vindex.build()
+            vchecker = DatasetChecker(vindex, options, workers=workers, allow_estimate=allow_estimate, use_cache=use_cache)
+            report.validation = vchecker.run()
+        # overlap findings point at lines of the validation file: they belong to its report
+        report.validation.findings.extend(checker.aggregator.compare_validation(vchecker.aggregator))
+    return report

@@ -1,0 +1,198 @@
+"""The job side of tunescope, headless: a facade over the official openai SDK.
+
+`JobsClient(openai.OpenAI(...))` works the same against OpenAI, Azure OpenAI,
+any OpenAI-compatible server and tunescope's own local server, so nothing here
+assumes one vendor. Every method returns the typed results of `jobs_types`
+and raises only `JobsError` (one clear sentence, secrets scrubbed); the SDK's
+timeouts bound every call. See `jobs_follow` for live following and
+`backends` for building the client.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import io
+import os
+import threading
+from typing import Any
+from urllib.parse import urlsplit
+
+from tunescope.jobs.errors import JobsError, sdk_errors
+from tunescope.jobs.follow import EventFollower, Update, watch
+from tunescope.jobs.types import Checkpoint, Event, Job, JobFailure, Metrics, Page, UploadedFile
+from tunescope.jobs.upload import PreflightFailed, Progress, Uploader, preflight, preflight_message
+
+__all__ = ["JobsClient", "JobsError", "EventFollower", "Update", "watch", "Job", "Event", "Metrics",
+           "Checkpoint", "JobFailure", "Page", "UploadedFile", "PreflightFailed", "METHODS"]
+
+METHODS = ("supervised", "dpo", "reinforcement")
+
+
+def _host_of(client: Any) -> str:
+    url = str(getattr(client, "base_url", "") or "")
+    return urlsplit(url).netloc or "the server"
+
+
+class JobsClient:
+    """Fine-tuning jobs through one `openai.OpenAI` (or `AzureOpenAI`) client."""
+
+    def __init__(self, client: Any, secrets: tuple[str, ...] = (), host: str | None = None,
+                 server_id: str | None = None):
+        self.client = client
+        self.host = host or _host_of(client)
+        self.server_id = server_id
+        key = getattr(client, "api_key", None)
+        self.secrets = tuple(s for s in (*secrets, key if isinstance(key, str) else None) if s)
+
+    def _errors(self, action: str):
+        return sdk_errors(action, self.host, self.secrets)
+
+    # -- files ----------------------------------------------------------
+    def upload(self, path: str | os.PathLike, progress: Progress | None = None, *, purpose: str = "fine-tune",
+               force: bool = False, model: str | None = None, method: str | None = None, role: str = "training",
+               reuse: bool = True, cancel: threading.Event | None = None) -> UploadedFile:
+        """Pre-flight check, then upload (or reuse an identical earlier upload).
+
+        Raises PreflightFailed when the checker finds errors, unless `force`.
+        """
+        path = os.fspath(path)
+        if not os.path.isfile(path):
+            raise JobsError(f"{path}: no such file", kind="config")
+        if not force:
+            report, errors = preflight(path, model, method, role)
+            if errors:
+                raise PreflightFailed(preflight_message(path, errors), report, errors)
+        uploader = Uploader(self.client, self.host, self.secrets, server_id=self.server_id)
+        return uploader.upload(path, purpose, progress, reuse, cancel)
+
+    # -- jobs -----------------------------------------------------------
+    def create(self, model: str, training_file: str | UploadedFile, validation_file: str | UploadedFile | None = None,
+               method: str = "supervised", hyperparameters: dict | None = None, suffix: str | None = None,
+               seed: int | None = None, metadata: dict | None = None, grader: dict | None = None) -> Job:
+        """Start a job. `hyperparameters` go inside `method` (the top-level field is deprecated)."""
+        if method not in METHODS:
+            raise JobsError(f"unknown method {method!r}; use one of {', '.join(METHODS)}", kind="bad_request")
+        settings: dict = {}
+        if hyperparameters:
+            settings["hyperparameters"] = dict(hyperparameters)
+        if grader is not None:
+            settings["grader"] = grader
+        kwargs: dict = {"model": model, "training_file": getattr(training_file, "id", training_file),
+                        "method": {"type": method, method: settings}}
+        if validation_file is not None:
+            kwargs["validation_file"] = getattr(validation_file, "id", validation_file)
+        for name, value in (("suffix", suffix), ("seed", seed), ("metadata", metadata)):
+            if value is not None:
+                kwargs[name] = value
+        with self._errors(f"create a {model} job"):
+            return Job.from_sdk(self.client.fine_tuning.jobs.create(**kwargs))
+
+    def list(self, limit: int = 20, after: str | None = None) -> Page[Job]:
+        """Newest first; pass `page.next_after` as `after` for older jobs."""
+        kwargs = {"limit": limit} if after is None else {"limit": limit, "after": after}
+        with self._errors("list jobs"):
+            page = self.client.fine_tuning.jobs.list(**kwargs)
+            return Page([Job.from_sdk(j) for j in page.data], bool(getattr(page, "has_more", False)))
+
+    def get(self, job_id: str) -> Job:
+        with self._errors(f"get {job_id}"):
+            return Job.from_sdk(self.client.fine_tuning.jobs.retrieve(job_id))
+
+    def cancel(self, job_id: str) -> Job:
+        with self._errors(f"cancel {job_id}"):
+            return Job.from_sdk(self.client.fine_tuning.jobs.cancel(job_id))
+
+    def pause(self, job_id: str) -> Job:
+        with self._errors(f"pause {job_id}"):
+            return Job.from_sdk(self.client.fine_tuning.jobs.pause(job_id))
+
+    def resume(self, job_id: str) -> Job:
+        with self._errors(f"resume {job_id}"):
+            return Job.from_sdk(self.client.fine_tuning.jobs.resume(job_id))
+
+    # -- events, checkpoints, results --------------------------------------
+    def event_page(self, job_id: str, limit: int = 100, after: str | None = None) -> Page[Event]:
+        """One page of events, newest first (the API's order)."""
+        kwargs = {"limit": limit} if after is None else {"limit": limit, "after": after}
+        with self._errors(f"list events of {job_id}"):
+            page = self.client.fine_tuning.jobs.list_events(job_id, **kwargs)
+            return Page([Event.from_sdk(e) for e in page.data], bool(getattr(page, "has_more", False)))
+
+    def events(self, job_id: str, limit: int | None = None) -> list[Event]:
+        """The newest `limit` events (all when None), oldest first."""
+        out: list[Event] = []
+        after = None
+        while limit is None or len(out) < limit:
+            want = 100 if limit is None else min(100, limit - len(out))
+            page = self.event_page(job_id, limit=want, after=after)
+            out.extend(page.items)
+            if not page.has_more or not page.items:
+                break
+            after = page.items[-1].id
+        out.reverse()
+        return out
+
+    def checkpoints(self, job_id: str) -> list[Checkpoint]:
+        """All kept checkpoints, lowest step first."""
+        with self._errors(f"list checkpoints of {job_id}"):
+            items = [Checkpoint.from_sdk(c) for c in self.client.fine_tuning.jobs.checkpoints.list(job_id, limit=100)]
+        return sorted(items, key=lambda c: c.step)
+
+    def results_csv(self, job: Job | str) -> list[dict]:
+        """The job's per-step results file as rows of numbers (None for empty cells).
+
+        OpenAI returns this file base64-encoded; plain CSV from other servers is accepted too.
+        """
+        if isinstance(job, str):
+            job = self.get(job)
+        if not job.result_files:
+            raise JobsError(f"{job.id} has no results file yet (status {job.status}); it appears when the job "
+                            "succeeds.", kind="not_found")
+        file_id = job.result_files[0]
+        with self._errors(f"download results {file_id}"):
+            raw = self.client.files.content(file_id).read()
+        return parse_results(raw)
+
+    def failure(self, job: Job | str) -> JobFailure | None:
+        """Why the job failed, mapped to (file, line, message_index) when the message names a place."""
+        if isinstance(job, str):
+            job = self.get(job)
+        return job.failure
+
+    def follower(self, job_id: str) -> EventFollower:
+        return EventFollower(self, job_id)
+
+    def watch(self, job_id: str, interval: float = 2.0, cancel: threading.Event | None = None):
+        return watch(self, job_id, interval=interval, cancel=cancel)
+
+
+def _decode(raw: bytes) -> str:
+    text = raw.strip()
+    if not text.startswith(b"step"):
+        try:
+            decoded = base64.b64decode(text, validate=True)
+            if decoded.lstrip().startswith(b"step") or b"," in decoded[:200]:
+                text = decoded
+        except (binascii.Error, ValueError):
+            pass
+    return text.decode("utf-8", errors="replace")
+
+
+def _cell(value: str | None):
+    if value is None or value.strip() == "":
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        try:
+            return float(value)
+        except ValueError:
+            return value
+
+
+def parse_results(raw: bytes) -> list[dict]:
+    """Decode (base64 or plain) and parse a results CSV."""
+    reader = csv.DictReader(io.StringIO(_decode(raw)))
+    return [{k.strip(): _cell(v) for k, v in row.items() if k is not None} for row in reader]

@@ -1,0 +1,293 @@
+"""The open dataset as the TUI sees it: rows, per-row results, and the current view.
+
+Pure Python (no Textual) so it can be read from worker threads and tested
+alone. Rows come from the `EditSession` once the index is complete (before
+that, straight from the `LineIndex`). Per-row results are compact arrays keyed
+by the original line (1 byte of status + 4 bytes of tokens per line), so a
+million-line file costs a few MB; findings are kept only for rows that have
+some. Rows edited in this session are re-analysed and looked up by a digest
+of their bytes, which stays right across undo and redo.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from array import array
+from dataclasses import dataclass
+from typing import Any
+
+from cachetools import LRUCache
+
+from tunescope.checks.findings import Finding, Severity
+from tunescope.dataset.records import RowInfo, describe
+
+PENDING, OK, INFO, WARNING, ERROR = 0, 1, 2, 3, 4
+SEVERITY_CODE = {None: OK, Severity.INFO: INFO, Severity.WARNING: WARNING, Severity.ERROR: ERROR}
+
+
+def severity_code(findings) -> int:
+    best = OK
+    for f in findings:
+        code = SEVERITY_CODE[f.severity]
+        if code > best:
+            best = code
+    return best
+
+
+def digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=12).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class RowView:
+    """Everything one list row shows."""
+
+    key: Any                # identity of the row's content (for caches)
+    line: int | None        # 1-based original line, None for inserted rows
+    status: int
+    tokens: int             # -1 while unknown
+    roles: str
+    preview: str
+    modified: bool
+
+
+class RowResults:
+    """What the checker found, per original line."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.status = bytearray()
+        self.tokens = array("i")
+        self.findings: dict[int, list[Finding]] = {}
+        self.dataset_findings: list[Finding] = []
+        self.checked = 0
+        self.estimated = False
+        self.finished = False       # the checker is done (or failed): pending lines will stay unchecked
+
+    def ensure(self, n: int) -> None:
+        if len(self.status) < n:
+            grow = n - len(self.status)
+            self.status.extend(bytes(grow))
+            self.tokens.extend(array("i", [-1]) * grow)
+
+    def add(self, summary) -> None:
+        """Store one ExampleSummary from the checker."""
+        i = summary.line - 1
+        self.ensure(i + 1)
+        findings = list(summary.findings)
+        self.status[i] = severity_code(findings)
+        if summary.tokens is not None:
+            self.tokens[i] = min(summary.tokens.total, 2**31 - 1)
+            if summary.tokens.estimated:
+                self.estimated = True
+        if findings:
+            self.findings[i] = findings
+        else:
+            self.findings.pop(i, None)
+        self.checked += 1
+
+    def add_dataset_findings(self, findings) -> None:
+        """Attach dataset-level findings (duplicates, ...) to their lines."""
+        self.dataset_findings = []
+        for f in findings:
+            if f.line is None:
+                self.dataset_findings.append(f)
+                continue
+            i = f.line - 1
+            self.ensure(i + 1)
+            have = self.findings.setdefault(i, [])
+            if f not in have:
+                have.append(f)
+            code = SEVERITY_CODE[f.severity]
+            if code > self.status[i]:
+                self.status[i] = code
+
+
+class DatasetState:
+    """Rows of the dataset, their results, and the filtered/sorted view."""
+
+    def __init__(self, index, token_limit: int | None = None) -> None:
+        self.index = index
+        self.session = None
+        self.results = RowResults()
+        self.overlay: dict[bytes, Any] = {}          # digest of edited bytes -> ExampleSummary
+        self.token_limit = token_limit
+        self.view: array | None = None               # display row -> session row
+        self.view_description = ""
+        self.sort = "line"
+        self._info: LRUCache = LRUCache(maxsize=4096)
+        self.viewer_cache: LRUCache = LRUCache(maxsize=64)               # ("v", digest) -> ExampleSummary for the viewer
+        self.wanted: dict[bytes, tuple[bytes, int]] = {}  # edited rows drawn but not yet analysed
+        self.report = None
+        self.format = ""
+        self.past_status: dict[int, tuple] = {}      # id(index) -> (index, statuses) of files before a save
+
+    # -- rows ---------------------------------------------------------
+    def attach_session(self, session) -> None:
+        self.session = session
+
+    def switch_index(self, index) -> None:
+        """Continue on another file (after a save): what was read from the old one is forgotten.
+
+        Its per-line statuses are kept: undoing past the save brings back runs of the old
+        file's lines, and the error/warning counts still need them.
+        """
+        self.past_status[id(self.index)] = (self.index, self.results.status)
+        self.index = index
+        self.overlay.clear()
+        self._info.clear()          # keyed by original line: line i of the new file is other bytes
+        self.wanted.clear()
+
+    def row_count(self) -> int:
+        if self.session is not None:
+            return len(self.session)
+        n = len(self.index)
+        # while scanning, the last known line's end is not known yet
+        return n if self.index.complete else max(0, n - 1)
+
+    def display_count(self) -> int:
+        return len(self.view) if self.view is not None else self.row_count()
+
+    def row_at(self, display_row: int) -> int:
+        return self.view[display_row] if self.view is not None else display_row
+
+    def display_of(self, row: int) -> int | None:
+        """Display position of a session row (None when filtered out)."""
+        if self.view is None:
+            return row if 0 <= row < self.row_count() else None
+        try:
+            return self.view.index(row)
+        except ValueError:
+            return None
+
+    def data(self, row: int) -> bytes:
+        return self.session.get(row) if self.session is not None else self.index.line(row)
+
+    def origin(self, row: int) -> int | None:
+        return self.session.origin(row) if self.session is not None else row
+
+    def modified(self, row: int) -> bool:
+        return self.session is not None and self.session.is_modified(row)
+
+    def row_for_line(self, line: int) -> int | None:
+        """Session row currently holding original 1-based `line`."""
+        target = line - 1
+        if self.session is not None:
+            return self.session.row_of(target)
+        return target if 0 <= target < self.row_count() else None
+
+    # -- results ------------------------------------------------------
+    def summary_for(self, row: int):
+        """The fresh analysis of an edited row, if we have one."""
+        if not self.modified(row):
+            return None
+        return self.overlay.get(digest(self.data(row)))
+
+    def _edited_summary(self, row: int):
+        data = self.data(row)
+        key = digest(data)
+        summary = self.overlay.get(key)
+        if summary is None and key not in self.wanted:
+            origin = self.origin(row)
+            self.wanted[key] = (data, (origin if origin is not None else row) + 1)
+        return summary
+
+    def status(self, row: int) -> int:
+        if self.modified(row):
+            summary = self._edited_summary(row)
+            return severity_code(summary.findings) if summary is not None else PENDING
+        o = self.origin(row)
+        return self.results.status[o] if o is not None and o < len(self.results.status) else PENDING
+
+    def tokens(self, row: int) -> int:
+        if self.modified(row):
+            summary = self.overlay.get(digest(self.data(row)))
+            return summary.tokens.total if summary is not None and summary.tokens is not None else -1
+        o = self.origin(row)
+        return self.results.tokens[o] if o is not None and o < len(self.results.tokens) else -1
+
+    def findings(self, row: int) -> list[Finding]:
+        if self.modified(row):
+            summary = self.overlay.get(digest(self.data(row)))
+            return list(summary.findings) if summary is not None else []
+        o = self.origin(row)
+        return list(self.results.findings.get(o, ())) if o is not None else []
+
+    def row_key(self, row: int):
+        if self.modified(row):
+            return ("m", digest(self.data(row)))
+        return ("o", self.origin(row))
+
+    def info(self, row: int) -> RowInfo:
+        key = self.row_key(row)
+        info = self._info.get(key)
+        if info is None:
+            info = describe(self.data(row))
+            self._info[key] = info
+        return info
+
+    def row_view(self, display_row: int) -> RowView:
+        row = self.row_at(display_row)
+        origin = self.origin(row)
+        info = self.info(row)
+        return RowView(
+            key=self.row_key(row),
+            line=None if origin is None else origin + 1,
+            status=self.status(row),
+            tokens=self.tokens(row),
+            roles=info.roles,
+            preview=info.preview,
+            modified=self.modified(row),
+        )
+
+    # -- navigation helpers ---------------------------------------------
+    def next_with_status(self, display_row: int, step: int, minimum: int = ERROR) -> int | None:
+        """Next display row (after `display_row`, in direction `step`) whose status >= minimum."""
+        count = self.display_count()
+        if self.view is None and (self.session is None or not self.session.dirty):
+            status = self.results.status
+            wanted = bytes([ERROR]) if minimum == ERROR else None
+            if wanted is not None:
+                if step > 0:
+                    found = status.find(wanted, display_row + 1)
+                else:
+                    found = status.rfind(wanted, 0, max(display_row, 0))
+                return found if 0 <= found < count else None
+        rng = range(display_row + 1, count) if step > 0 else range(display_row - 1, -1, -1)
+        for d in rng:
+            if self.status(self.row_at(d)) >= minimum:
+                return d
+        return None
+
+    def counts(self) -> tuple[int, int]:
+        """Errors and warnings over all rows; edited rows use their fresh analysis.
+
+        Walks the session's segments (one per run of untouched lines, one per edited
+        row), so the cost is the number of edits plus a C-speed count, not a Python
+        loop over a million rows.
+        """
+        status = self.results.status
+        if self.session is None or not self.session.dirty:
+            return status.count(ERROR), status.count(WARNING)
+        errors = warnings = 0
+        for seg in self.session.segments:
+            data = getattr(seg, "data", None)
+            if data is None:                       # a run of lines as on disk
+                if seg.index is self.index:
+                    lines = status
+                else:                              # lines of the file before a save (undone past it)
+                    past = self.past_status.get(id(seg.index))
+                    if past is None or past[0] is not seg.index:
+                        continue
+                    lines = past[1]
+                chunk = lines[seg.start:seg.start + seg.count]
+                errors += chunk.count(ERROR)
+                warnings += chunk.count(WARNING)
+                continue
+            summary = self.overlay.get(digest(data))
+            code = severity_code(summary.findings) if summary is not None else PENDING
+            errors += code == ERROR
+            warnings += code == WARNING
+        return errors, warnings

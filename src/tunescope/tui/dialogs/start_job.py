@@ -1,0 +1,350 @@
+"""Start a fine-tuning job with the open dataset: a dialog, then upload and create.
+
+Starting a job costs money, so on a billed backend the dialog shows what the
+dataset report says (examples, billable tokens, estimated cost) and asks once
+more before anything is uploaded; only the local simulated backend starts
+without asking. A dataset with errors is refused unless the user confirms
+forcing it (the job would fail, which is a fine way to learn where), and
+unsaved edits are saved first, because the job trains on the file on disk.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Select, Static
+
+from tunescope.tui.jobs_poller import (JobRequest, JobStarted, JobStartFailed, JobStartStep, UploadProgressed, start_job)
+
+FORMAT_METHOD = {"preference": "dpo", "reinforcement": "reinforcement"}
+MAX_EPOCHS = 50
+
+
+def start_job_from(app) -> None:
+    """The dataset screen's `T`: check the dataset can be sent, offer to save edits, open the dialog."""
+    dataset = app.dataset_screen
+    if dataset is None or dataset.state is None or not dataset.path:
+        app.notify("Open a dataset first (tunescope FILE).", severity="warning")
+        return
+    if dataset.state.report is None:
+        app.notify("The dataset is still being checked; start the job when the check has finished.",
+                   severity="warning")
+        return
+    session = dataset.state.session
+    if session is not None and session.dirty:
+        _save_then_open(app, dataset)
+        return
+    _open_dialog(app, dataset)
+
+
+def _save_then_open(app, dataset) -> None:
+    from tunescope.tui.dialogs.confirm import ConfirmScreen
+
+    def answered(yes: bool | None) -> None:
+        if not yes:
+            return
+        dataset.action_save()
+        waited = [0]
+
+        def check() -> None:
+            waited[0] += 1
+            session = dataset.state.session
+            saving = any(w.group == "save" and w.is_running for w in app.workers)
+            if not session.dirty:
+                timer.stop()
+                _open_dialog(app, dataset)
+            elif not saving and waited[0] > 2:
+                timer.stop()   # refused: the dataset screen has said why
+        timer = app.set_interval(0.1, check)
+
+    app.push_screen(ConfirmScreen("You have unsaved edits. The job trains on the file on disk: save them first?",
+                                  yes_label="Save and continue", no_label="Not now"), answered)
+
+
+def _open_dialog(app, dataset) -> None:
+    from tunescope.tui.screens.jobs import open_jobs
+
+    def done(job) -> None:
+        if job is not None:
+            app.notify(f"started {job.id} ({job.model})", title="Fine-tuning job")
+            open_jobs(app, select=job.id)
+    app.push_screen(StartJobScreen(app.jobs_backend, dataset), done)
+
+
+class StartJobScreen(ModalScreen):
+    """Model, method, epochs, suffix and validation file; then upload and create in a thread."""
+
+    BINDINGS = [
+        Binding("escape", "close", "Cancel", id="start_job.cancel"),
+        Binding("ctrl+s", "start", "Start job", id="start_job.start"),
+    ]
+
+    DEFAULT_CSS = """
+    StartJobScreen {
+        align: center middle;
+        background: $background 60%;
+        & > #start-dialog {
+            width: 76; max-width: 100%; height: auto; max-height: 100%;
+            padding: 0 1; background: $surface; border: thick $primary;
+            border-title-color: $text; border-title-style: bold; border-subtitle-color: $text-muted;
+        }
+        & #start-form { grid-size: 2; grid-columns: 12 1fr; grid-rows: auto; height: auto; grid-gutter: 0 1; }
+        & #start-form > Static { height: auto; }
+        & .label { color: $text-muted; }
+        & #start-estimate { height: auto; margin-top: 1; }
+        & #start-status { height: auto; color: $text-warning; }
+        & #start-status.-error { color: $text-error; }
+        & #start-buttons { height: auto; margin-top: 1; }
+        & #start-buttons > Button { margin-right: 2; min-width: 12; }
+    }
+    """
+
+    def __init__(self, backend, dataset) -> None:
+        super().__init__()
+        self.backend = backend
+        self.dataset = dataset
+        self.report = dataset.state.report
+        self.models = self._model_table()
+        self.cancel = threading.Event()
+        self.running = False
+
+    # -- data -------------------------------------------------------------------------------
+    @staticmethod
+    def _model_table():
+        try:
+            from tunescope.tokens.models import load_models
+            return load_models()
+        except Exception:  # noqa: BLE001 - a broken user table: the dataset's model still works
+            return None
+
+    def model_info(self, name: str):
+        if self.models is None:
+            return self.dataset.model_info
+        return self.models.get_or_guess(name)
+
+    def errors(self) -> int:
+        rows, _ = self.dataset.state.counts()
+        whole_file = [f for f in self.report.findings if f.line is None and f.severity.value == "error"]
+        return rows + len(whole_file)
+
+    def warnings(self) -> int:
+        return self.dataset.state.counts()[1]
+
+    # -- composition ------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        current = self.dataset.options.model
+        names = self.models.names() if self.models is not None else [current]
+        if current not in names:
+            names = [current] + names
+        method = FORMAT_METHOD.get(self.report.format, "supervised")
+        with Vertical(id="start-dialog") as dialog:
+            dialog.border_title = "Start a fine-tuning job"
+            dialog.border_subtitle = "ctrl+s start · esc cancel · tab next field"
+            with Grid(id="start-form"):
+                yield Static("File", classes="label")
+                yield Static(self._file_line(), id="start-file", markup=False)
+                yield Static("Backend", classes="label")
+                yield Static(self.backend.describe(), id="start-backend", markup=False)
+                yield Static("Model", classes="label")
+                yield Select([(n, n) for n in names], value=current, allow_blank=False, compact=True,
+                             id="start-model")
+                yield Static("Method", classes="label")
+                yield Select([(m, m) for m in self._methods(current, method)], value=method, allow_blank=False,
+                             compact=True, id="start-method")
+                yield Static("Epochs", classes="label")
+                yield Input(placeholder="auto (from the number of examples)", compact=True, id="start-epochs")
+                yield Static("Suffix", classes="label")
+                yield Input(placeholder="optional, e.g. pirate-v1", max_length=64, compact=True, id="start-suffix")
+                yield Static("Validation", classes="label")
+                yield Input(placeholder="optional path to a validation .jsonl", compact=True, id="start-validation")
+            yield Static("", id="start-estimate")
+            yield Static("", id="start-status", markup=False)
+            with Horizontal(id="start-buttons"):
+                yield Button("Start job", id="start", variant="primary")
+                yield Button("Cancel", id="cancel")
+
+    def _methods(self, model: str, wanted: str) -> list[str]:
+        methods = list(self.model_info(model).methods) or ["supervised"]
+        return methods if wanted in methods else methods + [wanted]
+
+    def _file_line(self) -> str:
+        errors, warnings = self.errors(), self.warnings()
+        state = f"✗ {errors:,} error{'s' if errors != 1 else ''}" if errors else "✓ no errors"
+        return (f"{self.dataset.display_name} · {self.report.examples:,} examples · {state} · "
+                f"▲ {warnings:,} warning{'s' if warnings != 1 else ''}")
+
+    def on_mount(self) -> None:
+        self.update_estimate()
+        self.query_one("#start", Button).focus()
+
+    # -- the estimate -------------------------------------------------------------------------
+    def epochs(self) -> int | None:
+        """Epochs typed by the user; None for auto. Raises ValueError with a message."""
+        text = self.query_one("#start-epochs", Input).value.strip().lower()
+        if text in ("", "auto"):
+            return None
+        if not text.isdigit() or not 1 <= int(text) <= MAX_EPOCHS:
+            raise ValueError(f"epochs must be auto or a whole number from 1 to {MAX_EPOCHS}")
+        return int(text)
+
+    def estimate_text(self) -> str:
+        from tunescope.tokens.cost import estimate
+
+        model = self.query_one("#start-model", Select).value
+        info = self.model_info(str(model))
+        per_epoch = (self.report.tokens or {}).get("billable_per_epoch")
+        try:
+            epochs = self.epochs()
+        except ValueError as exc:
+            return str(exc)
+        if not per_epoch:
+            return "Tokens and cost: unknown (the check has no token counts)."
+        est = estimate(self.report.examples, int(per_epoch), info, epochs)
+        lines = [f"Tokens   {per_epoch:,} billable per epoch × {est.epochs} epochs"
+                 f"{' (auto)' if est.epochs_auto else ''} = {est.billed_tokens:,}"]
+        if est.usd is not None:
+            price = f"about ${est.usd:,.2f} at ${est.price_per_1m:g}/1M ({est.price_date or 'date unknown'})"
+        else:
+            price = "unknown for this model (no per-token price in the model table)"
+        if self.backend.is_local:
+            lines.append(f"Cost     free: simulated on the local server (on OpenAI: {price})")
+        else:
+            lines.append(f"Cost     {price}; your provider's price may differ")
+        if self.errors():
+            lines.append(f"⚠ {self.errors():,} error(s): the provider will probably reject this file "
+                         "(starting asks you to confirm).")
+        if self.query_one("#start-method", Select).value == "reinforcement":
+            lines.append("⚠ reinforcement jobs need a grader: use `tunescope jobs create --grader FILE`.")
+        return "\n".join(lines)
+
+    def update_estimate(self) -> None:
+        self.query_one("#start-estimate", Static).update(self.estimate_text())
+
+    @on(Select.Changed, "#start-model")
+    def _model_changed(self, event: Select.Changed) -> None:
+        method_select = self.query_one("#start-method", Select)
+        wanted = str(method_select.value)
+        methods = list(self.model_info(str(event.value)).methods) or ["supervised"]
+        method_select.set_options([(m, m) for m in methods])
+        method_select.value = wanted if wanted in methods else methods[0]
+        self.update_estimate()
+
+    @on(Select.Changed, "#start-method")
+    @on(Input.Changed, "#start-epochs")
+    def _changed(self, event) -> None:
+        self.update_estimate()
+
+    # -- starting -----------------------------------------------------------------------------
+    def set_status(self, text: str, error: bool = False) -> None:
+        status = self.query_one("#start-status", Static)
+        status.set_class(error, "-error")
+        status.update(text)
+
+    def request(self) -> JobRequest | None:
+        """The JobRequest from the form, or None after saying what is wrong."""
+        try:
+            epochs = self.epochs()
+        except ValueError as exc:
+            self.set_status(str(exc), error=True)
+            return None
+        method = str(self.query_one("#start-method", Select).value)
+        if method == "reinforcement":
+            self.set_status("reinforcement jobs need a grader: use `tunescope jobs create --grader FILE`",
+                            error=True)
+            return None
+        validation = os.path.expanduser(self.query_one("#start-validation", Input).value.strip()) or None
+        if validation and not os.path.isfile(validation):
+            self.set_status(f"{validation}: no such file", error=True)
+            return None
+        suffix = self.query_one("#start-suffix", Input).value.strip() or None
+        return JobRequest(path=self.dataset.path, model=str(self.query_one("#start-model", Select).value),
+                          method=method, epochs=epochs, suffix=suffix, validation=validation)
+
+    def action_start(self) -> None:
+        if self.running:
+            return
+        request = self.request()
+        if request is None:
+            return
+        self.confirm_force(request)
+
+    def confirm_force(self, request: JobRequest) -> None:
+        from tunescope.tui.dialogs.confirm import ConfirmScreen
+
+        errors = self.errors()
+        if not errors:
+            self.confirm_cost(request)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                request.force = True
+                self.confirm_cost(request)
+        self.app.push_screen(ConfirmScreen(
+            f"{self.dataset.display_name} has {errors:,} error(s): the provider will probably reject it and the job "
+            "will fail. Upload it anyway?", danger=True, yes_label="Upload anyway", no_label="Go back"), answered)
+
+    def confirm_cost(self, request: JobRequest) -> None:
+        from tunescope.tui.dialogs.confirm import ConfirmScreen
+
+        if self.backend.is_local:
+            self.launch(request)
+            return
+        summary = self.estimate_text().replace("\n", "\n  ")
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.launch(request)
+        self.app.push_screen(ConfirmScreen(
+            f"Start a billed fine-tuning job on {self.backend.describe()}?\n  {request.model}, "
+            f"{self.report.examples:,} examples\n  {summary}", danger=True, yes_label="Start job",
+            no_label="Go back"), answered)
+
+    def launch(self, request: JobRequest) -> None:
+        self.running = True
+        for widget in self.query("Select, Input, #start"):
+            widget.disabled = True
+        self.set_status("starting…")
+        start_job(self.backend, request, self.post_message, self.cancel)
+
+    @on(JobStartStep)
+    def _step(self, event: JobStartStep) -> None:
+        self.set_status(event.text + "…")
+
+    @on(UploadProgressed)
+    def _progress(self, event: UploadProgressed) -> None:
+        share = event.done / event.total if event.total else 1.0
+        self.set_status(f"uploading the {event.role} file: {event.done:,} of {event.total:,} bytes ({share:.0%})")
+
+    @on(JobStarted)
+    def _started(self, event: JobStarted) -> None:
+        self.running = False
+        self.dismiss(event.job)
+
+    @on(JobStartFailed)
+    def _failed(self, event: JobStartFailed) -> None:
+        self.running = False
+        for widget in self.query("Select, Input, #start"):
+            widget.disabled = False
+        self.set_status(event.text, error=True)
+        self.notify(event.text, title="The job was not started", severity="error", timeout=10)
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "start":
+            self.action_start()
+        else:
+            self.action_close()
+
+    def action_close(self) -> None:
+        if self.running:
+            self.cancel.set()
+            self.notify("stopping the upload; no job is created")
+        self.dismiss(None)
