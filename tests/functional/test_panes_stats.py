@@ -8,7 +8,7 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.widgets import Select, Static
 
-from tunescope.dataset.filefacts import FileFacts
+from tunescope.checks.file.rules import FileFacts
 from tunescope.checks.report import histogram
 from tunescope.tui.widgets.dataset.stats_pane import StatsPane, TokenHistogram
 

@@ -13,7 +13,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, TextArea
 
-from tunescope.dataset.filefacts import FileFacts
+from tunescope.checks.file.rules import FileFacts
 from tunescope.checks.findings import Finding, Severity
 from tunescope.checks.report import histogram
 from tunescope.tui.dialogs.editor import JsonEditorScreen

@@ -162,19 +162,23 @@ def test_undo_descriptions(tmp_path):
     assert s.redo() == "set weight 0 on message 3 of row 1"
 
 
-def test_analyze_rechecks_the_current_bytes(tmp_path):
+def test_rows_of_the_session_recheck_with_the_one_checker(tmp_path):
+    """EditSession.analyze (a second copy of check_example) is gone: the current bytes of a row go
+    through the checker's own check_example."""
     from tunescope.checks.model import CheckOptions, RecordKind
+    from tunescope.checks.run.worker import check_example
     from tunescope.tokens.count import TokenCounter
     s = EditSession.open(make(tmp_path, [orjson.dumps(CHAT)]))
     options = CheckOptions()
     counter = TokenCounter("o200k_base")
-    before = s.analyze(0, options, counter)
+    before = check_example(s.get(0), 1, 0, options, counter)
     assert before.analysis.kind == RecordKind.CHAT and before.tokens.total > 0
     s.replace(0, b'{"messages": [')
-    broken = s.analyze(0, options)
+    broken = check_example(s.get(0), 1, 0, options, None)
     assert broken.analysis.kind == RecordKind.INVALID and broken.findings
     s.undo()
     s.drop_message(0, 4)
-    after = s.analyze(0, options, counter)
+    after = check_example(s.get(0), 1, 0, options, counter)
     assert after.tokens.total < before.tokens.total
+    assert after.tokens.total == counter.count_record(orjson.loads(s.get(0)), RecordKind.CHAT).total
     assert after.tokens.total == counter.count_record(orjson.loads(s.get(0)), RecordKind.CHAT).total

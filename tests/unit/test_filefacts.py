@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from tunescope.dataset.filefacts import ARRAY, BINARY, EMPTY, JSONL, PRETTY, inspect_file, iter_documents
+from tunescope.checks.file.rules import inspect_file
+from tunescope.dataset.filefacts import ARRAY, BINARY, EMPTY, JSONL, PRETTY, iter_documents
 from tunescope.dataset.index import open_index
 
 

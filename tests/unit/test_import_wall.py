@@ -5,7 +5,6 @@ import pkgutil
 import subprocess
 import sys
 
-import tunescope
 
 HEADLESS = ("config", "dataset", "tokens", "checks", "editing", "review", "jobs", "providers", "server")
 

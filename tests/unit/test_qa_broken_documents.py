@@ -6,7 +6,8 @@ import subprocess
 import sys
 
 from tunescope.checks.run.runner import check_path, options_for_model
-from tunescope.dataset.filefacts import ARRAY, JSONL, PRETTY, inspect_file, iter_documents
+from tunescope.checks.file.rules import inspect_file
+from tunescope.dataset.filefacts import ARRAY, JSONL, PRETTY, iter_documents
 from tunescope.dataset.index import open_index
 
 ROWS = [{"messages": [{"role": "user", "content": f"q{i}"}, {"role": "assistant", "content": f"a{i}"}]}

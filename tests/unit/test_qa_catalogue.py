@@ -3,7 +3,7 @@
 import json
 
 from tunescope.checks.catalogue import CHECKS
-from tunescope.dataset.filefacts import inspect_file
+from tunescope.checks.file.rules import inspect_file
 from tunescope.dataset.index import open_index
 
 ROW = json.dumps({"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]})

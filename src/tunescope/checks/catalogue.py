@@ -7,20 +7,13 @@ Reference ids (J01, S03, T05, ...) point at ../shared/reference/validation-check
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from tunescope.checks.registry import CHECKS, Check, by_area, check  # noqa: F401  (re-exported)
 from tunescope.checks.findings import Severity
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 
-@dataclass(frozen=True, slots=True)
-class CheckInfo:
-    id: str
-    severity: Severity
-    title: str
-    description: str
-    area: str
+CheckInfo = Check   # transitional alias
 
 
 _TABLE: list[tuple[str, str, Severity, str, str]] = [
@@ -151,15 +144,7 @@ _TABLE: list[tuple[str, str, Severity, str, str]] = [
     ("dataset", "validation_input_overlap", I, "Validation prompts in training", "Validation examples whose input also appears in training (D03)."),
 ]
 
-CHECKS: dict[str, CheckInfo] = {
-    cid: CheckInfo(cid, sev, title, desc, area) for area, cid, sev, title, desc in _TABLE
-}
-assert len(CHECKS) == len(_TABLE), "duplicate check id in the catalogue"
-
-
-def by_area() -> dict[str, list[CheckInfo]]:
-    """Checks grouped by area, in catalogue order (for menus and docs)."""
-    out: dict[str, list[CheckInfo]] = {}
-    for info in CHECKS.values():
-        out.setdefault(info.area, []).append(info)
-    return out
+# Transitional: the rows above are registered here until each moves beside its emitter as a
+# `check(...)` declaration (checks/registry.py). Rows are (area, id, severity, title, description).
+for _area, _cid, _sev, _title, _desc in _TABLE:
+    check(_cid, _sev, _area, _title, _desc)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from tunescope.checks.model import CheckOptions
 from tunescope.checks.catalogue import CHECKS
+from tunescope.checks.registry import Check
 from tunescope.checks.findings import Finding, Severity
 
 PREVIEW_CHARS = 200
@@ -26,10 +27,12 @@ class Ctx:
         self.method = options.method
         self.findings: list[Finding] = []
 
-    def add(self, check: str, message: str, hint: str = "", *, path: str = "$",
+    def add(self, check: Check | str, message: str, hint: str = "", *, path: str = "$",
             message_index: int | None = None, severity: Severity | None = None) -> None:
+        if isinstance(check, str):          # transitional: ids as text until every rule declares its checks
+            check = CHECKS[check]
         self.findings.append(Finding(
-            check, severity or CHECKS[check].severity, message, hint,
+            check.id, severity or check.severity, message, hint,
             self.line, self.example, message_index, path))
 
     def where(self, message_index: int | None = None) -> str:

@@ -4,20 +4,10 @@ the checks, the token counter, the dataset checker, the editor and the TUI."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
 
 from tunescope.checks.findings import Finding, Severity, worst
-
-
-class RecordKind(str, Enum):
-    CHAT = "chat"                      # supervised chat: messages (+ tools, functions, weight, images)
-    PREFERENCE = "preference"          # DPO: input / preferred_output / non_preferred_output
-    REINFORCEMENT = "reinforcement"    # RFT: messages (developer/user, no assistant) + grader keys
-    PROMPT_COMPLETION = "prompt_completion"  # legacy
-    NEAR_MISS = "near_miss"            # looks like training data in a non-OpenAI shape (Alpaca, ShareGPT, LLaMA-Factory...)
-    UNKNOWN = "unknown"                # a JSON object of no recognisable format
-    INVALID = "invalid"                # not JSON, not an object, not UTF-8
-    BLANK = "blank"                    # empty or whitespace-only line
+from tunescope.dataset.formats import RecordKind
+from tunescope.tokens.count import ExampleTokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,18 +42,6 @@ class RecordAnalysis:
                                        # separators, preference lengths, RFT grader key types); see checks/legacy.py
 
 
-@dataclass(frozen=True, slots=True)
-class ExampleTokens:
-    """Token counts of one example (see tokens.py for the formula)."""
-
-    total: int                         # everything the model sees for this example
-    trained: int                       # assistant tokens that are trained (weight != 0)
-    per_message: tuple[int, ...] = ()  # one count per message, in order (for DPO: input messages then outputs)
-    tools: int = 0                     # tokens of tool/function definitions (included in total)
-    images: int = 0                    # estimated image tokens (included in total)
-    estimated: bool = False            # True when tiktoken was not available and counts are estimates
-
-
 @dataclass(slots=True)
 class ExampleSummary:
     """Everything kept per example after checking: analysis + tokens + location."""
@@ -81,3 +59,19 @@ class ExampleSummary:
     @property
     def severity(self) -> Severity | None:
         return worst(self.findings)
+
+
+def is_prompt_only(analysis: RecordAnalysis) -> bool:
+    """True for rows that could be RFT prompts or SFT rows missing their answer.
+
+    Derived from the analysis alone (roles glyphs and extra keys) so the
+    aggregator needs no extra per-example state.
+    """
+    if analysis.kind not in (RecordKind.REINFORCEMENT, RecordKind.CHAT) or analysis.extra_keys:
+        return False
+    if not analysis.roles:
+        return False
+    for glyph in analysis.roles.split():
+        if glyph[0] in "ADTF?":
+            return False
+    return True

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from tunescope.checks.model import ExampleSummary
-from tunescope.dataset.filefacts import FileFacts
+from tunescope.checks.file.rules import FileFacts
 from tunescope.checks.findings import Finding, Severity
 
 HISTOGRAM_BINS = 20

@@ -9,13 +9,25 @@ Reinforcement vs supervised: rows with a `developer` message, or with keys
 beyond `messages`/`tools` (grader keys such as `reference_answer`) and no
 assistant message, are reinforcement data. A row with only user/system
 messages and nothing else is ambiguous on its own: it is reported as
-REINFORCEMENT here (no per-row error) and `is_prompt_only` lets the dataset
+REINFORCEMENT here (no per-row error) and `checks.model.is_prompt_only` lets the dataset
 aggregator decide by file majority (see dataset_checks.py).
 """
 
 from __future__ import annotations
 
-from tunescope.checks.model import RecordAnalysis, RecordKind
+from enum import Enum
+
+
+class RecordKind(str, Enum):
+    CHAT = "chat"                      # supervised chat: messages (+ tools, functions, weight, images)
+    PREFERENCE = "preference"          # DPO: input / preferred_output / non_preferred_output
+    REINFORCEMENT = "reinforcement"    # RFT: messages (developer/user, no assistant) + grader keys
+    PROMPT_COMPLETION = "prompt_completion"  # legacy
+    NEAR_MISS = "near_miss"            # looks like training data in a non-OpenAI shape (Alpaca, ShareGPT, LLaMA-Factory...)
+    UNKNOWN = "unknown"                # a JSON object of no recognisable format
+    INVALID = "invalid"                # not JSON, not an object, not UTF-8
+    BLANK = "blank"                    # empty or whitespace-only line
+
 
 CHAT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls", "functions"})
 PREFERENCE_KEYS = frozenset({"input", "preferred_output", "non_preferred_output"})
@@ -161,22 +173,6 @@ def _chat_or_reinforcement(obj: dict, messages: list, method: str | None) -> Rec
             return RecordKind.REINFORCEMENT   # grader keys such as reference_answer
     # Only user/system messages and nothing else: ambiguous; the aggregator decides.
     return RecordKind.REINFORCEMENT
-
-
-def is_prompt_only(analysis: RecordAnalysis) -> bool:
-    """True for rows that could be RFT prompts or SFT rows missing their answer.
-
-    Derived from the analysis alone (roles glyphs and extra keys) so the
-    aggregator needs no extra per-example state.
-    """
-    if analysis.kind not in (RecordKind.REINFORCEMENT, RecordKind.CHAT) or analysis.extra_keys:
-        return False
-    if not analysis.roles:
-        return False
-    for glyph in analysis.roles.split():
-        if glyph[0] in "ADTF?":
-            return False
-    return True
 
 
 def near_miss_text(name: str) -> tuple[str, str]:

@@ -8,11 +8,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import json
+
 import orjson
 
 MAX_PARSE = 8 * 1024 * 1024   # longer lines are described, not parsed, in the list
 PREVIEW = 200
 ROLE_LETTER = {"system": "S", "developer": "D", "user": "U", "assistant": "A", "tool": "T", "function": "F"}
+
+
+def compact_dumps(obj) -> bytes:
+    """One-line JSON, key order kept, non-ASCII as UTF-8 (orjson, json as fallback
+    for what orjson refuses, such as integers beyond 64 bits).
+
+    orjson's result keeps its ~4 KB working buffer, so it is copied: a bulk fix
+    holding a million edited rows would otherwise take gigabytes."""
+    try:
+        data = orjson.dumps(obj)
+        return bytes(memoryview(data)) if len(data) < 1 << 16 else data
+    except (TypeError, orjson.JSONEncodeError):
+        text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+        try:
+            return text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate ("\ud800") read by json: keep it as the escape it was
+            return json.dumps(obj, separators=(",", ":")).encode("ascii")
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,8 @@ import json
 
 import orjson
 
+from tunescope.dataset.records import compact_dumps  # noqa: F401  (re-exported: edits and fixes use it)
+
 
 class EditError(ValueError):
     """An edit that cannot be applied; the message says why and how to fix it."""
@@ -22,23 +24,6 @@ class JsonEditError(EditError):
     def __init__(self, message: str, line: int, column: int):
         super().__init__(f"{message} (line {line}, column {column})")
         self.message, self.line, self.column = message, line, column
-
-
-def compact_dumps(obj) -> bytes:
-    """One-line JSON, key order kept, non-ASCII as UTF-8 (orjson, json as fallback
-    for what orjson refuses, such as integers beyond 64 bits).
-
-    orjson's result keeps its ~4 KB working buffer, so it is copied: a bulk fix
-    holding a million edited rows would otherwise take gigabytes."""
-    try:
-        data = orjson.dumps(obj)
-        return bytes(memoryview(data)) if len(data) < 1 << 16 else data
-    except (TypeError, orjson.JSONEncodeError):
-        text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
-        try:
-            return text.encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate ("\ud800") read by json: keep it as the escape it was
-            return json.dumps(obj, separators=(",", ":")).encode("ascii")
 
 
 def parse_text(text: str):

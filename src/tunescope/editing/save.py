@@ -379,7 +379,7 @@ def save_session(session, path=None, backup: str = "none", switch: bool = True,
         reindex = 0.0
         if segments is None and (in_place or switch):
             t = time.perf_counter()
-            from tunescope.dataset.written_index import derive_index
+            from tunescope.editing.written_index import derive_index
             new_index = derive_index(target, segs, session.eol, session.final_newline, session.has_bom, written)
             session.rebase(new_index or LineIndex(target).build())
             reindex = time.perf_counter() - t

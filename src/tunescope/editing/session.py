@@ -267,28 +267,6 @@ class EditSession:
                 self.apply_segments(plan.report.description, plan.segments(self))
             return plan.report
 
-    # -- checks ---------------------------------------------------------
-    def analyze(self, i: int, options, counter=None):
-        """Check row i as it is now: an ExampleSummary (findings, and tokens if `counter`)."""
-        from tunescope.checks.model import ExampleSummary
-        from tunescope.checks.example.analyze import analyze_line
-        data = self.get(i)
-        obj, analysis = analyze_line(data, i + 1, i, options)
-        tokens = None
-        if counter is not None and obj is not None:
-            try:
-                tokens = counter.count_record(obj, analysis.kind)
-            except Exception:  # a malformed example is reported by the checks, not a crash
-                tokens = None
-        summary = ExampleSummary(example=i, line=i + 1, analysis=analysis, tokens=tokens)
-        if tokens is not None:
-            try:
-                from tunescope.checks.example.analyze import token_findings
-                summary.extra_findings = list(token_findings(summary, options))
-            except ImportError:
-                pass
-        return summary
-
     # -- saving ---------------------------------------------------------
     def save(self, path: str | os.PathLike | None = None, backup: str = "none", switch: bool = True):
         """Write the rows atomically to `path` (default: the file itself). See save.py."""

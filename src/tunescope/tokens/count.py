@@ -51,12 +51,25 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 
 import orjson
 
-from tunescope.checks.model import ExampleTokens, RecordKind
+from tunescope.dataset.formats import RecordKind
 from tunescope.tokens.encodings import EncodingUnavailable, get_encoding
 from tunescope.tokens.images import image_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class ExampleTokens:
+    """Token counts of one example (see tokens.py for the formula)."""
+
+    total: int                         # everything the model sees for this example
+    trained: int                       # assistant tokens that are trained (weight != 0)
+    per_message: tuple[int, ...] = ()  # one count per message, in order (for DPO: input messages then outputs)
+    tools: int = 0                     # tokens of tool/function definitions (included in total)
+    images: int = 0                    # estimated image tokens (included in total)
+    estimated: bool = False            # True when tiktoken was not available and counts are estimates
 
 TOKENS_PER_MESSAGE = 3
 TOKENS_PER_NAME = 1

@@ -112,7 +112,7 @@ def analyse_row(data: bytes, key, line: int, options, holder: CounterHolder, pos
     from tunescope.checks.model import ExampleSummary
     from tunescope.checks.run.worker import check_example
     from tunescope.checks.example.analyze import token_findings
-    from tunescope.dataset.formats import is_prompt_only
+    from tunescope.checks.model import is_prompt_only
 
     with holder.lock:
         summary: ExampleSummary = check_example(data, line, line - 1, options, holder.get())

@@ -17,7 +17,7 @@ from tunescope.checks.context import one_line
 from tunescope.checks.dataset.legacy import LegacyStats
 from tunescope.checks.keys import as_int
 from tunescope.checks.findings import Finding
-from tunescope.dataset.formats import is_prompt_only
+from tunescope.checks.model import is_prompt_only
 
 MIN_EXAMPLES = 10            # OpenAI refuses fewer (invalid_n_examples)
 RECOMMENDED_EXAMPLES = 50    # OpenAI guide: improvements from 50-100 well-crafted examples

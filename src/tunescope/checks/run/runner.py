@@ -18,7 +18,8 @@ from typing import Callable, Iterator
 from tunescope.dataset import filefacts
 from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
 from tunescope.checks.run.worker import ChunkWorker, check_example, init_process, make_counter, run_chunk
-from tunescope.dataset.filefacts import inspect_file, iter_documents
+from tunescope.checks.file.rules import FileFacts, inspect_file
+from tunescope.dataset.filefacts import iter_documents
 from tunescope.dataset.index import LineIndex
 from tunescope.checks.report import CheckReport, TokenStats
 from tunescope.checks.run.codec import unpack, unpack_findings
@@ -79,7 +80,7 @@ class DatasetChecker:
         elif layout == filefacts.JSONL:
             cancelled = self._run_lines(on_batch, progress, cancel)
         if cancelled:   # the caller is leaving: no file inspection, no dataset checks, return at once
-            facts = filefacts.FileFacts(path=index.path, size=index.size, lines=len(index))
+            facts = FileFacts(path=index.path, size=index.size, lines=len(index))
             report = CheckReport(file=index.path, model=self.options.model, encoding=self.options.encoding,
                                  facts=facts, cancelled=True, findings=list(self._findings),
                                  omitted=self._omitted)
@@ -98,14 +99,14 @@ class DatasetChecker:
         index = self.index
         if index.size == 0:
             return filefacts.EMPTY
-        if filefacts._looks_binary(index.read_range(0, min(index.size, 65536))):
+        if filefacts.looks_binary(index.read_range(0, min(index.size, 65536))):
             return filefacts.BINARY
         layout, _ = filefacts.detect_document_layout(index)
         return layout
 
     def _run_documents(self, on_batch, cancel) -> bool:
         from tunescope.checks.example.analyze import token_findings
-        from tunescope.editing.ops import compact_dumps
+        from tunescope.dataset.records import compact_dumps
 
         batch = []
         try:

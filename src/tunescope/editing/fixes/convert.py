@@ -16,7 +16,7 @@ notes and left alone:
 
 from __future__ import annotations
 
-from tunescope.checks.model import RecordKind
+from tunescope.dataset.formats import RecordKind
 from tunescope.editing.ops import compact_dumps
 from tunescope.editing.fixes.plan import FixError, FixPlan, FixReport, iter_rows
 

@@ -21,7 +21,7 @@ from typing import Callable, Iterator
 
 import orjson
 
-from tunescope.checks.model import RecordKind
+from tunescope.dataset.formats import RecordKind
 from tunescope.editing.ops import compact_dumps, strip_whitespace as strip_obj
 from tunescope.editing.table import Piece, Run, line_eol
 from tunescope.dataset.index import BOM

@@ -9,7 +9,7 @@ and the report says so for each.
 
 from __future__ import annotations
 
-from tunescope.checks.model import RecordKind
+from tunescope.dataset.formats import RecordKind
 from tunescope.editing.ops import compact_dumps
 from tunescope.editing.fixes.plan import FixError, FixPlan, FixReport, iter_rows
 

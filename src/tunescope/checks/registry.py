@@ -1,0 +1,68 @@
+"""Every check tunescope can report, declared once beside the code that emits it.
+
+A check is a constant (`WEIGHT_NOT_INTEGER = check(...)`) that the emitting code passes to
+`Ctx.add` or `DatasetOutput.add`, so a typo in an id is a NameError at import instead of an
+undocumented finding. `tunescope checks`, the TUI's filter menu and `docs/checks.md` all read
+`CHECKS`; group membership (duplicates, tools, tokens...) is a declared tag, never a substring
+of an id. `tunescope.checks` imports every rule module, so `CHECKS` is complete once it is imported.
+Reference ids (J01, S03, T05...) point at ../shared/reference/validation-checks.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tunescope.checks.findings import Finding, Severity, worst
+
+__all__ = ["AREAS", "CHECKS", "Check", "Finding", "Severity", "by_area", "by_tag", "check", "worst"]
+
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+# The order areas are listed in (menus, docs); a check's area must be one of these.
+AREAS = ("file", "line", "schema", "message", "roles", "content", "tools", "weight", "vision", "preference",
+         "reinforcement", "legacy", "internal", "tokens", "dataset")
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """One kind of finding: its stable id, default severity and the words users see."""
+
+    id: str
+    severity: Severity
+    area: str
+    title: str
+    description: str
+    ref: str = ""                          # validation-checks.md id, e.g. "T05"
+    tags: frozenset[str] = frozenset()     # groups such as {"duplicates"}; filters use tags, not id text
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "severity": self.severity.value, "area": self.area, "title": self.title,
+                "description": self.description, "reference": self.ref, "tags": sorted(self.tags)}
+
+
+CHECKS: dict[str, Check] = {}
+
+
+def check(id: str, severity: Severity, area: str, title: str, description: str, ref: str = "",
+          tags: tuple[str, ...] | frozenset[str] = ()) -> Check:
+    """Declare a check; raises on a duplicate id or an unknown area."""
+    if id in CHECKS:
+        raise ValueError(f"check {id!r} is declared twice")
+    if area not in AREAS:
+        raise ValueError(f"check {id!r}: unknown area {area!r} (one of {', '.join(AREAS)})")
+    declared = Check(id, severity, area, title, description, ref, frozenset(tags))
+    CHECKS[id] = declared
+    return declared
+
+
+def by_area() -> dict[str, list[Check]]:
+    """Checks grouped by area, areas in AREAS order, checks in declaration order within an area."""
+    out: dict[str, list[Check]] = {area: [] for area in AREAS}
+    for c in CHECKS.values():
+        out[c.area].append(c)
+    return {area: checks for area, checks in out.items() if checks}
+
+
+def by_tag(tag: str) -> frozenset[str]:
+    """Ids of the checks carrying `tag`."""
+    return frozenset(c.id for c in CHECKS.values() if tag in c.tags)
