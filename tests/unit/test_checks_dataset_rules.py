@@ -8,7 +8,7 @@ import pytest
 from tunescope.checks.model import CheckOptions, ExampleSummary
 from tunescope.checks.example.analyze import analyze_line
 from tunescope.checks.dataset import rules as dataset_rules
-from tunescope.checks.catalogue import CHECKS
+from tunescope.checks import CHECKS
 from tunescope.checks.dataset.aggregator import DatasetAggregator
 
 SYS = {"role": "system", "content": "You label sentiment."}

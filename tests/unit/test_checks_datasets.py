@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import dataset_files
 from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
 from tunescope.checks.example.analyze import analyze_line
-from tunescope.checks.catalogue import CHECKS
+from tunescope.checks import CHECKS
 from tunescope.checks.dataset.aggregator import DatasetAggregator
 
 

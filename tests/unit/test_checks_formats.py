@@ -1,4 +1,4 @@
-"""Format detection, the analysis fields, and the catalogue's coverage by the check tables."""
+"""Format detection, the analysis fields, and the registry's coverage by the check tables."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import orjson
 import pytest
 
 from tests.unit import test_checks_dataset_rules as dataset_table
-from tests.unit import test_checks_examples as example_table
+from tests.unit.checks import test_cases as case_table
 from tunescope.checks.model import CheckOptions, RecordKind
 from tunescope.checks.example.analyze import analyze_line
-from tunescope.checks.catalogue import CHECKS, by_area
+from tunescope.checks import CHECKS, by_area
 from tunescope.checks.keys import BOUND
 from tunescope.dataset.formats import NEAR_MISSES, detect
 
@@ -111,10 +111,8 @@ def test_catalogue_entries_are_complete():
 
 
 def test_every_catalogued_check_has_a_failing_and_passing_case():
-    covered = {c[0] for c in example_table.CASES} | {c[0] for c in dataset_table.CASES}
-    covered |= {"internal_error", "over_token_limit", "no_trained_tokens",             # test_checks_examples
-                "too_many_image_examples", "validation_overlap", "validation_input_overlap"}  # dataset rules file
-    covered |= {c.id for c in by_area()["file"]}                                        # test_filefacts, test_qa_*
+    covered = {c.check.id for c in case_table.CASES} | {c[0] for c in dataset_table.CASES}
+    covered |= {"too_many_image_examples", "validation_overlap", "validation_input_overlap"}  # dataset rules file
     covered |= {"model_method_unsupported"}                                             # test_qa_model_method
     assert set(CHECKS) - covered == set()
     assert covered - set(CHECKS) == set()

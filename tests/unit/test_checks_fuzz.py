@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from tunescope.checks.model import CheckOptions, ExampleSummary
 from tunescope.checks.example.analyze import analyze_line
-from tunescope.checks.catalogue import CHECKS
+from tunescope.checks import CHECKS
 from tunescope.checks.dataset.aggregator import DatasetAggregator
 
 scalars = st.none() | st.booleans() | st.integers(-2**63, 2**63 - 1) | st.floats(allow_nan=False, allow_infinity=False) \

@@ -1,8 +1,8 @@
-"""QA: file-level findings are catalogued like every other check (the TUI's filter menu and titles read it)."""
+"""QA: file-level findings are registered like every other check (the TUI's filter menu and titles read it)."""
 
 import json
 
-from tunescope.checks.catalogue import CHECKS
+from tunescope.checks import CHECKS
 from tunescope.checks.file.rules import inspect_file
 from tunescope.dataset.index import open_index
 
@@ -24,7 +24,7 @@ def test_every_file_level_finding_is_catalogued_with_its_severity(tmp_path):
         p.write_bytes(data)
         for f in inspect_file(open_index(p)).findings:
             seen.add(f.check)
-            assert f.check in CHECKS, f"{f.check} is not in the catalogue"
+            assert f.check in CHECKS, f"{f.check} is not a registered check"
             assert f.severity is CHECKS[f.check].severity, f.check
     assert {"file_empty", "utf8_bom", "crlf_line_endings", "mixed_line_endings", "no_final_newline",
             "file_extension", "binary_file", "not_jsonl"} <= seen

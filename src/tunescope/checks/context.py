@@ -1,16 +1,14 @@
 """The small mutable context every per-example check writes its findings into.
 
-Checks never build Finding objects themselves: `Ctx.add` looks up the default
-severity in the catalogue, so an id missing from the catalogue fails loudly in
-tests instead of shipping undocumented.
+Checks never build Finding objects themselves: they pass a declared `Check`
+constant (checks/registry.py) to `Ctx.add`, which takes its id and default
+severity, so a check cannot be emitted without being declared and documented.
 """
 
 from __future__ import annotations
 
 from tunescope.checks.model import CheckOptions
-from tunescope.checks.catalogue import CHECKS
-from tunescope.checks.registry import Check
-from tunescope.checks.findings import Finding, Severity
+from tunescope.checks.registry import Check, Finding, Severity
 
 PREVIEW_CHARS = 200
 
@@ -27,10 +25,9 @@ class Ctx:
         self.method = options.method
         self.findings: list[Finding] = []
 
-    def add(self, check: Check | str, message: str, hint: str = "", *, path: str = "$",
+    def add(self, check: Check, message: str, hint: str = "", *, path: str = "$",
             message_index: int | None = None, severity: Severity | None = None) -> None:
-        if isinstance(check, str):          # transitional: ids as text until every rule declares its checks
-            check = CHECKS[check]
+        """Record a finding of `check` (its default severity unless `severity` is given)."""
         self.findings.append(Finding(
             check.id, severity or check.severity, message, hint,
             self.line, self.example, message_index, path))

@@ -1,11 +1,12 @@
 """Every check tunescope can report, declared once beside the code that emits it.
 
-A check is a constant (`WEIGHT_NOT_INTEGER = check(...)`) that the emitting code passes to
-`Ctx.add` or `DatasetOutput.add`, so a typo in an id is a NameError at import instead of an
-undocumented finding. `tunescope checks`, the TUI's filter menu and `docs/checks.md` all read
-`CHECKS`; group membership (duplicates, tools, tokens...) is a declared tag, never a substring
-of an id. `tunescope.checks` imports every rule module, so `CHECKS` is complete once it is imported.
-Reference ids (J01, S03, T05...) point at ../shared/reference/validation-checks.md.
+A check is a constant (`WEIGHT_NOT_INTEGER = check(...)`) declared in the module whose code emits
+it, which passes it to `Ctx.add` (or to `Finding(CHECK.id, CHECK.severity, ...)`), so a typo in an
+id is a NameError at import instead of an undocumented finding. `tunescope checks`, the TUI's
+filter menu and `docs/checks.md` (scripts/gen_checks_doc.py) all read `CHECKS`; group membership
+is a declared tag from `TAGS`, never a substring of an id. `tunescope.checks` imports every rule
+module, so `CHECKS` is complete once it is imported. Reference ids (J01, S03, T05...) point at
+../shared/reference/validation-checks.md.
 """
 
 from __future__ import annotations
@@ -14,13 +15,22 @@ from dataclasses import dataclass
 
 from tunescope.checks.findings import Finding, Severity, worst
 
-__all__ = ["AREAS", "CHECKS", "Check", "Finding", "Severity", "by_area", "by_tag", "check", "worst"]
+__all__ = ["AREAS", "CHECKS", "TAGS", "Check", "Finding", "Severity", "by_area", "by_tag", "check", "worst"]
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 # The order areas are listed in (menus, docs); a check's area must be one of these.
 AREAS = ("file", "line", "schema", "message", "roles", "content", "tools", "weight", "vision", "preference",
          "reinforcement", "legacy", "internal", "tokens", "dataset")
+
+# The tag vocabulary: groups that cut across areas. A check's tags must be keys of TAGS.
+TAGS = {
+    "duplicates": "an example repeats another one (exact or same input); the TUI's Duplicates filter",
+    "tools": "tool definitions, tool calls and tool responses, legacy functions included",
+    "images": "image parts: where they may appear, their URL or data, size and count",
+    "tokens": "needs the example's token counts, so it runs after counting",
+    "encoding": "bytes or characters lost to a wrong text encoding: NUL bytes, invalid UTF-8, BOMs, U+FFFD",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +55,14 @@ CHECKS: dict[str, Check] = {}
 
 def check(id: str, severity: Severity, area: str, title: str, description: str, ref: str = "",
           tags: tuple[str, ...] | frozenset[str] = ()) -> Check:
-    """Declare a check; raises on a duplicate id or an unknown area."""
+    """Declare a check; raises on a duplicate id, an unknown area or an unknown tag."""
     if id in CHECKS:
         raise ValueError(f"check {id!r} is declared twice")
     if area not in AREAS:
         raise ValueError(f"check {id!r}: unknown area {area!r} (one of {', '.join(AREAS)})")
+    unknown = set(tags) - TAGS.keys()
+    if unknown:
+        raise ValueError(f"check {id!r}: unknown tag(s) {', '.join(sorted(unknown))} (add them to TAGS)")
     declared = Check(id, severity, area, title, description, ref, frozenset(tags))
     CHECKS[id] = declared
     return declared

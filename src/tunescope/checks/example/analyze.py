@@ -3,8 +3,9 @@
 Modules by area: parse (bytes/JSON), schema (top-level keys), messages and
 roles (message shape and order), tools (definitions and the call graph),
 weight, vision (content parts), content (text scans), chat / preference /
-reinforcement / legacy (per format), nearmiss. Every check id is listed in
-catalogue.py. Dataset-wide checks live in tunescope.checks.dataset.aggregator.
+reinforcement / legacy (per format), nearmiss. Each module declares the checks
+it emits (checks/registry.py); the internal and token checks are declared here.
+Dataset-wide checks live in tunescope.checks.dataset.aggregator.
 """
 
 from __future__ import annotations
@@ -23,8 +24,17 @@ from tunescope.checks.example.nearmiss import analyze_near_miss
 from tunescope.checks.example.parse import parse_line
 from tunescope.checks.example.preference import analyze_preference
 from tunescope.checks.example.schema import method_mismatch, unknown_format
-from tunescope.checks.findings import Finding, Severity
+from tunescope.checks.example.weight import ALL_ASSISTANT_WEIGHT_ZERO
+from tunescope.checks.registry import W, Finding, check
 from tunescope.dataset.formats import detect
+
+INTERNAL_ERROR = check("internal_error", W, "internal", "Check failed internally",
+                       "tunescope could not finish checking this example (a bug); other findings may be missing.")
+OVER_TOKEN_LIMIT = check("over_token_limit", W, "tokens", "Over the token limit",
+                         "The example exceeds the model's per-example limit and will be truncated from the end (K01).",
+                         ref="K01", tags=("tokens",))
+NO_TRAINED_TOKENS = check("no_trained_tokens", W, "tokens", "No trained tokens",
+                          "No assistant tokens are trained in this example (W05).", ref="W05", tags=("tokens",))
 
 __all__ = ["analyze_line", "token_findings", "relocate_findings"]
 
@@ -61,7 +71,7 @@ def analyze_line(data: bytes, line: int, example: int, options: CheckOptions) ->
         method_mismatch(ctx, kind)
         return obj, an
     except Exception as exc:  # a checker bug must never lose the example or crash a run
-        ctx.add("internal_error",
+        ctx.add(INTERNAL_ERROR,
                 f"tunescope could not finish checking line {line}: {type(exc).__name__}: {exc}",
                 "This is a tunescope bug; please report it with the line. Other findings may be missing.")
         if an is None:
@@ -81,16 +91,16 @@ def token_findings(summary: ExampleSummary, options: CheckOptions) -> list[Findi
     approx = "about " if tokens.estimated else ""
     if limit and tokens.total > limit:
         out.append(Finding(
-            "over_token_limit", Severity.WARNING,
+            OVER_TOKEN_LIMIT.id, OVER_TOKEN_LIMIT.severity,
             f"Example {summary.example + 1} has {approx}{tokens.total:,} tokens, over the {limit:,}-token "
             f"per-example limit of {options.model}; it will be truncated (by {tokens.total - limit:,} tokens, "
             "removed from the end, so the final assistant reply is lost first).",
             "Shorten the example (drop early turns, trim long tool outputs or documents) or split it into "
             "several examples.", summary.line, summary.example, None, "$"))
     if an.kind is RecordKind.CHAT and tokens.trained == 0 and " A" in f" {an.roles}" \
-            and not any(f.check == "all_assistant_weight_zero" for f in an.findings):
+            and not any(f.check == ALL_ASSISTANT_WEIGHT_ZERO.id for f in an.findings):
         out.append(Finding(
-            "no_trained_tokens", Severity.WARNING,
+            NO_TRAINED_TOKENS.id, NO_TRAINED_TOKENS.severity,
             f"Example {summary.example + 1} has no trained assistant tokens: it is billed "
             f"({approx}{tokens.total:,} tokens) but teaches nothing.",
             "Give the assistant reply some content (or weight 1), or delete the example.",

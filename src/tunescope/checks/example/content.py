@@ -9,6 +9,16 @@ from __future__ import annotations
 import re
 
 from tunescope.checks.context import Ctx
+from tunescope.checks.registry import E, W, I, check
+
+SPECIAL_TOKEN_TEXT = check("special_token_text", E, "content", "Special-token text",
+                           "Text such as <|endoftext|> or <|fim_suffix|>; OpenAI rejects the file (J04).", ref="J04")
+CHAT_TEMPLATE_TEXT = check("chat_template_text", W, "content", "Chat-template markers",
+                           "Text contains another model's template markers (<|im_start|>, [INST], Human:).")
+REPLACEMENT_CHARACTER = check("replacement_character", W, "content", "Replacement characters",
+                              "U+FFFD in text: characters were lost to a wrong encoding.", tags=("encoding",))
+SURROUNDING_WHITESPACE = check("surrounding_whitespace", I, "content", "Leading/trailing whitespace",
+                               "Message text starts or ends with whitespace.")
 
 # Tokens tiktoken treats as special (o200k: endoftext/endofprompt; cl100k adds the FIM three).
 # OpenAI's server rejects content containing them ("message contains an invalid token: <|fim_suffix|>").
@@ -23,7 +33,7 @@ def scan_text(ctx: Ctx, text: str, message_index: int | None, path: str) -> None
         found = [t for t in SPECIAL_TOKENS if t in text]
         if found:
             where = ctx.where(message_index) if message_index is not None else ctx.where()
-            ctx.add("special_token_text",
+            ctx.add(SPECIAL_TOKEN_TEXT,
                     f"Invalid file format. {where} contains an invalid token: {found[0]}"
                     + (f" (and {', '.join(found[1:])})" if len(found) > 1 else "") + ".",
                     "Remove or escape the special-token text (e.g. write '<| endoftext |>'); OpenAI rejects "
@@ -39,7 +49,7 @@ def scan_text(ctx: Ctx, text: str, message_index: int | None, path: str) -> None
             _template_leak(ctx, marker.strip(), message_index, path)
             break
     if "\ufffd" in text:
-        ctx.add("replacement_character",
+        ctx.add(REPLACEMENT_CHARACTER,
                 "Text contains U+FFFD replacement characters ('\ufffd'): some characters were lost when the data "
                 "was decoded with the wrong encoding.",
                 "Re-export the source data as UTF-8 and regenerate this example.",
@@ -47,7 +57,7 @@ def scan_text(ctx: Ctx, text: str, message_index: int | None, path: str) -> None
 
 
 def _template_leak(ctx: Ctx, marker: str, message_index: int | None, path: str) -> None:
-    ctx.add("chat_template_text",
+    ctx.add(CHAT_TEMPLATE_TEXT,
             f"Text contains the chat-template marker {marker!r}: the data seems to include another model's "
             "prompt template. OpenAI formats messages itself, so the model would learn to print these markers.",
             "Split the text into proper messages (role/content) and remove the template markers.",
@@ -62,7 +72,7 @@ def is_padded(text: str) -> bool:
 def report_padding(ctx: Ctx, indices: list[int]) -> None:
     """One info per example listing messages whose text starts or ends with whitespace."""
     numbers = ", ".join(str(i + 1) for i in indices[:8]) + (" ..." if len(indices) > 8 else "")
-    ctx.add("surrounding_whitespace",
+    ctx.add(SURROUNDING_WHITESPACE,
             f"{ctx.where()}: the text of message(s) {numbers} starts or ends with whitespace or newlines. "
             "The model learns to reproduce trailing whitespace in assistant replies.",
             "Strip leading/trailing whitespace unless it is intended (legacy completions conventionally start "

@@ -14,6 +14,19 @@ from tunescope.checks.model import RecordAnalysis
 from tunescope.checks.example.content import scan_text
 from tunescope.checks.context import Ctx, describe, one_line
 from tunescope.checks.keys import bounded, digest
+from tunescope.checks.registry import E, W, check
+from tunescope.checks.example.schema import EXTRA_TOP_LEVEL_KEY
+
+LEGACY_KEY_CASE = check("legacy_key_case", E, "legacy", "prompt/completion key case",
+                        "The key must be lowercase prompt/completion (L02/L03).", ref="L02/L03")
+LEGACY_MISSING_KEY = check("legacy_missing_key", E, "legacy", "Missing prompt or completion",
+                           "A legacy row lacks prompt or completion (L02/L03).", ref="L02/L03")
+LEGACY_NOT_STRING = check("legacy_not_string", E, "legacy", "prompt/completion not a string",
+                          "prompt and completion must be strings.")
+LEGACY_EMPTY_COMPLETION = check("legacy_empty_completion", E, "legacy", "Empty completion",
+                                "completion is an empty string (L05).", ref="L05")
+LEGACY_LONG_EXAMPLE = check("legacy_long_example", W, "legacy", "Very long example",
+                            "prompt + completion over 10,000 characters (L08).", ref="L08")
 
 SEPARATORS = (" ->", "\n\n###\n\n", "\n\n===\n\n", "\n\n---\n\n", "\n\n===>\n\n", "\n\n--->\n\n")
 ENDINGS = ("\n", ".", " END", "***", "+++", "&&&", "$$$", "@@@", "%%%")
@@ -29,7 +42,7 @@ def analyze_legacy(obj: dict, ctx: Ctx, an: RecordAnalysis) -> None:
         if key in ("prompt", "completion"):
             continue
         if low in ("prompt", "completion"):
-            ctx.add("legacy_key_case", f"{ctx.where()}: the `{low}` column/key should be lowercase (found {key!r}).",
+            ctx.add(LEGACY_KEY_CASE, f"{ctx.where()}: the `{low}` column/key should be lowercase (found {key!r}).",
                     f"Rename {key!r} to \"{low}\".", path=f"$.{key}")
             texts.setdefault(low, obj[key])
         else:
@@ -38,27 +51,27 @@ def analyze_legacy(obj: dict, ctx: Ctx, an: RecordAnalysis) -> None:
         if key in obj:
             texts[key] = obj[key]
         elif key not in texts:
-            ctx.add("legacy_missing_key", f"{ctx.where()}: `{key}` column/key is missing.",
+            ctx.add(LEGACY_MISSING_KEY, f"{ctx.where()}: `{key}` column/key is missing.",
                     f"Add \"{key}\" (a string) to every row.", path="$")
     for key in extras:
-        ctx.add("extra_top_level_key", f"Invalid file format. {ctx.where()} contains an extra \"{key}\".",
+        ctx.add(EXTRA_TOP_LEVEL_KEY, f"Invalid file format. {ctx.where()} contains an extra \"{key}\".",
                 "Prompt/completion rows take exactly two keys: prompt and completion. Remove the others.",
                 path=f"$.{key}")
     an.extra_keys = tuple(extras)
     prompt, completion = texts.get("prompt"), texts.get("completion")
     for key, value in (("prompt", prompt), ("completion", completion)):
         if value is not None and not isinstance(value, str) or (value is None and key in texts):
-            ctx.add("legacy_not_string", f"{ctx.where()}: `{key}` must be a string, found {describe(value)}.",
+            ctx.add(LEGACY_NOT_STRING, f"{ctx.where()}: `{key}` must be a string, found {describe(value)}.",
                     f"Write the {key} as text.", path=f"$.{key}")
     if not isinstance(prompt, str):
         prompt = None
     if not isinstance(completion, str):
         completion = None
     if completion is not None and not completion:
-        ctx.add("legacy_empty_completion", f"{ctx.where()}: `completion` should not be an empty string.",
+        ctx.add(LEGACY_EMPTY_COMPLETION, f"{ctx.where()}: `completion` should not be an empty string.",
                 "Write the completion, or remove the row.", path="$.completion")
     if prompt is not None and completion is not None and len(prompt) + len(completion) > LONG_CHARS:
-        ctx.add("legacy_long_example",
+        ctx.add(LEGACY_LONG_EXAMPLE,
                 f"{ctx.where()} is very long ({len(prompt) + len(completion):,} characters); for conditional "
                 "generation and classification, examples shouldn't be longer than 2048 tokens.",
                 "Shorten or split the example.", path="$")

@@ -14,6 +14,34 @@ from tunescope.checks.context import Ctx, describe, part_text
 from tunescope.checks.example.tools import ToolGraph
 from tunescope.checks.example.vision import check_parts
 from tunescope.checks.example.weight import check_weight
+from tunescope.checks.registry import E, W, check
+from tunescope.checks.example.roles import CONSECUTIVE_USER_MESSAGES
+
+MESSAGE_NOT_OBJECT = check("message_not_object", E, "message", "Message is not an object",
+                           "An entry of messages is not a JSON object (M01).", ref="M01")
+MISSING_ROLE = check("missing_role", E, "message", "Missing role",
+                     "A message has no 'role' (M02).", ref="M02")
+INVALID_ROLE = check("invalid_role", E, "message", "Invalid role",
+                     "A role the format does not allow, or a mis-cased/foreign role name (M05).", ref="M05")
+DEVELOPER_ROLE_IN_SUPERVISED = check("developer_role_in_supervised", W, "message", "developer role in supervised data",
+                                     "'developer' is defined for reinforcement data only; use 'system' (M05).",
+                                     ref="M05")
+UNKNOWN_MESSAGE_KEY = check("unknown_message_key", E, "message", "Unknown message key",
+                            "A message key outside the OpenAI schema for its role (M04).", ref="M04")
+TEXT_INSTEAD_OF_CONTENT = check("text_instead_of_content", E, "message", "'text' instead of 'content'",
+                                "The message text is under 'text' (M07).", ref="M07")
+MISSING_CONTENT = check("missing_content", E, "message", "Missing content",
+                        "No 'content' on a message that needs it (M03); assistant tool calls are exempt.", ref="M03")
+CONTENT_NULL = check("content_null", E, "message", "Null content",
+                     "content is null where only assistant tool/function calls allow it (M06).", ref="M06")
+INVALID_CONTENT_TYPE = check("invalid_content_type", E, "message", "Invalid content type",
+                             "content is neither a string nor a list of parts (M06).", ref="M06")
+EMPTY_CONTENT = check("empty_content", W, "message", "Empty content",
+                      "content is empty or only whitespace (M06).", ref="M06")
+INVALID_NAME = check("invalid_name", E, "message", "Invalid name",
+                     "A message 'name' that is not a string.")
+FUNCTION_MESSAGE_MISSING_NAME = check("function_message_missing_name", E, "message", "Function message without name",
+                                      "A legacy 'function' message must name its function.", tags=("tools",))
 
 ROLES = {
     "chat": frozenset({"system", "user", "assistant", "tool", "function"}),
@@ -65,7 +93,7 @@ def walk_messages(ctx: Ctx, messages: list, mode: str, prefix: str, declared: di
     for i, m in enumerate(messages):
         path = f"{prefix}[{i}]"
         if not isinstance(m, dict):
-            ctx.add("message_not_object", f"Invalid file format. {ctx.where(i)} is {describe(m)}, not an object.",
+            ctx.add(MESSAGE_NOT_OBJECT, f"Invalid file format. {ctx.where(i)} is {describe(m)}, not an object.",
                     "Each message must be an object such as {\"role\": \"user\", \"content\": \"...\"}.",
                     path=path, message_index=i)
             glyphs.append("?")
@@ -109,7 +137,7 @@ def walk_messages(ctx: Ctx, messages: list, mode: str, prefix: str, declared: di
                 if conv.first_user is None:
                     conv.first_user = part_text(content)
                 if prev_role == "user":
-                    ctx.add("consecutive_user_messages",
+                    ctx.add(CONSECUTIVE_USER_MESSAGES,
                             f"{ctx.where(i)} follows another user message.",
                             "Merge the two user turns unless the split is intended.", path=path, message_index=i)
             elif role in ("system", "developer"):
@@ -117,7 +145,7 @@ def walk_messages(ctx: Ctx, messages: list, mode: str, prefix: str, declared: di
                 if conv.system_text is None:
                     conv.system_text = part_text(content) or ""
             elif role == "function" and not isinstance(m.get("name"), str):
-                ctx.add("function_message_missing_name",
+                ctx.add(FUNCTION_MESSAGE_MISSING_NAME,
                         f"Invalid file format. {ctx.where(i)}: function message needs the \"name\" of the function "
                         "whose result it carries.", "Add \"name\": \"<function name>\".", path=path, message_index=i)
         glyphs.append(glyph)
@@ -134,12 +162,12 @@ def walk_messages(ctx: Ctx, messages: list, mode: str, prefix: str, declared: di
         elif content is None:
             if not has_calls and role != "function":
                 if "content" in m:
-                    ctx.add("content_null", f"Invalid file format. {ctx.where(i)}: a {role} message cannot have "
+                    ctx.add(CONTENT_NULL, f"Invalid file format. {ctx.where(i)}: a {role} message cannot have "
                             "null content" + (" (only assistant messages with tool_calls or function_call may)"
                                               if role != "assistant" else " without tool_calls or function_call")
                             + ".", "Put the message text in content (a string).", path=cpath, message_index=i)
                 elif "text" not in m:
-                    ctx.add("missing_content", f"Invalid file format. {ctx.where(i)} is missing key 'content'.",
+                    ctx.add(MISSING_CONTENT, f"Invalid file format. {ctx.where(i)} is missing key 'content'.",
                             "Add the message text as \"content\".", path=path, message_index=i)
         elif isinstance(content, list):
             if not content:
@@ -147,12 +175,12 @@ def walk_messages(ctx: Ctx, messages: list, mode: str, prefix: str, declared: di
             else:
                 conv.images += check_parts(ctx, content, i, role, cpath, mode != "input")
         else:
-            ctx.add("invalid_content_type",
+            ctx.add(INVALID_CONTENT_TYPE,
                     f"Invalid file format. {ctx.where(i)}: content must be a string or a list of content parts, "
                     f"found {describe(content)}.", "Write the message text as a JSON string.", path=cpath,
                     message_index=i)
         if "name" in m and not isinstance(m["name"], str):
-            ctx.add("invalid_name", f"Invalid file format. {ctx.where(i)}: \"name\" must be a string, found "
+            ctx.add(INVALID_NAME, f"Invalid file format. {ctx.where(i)}: \"name\" must be a string, found "
                     f"{describe(m['name'])}.", "Make name a string or remove it.", path=f"{path}.name",
                     message_index=i)
         prev_role = role
@@ -165,12 +193,12 @@ def walk_messages(ctx: Ctx, messages: list, mode: str, prefix: str, declared: di
 def _bad_role(ctx: Ctx, m: dict, role: object, i: int, path: str, mode: str) -> str | None:
     """Report a missing/unknown role; returns a role to keep checking under, or None."""
     if role is None:
-        ctx.add("missing_role", f"Invalid file format. {ctx.where(i)} Discriminator 'role' is missing in value.",
+        ctx.add(MISSING_ROLE, f"Invalid file format. {ctx.where(i)} Discriminator 'role' is missing in value.",
                 "Add \"role\": \"system\" | \"user\" | \"assistant\" | \"tool\" to the message.",
                 path=path, message_index=i)
         return None
     if role == "developer" and mode != "rft":
-        ctx.add("developer_role_in_supervised",
+        ctx.add(DEVELOPER_ROLE_IN_SUPERVISED,
                 f"{ctx.where(i)} uses the \"developer\" role, which the supervised and preference formats do not "
                 "define (it belongs to reinforcement fine-tuning).",
                 "Use \"system\" for instructions in supervised or preference data.", path=f"{path}.role",
@@ -184,7 +212,7 @@ def _bad_role(ctx: Ctx, m: dict, role: object, i: int, path: str, mode: str) -> 
     else:
         role_hint = "Use one of: " + ", ".join(sorted(ROLES[mode])) + "."
     shown = repr(role) if isinstance(role, str) else describe(role)
-    ctx.add("invalid_role", f"Invalid file format. {ctx.where(i)}: role {shown} is not allowed.", role_hint,
+    ctx.add(INVALID_ROLE, f"Invalid file format. {ctx.where(i)}: role {shown} is not allowed.", role_hint,
             path=f"{path}.role", message_index=i)
     return None
 
@@ -193,7 +221,7 @@ def _unknown_key(ctx: Ctx, m: dict, key: str, role: str, i: int, path: str) -> N
     if key == "weight":
         return                                   # weight.py reports weight on non-assistant messages
     if key == "text" and "content" not in m:
-        ctx.add("text_instead_of_content",
+        ctx.add(TEXT_INSTEAD_OF_CONTENT,
                 f"Invalid file format. {ctx.where(i)} has \"text\" but no \"content\".",
                 "Rename \"text\" to \"content\".", path=f"{path}.text", message_index=i)
         return
@@ -204,13 +232,13 @@ def _unknown_key(ctx: Ctx, m: dict, key: str, role: str, i: int, path: str) -> N
         hint = "Only tool messages carry tool_call_id; set role to \"tool\" or remove the key."
     elif key == "loss_weight":
         hint = "Use \"weight\": 0 or 1 on assistant messages instead of loss_weight."
-    ctx.add("unknown_message_key",
+    ctx.add(UNKNOWN_MESSAGE_KEY,
             f"Invalid file format. {ctx.where(i)}: a {role} message contains an unrecognised key {key!r}.",
             hint, path=f"{path}.{key}", message_index=i)
 
 
 def _empty(ctx: Ctx, role: str, i: int, path: str) -> None:
-    ctx.add("empty_content",
+    ctx.add(EMPTY_CONTENT,
             f"{ctx.where(i)}: the {role} message content is empty or only whitespace."
             + (" The model would learn to reply with nothing." if role == "assistant" else ""),
             "Write the missing text, or drop the message.", path=path, message_index=i)

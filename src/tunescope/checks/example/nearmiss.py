@@ -6,13 +6,19 @@ from tunescope.checks.model import RecordAnalysis
 from tunescope.checks.context import Ctx, one_line, part_text
 from tunescope.checks.keys import digest
 from tunescope.dataset.formats import near_miss_text
+from tunescope.checks.registry import E, check
+
+NEAR_MISS_FORMAT = check(
+    "near_miss_format", E, "schema", "Near-miss format",
+    "Data from another tool's format (LLaMA-Factory, ShareGPT, Alpaca, TRL...) that OpenAI rejects; "
+    "names what was meant.")
 
 
 def analyze_near_miss(obj: dict, ctx: Ctx, an: RecordAnalysis) -> None:
     name = an.near_miss or ""
     what, meant = near_miss_text(name)
     path, detail = _locate(obj, name)
-    ctx.add("near_miss_format",
+    ctx.add(NEAR_MISS_FORMAT,
             f"{ctx.where()} looks like {what}, which OpenAI does not accept{detail}.",
             f"Convert to {meant}.", path=path)
     preview = _preview(obj, name)

@@ -10,6 +10,21 @@ from __future__ import annotations
 import orjson
 
 from tunescope.checks.context import Ctx, describe
+from tunescope.checks.registry import E, check
+
+BLANK_LINE = check("blank_line", E, "line", "Blank line",
+                   "Empty or whitespace-only line; every JSONL line must be an object (J02).", ref="J02")
+BOM_IN_LINE = check("bom_in_line", E, "line", "BOM inside the file",
+                    "A UTF-8 byte-order mark at the start of a later line (concatenated files).", tags=("encoding",))
+NUL_BYTE = check("nul_byte", E, "line", "NUL byte",
+                 "The line contains NUL bytes: binary data or UTF-16 text.", tags=("encoding",))
+INVALID_UTF8 = check("invalid_utf8", E, "line", "Not UTF-8",
+                     "The line is not valid UTF-8; reported with the byte position (F05).", ref="F05",
+                     tags=("encoding",))
+INVALID_JSON = check("invalid_json", E, "line", "Invalid JSON",
+                     "The line does not parse as JSON; orjson's message and column (J01).", ref="J01")
+NOT_AN_OBJECT = check("not_an_object", E, "line", "Not a JSON object",
+                      "The line is valid JSON but not an object (J03).", ref="J03")
 
 BOM = b"\xef\xbb\xbf"
 
@@ -29,7 +44,7 @@ def parse_line(data: bytes, ctx: Ctx) -> tuple[object | None, bool]:
 def _diagnose(data: bytes, exc: orjson.JSONDecodeError, ctx: Ctx) -> tuple[object | None, bool]:
     stripped = data.strip()
     if not stripped:
-        ctx.add("blank_line",
+        ctx.add(BLANK_LINE,
                 f"Line {ctx.line} is empty or only whitespace; every line of a JSONL file must be one JSON object.",
                 "Delete the blank line.")
         return None, True
@@ -39,7 +54,7 @@ def _diagnose(data: bytes, exc: orjson.JSONDecodeError, ctx: Ctx) -> tuple[objec
         except orjson.JSONDecodeError as inner:
             return _diagnose(data[3:], inner, ctx)
         if ctx.line > 1:
-            ctx.add("bom_in_line",
+            ctx.add(BOM_IN_LINE,
                     f"Line {ctx.line} starts with a UTF-8 byte-order mark (BOM); JSON parsers reject it there. "
                     "This usually means several files were concatenated.",
                     "Remove the three BOM bytes (EF BB BF) at the start of the line.")
@@ -49,7 +64,7 @@ def _diagnose(data: bytes, exc: orjson.JSONDecodeError, ctx: Ctx) -> tuple[objec
         return obj, False
     nul = data.find(b"\x00")
     if nul >= 0:
-        ctx.add("nul_byte",
+        ctx.add(NUL_BYTE,
                 f"Line {ctx.line} contains a NUL byte at byte {nul + 1}; this is binary data, not JSON text.",
                 "Check the file was written as UTF-8 text (not UTF-16 or a binary export); delete or repair the line.")
         return None, False
@@ -57,7 +72,7 @@ def _diagnose(data: bytes, exc: orjson.JSONDecodeError, ctx: Ctx) -> tuple[objec
         data.decode("utf-8")
     except UnicodeDecodeError as err:
         bad = data[err.start:err.start + 4].hex(" ")
-        ctx.add("invalid_utf8",
+        ctx.add(INVALID_UTF8,
                 f"Line {ctx.line} is not valid UTF-8: byte {err.start + 1} (0x{bad}) cannot be decoded ({err.reason}).",
                 "Re-save the file as UTF-8 (it may be Latin-1 or Windows-1252); fine-tuning files must be UTF-8.")
         return None, False
@@ -83,7 +98,7 @@ def _diagnose(data: bytes, exc: orjson.JSONDecodeError, ctx: Ctx) -> tuple[objec
     elif stripped.startswith(b"'") or b"{'" in stripped[:20]:
         hint = "JSON strings and keys need double quotes, not single quotes (this looks like a Python repr)."
     where = f" at column {col}" if col else ""
-    ctx.add("invalid_json",
+    ctx.add(INVALID_JSON,
             f"Invalid file format. Example {ctx.example + 1} cannot be parsed. Error: line contains invalid json: "
             f"{reason}{where} (line {ctx.line}).",
             hint)
@@ -92,7 +107,7 @@ def _diagnose(data: bytes, exc: orjson.JSONDecodeError, ctx: Ctx) -> tuple[objec
 
 def _not_an_object(obj: object, data: bytes, ctx: Ctx) -> None:
     head = data.strip()[:12].decode("utf-8", "replace")
-    ctx.add("not_an_object",
+    ctx.add(NOT_AN_OBJECT,
             f"Line {ctx.line} is {describe(obj)}, not a JSON object (HINT: line starts with: {head!r}). "
             "Every line must be a JSON dictionary such as {\"messages\": [...]}.",
             "Wrap the data in an object with the format's keys, e.g. {\"messages\": [...]}; a JSON array file must "

@@ -9,6 +9,28 @@ from tunescope.checks.example.messages import walk_messages
 from tunescope.checks.example.schema import extra_keys, messages_list
 from tunescope.checks.example.tools import check_definitions
 from tunescope.checks.example.content import scan_text
+from tunescope.checks.registry import E, W, check
+from tunescope.checks.example.messages import EMPTY_CONTENT, INVALID_CONTENT_TYPE
+from tunescope.checks.example.roles import MISSING_USER_MESSAGE
+from tunescope.checks.example.schema import EXTRA_TOP_LEVEL_KEY
+from tunescope.checks.example.vision import IMAGE_NOT_ALLOWED
+
+PREFERENCE_INPUT_INVALID = check("preference_input_invalid", E, "preference", "Invalid preference input",
+                                 "'input' must be an object with messages (P01/P02).", ref="P01/P02")
+PREFERENCE_OUTPUT_MISSING = check("preference_output_missing", E, "preference", "Missing preference output",
+                                  "preferred_output or non_preferred_output is missing (P04).", ref="P04")
+PREFERENCE_OUTPUT_INVALID = check("preference_output_invalid", E, "preference", "Invalid preference output",
+                                  "Each output is a list of exactly one assistant message (P05).", ref="P05")
+PREFERENCE_INPUT_ENDS_WITH_ASSISTANT = check(
+    "preference_input_ends_with_assistant", E, "preference", "Input ends with assistant",
+    "The input conversation must not end with an assistant message (P03).", ref="P03")
+PREFERENCE_MULTI_TURN = check("preference_multi_turn", W, "preference", "Multi-turn preference input",
+                              "OpenAI trains preference data on one-turn conversations (P06).", ref="P06")
+PREFERENCE_OUTPUTS_IDENTICAL = check("preference_outputs_identical", W, "preference", "Identical outputs",
+                                     "Preferred and non-preferred outputs are the same (P08).", ref="P08")
+PREFERENCE_OUTPUTS_WHITESPACE_ONLY = check(
+    "preference_outputs_whitespace_only", W, "preference", "Outputs differ only in whitespace",
+    "The pair differs only in whitespace (P08).", ref="P08")
 
 OUTPUTS = ("preferred_output", "non_preferred_output")
 
@@ -20,13 +42,13 @@ def analyze_preference(obj: dict, ctx: Ctx, an: RecordAnalysis) -> None:
     for key in OUTPUTS:
         texts.append(_check_output(ctx, obj, key))
     if not isinstance(inp, dict):
-        ctx.add("preference_input_invalid",
+        ctx.add(PREFERENCE_INPUT_INVALID,
                 f"Invalid file format. {ctx.where()}: \"input\" must be an object with \"messages\", found "
                 f"{describe(inp)}.", "Write \"input\": {\"messages\": [system?, user]}.", path="$.input")
         return
     for key in inp:
         if key not in ("messages", "tools", "parallel_tool_calls", "functions"):
-            ctx.add("extra_top_level_key", f"Invalid file format. {ctx.where()} contains an extra \"input.{key}\".",
+            ctx.add(EXTRA_TOP_LEVEL_KEY, f"Invalid file format. {ctx.where()} contains an extra \"input.{key}\".",
                     f"Remove \"{key}\" from input (allowed: messages, tools, parallel_tool_calls).",
                     path=f"$.input.{key}")
     declared = check_definitions(ctx, inp, "$.input")
@@ -39,30 +61,30 @@ def analyze_preference(obj: dict, ctx: Ctx, an: RecordAnalysis) -> None:
         an.preview = one_line(conv.first_user) if conv.first_user else ""
         an.system_prompt = bounded(conv.system_text)
         if conv.last_role == "assistant":
-            ctx.add("preference_input_ends_with_assistant",
+            ctx.add(PREFERENCE_INPUT_ENDS_WITH_ASSISTANT,
                     f"Invalid file format. {ctx.where()}: the last message in the input conversation must not be "
                     "from the assistant; the preferred and non-preferred outputs are the assistant's reply.",
                     "Move the final assistant message out of input (it may be one of the outputs).",
                     path=f"$.input.messages[{len(messages) - 1}]", message_index=len(messages) - 1)
         elif conv.n_assistant:
-            ctx.add("preference_multi_turn",
+            ctx.add(PREFERENCE_MULTI_TURN,
                     f"{ctx.where()}: the input contains earlier assistant turns; OpenAI trains preference data on "
                     "one-turn conversations (only the final reply is compared).",
                     "Keep the conversation history if it is needed as context; otherwise trim to one turn.",
                     path="$.input.messages")
         if conv.n_user == 0:
-            ctx.add("missing_user_message", f"{ctx.where()}: the input has no user message.",
+            ctx.add(MISSING_USER_MESSAGE, f"{ctx.where()}: the input has no user message.",
                     "Add the user prompt the outputs answer.", path="$.input.messages")
         an.input_key = digest((messages, inp.get("tools")))
     pref, nonpref = texts
     if pref is not None and nonpref is not None:
         if pref == nonpref:
-            ctx.add("preference_outputs_identical",
+            ctx.add(PREFERENCE_OUTPUTS_IDENTICAL,
                     f"{ctx.where()}: preferred and non-preferred outputs are identical, so the pair teaches nothing.",
                     "Replace the non-preferred output with a genuinely worse answer, or drop the example.",
                     path="$.non_preferred_output[0].content")
         elif " ".join(pref.split()) == " ".join(nonpref.split()):
-            ctx.add("preference_outputs_whitespace_only",
+            ctx.add(PREFERENCE_OUTPUTS_WHITESPACE_ONLY,
                     f"{ctx.where()}: preferred and non-preferred outputs differ only in whitespace.",
                     "Make the outputs differ in substance, or drop the example.",
                     path="$.non_preferred_output[0].content")
@@ -78,7 +100,7 @@ def _check_output(ctx: Ctx, obj: dict, key: str) -> str | None:
     """Validate one output list; returns its text when well-formed."""
     path = f"$.{key}"
     if key not in obj:
-        ctx.add("preference_output_missing",
+        ctx.add(PREFERENCE_OUTPUT_MISSING,
                 f"Invalid file format. {ctx.where()} is missing key '{key}'.",
                 f"Add \"{key}\": [{{\"role\": \"assistant\", \"content\": \"...\"}}].", path="$")
         return None
@@ -95,24 +117,24 @@ def _check_output(ctx: Ctx, obj: dict, key: str) -> str | None:
     elif "content" not in out[0] and "tool_calls" not in out[0]:
         problem = "must have a 'content' field"
     if problem:
-        ctx.add("preference_output_invalid", f"Invalid file format. {ctx.where()}: \"{key}\" {problem}.",
+        ctx.add(PREFERENCE_OUTPUT_INVALID, f"Invalid file format. {ctx.where()}: \"{key}\" {problem}.",
                 f"Write \"{key}\": [{{\"role\": \"assistant\", \"content\": \"...\"}}].", path=path)
         return None
     msg = out[0]
     content = msg.get("content")
     if isinstance(content, list) and any(isinstance(p, dict) and p.get("type") == "image_url" for p in content):
-        ctx.add("image_not_allowed", f"Invalid file format. {ctx.where()}: preference outputs are text-only.",
+        ctx.add(IMAGE_NOT_ALLOWED, f"Invalid file format. {ctx.where()}: preference outputs are text-only.",
                 "Remove the image part.", path=f"{path}[0].content")
     text = part_text(content)
     if isinstance(text, str):
         if not text.strip() and "tool_calls" not in msg:
-            ctx.add("empty_content", f"{ctx.where()}: \"{key}\" has empty content.",
+            ctx.add(EMPTY_CONTENT, f"{ctx.where()}: \"{key}\" has empty content.",
                     "Write the reply text.", path=f"{path}[0].content")
         scan_text(ctx, text, None, f"{path}[0].content")
         return text
     if "tool_calls" in msg:
         return str(msg.get("tool_calls"))
     if content is not None:
-        ctx.add("invalid_content_type", f"Invalid file format. {ctx.where()}: \"{key}\" content must be a string.",
+        ctx.add(INVALID_CONTENT_TYPE, f"Invalid file format. {ctx.where()}: \"{key}\" content must be a string.",
                 "Write the reply as a string.", path=f"{path}[0].content")
     return None

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from tunescope.checks.context import Ctx
 from tunescope.dataset.formats import RFT_RESERVED_KEYS
+from tunescope.checks.registry import W, check
+
+RFT_GRADER_KEY_NAME = check("rft_grader_key_name", W, "reinforcement", "Grader key not an identifier",
+                            "Grader templates cannot reference this key as {{ item.X }}.")
 
 
 def grader_keys(ctx: Ctx, obj: dict) -> tuple[str, ...]:
     keys = tuple(k for k in obj if k not in RFT_RESERVED_KEYS)
     for key in keys:
         if not key.isidentifier():
-            ctx.add("rft_grader_key_name",
+            ctx.add(RFT_GRADER_KEY_NAME,
                     f"{ctx.where()}: grader key {key!r} is not a plain identifier, so a grader template cannot "
                     f"reference it as {{{{ item.{key} }}}}.",
                     "Rename the key using letters, digits and underscores only.", path=f"$[{key!r}]")

@@ -5,6 +5,20 @@ from __future__ import annotations
 from tunescope.checks.model import RecordKind
 from tunescope.checks.context import Ctx
 from tunescope.dataset.formats import CHAT_KEYS, LEGACY_KEYS, PREFERENCE_KEYS
+from tunescope.checks.registry import E, check
+
+UNKNOWN_FORMAT = check("unknown_format", E, "schema", "Unknown format",
+                       "An object with none of the keys of a known training format (S06).", ref="S06")
+MISSING_MESSAGES = check("missing_messages", E, "schema", "Missing messages",
+                         "The row has no 'messages' key (S01).", ref="S01")
+MESSAGES_NOT_LIST = check("messages_not_list", E, "schema", "messages is not a list",
+                          "'messages' must be a list of message objects (S02).", ref="S02")
+EMPTY_MESSAGES = check("empty_messages", E, "schema", "Empty messages",
+                       "'messages' is an empty list (S01).", ref="S01")
+EXTRA_TOP_LEVEL_KEY = check("extra_top_level_key", E, "schema", "Extra top-level key",
+                            "A key the format does not define; OpenAI rejects it (S03/S04).", ref="S03/S04")
+FORMAT_METHOD_MISMATCH = check("format_method_mismatch", E, "schema", "Wrong format for method",
+                               "The row's format does not match the chosen fine-tuning method (S06).", ref="S06")
 
 OWN_KEYS = {
     RecordKind.CHAT: CHAT_KEYS,
@@ -38,7 +52,7 @@ def extra_keys(ctx: Ctx, obj: dict, kind: RecordKind) -> tuple[str, ...]:
             hint = "weight goes on assistant messages (0 or 1), not on the example; remove it here."
         else:
             hint = f"Remove \"{key}\" (metadata can live in a separate file keyed by line number)."
-        ctx.add("extra_top_level_key", f"Invalid file format. {ctx.where()} contains an extra \"{key}\".", hint,
+        ctx.add(EXTRA_TOP_LEVEL_KEY, f"Invalid file format. {ctx.where()} contains an extra \"{key}\".", hint,
                 path=f"$.{key}")
     return extras
 
@@ -48,16 +62,16 @@ def messages_list(ctx: Ctx, obj: dict, key: str = "messages", path: str = "$.mes
     messages = obj.get(key)
     if isinstance(messages, list):
         if not messages:
-            ctx.add("empty_messages", f"Invalid file format. {ctx.where()}: \"{key}\" must not be empty.",
+            ctx.add(EMPTY_MESSAGES, f"Invalid file format. {ctx.where()}: \"{key}\" must not be empty.",
                     "Add the conversation's messages, or delete the example.", path=path)
             return None
         return messages
     if key not in obj:
-        ctx.add("missing_messages", f"Invalid file format. {ctx.where()} is missing key '{key}'.",
+        ctx.add(MISSING_MESSAGES, f"Invalid file format. {ctx.where()} is missing key '{key}'.",
                 f"Add \"{key}\": [{{\"role\": \"user\", ...}}, ...].", path=path.rsplit(".", 1)[0] or "$")
     else:
         kind = "null" if messages is None else type(messages).__name__
-        ctx.add("messages_not_list", f"Invalid file format. {ctx.where()}: \"{key}\" must be a list of messages, "
+        ctx.add(MESSAGES_NOT_LIST, f"Invalid file format. {ctx.where()}: \"{key}\" must be a list of messages, "
                 f"found {kind}.", "Make it a JSON list of {\"role\", \"content\"} objects.", path=path)
     return None
 
@@ -68,7 +82,7 @@ def method_mismatch(ctx: Ctx, kind: RecordKind) -> None:
     wanted = _METHOD_KINDS.get(method or "")
     if not wanted or kind in wanted or kind in (RecordKind.NEAR_MISS, RecordKind.UNKNOWN):
         return
-    ctx.add("format_method_mismatch",
+    ctx.add(FORMAT_METHOD_MISMATCH,
             f"Invalid file format. {ctx.where()} is missing key '{_METHOD_KEY[method]}': it is {kind.value} data, "
             f"but the method is {method}.",
             f"Use a {method} file, or pick the method that matches this data.")
@@ -76,7 +90,7 @@ def method_mismatch(ctx: Ctx, kind: RecordKind) -> None:
 
 def unknown_format(ctx: Ctx, obj: dict) -> None:
     keys = ", ".join(repr(k) for k in list(obj)[:8]) or "no keys"
-    ctx.add("unknown_format",
+    ctx.add(UNKNOWN_FORMAT,
             f"{ctx.where()}: unexpected format, expected either prompt/completion pairs or chat messages "
             f"(found {keys}).",
             "Write the example as {\"messages\": [{\"role\": \"user\", ...}, {\"role\": \"assistant\", ...}]}.")

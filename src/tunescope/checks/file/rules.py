@@ -11,10 +11,31 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from tunescope.checks.findings import Finding, Severity
+from tunescope.checks.registry import E, I, W, Check, Finding, Severity, check
 from tunescope.dataset.filefacts import (ARRAY, BINARY, EMPTY, FILES_API_LIMIT, JSONL, PRETTY_SCAN_LIMIT,
                                          UPLOADS_API_LIMIT, looks_binary, detect_document_layout, document_error)
 from tunescope.dataset.index import LineIndex
+
+FILE_EMPTY = check("file_empty", E, "file", "Empty file",
+                   "The file has 0 bytes (F02).", ref="F02")
+FILE_EXTENSION = check("file_extension", W, "file", "Not .jsonl",
+                       "The fine-tuning API only accepts .jsonl files (F04).", ref="F04")
+FILE_TOO_LARGE = check("file_too_large", W, "file", "File too large",
+                       "Over 512 MB needs the Uploads API; over 8 GB is an error (F03).", ref="F03")
+BINARY_FILE = check("binary_file", E, "file", "Binary file",
+                    "NUL bytes or undecodable data near the start: not JSONL text (F05).", ref="F05",
+                    tags=("encoding",))
+UTF8_BOM = check("utf8_bom", W, "file", "UTF-8 BOM",
+                 "Azure asks for a byte-order mark; Python's json and other providers reject it (F06).", ref="F06",
+                 tags=("encoding",))
+CRLF_LINE_ENDINGS = check("crlf_line_endings", I, "file", "CRLF line endings",
+                          "Windows line endings; accepted and kept on save (F07).", ref="F07")
+MIXED_LINE_ENDINGS = check("mixed_line_endings", W, "file", "Mixed line endings",
+                           "Some lines end with CRLF, others with LF (concatenated files).")
+NO_FINAL_NEWLINE = check("no_final_newline", I, "file", "No final newline",
+                         "The last line has no newline; harmless, kept on save.")
+NOT_JSONL = check("not_jsonl", E, "file", "Not JSONL",
+                  "Pretty-printed JSON or a JSON array instead of one object per line (F08/F09).", ref="F08/F09")
 
 
 @dataclass
@@ -47,8 +68,11 @@ class FileFacts:
         }
 
 
-def _f(check: str, sev: Severity, message: str, hint: str, line: int | None = None) -> Finding:
-    return Finding(check=check, severity=sev, message=message, hint=hint, line=line, path="")
+def _f(declared: Check, message: str, hint: str, line: int | None = None,
+       severity: Severity | None = None) -> Finding:
+    """A file-level finding: no JSON path; `severity` overrides the check's default (file_too_large over 8 GB)."""
+    return Finding(check=declared.id, severity=severity or declared.severity, message=message, hint=hint,
+                   line=line, path="")
 
 
 def inspect_file(index: LineIndex) -> FileFacts:
@@ -59,42 +83,42 @@ def inspect_file(index: LineIndex) -> FileFacts:
     name = os.path.basename(index.path)
     if index.size == 0:
         facts.layout = EMPTY
-        add(_f("file_empty", Severity.ERROR, f"{name} is empty (0 bytes): there are no training examples.",
+        add(_f(FILE_EMPTY, f"{name} is empty (0 bytes): there are no training examples.",
                "Write one JSON object per line (JSONL); at least 10 examples are required."))
         return facts
     if not name.lower().endswith(".jsonl"):
-        add(_f("file_extension", Severity.WARNING,
+        add(_f(FILE_EXTENSION,
                f"{name} does not end in .jsonl; the fine-tuning API only accepts .jsonl files.",
                "Rename the file to *.jsonl before uploading."))
     if index.size > UPLOADS_API_LIMIT:
-        add(_f("file_too_large", Severity.ERROR,
+        add(_f(FILE_TOO_LARGE,
                f"The file is {index.size / 2**30:.1f} GB; the Uploads API accepts at most 8 GB.",
-               "Split the dataset into smaller files."))
+               "Split the dataset into smaller files.", severity=Severity.ERROR))
     elif index.size > FILES_API_LIMIT:
-        add(_f("file_too_large", Severity.WARNING,
+        add(_f(FILE_TOO_LARGE,
                f"The file is {index.size / 2**20:.0f} MB; the Files API accepts at most 512 MB per file.",
                "Upload it with the Uploads API (64 MB parts, up to 8 GB); tunescope does that automatically."))
     head = index.read_range(0, min(index.size, 65536))
     if looks_binary(head):
         facts.layout = BINARY
-        add(_f("binary_file", Severity.ERROR,
+        add(_f(BINARY_FILE,
                f"{name} looks like a binary file, not JSONL text (NUL bytes or undecodable data near the start).",
                "Open the right file; training data is UTF-8 text with one JSON object per line.", 1))
         return facts
     if index.has_bom:
-        add(_f("utf8_bom", Severity.WARNING,
+        add(_f(UTF8_BOM,
                "The file starts with a UTF-8 byte-order mark (BOM). Azure OpenAI asks for one; "
                "Python's json, the OpenAI cookbook and Together reject it.",
                "Keep it for Azure; remove it for other providers (tunescope keeps it on save).", 1))
     if facts.line_endings == "CRLF":
-        add(_f("crlf_line_endings", Severity.INFO, "Lines end with CRLF (Windows line endings).",
+        add(_f(CRLF_LINE_ENDINGS, "Lines end with CRLF (Windows line endings).",
                "Accepted by the API; tunescope keeps CRLF when it saves.", 1))
     elif facts.line_endings == "mixed":
-        add(_f("mixed_line_endings", Severity.WARNING,
+        add(_f(MIXED_LINE_ENDINGS,
                f"Mixed line endings: {index.crlf_lines} of {len(index)} lines end with CRLF, the rest with LF.",
                "Usually a sign that files were concatenated; normalise them with your editor."))
     if not index.final_newline:
-        add(_f("no_final_newline", Severity.INFO, "The last line has no newline at the end.",
+        add(_f(NO_FINAL_NEWLINE, "The last line has no newline at the end.",
                "Harmless; tunescope keeps the file as it is on save.", len(index)))
     layout, count = detect_document_layout(index)
     if layout != JSONL:
@@ -102,14 +126,14 @@ def inspect_file(index: LineIndex) -> FileFacts:
         what = ("a JSON array" if layout == ARRAY else "pretty-printed JSON")
         error = document_error(index) if count == 0 and index.size <= PRETTY_SCAN_LIMIT else None
         if error is not None:
-            add(_f("not_jsonl", Severity.ERROR,
+            add(_f(NOT_JSONL,
                    f"This looks like {what} spread over {len(index):,} lines, not JSONL, and it is not valid "
                    f"JSON either: {error.message} at line {error.line}, column {error.column}.",
                    "Fix the JSON there, then convert it to JSONL (one object per line): "
                    "`tunescope fix FILE --to-jsonl -o OUT.jsonl`, or `x` in the app.", error.line))
         else:
             where = "on one line" if len(index) == 1 else f"spread over {len(index):,} lines"
-            add(_f("not_jsonl", Severity.ERROR,
+            add(_f(NOT_JSONL,
                    f"This is {what} with {count:,} object{'s' if count != 1 else ''} {where}, "
                    "not JSONL (one object per line).",
                    "Convert it to JSONL (one object per line): `tunescope fix FILE --to-jsonl -o OUT.jsonl`, "

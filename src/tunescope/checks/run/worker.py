@@ -12,7 +12,12 @@ import os
 from tunescope.checks.run import codec
 
 from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
+from tunescope.checks.registry import W, Finding, check
 from tunescope.dataset.index import BOM
+
+TOKENIZER_FAILURE = check("tokenizer_failure", W, "internal", "Token count failed",
+                          "tunescope could not count this example's tokens (a bug); the example itself may be fine.",
+                          tags=("tokens",))
 
 COUNTED_KINDS = (RecordKind.CHAT, RecordKind.PREFERENCE, RecordKind.REINFORCEMENT, RecordKind.PROMPT_COMPLETION)
 
@@ -27,9 +32,8 @@ def check_example(data: bytes, line: int, example: int, options: CheckOptions, c
         try:
             tokens = counter.count_record(obj, analysis.kind)
         except Exception as exc:  # a counter bug must not lose the example
-            from tunescope.checks.findings import Finding, Severity
             analysis.findings.append(Finding(
-                "tokenizer_failure", Severity.WARNING, f"Could not count tokens: {exc}",
+                TOKENIZER_FAILURE.id, TOKENIZER_FAILURE.severity, f"Could not count tokens: {exc}",
                 "Report this as a tunescope bug; the example itself may be fine.", line, example))
     return ExampleSummary(example=example, line=line, analysis=analysis, tokens=tokens)
 

@@ -41,7 +41,7 @@ def severity_badge(severity: Severity) -> Content:
 def check_titles() -> dict[str, str]:
     """Check id -> human title, from the checks catalogue when it is installed."""
     try:
-        from tunescope.checks.catalogue import CHECKS
+        from tunescope.checks import CHECKS
     except Exception:  # the catalogue is optional for this pane
         return {}
     return {cid: str(getattr(info, "title", "") or "") for cid, info in CHECKS.items()}

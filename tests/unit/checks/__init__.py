@@ -1,0 +1,1 @@
+"""Tests of tunescope.checks: the check registry and one failing and one passing input per check."""
