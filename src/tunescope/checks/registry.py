@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tunescope.checks.findings import Finding, Severity, worst
+from tunescope.checks.findings import Finding, Severity, worst  # the output shape, shared by reports, caches and UIs
 
 __all__ = ["AREAS", "CHECKS", "TAGS", "Check", "Finding", "Severity", "by_area", "by_tag", "check", "worst"]
 

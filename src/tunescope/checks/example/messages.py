@@ -1,7 +1,7 @@
 """One pass over a `messages` list: message shape, roles, content, and ordering.
 
 The walk dispatches to tools.py (calls and responses), weight.py, vision.py
-and content.py, and returns a `Conversation` with the facts the analysis and
+and content.py, and fills a `Conversation` (roles.py) with the facts the analysis and
 the dataset checks need (roles glyphs, system prompt, first user text, final
 reply...). Modes: "chat" (supervised), "rft" (reinforcement prompts) and
 "input" (the prompt side of a preference example).
@@ -13,9 +13,9 @@ from tunescope.checks.example.content import is_padded, report_padding, scan_tex
 from tunescope.checks.context import Ctx, describe, part_text
 from tunescope.checks.example.tools import ToolGraph
 from tunescope.checks.example.vision import check_parts
+from tunescope.checks.example.roles import CONSECUTIVE_USER_MESSAGES, Conversation
 from tunescope.checks.example.weight import check_weight
 from tunescope.checks.registry import E, W, check
-from tunescope.checks.example.roles import CONSECUTIVE_USER_MESSAGES
 
 MESSAGE_NOT_OBJECT = check("message_not_object", E, "message", "Message is not an object",
                            "An entry of messages is not a JSON object (M01).", ref="M01")
@@ -61,25 +61,6 @@ ROLE_GUESS = {
     "human": "user", "gpt": "assistant", "bot": "assistant", "model": "assistant", "ai": "assistant",
     "chatbot": "assistant", "observation": "tool", "function_response": "tool", "prompter": "user",
 }
-
-
-class Conversation:
-    """Facts gathered by the walk (no texts beyond the few the analysis keeps)."""
-
-    __slots__ = ("glyphs", "system_text", "first_user", "final_reply", "n_assistant", "n_user", "n_trained",
-                 "images", "last_role", "system_positions")
-
-    def __init__(self) -> None:
-        self.glyphs: list[str] = []
-        self.system_text: str | None = None
-        self.first_user: str | None = None
-        self.final_reply: str | None = None
-        self.n_assistant = 0
-        self.n_user = 0
-        self.n_trained = 0
-        self.images = 0
-        self.last_role: str | None = None
-        self.system_positions: list[int] = []
 
 
 def walk_messages(ctx: Ctx, messages: list, mode: str, prefix: str, declared: dict | None,

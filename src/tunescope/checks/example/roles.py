@@ -1,20 +1,16 @@
-"""Conversation shape: required roles and their order (after the message walk).
+"""Conversation shape: the facts the message walk gathers, and the required roles and their order.
 
+The walk (messages.py) fills a `Conversation`; the order checks here read it.
 Deliberately NOT flagged: two assistant messages in a row (OpenAI allows it),
 tool messages, a conversation that starts without a system message.
 CONSECUTIVE_USER_MESSAGES is declared here with the other role checks; the walk
-in messages.py emits it as it meets the second user turn.
+emits it as it meets the second user turn.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from tunescope.checks.context import Ctx
 from tunescope.checks.registry import E, W, I, check
-
-if TYPE_CHECKING:   # messages.py imports this module (CONSECUTIVE_USER_MESSAGES); annotations only here
-    from tunescope.checks.example.messages import Conversation
 
 MISSING_ASSISTANT_MESSAGE = check("missing_assistant_message", E, "roles", "No assistant message",
                                   "Supervised examples need at least one assistant message (R01).", ref="R01")
@@ -30,6 +26,25 @@ CONSECUTIVE_USER_MESSAGES = check("consecutive_user_messages", I, "roles", "Cons
                                   "Two user turns in a row (R04); allowed by OpenAI.", ref="R04")
 RFT_LAST_MESSAGE_NOT_USER = check("rft_last_message_not_user", W, "reinforcement", "RFT prompt does not end with user",
                                   "Reinforcement prompts should end with a user/developer turn (X04).", ref="X04")
+
+
+class Conversation:
+    """Facts gathered by the walk (no texts beyond the few the analysis keeps)."""
+
+    __slots__ = ("glyphs", "system_text", "first_user", "final_reply", "n_assistant", "n_user", "n_trained",
+                 "images", "last_role", "system_positions")
+
+    def __init__(self) -> None:
+        self.glyphs: list[str] = []
+        self.system_text: str | None = None
+        self.first_user: str | None = None
+        self.final_reply: str | None = None
+        self.n_assistant = 0
+        self.n_user = 0
+        self.n_trained = 0
+        self.images = 0
+        self.last_role: str | None = None
+        self.system_positions: list[int] = []
 
 
 def check_supervised_order(ctx: Ctx, conv: Conversation, n: int, prefix: str = "$.messages") -> None:
