@@ -14,8 +14,8 @@ from tunescope.checks.model import RecordAnalysis
 from tunescope.checks.example.content import scan_text
 from tunescope.checks.context import Ctx, describe, one_line
 from tunescope.checks.keys import bounded, digest
-from tunescope.checks.registry import E, W, check
 from tunescope.checks.example.schema import EXTRA_TOP_LEVEL_KEY
+from tunescope.checks.registry import E, W, check
 
 LEGACY_KEY_CASE = check("legacy_key_case", E, "legacy", "prompt/completion key case",
                         "The key must be lowercase prompt/completion (L02/L03).", ref="L02/L03")

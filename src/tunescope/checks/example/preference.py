@@ -5,15 +5,13 @@ from __future__ import annotations
 from tunescope.checks.model import RecordAnalysis, RecordKind
 from tunescope.checks.context import Ctx, describe, one_line, part_text
 from tunescope.checks.keys import bounded, digest
-from tunescope.checks.example.messages import walk_messages
-from tunescope.checks.example.schema import extra_keys, messages_list
+from tunescope.checks.example.messages import EMPTY_CONTENT, INVALID_CONTENT_TYPE, walk_messages
+from tunescope.checks.example.roles import MISSING_USER_MESSAGE
+from tunescope.checks.example.schema import EXTRA_TOP_LEVEL_KEY, extra_keys, messages_list
 from tunescope.checks.example.tools import check_definitions
 from tunescope.checks.example.content import scan_text
-from tunescope.checks.registry import E, W, check
-from tunescope.checks.example.messages import EMPTY_CONTENT, INVALID_CONTENT_TYPE
-from tunescope.checks.example.roles import MISSING_USER_MESSAGE
-from tunescope.checks.example.schema import EXTRA_TOP_LEVEL_KEY
 from tunescope.checks.example.vision import IMAGE_NOT_ALLOWED
+from tunescope.checks.registry import E, W, check
 
 PREFERENCE_INPUT_INVALID = check("preference_input_invalid", E, "preference", "Invalid preference input",
                                  "'input' must be an object with messages (P01/P02).", ref="P01/P02")
