@@ -188,7 +188,7 @@ async def main(png_dir: Path | None) -> int:
     for name, path, size, steps, theme, keep in scenes:
         written.append(await shoot(name, path, size, steps, theme, keep))
         print(f"wrote {written[-1].relative_to(ROOT)}")
-    from tunescope.providers.backends import BackendProfile
+    from tunescope.jobs.profiles import BackendProfile
 
     deterministic_jobs()
     pirate = ROOT.parent / "shared" / "datasets" / "pirate_chat.jsonl"

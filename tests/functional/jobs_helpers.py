@@ -7,7 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
-from tunescope.providers.backends import BackendProfile
+from tunescope.jobs.profiles import BackendProfile
 from tunescope.tui.screens.jobs import JobsScreen
 
 from tests.conftest import DATASETS

@@ -147,7 +147,7 @@ async def test_too_few_examples_error_does_not_point_at_a_line(tmp_path, dataset
 
 
 async def test_unreachable_backend_is_a_notification_not_a_traceback(tmp_path):
-    from tunescope.providers.backends import BackendProfile
+    from tunescope.jobs.profiles import BackendProfile
     from tests.functional.app_helpers import sample_copy
 
     with socket.socket() as sock:                                      # a port nobody listens on

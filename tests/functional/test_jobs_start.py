@@ -7,7 +7,7 @@ import socket
 import openai
 import pytest
 
-from tunescope.providers.backends import BackendProfile
+from tunescope.jobs.profiles import BackendProfile
 from tunescope.config import Settings
 from tunescope.server.embedded import start_embedded
 from tunescope.tui.app import make_app

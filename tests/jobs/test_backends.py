@@ -8,7 +8,9 @@ import stat
 import pytest
 
 from tests.jobs.conftest import FAKE_KEY
-from tunescope.providers.backends import (BackendError, backends_file, connect, load_backends, remove_backend, resolve_backend, save_backend)
+from tunescope.jobs.connection import connect
+from tunescope.jobs.profiles import (BackendError, backends_file, load_backends, remove_backend, resolve_backend,
+                                     save_backend)
 
 
 def _mode(path) -> int:

@@ -8,8 +8,8 @@ import pytest
 
 from tests.jobs.conftest import FAST, write_chat
 from tunescope.jobs import upload as jobs_upload
-from tunescope.jobs.client import EventFollower, JobsClient, JobsError, PreflightFailed
-from tunescope.jobs.follow import wait_until, watch
+from tunescope.jobs.client import JobsClient, JobsError, PreflightFailed
+from tunescope.jobs.follow import EventFollower, wait_until, watch
 
 MODEL = "gpt-4o-mini-2024-07-18"
 

@@ -1,18 +1,26 @@
 """Behaviour of servers that are not OpenAI's: files that need processing time (Azure reports
 pending/running first), missing endpoints, plain-text metrics. A small stdlib HTTP server
-plays the vendor; the client is the real openai SDK."""
+plays the vendor; the client is the real openai SDK. A third-party provider for that vendor,
+registered through the entry-point group at test time, runs `tunescope jobs` against it."""
 
 from __future__ import annotations
 
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib.metadata import EntryPoint
+from typing import Mapping
 
 import openai
 import pytest
 
 from tests.jobs.conftest import write_chat
+from tunescope import cli
+from tunescope.jobs import registry
 from tunescope.jobs.client import JobsClient, JobsError
+from tunescope.jobs.connection import Connection
+from tunescope.jobs.profiles import BackendProfile, load_backends
+from tunescope.providers.base import Option, Provider, keyed_connection, missing_key, sdk_options
 
 
 class Vendor(BaseHTTPRequestHandler):
@@ -61,15 +69,21 @@ class Vendor(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def vendor():
+def vendor_url():
+    """The base URL of a fresh Vendor server."""
     Vendor.file_polls = 0
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Vendor)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    client = openai.OpenAI(base_url=f"http://127.0.0.1:{httpd.server_port}/v1", api_key="k", max_retries=0)
+    yield f"http://127.0.0.1:{httpd.server_port}/v1"
+    httpd.shutdown()
+
+
+@pytest.fixture
+def vendor(vendor_url):
+    client = openai.OpenAI(base_url=vendor_url, api_key="k", max_retries=0)
     yield JobsClient(client)
     client.close()
-    httpd.shutdown()
 
 
 def test_upload_waits_until_the_file_is_processed(vendor, tmp_path, monkeypatch):
@@ -92,3 +106,62 @@ def test_missing_operations_and_text_only_metrics(vendor):
     with pytest.raises(JobsError) as err:
         vendor.get("ftjob-other")
     assert err.value.kind == "not_found" and "operations they lack" in str(err.value)
+
+
+class AcmeProvider(Provider):
+    """What a third-party package would ship: one class, registered under `tunescope.providers`."""
+
+    name = "acme"
+    OPTIONS = (Option("acme_url", "base URL of the Acme fine-tuning API", metavar="URL"),)
+    key_env = "ACME_API_KEY"
+    implied_by = ("acme_url",)
+
+    def where(self, profile: BackendProfile) -> str:
+        return f"Acme at {profile.options.get('acme_url') or '(no URL)'}"
+
+    def connect(self, profile: BackendProfile, environ: Mapping[str, str], max_retries: int) -> Connection:
+        key = profile.resolve_key(environ)
+        if not key:
+            raise missing_key(profile)
+        client = openai.OpenAI(base_url=profile.options["acme_url"], api_key=key, **sdk_options(profile, 0))
+        return keyed_connection(profile, client, key)
+
+
+@pytest.fixture
+def acme(monkeypatch):
+    """AcmeProvider installed: the entry points read by the registry include it."""
+    real = registry.entry_points
+    extra = EntryPoint("acme", f"{__name__}:AcmeProvider", registry.GROUP)
+    monkeypatch.setattr(registry, "entry_points", lambda group: [*real(group=group), extra])
+    registry.refresh()
+    yield
+    registry.refresh()
+
+
+def test_a_third_party_provider_is_found_and_used(acme, vendor_url, monkeypatch, capsys):
+    assert registry.kinds() == ("openai", "azure", "compatible", "local", "acme")
+    monkeypatch.setenv("ACME_API_KEY", "acme-SECRET-0123456789")
+
+    assert cli.main(["jobs", "events", "ftjob-v1", "--backend", "acme", "--acme-url", vendor_url,
+                     "--format", "json"]) == 0
+    assert [e["id"] for e in json.loads(capsys.readouterr().out)] == ["ev1", "ev2"]
+    assert cli.main(["jobs", "events", "ftjob-v1", "--acme-url", vendor_url]) == 0  # the option implies the kind
+    assert "Step 11/30" in capsys.readouterr().out
+
+    assert cli.main(["jobs", "pause", "ftjob-v1", "--acme-url", vendor_url]) == 2
+    assert "does not offer" in capsys.readouterr().err
+
+    assert cli.main(["jobs", "backends", "save", "work", "--backend", "acme", "--acme-url", vendor_url,
+                     "--default"]) == 0
+    profiles, default = load_backends()
+    assert default == "work" and profiles["work"].options == {"acme_url": vendor_url}
+    assert cli.main(["jobs", "backends", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert f"* work [acme] Acme at {vendor_url}; key ...6789 from ACME_API_KEY" in listed
+    assert "acme-SECRET" not in listed
+    assert cli.main(["jobs", "events", "ftjob-v1", "--format", "json"]) == 0  # the saved default
+    assert len(json.loads(capsys.readouterr().out)) == 2
+
+    monkeypatch.delenv("ACME_API_KEY")
+    assert cli.main(["jobs", "events", "ftjob-v1"]) == 2
+    assert "set the environment variable ACME_API_KEY" in capsys.readouterr().err

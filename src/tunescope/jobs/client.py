@@ -2,10 +2,10 @@
 
 `JobsClient(openai.OpenAI(...))` works the same against OpenAI, Azure OpenAI,
 any OpenAI-compatible server and tunescope's own local server, so nothing here
-assumes one vendor. Every method returns the typed results of `jobs_types`
+assumes one vendor. Every method returns the typed results of `jobs.types`
 and raises only `JobsError` (one clear sentence, secrets scrubbed); the SDK's
-timeouts bound every call. See `jobs_follow` for live following and
-`backends` for building the client.
+timeouts bound every call. See `jobs.follow` for live following and
+`jobs.connection.connect` for building the client from a backend profile.
 """
 
 from __future__ import annotations
@@ -20,12 +20,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tunescope.jobs.errors import JobsError, sdk_errors
-from tunescope.jobs.follow import EventFollower, Update, watch
 from tunescope.jobs.types import Checkpoint, Event, Job, JobFailure, Metrics, Page, UploadedFile
 from tunescope.jobs.upload import PreflightFailed, Progress, Uploader, preflight, preflight_message
 
-__all__ = ["JobsClient", "JobsError", "EventFollower", "Update", "watch", "Job", "Event", "Metrics",
-           "Checkpoint", "JobFailure", "Page", "UploadedFile", "PreflightFailed", "METHODS"]
+__all__ = ["JobsClient", "JobsError", "Job", "Event", "Metrics", "Checkpoint", "JobFailure", "Page", "UploadedFile",
+           "PreflightFailed", "METHODS"]
 
 METHODS = ("supervised", "dpo", "reinforcement")
 
@@ -160,12 +159,6 @@ class JobsClient:
         if isinstance(job, str):
             job = self.get(job)
         return job.failure
-
-    def follower(self, job_id: str) -> EventFollower:
-        return EventFollower(self, job_id)
-
-    def watch(self, job_id: str, interval: float = 2.0, cancel: threading.Event | None = None):
-        return watch(self, job_id, interval=interval, cancel=cancel)
 
 
 def _decode(raw: bytes) -> str:

@@ -51,6 +51,13 @@ class JobsError(Exception):
         return self.message
 
 
+class BackendError(JobsError):
+    """A backend profile or provider that cannot be used as given (kind "config")."""
+
+    def __init__(self, message: str):
+        super().__init__(message, kind="config")
+
+
 def _server_text(exc) -> str:
     body = getattr(exc, "body", None)
     if isinstance(body, dict):

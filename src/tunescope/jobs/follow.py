@@ -12,8 +12,10 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Iterator
 
+from tunescope.jobs.client import JobsClient
+from tunescope.jobs.errors import JobsError
 from tunescope.jobs.types import Event, Job, Metrics
 
 MAX_PAGES_PER_POLL = 200
@@ -21,12 +23,10 @@ MAX_PAGES_PER_POLL = 200
 
 
 class EventFollower:
-    """Incremental event reader for one job; `client` is a JobsClient or an `openai.OpenAI`."""
+    """Incremental event reader for one job of a JobsClient."""
 
-    def __init__(self, client: Any, job_id: str, page_size: int = 100):
-        from tunescope.jobs.client import JobsClient
-
-        self.jobs = client if isinstance(client, JobsClient) else JobsClient(client)
+    def __init__(self, jobs: JobsClient, job_id: str, page_size: int = 100):
+        self.jobs = jobs
         self.job_id = job_id
         self.page_size = page_size
         self.events: list[Event] = []
@@ -91,7 +91,7 @@ class Update:
     """Latest metrics seen so far (may come from an earlier round)."""
 
 
-def watch(client: Any, job_id: str, interval: float = 2.0, cancel: threading.Event | None = None,
+def watch(jobs: JobsClient, job_id: str, interval: float = 2.0, cancel: threading.Event | None = None,
           follower: EventFollower | None = None, max_interval: float = 30.0) -> Iterator[Update]:
     """Yield an Update per round until the job ends or `cancel` is set.
 
@@ -99,9 +99,7 @@ def watch(client: Any, job_id: str, interval: float = 2.0, cancel: threading.Eve
     events. Transient errors (connection, timeout, 5xx, 429) back off up to `max_interval`;
     others raise JobsError.
     """
-    from tunescope.jobs.errors import JobsError
-
-    follower = follower or EventFollower(client, job_id)
+    follower = follower or EventFollower(jobs, job_id)
     cancel = cancel or threading.Event()
     delay = interval
     while not cancel.is_set():
@@ -123,12 +121,9 @@ def watch(client: Any, job_id: str, interval: float = 2.0, cancel: threading.Eve
             return
 
 
-def wait_until(client: Any, job_id: str, statuses: tuple[str, ...], timeout: float = 60.0,
+def wait_until(jobs: JobsClient, job_id: str, statuses: tuple[str, ...], timeout: float = 60.0,
                interval: float = 0.5, cancel: threading.Event | None = None) -> Job:
     """Poll until the job reaches one of `statuses` (raises TimeoutError after `timeout`)."""
-    from tunescope.jobs.client import JobsClient
-
-    jobs = client if isinstance(client, JobsClient) else JobsClient(client)
     cancel = cancel or threading.Event()
     deadline = time.monotonic() + timeout
     while True:

@@ -45,7 +45,8 @@ class JobsBackend:
         """The BackendProfile to use (raises JobsError with a one-line reason)."""
         if self._profile is not None:
             return self._profile
-        from tunescope.providers.backends import BackendProfile, Connection, load_backends, resolve_backend
+        from tunescope.jobs.connection import Connection
+        from tunescope.jobs.profiles import BackendProfile, load_backends, resolve_backend
 
         spec = self.spec
         if isinstance(spec, Connection):
@@ -83,7 +84,7 @@ class JobsBackend:
             if self.closed:
                 raise JobsError("the app is closing", kind="cancelled")
             if self._connection is None:
-                from tunescope.providers.backends import Connection, connect
+                from tunescope.jobs.connection import Connection, connect
 
                 if isinstance(self.spec, Connection):
                     self._connection, self._owned = self.spec, False

@@ -1,30 +1,44 @@
-"""`tunescope jobs create` (pre-flight check, confirmation, upload, start, optional watch)
-and `tunescope jobs backends` (saved backend profiles)."""
+"""`tunescope jobs create`: pre-flight check, confirmation (the job is billed), upload, start,
+and optionally watch. The checks and the prompt run before any connection is opened."""
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import sys
 
+from tunescope.commands.jobs.output import emit, emit_line, fail, fmt
+from tunescope.commands.jobs.render import job_details
+from tunescope.commands.jobs.watch import watch_job
+from tunescope.jobs.upload import preflight, preflight_message
 
-def _cmd():
-    from tunescope.commands import jobs
 
-    return jobs
+def register_create(add) -> None:
+    """The `create` subcommand; `add(name, help)` makes a subparser with the common flags."""
+    sp = add("create", "check and upload FILE, then start a job (billed by your provider)")
+    sp.add_argument("file", metavar="FILE")
+    sp.add_argument("--model", required=True)
+    sp.add_argument("--validation", metavar="FILE")
+    sp.add_argument("--method", choices=["supervised", "dpo", "reinforcement"], default="supervised")
+    sp.add_argument("--suffix")
+    sp.add_argument("--epochs", type=int, metavar="N")
+    sp.add_argument("--batch-size", type=int, metavar="N")
+    sp.add_argument("--lr-multiplier", type=float, metavar="X")
+    sp.add_argument("--seed", type=int)
+    sp.add_argument("--grader", metavar="JSON_FILE", help="grader object for reinforcement fine-tuning")
+    sp.add_argument("--watch", action="store_true", help="follow the job until it ends")
+    sp.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    sp.add_argument("--force", action="store_true", help="upload even if the pre-flight check finds errors")
+    sp.add_argument("--no-reuse", action="store_true", help="upload again even if an identical file is there")
 
 
-def _prepare_create(args, profile):
+def prepare_create(args, profile):
     """Checks and the confirmation, before any connection: returns an exit code to stop, or None."""
-    from tunescope.jobs.upload import preflight, preflight_message
-
-    cmd = _cmd()
     for path in (args.file, args.validation):
         if path is None:
             continue
         if not os.path.isfile(path):
-            return cmd._fail(f"{path}: no such file")
+            return fail(f"{path}: no such file")
     args.reports = {}
     for role, path in (("training", args.file), ("validation", args.validation)):
         if path is None:
@@ -32,26 +46,26 @@ def _prepare_create(args, profile):
         report, errors = preflight(path, args.model, args.method, role)
         args.reports[role] = report
         if errors and not args.force:
-            return cmd._fail(preflight_message(path, errors))
+            return fail(preflight_message(path, errors))
     if args.grader:
         try:
             with open(args.grader, encoding="utf-8") as fh:
                 args.grader_obj = json.load(fh)
         except (OSError, ValueError) as exc:
-            return cmd._fail(f"{args.grader}: cannot read the grader JSON: {exc}")
+            return fail(f"{args.grader}: cannot read the grader JSON: {exc}")
     elif args.method == "reinforcement":
-        return cmd._fail("reinforcement fine-tuning needs a grader: pass --grader GRADER.json")
-    if profile.kind == "local" or args.yes:
+        return fail("reinforcement fine-tuning needs a grader: pass --grader GRADER.json")
+    if not profile.provider.billed or args.yes:
         return None
     if not sys.stdin.isatty():
-        return cmd._fail("this job would be billed by your provider; pass --yes to start it without a prompt")
+        return fail("this job would be billed by your provider; pass --yes to start it without a prompt")
     sys.stderr.write(_summary(args, profile))
     try:
         answer = input("Start this fine-tuning job? [y/N] ")
     except EOFError:
         answer = ""
     if answer.strip().lower() not in ("y", "yes"):
-        return cmd._fail("not started", code=1)
+        return fail("not started", code=1)
     return None
 
 
@@ -75,11 +89,8 @@ def _summary(args, profile) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _create(args, conn) -> int:
-    from tunescope.commands.jobs.render import job_details
-
-    cmd = _cmd()
-    text = cmd._fmt(args) == "text"
+def create(args, conn) -> int:
+    text = fmt(args) == "text"
     progress = _progress_printer() if text and sys.stderr.isatty() else None
     train = conn.jobs.upload(args.file, progress, force=True, reuse=not args.no_reuse)
     valid = None
@@ -97,11 +108,11 @@ def _create(args, conn) -> int:
     if not text:
         record = {"training_file": train.to_dict(), "validation_file": valid.to_dict() if valid else None,
                   "job": job.to_dict()}
-        (cmd._emit_line if args.watch else cmd._emit)(record)
+        (emit_line if args.watch else emit)(record)
     else:
         sys.stdout.write(job_details(job))
     if args.watch:
-        return cmd._watch(args, conn, job.id)
+        return watch_job(args, conn, job.id)
     if conn.is_local and text:
         print(f"Local backend: the job advances only while a tunescope server uses this data directory; "
               f"follow it with `tunescope jobs watch {job.id} --backend local`.")
@@ -117,41 +128,3 @@ def _progress_printer():
         sys.stderr.flush()
 
     return show
-
-
-def _backends(args) -> int:
-    from tunescope.providers.backends import KINDS, backends_file, load_backends, remove_backend, save_backend
-
-    cmd = _cmd()
-    if args.action == "list":
-        profiles, default = load_backends()
-        if cmd._fmt(args) == "json":
-            cmd._emit({"default": default, "file": str(backends_file()),
-                       "backends": {n: {**p.to_toml(), "key": "saved" if p.api_key else None}
-                                    for n, p in profiles.items()}})
-            return 0
-        if not profiles:
-            print(f"No saved backends ({backends_file()}). Built-in: {', '.join(KINDS)}.")
-        for name, p in sorted(profiles.items()):
-            print(("* " if name == default else "  ") + p.describe())
-        return 0
-    if not args.name:
-        return cmd._fail(f"`tunescope jobs backends {args.action}` needs a profile NAME")
-    if args.action == "remove":
-        if not remove_backend(args.name):
-            return cmd._fail(f"no saved backend named {args.name!r}")
-        print(f"removed {args.name}")
-        return 0
-    profile = cmd.profile_from(args)
-    from dataclasses import replace
-
-    profile = replace(profile, name=args.name)
-    if args.save_key and profile.kind != "local":
-        key = profile.resolve_key()
-        if not key and sys.stdin.isatty():
-            key = getpass.getpass(f"API key for {args.name} (not echoed): ").strip() or None
-        profile = replace(profile, api_key=key)
-    path = save_backend(profile, save_key=args.save_key and bool(profile.api_key), make_default=args.default)
-    stored = " with its key (file mode 0600)" if args.save_key and profile.api_key else " (no key stored)"
-    print(f"saved {profile.describe()}{stored} to {path}")
-    return 0

@@ -1,0 +1,69 @@
+"""The local simulated server, started inside this process on a free 127.0.0.1 port.
+
+No account, no key, no cost: the server simulates training (no model is trained),
+and a job advances only while some tunescope server uses its data directory.
+This is the only provider that imports `tunescope.server`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+from tunescope.jobs.client import JobsClient
+from tunescope.jobs.connection import Connection
+from tunescope.jobs.errors import BackendError
+from tunescope.jobs.profiles import BackendProfile
+from tunescope.providers.base import LOCAL_KEY, Option, Provider, sdk_options
+
+DEFAULT_SPEED = 0.5
+"""Seconds per simulated step."""
+
+LOCAL_DATA_DIR = Option("local_data_dir", "data directory of the local server", metavar="DIR")
+LOCAL_SPEED = Option("local_speed", "seconds per simulated step", metavar="SECONDS", type=float)
+
+
+class LocalProvider(Provider):
+    name = "local"
+    rank = 3
+    OPTIONS = (LOCAL_DATA_DIR, LOCAL_SPEED)
+    key_env = None
+    billed = False
+    implied_by = ("local_data_dir", "local_speed")
+    implied_precedence = 3
+
+    def where(self, profile: BackendProfile) -> str:
+        return f"local server, data in {profile.options.get('local_data_dir') or 'the default data dir'}"
+
+    def watch_interval(self, profile: BackendProfile) -> float:
+        speed = profile.options.get("local_speed")
+        return max(0.2, min(2.0, (speed or DEFAULT_SPEED) * 2))
+
+    def connect(self, profile: BackendProfile, environ: Mapping[str, str], max_retries: int) -> Connection:
+        import openai  # the SDK takes about half a second to import: only when a connection is opened
+
+        # Kept off start-up: the server stack (starlette, uvicorn) costs ~0.2 s to import, and every
+        # `tunescope jobs` command loads every provider to build its flags, most of them never this one.
+        from tunescope.server.app import DataDirBusy
+        from tunescope.server.embedded import default_data_dir, start_embedded
+
+        configured = profile.options.get("local_data_dir")
+        data_dir = Path(configured) if configured else default_data_dir()
+        speed = profile.options.get("local_speed")
+        try:
+            server = start_embedded(data_dir=data_dir, speed=DEFAULT_SPEED if speed is None else speed)
+        except DataDirBusy:
+            raise BackendError(
+                f"the local server's data directory {data_dir} is in use by another tunescope server "
+                "(probably `tunescope serve`). Talk to that one with --backend compatible --base-url "
+                "http://127.0.0.1:PORT/v1, stop it, or pass another --local-data-dir.") from None
+        except (OSError, ValueError) as exc:
+            raise BackendError(f"cannot start the local server in {data_dir}: {exc}") from None
+        try:
+            client = openai.OpenAI(base_url=server.base_url, api_key=profile.api_key or LOCAL_KEY,
+                                   **sdk_options(profile, max_retries))
+        except BaseException:
+            server.stop()
+            raise
+        jobs = JobsClient(client, host="the local server", server_id=f"local:{Path(server.data_dir).resolve()}")
+        return Connection(profile, client, jobs, server=server)
