@@ -14,6 +14,7 @@ import logging
 import os
 import threading
 import time
+from typing import Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -26,7 +27,7 @@ from tunescope.server.files import routes as files_routes
 from tunescope.server.files.service import FilesService
 from tunescope.server.http import error_response
 from tunescope.server.jobs import routes as jobs_routes
-from tunescope.server.jobs.service import JobsService
+from tunescope.server.jobs.service import JobsService, Trainer
 from tunescope.server.jobs.trainer import SimulatedTrainer
 from tunescope.server.models import routes as models_routes
 from tunescope.server.models.service import ModelsService
@@ -50,10 +51,17 @@ RESOURCES = (files_routes, jobs_routes, models_routes)
 """Route modules mounted under /v1; each has a ROUTES list (docs/recipes/endpoints.md)."""
 
 
-class ServerState:
-    """Everything one server instance owns: store, bytes on disk, the services routes call, the trainer."""
+TrainerFactory = Callable[[JobsService, ServerConfig], Trainer]
 
-    def __init__(self, config: ServerConfig) -> None:
+
+class ServerState:
+    """Everything one server instance owns: store, bytes on disk, the services routes call, the trainer.
+
+    `make_trainer` builds what moves jobs on (the simulated trainer by default); it receives the
+    jobs service it must drive, see the Trainer seam in jobs/service.py.
+    """
+
+    def __init__(self, config: ServerConfig, make_trainer: TrainerFactory = SimulatedTrainer) -> None:
         table = load_models()  # before taking the lock: a broken models.toml is reported as it is
         config.prepare()
         self.config = config
@@ -75,7 +83,7 @@ class ServerState:
         self.files = FilesService(self.store, self.blobs, config)
         self.models = ModelsService(self.store, table, self.org_id)
         self.jobs = JobsService(self.store, config, self.org_id, self.files, self.models)
-        self.trainer = SimulatedTrainer(self.jobs, config)
+        self.trainer = make_trainer(self.jobs, config)
         self.jobs.attach(self.trainer)
         self._closed = False
 

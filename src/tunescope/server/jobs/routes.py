@@ -60,7 +60,7 @@ async def resume_job(request):
 
 async def list_events(request):
     job_id = path_id(request, "job_id")
-    _jobs(request).get(job_id)  # an unknown job is a 404 before the query is parsed
+    _jobs(request).get(job_id)  # an unknown job answers 404 before `limit` is parsed
     rows, more = _jobs(request).events(job_id, request.query_params.get("after"), query_int(request, "limit", 20))
     strict = state(request).config.strict_spec
     return ok(list_obj([event_obj(r, strict) for r in rows], more))
