@@ -316,9 +316,11 @@ class JobsService:
 
     def _checkpoint(self, doc: dict, sim: dict, step: int, data: dict, now: float) -> None:
         suffix = doc.get("user_provided_suffix")
-        short = sim.setdefault("short_id", ids.base62(8))
+        if "short_id" not in sim:
+            sim["short_id"] = ids.base62(8)
         final = step == sim["total_steps"]
-        model = ids.model_name(doc["model"], suffix, short) if final else ids.checkpoint_model_name(doc["model"], suffix, step)
+        model = (ids.model_name(doc["model"], suffix, sim["short_id"]) if final
+                 else ids.checkpoint_model_name(doc["model"], suffix, step))
         metrics = {k: data[k] for k in CHECKPOINT_METRICS if k in data}
         self.store.add_checkpoint({"id": ids.checkpoint_id(), "job_id": doc["id"], "created_at": int(now),
                                    "model": model, "step": step, "metrics": metrics})

@@ -213,7 +213,7 @@ def default_batch_size(n_examples: int) -> int:
 
 
 def resolve(method: dict, n_examples: int) -> dict:
-    """`method` with every "auto" replaced by the value the simulation trains with."""
+    """`method` with every "auto" replaced by the value the job trains with."""
     kind = method["type"]
     conf = dict(method[kind])
     hp = dict(conf["hyperparameters"])
