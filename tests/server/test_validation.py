@@ -58,3 +58,37 @@ def test_validation_file_problems_name_the_validation_file(tmp_path):
     small = tmp_path / "small.jsonl"
     small.write_text('{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}]}\n')
     assert validate_file(small, "supervised", GPT, role="validation").ok  # no 10-example minimum there
+
+
+def _chat(i):
+    return '{"messages": [{"role": "user", "content": "q%d"}, {"role": "assistant", "content": "a"}]}' % i
+
+
+@pytest.mark.parametrize("lines, model, code, message", [
+    ([_chat(i) for i in range(3)] + ['{"messages": [{"role": "user", "content": "q"}, {"content": "x"}]}'], GPT,
+     "invalid_training_file", "Invalid file format. Example 4, message 2 Discriminator 'role' is missing in value"),
+    ([_chat(i) for i in range(12)] + ['[1, 2]'], GPT, "invalid_training_file",
+     "Invalid file format. Example 13 is not a JSON object."),
+    (['{"prompt": "p", "completion": "c"}'] * 3 + [_chat(i) for i in range(9)], "babbage-002", "invalid_training_file",
+     "Invalid file format. Example 4: babbage-002 trains on prompt/completion pairs, but this line has chat messages."),
+    (['[' + ", ".join(_chat(i) for i in range(12)) + ']'], GPT, "invalid_training_file",
+     "Invalid file format. Example 1 is not a JSON object."),
+    ([_chat(i) for i in range(3)] + ["", _chat(3)], GPT, "invalid_n_examples",
+     "Training file has 4 example(s), but must have at least 10 examples"),
+    ([_chat(i) for i in range(12)] + ['{"messages": [{"role": "user", "content": "q"}, {"role": "assistant", '
+                                      '"content": "a", "weight": 2}]}'], GPT, "invalid_training_file",
+     "Invalid file format. Example 13, message 2: weight must be either 0 or 1, found 2."),
+])
+def test_the_first_problem_is_worded_as_the_real_api_words_it(tmp_path, lines, model, code, message):
+    path = tmp_path / "train.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    result = validate_file(path, "supervised", model)
+    assert result.code == code
+    assert result.message.removeprefix("The job failed due to an invalid training file. ") == message
+
+
+def test_a_file_that_is_not_text_fails_as_invalid(tmp_path):
+    path = tmp_path / "train.jsonl"
+    path.write_bytes(bytes(range(256)) * 4)
+    result = validate_file(path, "supervised", GPT)
+    assert result.code == "invalid_training_file" and "binary" in result.message

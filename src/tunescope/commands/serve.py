@@ -13,6 +13,8 @@ import os
 import sys
 from pathlib import Path
 
+from tunescope.tokens.models import ModelTableError
+
 DESCRIPTION = """\
 Serve OpenAI's fine-tuning REST API (files, uploads, fine_tuning jobs, events,
 checkpoints, models) on this machine, backed by SQLite in the data directory.
@@ -87,6 +89,7 @@ def run(args) -> int:
 
     import socket
 
+    # uvicorn and starlette (the server's imports) stay off the start-up of every other command
     import uvicorn
 
     from tunescope.server.app import DataDirBusy, ServerState, create_app, describe
@@ -108,7 +111,7 @@ def run(args) -> int:
                           requests_per_minute=args.rpm)
     try:
         state = ServerState(config)
-    except (DataDirBusy, OSError) as exc:
+    except (DataDirBusy, ModelTableError, OSError) as exc:
         sock.close()
         print(f"tunescope serve: {exc}", file=sys.stderr)
         return 2

@@ -1,7 +1,8 @@
-"""The ASGI application: routes under /v1, auth, request ids, limits, errors.
+"""The ASGI application: each resource's routes under /v1, auth, request ids, limits, errors.
 
-`create_app(ServerConfig)` builds a Starlette app whose lifespan starts and
-stops the simulated trainer; uvicorn serves it (CLI or embedded thread).
+`ServerState` builds the store, the per-resource services (files, models, jobs) and the
+simulated trainer once per server; `create_app(ServerConfig)` builds a Starlette app whose
+lifespan starts and stops the trainer; uvicorn serves it (CLI or embedded thread).
 """
 
 from __future__ import annotations
@@ -13,22 +14,26 @@ import logging
 import os
 import threading
 import time
+from typing import Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.routing import Mount
 
 from tunescope.server import ids
-from tunescope.server.files import routes as routes_files
-from tunescope.server.jobs import routes as routes_jobs
-from tunescope.server.models import routes as routes_models
 from tunescope.server.blobs import Blobs
 from tunescope.server.errors import APIError
+from tunescope.server.files import routes as files_routes
+from tunescope.server.files.service import FilesService
 from tunescope.server.http import error_response
-from tunescope.server.models.service import BaseModels
+from tunescope.server.jobs import routes as jobs_routes
+from tunescope.server.jobs.service import JobsService, Trainer
+from tunescope.server.jobs.trainer import SimulatedTrainer
+from tunescope.server.models import routes as models_routes
+from tunescope.server.models.service import ModelsService
 from tunescope.server.settings import ServerConfig
 from tunescope.server.store import Store
-from tunescope.server.jobs.trainer import Trainer
+from tunescope.tokens.models import load_models
 
 log = logging.getLogger("tunescope.server")
 
@@ -39,13 +44,25 @@ except ImportError:  # pragma: no cover - Windows
 
 
 class DataDirBusy(RuntimeError):
-    pass
+    """Another tunescope server holds the data directory's lock."""
+
+
+RESOURCES = (files_routes, jobs_routes, models_routes)
+"""Route modules mounted under /v1; each has a ROUTES list (docs/recipes/endpoints.md)."""
+
+
+TrainerFactory = Callable[[JobsService, ServerConfig], Trainer]
 
 
 class ServerState:
-    """Everything one server instance owns; shared by routes and the trainer."""
+    """Everything one server instance owns: store, bytes on disk, the services routes call, the trainer.
 
-    def __init__(self, config: ServerConfig) -> None:
+    `make_trainer` builds what moves jobs on (the simulated trainer by default); it receives the
+    jobs service it must drive, see the Trainer seam in jobs/service.py.
+    """
+
+    def __init__(self, config: ServerConfig, make_trainer: TrainerFactory = SimulatedTrainer) -> None:
+        table = load_models()  # before taking the lock: a broken models.toml is reported as it is
         config.prepare()
         self.config = config
         self._lock_fh = open(config.data_dir / ".lock", "a+")  # noqa: SIM115 - held for the server's lifetime
@@ -59,12 +76,15 @@ class ServerState:
         self.store = Store(config.db_path)
         self.blobs = Blobs(config.files_dir, config.uploads_dir, config.tmp_dir)
         self.blobs.clean_tmp()
-        self.base_models = BaseModels()
         self.org_id = self.store.meta("org_id")
         if not self.org_id:
             self.org_id = ids.org_id()
             self.store.set_meta("org_id", self.org_id)
-        self.trainer = Trainer(self)
+        self.files = FilesService(self.store, self.blobs, config)
+        self.models = ModelsService(self.store, table, self.org_id)
+        self.jobs = JobsService(self.store, config, self.org_id, self.files, self.models)
+        self.trainer = make_trainer(self.jobs, config)
+        self.jobs.attach(self.trainer)
         self._closed = False
 
     def close(self) -> None:
@@ -163,9 +183,8 @@ def create_app(config: ServerConfig, state: ServerState | None = None) -> Starle
         finally:
             state.close()
 
-    routes = routes_files.ROUTES + routes_jobs.ROUTES + routes_models.ROUTES
     app = Starlette(
-        routes=[Mount("/v1", routes=routes)],
+        routes=[Mount("/v1", routes=[route for module in RESOURCES for route in module.ROUTES])],
         exception_handlers={APIError: _api_error, HTTPException: _http_error, Exception: _crash},
         lifespan=lifespan,
     )

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import uvicorn
 
+from tunescope import config as tunescope_config
 from tunescope.server.app import ServerState, create_app
 from tunescope.server.settings import ServerConfig
 
 
 def default_data_dir() -> Path:
-    from tunescope.config import data_dir
-
-    return data_dir() / "server"
+    """Where `tunescope serve` and the embedded server keep their data unless told otherwise."""
+    return tunescope_config.data_dir() / "server"
 
 
 class EmbeddedServer:

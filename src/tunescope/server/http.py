@@ -1,4 +1,5 @@
-"""Small request/response helpers shared by the route modules."""
+"""Request and response helpers shared by every resource's routes: JSON bodies, query
+integers, the error envelope and the `{"object": "list"}` envelope around any page of objects."""
 
 from __future__ import annotations
 
@@ -66,3 +67,14 @@ def query_int(request: Request, name: str, default: int, lo: int = 1, hi: int = 
 
 def path_id(request: Request, name: str) -> str:
     return request.path_params[name]
+
+
+def list_obj(data: list[dict], has_more: bool | None = None, first_last: bool = False) -> dict:
+    """The list envelope every list endpoint answers with (`first_id`/`last_id` where the API sends them)."""
+    out: dict = {"object": "list", "data": data}
+    if first_last:
+        out["first_id"] = data[0]["id"] if data else None
+        out["last_id"] = data[-1]["id"] if data else None
+    if has_more is not None:
+        out["has_more"] = has_more
+    return out

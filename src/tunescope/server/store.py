@@ -229,9 +229,11 @@ class Store:
                 break
         return out[:limit], len(out) > limit
 
-    def active_job_ids(self) -> list[str]:
-        rows = self._all_rows("SELECT id FROM jobs WHERE status IN ('validating_files', 'queued', 'running') ORDER BY seq")
-        return [r["id"] for r in rows]
+    def moving_jobs(self) -> list[tuple[str, str]]:
+        """(id, status) of the jobs a trainer moves on: validating, queued or running, oldest first."""
+        rows = self._all_rows("SELECT id, status FROM jobs WHERE status IN ('validating_files', 'queued', 'running') "
+                              "ORDER BY seq")
+        return [(r["id"], r["status"]) for r in rows]
 
     def count_active_jobs(self) -> int:
         row = self._one("SELECT COUNT(*) AS n FROM jobs WHERE status IN ('validating_files', 'queued', 'running', 'paused')")
@@ -254,8 +256,10 @@ class Store:
         out = [{**dict(r), "data": _loads(r["data"])} for r in rows]
         return out[:limit], len(out) > limit
 
-    def event_exists(self, job_id: str, event_id: str) -> bool:
-        return self._one("SELECT 1 FROM events WHERE id=? AND job_id=?", (event_id, job_id)) is not None
+    def metrics(self, job_id: str) -> list[dict]:
+        """The `data` of a job's metrics events, oldest first (one per step trained)."""
+        rows = self._all_rows("SELECT data FROM events WHERE job_id=? AND type='metrics' ORDER BY seq", (job_id,))
+        return [_loads(r["data"]) for r in rows]
 
     # -- checkpoints -------------------------------------------------------------------------
     def add_checkpoint(self, c: dict, keep: int = 3) -> None:
@@ -284,9 +288,6 @@ class Store:
     def checkpoint_by_model(self, model: str) -> dict | None:
         row = self._one("SELECT * FROM checkpoints WHERE model=?", (model,))
         return {**dict(row), "metrics": _loads(row["metrics"])} if row else None
-
-    def checkpoint_exists(self, job_id: str, ckpt_id: str) -> bool:
-        return self._one("SELECT 1 FROM checkpoints WHERE id=? AND job_id=?", (ckpt_id, job_id)) is not None
 
     # -- models --------------------------------------------------------------------------------
     def add_model(self, m: dict) -> None:

@@ -77,22 +77,3 @@ class Curves:
                 data["full_valid_mean_token_accuracy"] = self.full_valid(step)[1]
         return data
 
-
-def step_message(data: dict) -> str:
-    msg = f"Step {data['step']}/{data['total_steps']}: training loss={data['train_loss']:.2f}"
-    if "valid_loss" in data:
-        msg += f", validation loss={data['valid_loss']:.2f}"
-    if "full_valid_loss" in data:
-        msg += f", full validation loss={data['full_valid_loss']:.2f}"
-    return msg
-
-
-def csv_row(data: dict) -> str:
-    def cell(key):
-        return "" if key not in data else f"{data[key]:.5f}".rstrip("0").rstrip(".") if isinstance(data[key], float) else str(data[key])
-
-    return ",".join([str(data["step"]), cell("train_loss"), cell("train_mean_token_accuracy"), cell("valid_loss"),
-                     cell("valid_mean_token_accuracy")])
-
-
-CSV_HEADER = "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy"

@@ -1,8 +1,10 @@
 """Checking a job-create request and resolving "auto" hyperparameters.
 
 Request errors are synchronous 400s in the real envelope; problems with the
-*contents* of the training file are found later by the trainer and fail the
-job asynchronously, as the real API does.
+*contents* of the training file are found later, when the job's files are
+validated, and fail the job asynchronously, as the real API does. "auto"
+n_epochs is tunescope's own rule (`tunescope.tokens.cost.default_epochs`), the
+one `tunescope check` uses for its cost estimate.
 """
 
 from __future__ import annotations
@@ -10,7 +12,14 @@ from __future__ import annotations
 import math
 import random
 
-from tunescope.server.errors import APIError, bad_request, invalid_type, missing, out_of_range, unknown_argument
+from tunescope.server.errors import (
+    bad_request,
+    invalid_type,
+    missing,
+    out_of_range,
+    unknown_argument,
+)
+from tunescope.tokens.cost import default_epochs
 
 CREATE_KEYS = {"model", "training_file", "validation_file", "hyperparameters", "suffix", "seed", "method",
                "metadata", "integrations"}
@@ -198,28 +207,13 @@ def parse_create(body: dict) -> dict:
 # -- "auto" resolution --------------------------------------------------------------------------------
 
 
-def default_epochs(n_examples: int) -> int:
-    """The cookbook heuristic (tunescope.tokens.cost.default_epochs when available)."""
-    try:
-        from tunescope.tokens.cost import default_epochs as core_default_epochs  # type: ignore[import-not-found]
-
-        return int(core_default_epochs(n_examples))
-    except Exception:  # noqa: BLE001 - core module not there yet or failing: same rule locally
-        n = max(1, n_examples)
-        if n * 3 < 100:
-            return min(25, 100 // n)
-        if n * 3 > 25_000:
-            return max(1, 25_000 // n)
-        return 3
-
-
 def default_batch_size(n_examples: int) -> int:
     """About 0.2% of the examples, at least 1 and at most 256 (the documented legacy rule)."""
     return max(1, min(256, round(n_examples * 0.002)))
 
 
 def resolve(method: dict, n_examples: int) -> dict:
-    """`method` with every "auto" replaced by the value the simulation trains with."""
+    """`method` with every "auto" replaced by the value the job trains with."""
     kind = method["type"]
     conf = dict(method[kind])
     hp = dict(conf["hyperparameters"])
@@ -247,19 +241,3 @@ def top_level_hyperparameters(method: dict) -> dict:
     hp = method[method["type"]]["hyperparameters"]
     return {k: hp[k] for k in BASE_KEYS}
 
-
-def check_model(requested: str, method_type: str, base_models, fine_tuned_exists) -> str:
-    """The model a job trains on: a base snapshot (aliases resolved) or an existing `ft:` model."""
-    if requested.startswith("ft:"):
-        if not fine_tuned_exists(requested):
-            raise APIError(400, f"Model {requested} is not available for fine-tuning or does not exist.",
-                           param="model", code="model_not_available")
-        return requested
-    base = base_models.resolve(requested)
-    if base is None:
-        raise APIError(400, f"Model {requested} is not available for fine-tuning or does not exist.",
-                       param="model", code="model_not_available")
-    if method_type not in base.methods:
-        raise bad_request(f"Model {base.name} does not support the '{method_type}' fine-tuning method "
-                          f"(supported: {', '.join(base.methods)}).", param="method.type", code="invalid_value")
-    return base.name

@@ -1,33 +1,50 @@
-"""Validating an uploaded training/validation file the way the real API does.
+"""Validating a job's training or validation file the way the real API does, with tunescope's checker.
 
-Order of checks (real behaviour as far as it is documented, finetuning-api.md
-§2.5): lines that are not JSON objects (including pretty-printed JSON) fail
-with `invalid_training_file`; then fewer than 10 examples fails with
-`invalid_n_examples` ("Training file has N example(s), but must have at least
-10 examples"); then the first error-level finding of tunescope's own checks
-(`tunescope.checks.run.runner.check_path`, when that module is available) fails
-with `invalid_training_file` and "Invalid file format. Example N, message M
-<what is wrong>". Example N is the 1-based line number and message M the
-1-based position in `messages`, so clients can map the failure to a line.
+The checker (`DatasetChecker`, what `tunescope.checks.run.runner.check_path` runs) is the only
+code that reads the file. This module ranks its error-level findings in the order the real API
+reports problems (finetuning-api.md §2.5) and words the first one as the real API does:
+
+1. the file is not JSONL, or a line is not an example of the job's format (not a JSON object,
+   another format than the method trains on, prompt/completion pairs for a chat model or chat
+   messages for babbage-002/davinci-002, a message that is not an object or has no valid role):
+   `invalid_training_file`, the first such line first;
+2. a training file with fewer than 10 examples: `invalid_n_examples`, "Training file has N
+   example(s), but must have at least 10 examples"; a validation file needs one example;
+3. the first other error of an example, by line and message: `invalid_training_file`,
+   "Invalid file format. Example N, message M <what is wrong>";
+4. in a training file, the first error about the whole file.
+
+Example N is the 1-based line number and message M the 1-based position in `messages`, so a
+client can map the failure to a line. Problems in a validation file say so and use the code
+`invalid_validation_file`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-import orjson
+from tunescope.checks.registry import Finding, Severity
+from tunescope.checks.run.runner import DatasetChecker, options_for_model
+from tunescope.dataset.filefacts import ARRAY
+from tunescope.dataset.formats import RecordKind
+from tunescope.dataset.index import LineIndex
 
-from tunescope.server.models.service import base_of
-
-MIN_EXAMPLES = 10
-ROLES = {"system", "user", "assistant", "tool", "function", "developer"}
 LEGACY_MODELS = ("babbage-002", "davinci-002")
+"""Base models that train on prompt/completion pairs (and only on them)."""
+FORMATS = {"supervised": ("chat", "prompt_completion"), "dpo": ("preference",), "reinforcement": ("chat",)}
 EXPECTED = {
     "supervised": "Unexpected file format, expected either prompt/completion pairs or chat messages.",
     "dpo": "Unexpected file format, expected preference data (input, preferred_output, non_preferred_output).",
     "reinforcement": "Unexpected file format, expected chat messages for reinforcement fine-tuning.",
 }
+NOT_JSONL = ("Invalid file format. Example 1: the file is not JSONL (one JSON object per line); it looks like "
+             "pretty-printed JSON. Write each example on a single line.")
+NOT_AN_OBJECT = ("invalid_json", "invalid_utf8", "nul_byte", "bom_in_line", "not_an_object")
+"""Findings that make a line something other than a JSON object."""
+MESSAGE_SHAPE = ("messages_not_list", "empty_messages", "message_not_object", "missing_role", "invalid_role")
+"""Findings that make a chat row's `messages` unreadable as a conversation."""
+EMPTY = ("file_empty", "too_few_examples")
 
 
 @dataclass
@@ -45,146 +62,126 @@ class ValidationResult:
         return self.code is None
 
 
-def _kind(obj: dict) -> str:
-    if "messages" in obj:
-        return "chat"
-    if "input" in obj and ("preferred_output" in obj or "non_preferred_output" in obj):
-        return "preference"
-    if "prompt" in obj and "completion" in obj:
-        return "prompt_completion"
-    return "unknown"
+def _errors(findings) -> list[Finding]:
+    return [f for f in findings if f.severity is Severity.ERROR]
 
 
-def _message_problem(messages) -> tuple[int | None, str] | None:
-    if not isinstance(messages, list) or not messages:
-        return None, "'messages' must be a non-empty list"
-    for i, msg in enumerate(messages):
-        if not isinstance(msg, dict):
-            return i, "is not an object"
-        if "role" not in msg:
-            return i, "Discriminator 'role' is missing in value"
-        if msg["role"] not in ROLES:
-            return i, f"has an unknown role {msg['role']!r}"
-    return None
-
-
-def _string_chars(value) -> int:
-    if isinstance(value, str):
-        return len(value)
-    if isinstance(value, dict):
-        return sum(_string_chars(v) for v in value.values())
-    if isinstance(value, list):
-        return sum(_string_chars(v) for v in value)
-    return 0
-
-
-def _fail(result: ValidationResult, role: str, code: str, detail: str) -> ValidationResult:
-    prefix = f"The job failed due to an invalid {role} file. "
-    result.code = code if role == "training" or code != "invalid_training_file" else "invalid_validation_file"
-    result.message = prefix + detail
-    result.param = f"{role}_file"
-    return result
-
-
-def _scan(path: Path, method: str, model: str, role: str) -> tuple[ValidationResult, float]:
-    """One streaming pass: parse every line, count examples, estimate tokens."""
-    result = ValidationResult()
-    chars = 0.0
-    with open(path, "rb") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            line = raw.strip()
-            if not line:
-                continue
-            try:
-                obj = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                if lineno == 1 and line in (b"{", b"["):
-                    detail = (f"Invalid file format. Example {lineno}: the file is not JSONL (one JSON object per line); "
-                              "it looks like pretty-printed JSON. Write each example on a single line.")
-                else:
-                    detail = f"Invalid file format. Example {lineno}: line {lineno} is not valid JSON ({exc})."
-                return _fail(result, role, "invalid_training_file", detail), chars
-            if not isinstance(obj, dict):
-                return _fail(result, role, "invalid_training_file",
-                             f"Invalid file format. Example {lineno} is not a JSON object."), chars
-            kind = _kind(obj)
-            wanted = {"supervised": ("chat", "prompt_completion"), "dpo": ("preference",),
-                      "reinforcement": ("chat",)}[method]
-            if kind not in wanted:
-                return _fail(result, role, "invalid_training_file", EXPECTED[method]), chars
-            legacy = base_of(model).startswith(LEGACY_MODELS)
-            if kind == "prompt_completion" and not legacy:
-                return _fail(result, role, "invalid_training_file",
-                             f"Invalid file format. Example {lineno}: prompt/completion pairs are only supported by "
-                             f"{' and '.join(LEGACY_MODELS)}; {model} expects chat messages."), chars
-            if kind == "chat" and legacy and method == "supervised":
-                return _fail(result, role, "invalid_training_file",
-                             f"Invalid file format. Example {lineno}: {base_of(model)} trains on prompt/completion "
-                             "pairs, but this line has chat messages."), chars
-            if kind == "chat":
-                problem = _message_problem(obj["messages"])
-                if problem:
-                    index, text = problem
-                    where = f"Example {lineno}" + ("" if index is None else f", message {index + 1}")
-                    return _fail(result, role, "invalid_training_file", f"Invalid file format. {where} {text}"), chars
-            result.n_examples += 1
-            chars += _string_chars(obj) + 12
-    result.tokens_per_epoch = int(chars / 4)
-    return result, chars
-
-
-def _core_findings(path: Path, method: str, model: str):
-    """Error findings and billable tokens per epoch from tunescope's own checker, or None when unavailable."""
-    try:
-        from tunescope.checks.run.runner import check_path, options_for_model
-    except Exception:  # noqa: BLE001 - checker not importable: the scan above is all we have
-        return None
-    # babbage-002/davinci-002 train on prompt/completion pairs: let the checker infer the format there.
-    checked_method = None if base_of(model).startswith(LEGACY_MODELS) else method
-    try:
-        report = check_path(path, options_for_model(model, checked_method), allow_estimate=True, workers=1)
-    except Exception:  # noqa: BLE001 - unknown model in the table or a checker bug: keep the scan's verdict
-        return None
-    errors = [f for f in report.findings if getattr(f.severity, "value", f.severity) == "error"]
-    billed = (report.tokens or {}).get("billable_per_epoch") if isinstance(report.tokens, dict) else None
-    return errors, (int(billed) if billed else None), not getattr(report, "exact_tokens", True)
-
-
-def _located(f) -> str:
+def _located(f: Finding) -> str:
     """A checker finding as the real API words it: "Invalid file format. Example N, message M ..."."""
     if f.message.startswith("Invalid file format."):
         return f.message
-    if f.example is not None and f.message.startswith(f"Example {f.example + 1} "):
+    if f.example is None or f.message.startswith(f"Example {f.example + 1} "):
         return f"Invalid file format. {f.message}"
     where = f"Example {f.example + 1}" + ("" if f.message_index is None else f", message {f.message_index + 1}")
     return f"Invalid file format. {where} {f.message}"
 
 
+def _message_shape(f: Finding, line: int) -> str:
+    where = f"Invalid file format. Example {line}" + ("" if f.message_index is None else f", message {f.message_index + 1}")
+    if f.check in ("messages_not_list", "empty_messages"):
+        return f"Invalid file format. Example {line} 'messages' must be a non-empty list"
+    if f.check == "message_not_object":
+        return f"{where} is not an object"
+    if f.check == "missing_role":
+        return f"{where} Discriminator 'role' is missing in value"
+    return _located(f)
+
+
+def _row_format(kind: RecordKind, errors: list[Finding]) -> str:
+    """What the real API takes a row for: chat (it has `messages`), preference, prompt_completion or unknown."""
+    if kind in (RecordKind.CHAT, RecordKind.REINFORCEMENT):
+        return "chat"
+    if kind is RecordKind.PREFERENCE:
+        return "preference"
+    if kind is RecordKind.PROMPT_COMPLETION:
+        return "prompt_completion"
+    if kind is RecordKind.NEAR_MISS and any(f.check == "near_miss_format" and f.path.startswith("$.messages")
+                                            for f in errors):
+        return "chat"   # a chat row in another tool's dialect: the API reads its messages
+    return "unknown"
+
+
+class FirstBadRow:
+    """`on_batch` callback of the checker: keeps the first row (by line) that is not an example of the
+    job's format, worded as the real API words it. Memory stays constant whatever the file's size."""
+
+    def __init__(self, method: str, model: str, base: str) -> None:
+        self.method, self.model, self.base = method, model, base
+        self.legacy = base.startswith(LEGACY_MODELS)
+        self.line: int | None = None
+        self.detail: str | None = None
+
+    def __call__(self, batch) -> None:
+        for s in batch:
+            if self.line is not None and s.line >= self.line:
+                continue
+            detail = self._problem(s.line, s.analysis.kind, _errors(s.findings))
+            if detail:
+                self.line, self.detail = s.line, detail
+
+    def _problem(self, line: int, kind: RecordKind, errors: list[Finding]) -> str | None:
+        broken = next((f for f in errors if f.check in NOT_AN_OBJECT), None)
+        if broken is not None:
+            return f"Invalid file format. Example {line} is not a JSON object." if broken.check == "not_an_object" \
+                else _located(broken)
+        if kind is RecordKind.BLANK:
+            return None
+        fmt = _row_format(kind, errors)
+        if fmt not in FORMATS[self.method]:
+            return EXPECTED[self.method]
+        if fmt == "prompt_completion" and not self.legacy:
+            return (f"Invalid file format. Example {line}: prompt/completion pairs are only supported by "
+                    f"{' and '.join(LEGACY_MODELS)}; {self.model} expects chat messages.")
+        if fmt == "chat" and self.legacy and self.method == "supervised":
+            return (f"Invalid file format. Example {line}: {self.base} trains on prompt/completion pairs, but this "
+                    "line has chat messages.")
+        shape = sorted((f for f in errors if f.check in MESSAGE_SHAPE), key=lambda f: f.message_index or 0)
+        return _message_shape(shape[0], line) if fmt == "chat" and shape else None
+
+
+def _file_problem(errors: list[Finding], facts) -> str | None:
+    """A file that is not JSONL text at all (binary, pretty-printed JSON, a JSON array)."""
+    for f in errors:
+        if f.check == "not_jsonl":
+            one_array = facts.layout == ARRAY and facts.lines <= 1
+            return "Invalid file format. Example 1 is not a JSON object." if one_array else NOT_JSONL
+        if f.check == "binary_file":
+            return _located(f)
+    return None
+
+
+def _fail(result: ValidationResult, role: str, code: str, detail: str) -> ValidationResult:
+    result.code = code if role == "training" or code != "invalid_training_file" else "invalid_validation_file"
+    result.message = f"The job failed due to an invalid {role} file. {detail}"
+    result.param = f"{role}_file"
+    return result
+
+
 def validate_file(path: Path, method: str, model: str, role: str = "training") -> ValidationResult:
     """Check one file for a job; `role` is "training" or "validation"."""
-    result, _ = _scan(Path(path), method, model, role)
-    if not result.ok:
+    options = options_for_model(model)
+    # babbage-002/davinci-002 train on prompt/completion pairs: the checker infers the format there
+    options = replace(options, method=None if options.model.startswith(LEGACY_MODELS) else method)
+    first_bad = FirstBadRow(method, model, options.model)
+    with LineIndex(path) as index:
+        index.build()
+        report = DatasetChecker(index, options, workers=1, allow_estimate=True).run(on_batch=first_bad)
+    result = ValidationResult(n_examples=report.examples, exact_tokens=report.exact_tokens,
+                              tokens_per_epoch=int(report.tokens.get("billable_per_epoch") or 0))
+    errors = _errors(report.findings)
+    detail = _file_problem(errors, report.facts) or first_bad.detail
+    if detail:
+        return _fail(result, role, "invalid_training_file", detail)
+    if role == "training" and any(f.check in EMPTY for f in errors):
+        result.code, result.param = "invalid_n_examples", "training_file"
+        result.message = f"Training file has {report.examples} example(s), but must have at least 10 examples"
         return result
-    if role == "training" and result.n_examples < MIN_EXAMPLES:
-        result.code = "invalid_n_examples"
-        result.param = "training_file"
-        result.message = (f"Training file has {result.n_examples} example(s), but must have at least "
-                          f"{MIN_EXAMPLES} examples")
-        return result
-    if role == "validation" and result.n_examples == 0:
+    if role == "validation" and report.examples == 0:
         return _fail(result, role, "invalid_training_file", "Validation file has no examples.")
-    core = _core_findings(Path(path), method, model)
-    if core is None:
-        return result
-    errors, billed, estimated = core
-    if billed:
-        result.tokens_per_epoch, result.exact_tokens = billed, not estimated
     per_example = sorted((f for f in errors if f.example is not None), key=lambda f: (f.line or 0, f.message_index or 0))
-    file_level = [f for f in errors if f.example is None]
     if per_example:
         return _fail(result, role, "invalid_training_file", _located(per_example[0]))
-    if file_level and role == "training":
-        return _fail(result, role, "invalid_training_file", _located(file_level[0]))
+    whole_file = [f for f in errors if f.example is None and f.check not in EMPTY]
+    if whole_file and role == "training":
+        return _fail(result, role, "invalid_training_file", _located(whole_file[0]))
     return result

@@ -1,101 +1,73 @@
-"""Base models the server offers, from tunescope's model table when present.
+"""Models: the base models of tunescope's model table plus the fine-tuned models this server made.
 
-`tunescope.tokens.models.load_models()` is the source of truth for names, token
-limits and supported methods; until it is importable (or if it fails), a small
-built-in list of fine-tunable snapshots keeps the server usable.
+`tunescope.tokens.models` (the shipped `models.toml`, merged with the user's) is the only list of
+base models: their names, aliases (`gpt-4o-mini` -> `gpt-4o-mini-2024-07-18`) and fine-tuning
+methods. Fine-tuned models and checkpoint models come from the store.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from tunescope.server.errors import APIError, bad_request, not_found
+from tunescope.server.store import Store
+from tunescope.tokens.models import ModelInfo, ModelTable
 
 MODEL_CREATED = 1_700_000_000  # fixed, plausible "created" stamp for base models
+SYSTEM_OWNER = "system"
 
 
-@dataclass(frozen=True)
-class BaseModel:
-    name: str
-    methods: tuple[str, ...]
-    token_limit: int | None = None
-    aliases: tuple[str, ...] = ()
+class ModelsService:
+    """Lookups over base models (the model table) and the fine-tuned models in the store."""
 
+    def __init__(self, store: Store, table: ModelTable, org_id: str) -> None:
+        self.store, self.table, self.org_id = store, table, org_id
 
-FALLBACK = (
-    BaseModel("gpt-4.1-2025-04-14", ("supervised", "dpo"), 65_536),
-    BaseModel("gpt-4.1-mini-2025-04-14", ("supervised", "dpo"), 65_536),
-    BaseModel("gpt-4.1-nano-2025-04-14", ("supervised", "dpo"), 32_768),
-    BaseModel("gpt-4o-2024-08-06", ("supervised", "dpo"), 65_536),
-    BaseModel("gpt-4o-mini-2024-07-18", ("supervised", "dpo"), 65_536),
-    BaseModel("gpt-3.5-turbo-0125", ("supervised",), 16_385),
-    BaseModel("gpt-3.5-turbo-1106", ("supervised",), 16_385),
-    BaseModel("gpt-3.5-turbo-0613", ("supervised",), 4_096),
-    BaseModel("o4-mini-2025-04-16", ("reinforcement",), 65_536),
-    BaseModel("babbage-002", ("supervised",), 16_384),
-    BaseModel("davinci-002", ("supervised",), 16_384),
-)
+    def base_models(self) -> list[ModelInfo]:
+        """Every base model the table lists (its entries for `ft:` names only carry limits)."""
+        return [info for name, info in self.table.models.items() if not name.startswith("ft:")]
 
-ALIASES = {
-    "gpt-4.1": "gpt-4.1-2025-04-14",
-    "gpt-4.1-mini": "gpt-4.1-mini-2025-04-14",
-    "gpt-4.1-nano": "gpt-4.1-nano-2025-04-14",
-    "gpt-4o": "gpt-4o-2024-08-06",
-    "gpt-4o-mini": "gpt-4o-mini-2024-07-18",
-    "gpt-3.5-turbo": "gpt-3.5-turbo-0125",
-    "o4-mini": "o4-mini-2025-04-16",
-}
+    def list_models(self) -> list[tuple[str, int, str]]:
+        """(id, created, owned_by) of every model: base models first, then fine-tuned ones oldest first."""
+        out = [(info.name, MODEL_CREATED, SYSTEM_OWNER) for info in self.base_models()]
+        return out + [(r["id"], r["created"], r["owned_by"]) for r in self.store.list_models()]
 
+    def find(self, name: str) -> tuple[str, int, str]:
+        """(id, created, owned_by) of a fine-tuned, checkpoint or base model by its exact id; 404 otherwise."""
+        row = self.store.get_model(name)
+        if row:
+            return row["id"], row["created"], row["owned_by"]
+        ckpt = self.store.checkpoint_by_model(name) if ":ckpt-step-" in name else None
+        if ckpt:
+            return ckpt["model"], ckpt["created_at"], self.org_id
+        if name in self.table.models and not name.startswith("ft:"):
+            return name, MODEL_CREATED, SYSTEM_OWNER
+        raise not_found(f"The model '{name}' does not exist or you do not have access to it.", param="model",
+                        code="model_not_found")
 
-def _from_core() -> list[BaseModel] | None:
-    try:
-        from tunescope.tokens.models import load_models  # type: ignore[import-not-found]
+    def delete(self, name: str) -> str:
+        """Delete a fine-tuned model made here; base and checkpoint models answer 403."""
+        found, _, _ = self.find(name)
+        if self.store.get_model(name) is None:
+            raise APIError(403, f"You cannot delete model '{found}': only fine-tuned models created by this server "
+                                "can be deleted.", param="model", code="model_not_deletable")
+        self.store.delete_model(name)
+        return name
 
-        table = load_models()
-        infos = getattr(table, "models", None) or getattr(table, "values", None)
-        infos = infos() if callable(infos) else infos
-        if infos is None:
-            infos = list(table)
-        if isinstance(infos, dict):
-            infos = list(infos.values())
-        out = []
-        for info in infos:
-            name = getattr(info, "name", None)
-            if not name or name.startswith("ft:"):
-                continue
-            methods = tuple(getattr(info, "methods", None) or ("supervised",))
-            out.append(BaseModel(name, methods, getattr(info, "token_limit", None), tuple(getattr(info, "aliases", ()))))
-        return out or None
-    except Exception:  # noqa: BLE001 - any problem with the table falls back to the built-in list
-        return None
+    def trainable(self, requested: str, method_type: str) -> str:
+        """The model a job trains on: a base snapshot (aliases resolved) or a fine-tuned model made here; 400 otherwise."""
+        unavailable = APIError(400, f"Model {requested} is not available for fine-tuning or does not exist.",
+                               param="model", code="model_not_available")
+        if requested.startswith("ft:"):
+            if self.store.get_model(requested) is None:
+                raise unavailable
+            return requested
+        canonical = self.table.resolve(requested)
+        if canonical is None or canonical.startswith("ft:"):
+            raise unavailable
+        base = self.table.models[canonical]
+        if not base.supports(method_type):
+            raise bad_request(f"Model {base.name} does not support the '{method_type}' fine-tuning method "
+                              f"(supported: {', '.join(base.methods)}).", param="method.type", code="invalid_value")
+        return base.name
 
-
-class BaseModels:
-    """Lookup of base models by snapshot name or alias."""
-
-    def __init__(self, models: list[BaseModel] | None = None) -> None:
-        found = models if models is not None else (_from_core() or list(FALLBACK))
-        self._by_name = {m.name: m for m in found}
-        self._aliases = {a: m.name for m in found for a in m.aliases}
-
-    def __iter__(self):
-        return iter(self._by_name.values())
-
-    def resolve(self, name: str) -> BaseModel | None:
-        """The snapshot a requested name trains on (aliases resolve to their dated snapshot)."""
-        if name in self._by_name:
-            return self._by_name[name]
-        alias = self._aliases.get(name) or ALIASES.get(name)
-        if alias and alias in self._by_name:
-            return self._by_name[alias]
-        # Undated names from a user's table: pick the newest snapshot starting with "<name>-".
-        dated = sorted(n for n in self._by_name if n.startswith(name + "-") and n[len(name) + 1:][:1].isdigit())
-        return self._by_name[dated[-1]] if dated else None
-
-    def token_limit(self, model: str) -> int | None:
-        found = self.resolve(base_of(model))
-        return found.token_limit if found else None
-
-
-def base_of(fine_tuned: str) -> str:
-    """`ft:<base>:<org>:<suffix>:<id>[:ckpt-step-N]` -> `<base>`."""
-    parts = fine_tuned.split(":")
-    return parts[1] if fine_tuned.startswith("ft:") and len(parts) > 1 else fine_tuned
+    def add_fine_tuned(self, name: str, created: int, owner: str, job_id: str) -> None:
+        self.store.add_model({"id": name, "created": created, "owned_by": owner, "job_id": job_id})
