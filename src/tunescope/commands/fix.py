@@ -2,8 +2,8 @@
 
 The fix flags, their help and the order the fixes run in (whatever the order
 of the options) come from the fix registry (editing/fixes/registry.py); then
---split writes OUT_train / OUT_valid. Exit 0 on success, 2 on unusable input, bad options or a refused save,
-1 when writing failed (the original is intact).
+--split writes OUT_train / OUT_valid. Exit 0 on success, 2 on unusable input,
+bad options or a refused save, 1 when writing failed (the original is intact).
 """
 
 from __future__ import annotations
