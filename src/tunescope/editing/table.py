@@ -6,6 +6,12 @@ few ints however many lines it covers) or a `Piece`, one row held in memory
 is a bisect over the segments' cumulative starts. Every change is a *splice*
 (replace segments [k, k+len(old)) with new ones) so undo only has to keep the
 segments it replaced, never a copy of the whole file.
+
+Everything that reasons about segments lives here, once: line endings
+(`line_eol`), where a run's bytes lie when written (`run_bytes`, used by the
+save and by the derived index of the written file), a replacement row that
+keeps its origin (`piece_at`, used by single edits and bulk fixes), and the
+whole-table rewrites of bulk fixes (`rewrite_rows`) and split (`select_rows`).
 """
 
 from __future__ import annotations
