@@ -1,10 +1,9 @@
 """`tunescope fix FILE [fixes] (-o OUT | --in-place)`: bulk fixes from scripts.
 
-Fixes run in a fixed order whatever the order of the options: to-jsonl,
-rename-near-miss / drop-extra-keys, to-chat, strip-whitespace, drop-invalid,
-dedupe, drop/truncate-over-limit; then --split writes OUT_train / OUT_valid.
-Exit 0 on success, 2 on unusable input, bad options or a refused save,
-1 when writing failed (the original is intact).
+The fix flags, their help and the order the fixes run in (whatever the order
+of the options) come from the fix registry (editing/fixes/registry.py); then
+--split writes OUT_train / OUT_valid. Exit 0 on success, 2 on unusable input,
+bad options or a refused save, 1 when writing failed (the original is intact).
 """
 
 from __future__ import annotations
@@ -13,8 +12,15 @@ import argparse
 import os
 import sys
 
-ORDER = ("to_jsonl", "rename_near_miss", "drop_extra_keys", "to_chat", "strip_whitespace",
-         "drop_invalid", "dedupe", "drop_over_limit", "truncate_over_limit")
+from tunescope.config import ConfigError, load_settings
+from tunescope.dataset.filefacts import JSONL, detect_document_layout
+from tunescope.dataset.index import LineIndex
+from tunescope.editing.fixes.jsonl import convert_to_jsonl
+from tunescope.editing.fixes.plan import FixError
+from tunescope.editing.fixes.registry import FIXES
+from tunescope.editing.fixes.split import choose_validation, split_dataset, split_paths
+from tunescope.editing.save import SaveFailed, SaveRefused, backup_path_for
+from tunescope.editing.session import EditSession
 
 
 def register(sub) -> None:
@@ -29,24 +35,7 @@ def register(sub) -> None:
     out.add_argument("-o", "--output", metavar="OUT", help="write the result here")
     out.add_argument("--in-place", action="store_true", help="replace FILE (atomic save)")
     g = p.add_argument_group("fixes")
-    g.add_argument("--to-jsonl", action="store_true", help="pretty-printed JSON or a JSON array -> one object per line")
-    g.add_argument("--rename-near-miss", action="store_true",
-                   help="value->text parts, loss_weight->weight, chosen/rejected and *_completion -> OpenAI preference keys")
-    g.add_argument("--drop-extra-keys", action="store_true",
-                   help="drop top-level keys OpenAI rejects in supervised/preference rows (e.g. id, meta)")
-    g.add_argument("--to-chat", action="store_true", help="legacy prompt/completion rows -> chat messages")
-    g.add_argument("--system", metavar="TEXT", default=None, help="system prompt for --to-chat")
-    g.add_argument("--strip-whitespace", action="store_true", help="strip whitespace around message contents")
-    g.add_argument("--drop-invalid", action="store_true",
-                   help="remove blank, invalid JSON, unknown-format and near-miss lines")
-    g.add_argument("--dedupe", action="store_true", help="remove exact duplicates (same JSON), keep the first")
-    lim = g.add_mutually_exclusive_group()
-    lim.add_argument("--drop-over-limit", action="store_true", help="remove examples over the model's token limit")
-    lim.add_argument("--truncate-over-limit", action="store_true",
-                     help="drop trailing turns so examples fit and end on an assistant message")
-    g.add_argument("--model", default=None, help="model for the token limit and encoding")
-    g.add_argument("--limit", type=int, default=None, metavar="TOKENS", help="token limit (default: the model's)")
-    g.add_argument("--allow-estimate", action="store_true", help="estimate tokens if an encoding file is missing")
+    _add_fix_flags(g)
     g.add_argument("--split", type=float, default=None, metavar="RATIO",
                    help="write training/validation files with this training share, e.g. 0.9")
     g.add_argument("--seed", type=int, default=0, help="seed for --split (same seed, same split)")
@@ -55,6 +44,24 @@ def register(sub) -> None:
     p.add_argument("--backup", choices=("none", "bak", "timestamp"), default=None,
                    help="keep the replaced file (default: the config's backup setting)")
     p.set_defaults(func=run)
+
+
+def _add_fix_flags(group) -> None:
+    """One flag per fix in application order; a fix's options follow the last fix that takes them
+    (--system after --to-chat, --model/--limit/--allow-estimate after both over-limit fixes)."""
+    fixes = list(FIXES.values())
+    last_taker = {opt.flag: i for i, f in enumerate(fixes) for opt in f.options}
+    exclusive: dict = {}   # group name -> argparse mutually exclusive group
+    for i, f in enumerate(fixes):
+        where = group
+        if f.exclusive:
+            if f.exclusive not in exclusive:
+                exclusive[f.exclusive] = group.add_mutually_exclusive_group()
+            where = exclusive[f.exclusive]
+        where.add_argument(f.cli_flag, dest=f.name, action="store_true", help=f.cli_help)
+        for opt in f.options:
+            if last_taker[opt.flag] == i:
+                group.add_argument(opt.flag, **opt.argparse_kwargs())
 
 
 def _say(text: str) -> None:
@@ -77,20 +84,17 @@ def _fail(message: str, code: int = 2) -> int:
 
 
 def _selected(args) -> list[tuple[str, dict]]:
+    """(fix name, parameters) for each fix asked for, in the registry's application order."""
     picked = []
-    for name in ORDER:
-        if not getattr(args, name, False):
+    for f in FIXES.values():
+        if not getattr(args, f.name, False):
             continue
-        params: dict = {}
-        if name == "rename_near_miss" and args.drop_extra_keys:
+        if f.name == "drop_extra_keys" and args.rename_near_miss:
+            continue  # done together with the renames: one pass, one report
+        params = {opt.param: getattr(args, opt.param) for opt in f.options}
+        if f.name == "rename_near_miss" and args.drop_extra_keys:
             params["drop_extra_keys"] = True
-        if name == "drop_extra_keys" and args.rename_near_miss:
-            continue  # done together with the renames
-        if name == "to_chat" and args.system is not None:
-            params["system"] = args.system
-        if name in ("drop_over_limit", "truncate_over_limit"):
-            params.update(model=args.model, limit=args.limit, allow_estimate=args.allow_estimate)
-        picked.append((name, params))
+        picked.append((f.name, params))
     return picked
 
 
@@ -109,7 +113,6 @@ def _print_report(report, cap: int) -> None:
 def _backup_mode(args) -> str:
     if args.backup:
         return args.backup
-    from tunescope.config import ConfigError, load_settings
     try:
         return load_settings().backup
     except ConfigError:
@@ -117,10 +120,6 @@ def _backup_mode(args) -> str:
 
 
 def _looks_like_document(index) -> str | None:
-    try:
-        from tunescope.dataset.filefacts import JSONL, detect_document_layout
-    except ImportError:
-        return None
     layout, count = detect_document_layout(index)
     if layout == JSONL:
         return None
@@ -139,21 +138,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from tunescope.editing.session import EditSession
-    from tunescope.editing.fixes.plan import FixError
-    from tunescope.editing.fixes.split import split_dataset, split_paths
-    from tunescope.dataset.index import LineIndex
-    from tunescope.editing.save import SaveFailed, SaveRefused
-
     if args.limit is not None and args.limit <= 0:
         return _fail(f"--limit must be a positive number of tokens, got {args.limit}")
     if args.max_lines < 0:
         return _fail(f"--max-lines must be 0 or more, got {args.max_lines}")
     fixes = _selected(args)
     if not fixes and args.split is None:
-        return _fail("no fix selected; choose one or more of --to-jsonl, --rename-near-miss, --drop-extra-keys, "
-                     "--to-chat, --strip-whitespace, --drop-invalid, --dedupe, --drop-over-limit, "
-                     "--truncate-over-limit, --split")
+        flags = ", ".join(f.cli_flag for f in FIXES.values())
+        return _fail(f"no fix selected; choose one or more of {flags}, --split")
     if args.split is not None and args.in_place:
         return _fail("--split writes two new files; give -o BASE (writes BASE_train and BASE_valid)")
     if not args.dry_run and not args.in_place and not args.output:
@@ -191,7 +183,6 @@ def _run(args: argparse.Namespace) -> int:
         if args.split is not None:
             train, valid = split_paths(args.output or args.file)
             if args.dry_run:
-                from tunescope.editing.fixes.split import choose_validation
                 n = sum(1 for data in session.iter_rows() if data.strip())
                 nv = len(choose_validation(n, args.split, args.seed))
                 _say(f"split (seed {args.seed}): would write {n - nv:,} rows to {train} and {nv:,} to {valid}")
@@ -223,15 +214,10 @@ def _run(args: argparse.Namespace) -> int:
 
 def _stream_to_jsonl(args, session) -> int:
     """--to-jsonl alone: stream file to file, never holding the whole document."""
-    from tunescope.editing.fixes.plan import FixError
-    from tunescope.editing.fixes.jsonl import convert_to_jsonl
-    from tunescope.editing.save import SaveFailed, SaveRefused
-
     target = args.file if args.in_place else args.output
     eol, bom, backup = session.eol, session.has_bom, _backup_mode(args)
     session.close()
     try:
-        from tunescope.editing.save import backup_path_for
         backup_file = backup_path_for(os.path.abspath(target), backup) if os.path.exists(target) else None
         rows = convert_to_jsonl(args.file, target, eol=eol, backup=backup_file, bom=bom)
     except FixError as exc:

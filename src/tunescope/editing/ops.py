@@ -52,7 +52,11 @@ def parse_row(data: bytes) -> dict:
 
 
 def messages_of(obj: dict) -> list:
-    """The message list an example-level edit works on: `messages`, or `input.messages` (DPO)."""
+    """The message list an example-level edit works on: `messages`, or `input.messages` (DPO).
+
+    A second copy of the records helper that `dataset/records.py` is becoming the one
+    implementation of; kept here (it raises EditError where that one returns []) until then.
+    """
     msgs = obj.get("messages")
     if isinstance(msgs, list):
         return msgs

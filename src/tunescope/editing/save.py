@@ -19,8 +19,9 @@ import tempfile
 import time
 from dataclasses import dataclass
 
-from tunescope.editing.table import Piece, Run
 from tunescope.dataset.index import BOM, LineIndex
+from tunescope.editing.table import Piece, Run, run_bytes
+from tunescope.editing.written_index import derive_index
 
 TEMP_MARK = ".tunescope-"
 TEMP_SUFFIX = ".tmp"
@@ -62,8 +63,8 @@ class SaveResult:
 
 
 # -- writing ----------------------------------------------------------------
-class _Writer:
-    """Buffered writes and direct range copies into one file descriptor."""
+class FileWriter:
+    """Buffered writes and direct range copies into one file descriptor (saves and streamed conversions)."""
 
     def __init__(self, fd: int):
         self.fd = fd
@@ -132,20 +133,10 @@ def _pread_exact(fd: int, count: int, offset: int) -> bytes:
     return data
 
 
-def _run_range(run: Run) -> tuple[int, int]:
-    """Byte range of a run's lines on disk (a BOM on line 0 excluded)."""
-    index = run.index
-    start = index.starts[run.start]
-    if run.start == 0 and index.has_bom:
-        start += len(BOM)
-    end = index.span(run.start + run.count - 1)[1]
-    return start, end
-
-
 def write_segments(fd: int, segments: list, eol: bytes, final_newline: bool, bom: bool) -> int:
     """Write rows to `fd`: untouched runs byte for byte, pieces with `eol`; the last row
     ends with a terminator iff `final_newline`. Returns the bytes written."""
-    w = _Writer(fd)
+    w = FileWriter(fd)
     if bom and segments:
         w.write(BOM)
     last = len(segments) - 1
@@ -158,17 +149,10 @@ def write_segments(fd: int, segments: list, eol: bytes, final_newline: bool, bom
             continue
         if seg.count == 0:
             continue
-        start, end = _run_range(seg)
-        index = seg.index
-        ends_file = seg.start + seg.count == len(index)
-        tail_has_eol = not (ends_file and not index.final_newline)
-        if at_end and not final_newline and tail_has_eol:
-            term = 2 if index.read_range(max(start, end - 2), end) == b"\r\n" else 1
-            w.copy(index.fd, start, end - start - term)
-        else:
-            w.copy(index.fd, start, end - start)
-            if not tail_has_eol and (not at_end or final_newline):
-                w.write(eol)
+        span = run_bytes(seg, unterminated=at_end and not final_newline)
+        w.copy(seg.index.fd, span.start, span.end - span.start)
+        if span.add_eol:
+            w.write(eol)
     w.flush()
     return w.written
 
@@ -379,7 +363,6 @@ def save_session(session, path=None, backup: str = "none", switch: bool = True,
         reindex = 0.0
         if segments is None and (in_place or switch):
             t = time.perf_counter()
-            from tunescope.editing.written_index import derive_index
             new_index = derive_index(target, segs, session.eol, session.final_newline, session.has_bom, written)
             session.rebase(new_index or LineIndex(target).build())
             reindex = time.perf_counter() - t

@@ -1,6 +1,6 @@
 """Editing a dataset without touching it: an overlay on its `LineIndex`.
 
-`EditSession` holds the current rows as a piece table (see edits_table.py):
+`EditSession` holds the current rows as a piece table (see table.py):
 untouched lines are never read into memory, edited and inserted rows are.
 Every change is one undo step (bulk fixes included); `save()` streams the
 result atomically (see save.py). Row numbers are 0-based positions in the
@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
-from tunescope.editing import ops
-from tunescope.editing.ops import EditError, JsonEditError, compact_dumps, parse_row, parse_text
-from tunescope.editing.table import Piece, PieceTable, Run, Splice, line_eol
 from tunescope.dataset.index import LineIndex
+from tunescope.editing import ops
+from tunescope.editing.fixes.registry import plan_fix
+from tunescope.editing.ops import EditError, JsonEditError, compact_dumps, parse_row, parse_text
+from tunescope.editing.save import save_session
+from tunescope.editing.table import Piece, PieceTable, Run, Splice, piece_at, terminated_lines
 
-__all__ = ["EditSession", "EditError", "JsonEditError", "Step"]
+__all__ = ["EditError", "EditSession", "JsonEditError", "Step"]
 
 
 @dataclass
@@ -45,7 +47,7 @@ class EditSession:
         self.has_bom = index.has_bom
         n = len(index)
         self.final_newline = index.final_newline or index.size == 0
-        terminated = n - (0 if index.final_newline else 1)
+        terminated = terminated_lines(index)
         self.eol = b"\r\n" if terminated > 0 and index.crlf_lines * 2 > terminated else b"\n"
         self._table = PieceTable([Run(index, 0, n)] if n else [])
         self._history: list[Step] = []
@@ -56,7 +58,7 @@ class EditSession:
         self._old_indexes: list[LineIndex] = []
 
     @classmethod
-    def open(cls, path: str | os.PathLike) -> "EditSession":
+    def open(cls, path: str | os.PathLike) -> EditSession:
         return cls(LineIndex(path).build())
 
     # -- reading --------------------------------------------------------
@@ -172,16 +174,12 @@ class EditSession:
         """A segment holding `data` at row i's place, keeping its origin; a Run again
         when `data` equals the row's original line (so editing back is not a change)."""
         seg, off = self._table.segment_at(i)
-        if isinstance(seg, Run):
-            index, line = seg.index, seg.start + off
-        else:
-            index, line = seg.index, seg.origin
+        line = seg.start + off if isinstance(seg, Run) else seg.origin
         if line is None:
             return Piece(data)
-        if index.line(line) == data:
-            return Run(index, line, 1)
-        eol = seg.eol if isinstance(seg, Piece) else line_eol(index, line)
-        return Piece(data, index, line, eol)
+        if seg.index.line(line) == data:
+            return Run(seg.index, line, 1)
+        return piece_at(seg, off, data)
 
     @staticmethod
     def _check_row_bytes(data: bytes) -> bytes:
@@ -252,15 +250,14 @@ class EditSession:
             self._commit(Step(description, [self._table.replace_all(segments)]))
 
     def preview_fix(self, name: str, **params):
-        """What fix `name` would change (a FixReport); nothing is changed. Holds the
+        """What fix `name` (a name in the fix registry, editing/fixes/registry.py) would
+        change, as a FixReport; nothing is changed. Holds the
         lock while reading, so edits from another thread wait for the preview."""
-        from tunescope.editing.fixes.plan import plan_fix
         with self.lock:
             return plan_fix(self, name, **params).report
 
     def apply_fix(self, name: str, **params):
         """Apply fix `name` as one undo step; returns its FixReport."""
-        from tunescope.editing.fixes.plan import plan_fix
         with self.lock:
             plan = plan_fix(self, name, **params)
             if plan.report.changes:
@@ -270,7 +267,6 @@ class EditSession:
     # -- saving ---------------------------------------------------------
     def save(self, path: str | os.PathLike | None = None, backup: str = "none", switch: bool = True):
         """Write the rows atomically to `path` (default: the file itself). See save.py."""
-        from tunescope.editing.save import save_session
         return save_session(self, path, backup=backup, switch=switch)
 
     def rebase(self, index: LineIndex) -> None:

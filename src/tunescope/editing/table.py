@@ -6,16 +6,23 @@ few ints however many lines it covers) or a `Piece`, one row held in memory
 is a bisect over the segments' cumulative starts. Every change is a *splice*
 (replace segments [k, k+len(old)) with new ones) so undo only has to keep the
 segments it replaced, never a copy of the whole file.
+
+Everything that reasons about segments lives here, once: line endings
+(`line_eol`), where a run's bytes lie when written (`run_bytes`, used by the
+save and by the derived index of the written file), a replacement row that
+keeps its origin (`piece_at`, used by single edits and bulk fixes), and the
+whole-table rewrites of bulk fixes (`rewrite_rows`) and split (`select_rows`).
 """
 
 from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
 from itertools import accumulate
-from typing import Iterator
+from typing import NamedTuple
 
-from tunescope.dataset.index import LineIndex, strip_terminator
+from tunescope.dataset.index import BOM, LineIndex, strip_terminator
 
 READ_BLOCK = 8 << 20
 
@@ -51,22 +58,72 @@ Segment = "Run | Piece"
 Splice = tuple  # (k, old_segments, new_segments)
 
 
+def terminated_lines(index: LineIndex) -> int:
+    """How many of the file's lines end with a terminator (all but an unterminated last one)."""
+    return len(index) - (0 if index.final_newline else 1)
+
+
+def uniform_eol(index: LineIndex) -> bytes | None:
+    """The terminator every terminated line of the file has, known without reading;
+    None when the file mixes LF and CRLF."""
+    if index.crlf_lines == 0:
+        return b"\n"
+    if index.crlf_lines == terminated_lines(index):
+        return b"\r\n"
+    return None
+
+
 def line_eol(index: LineIndex, line: int) -> bytes | None:
     """The terminator line `line` has on disk (None for a last line without one).
     Files with one kind of line ending are answered without reading."""
-    n = len(index)
-    if line == n - 1 and not index.final_newline:
+    if line == len(index) - 1 and not index.final_newline:
         return None
-    terminated = n - (0 if index.final_newline else 1)
-    if index.crlf_lines == 0:
-        return b"\n"
-    if index.crlf_lines == terminated:
-        return b"\r\n"
+    eol = uniform_eol(index)
+    if eol is not None:
+        return eol
     start, end = index.span(line)
     tail = index.read_range(max(start, end - 2), end)
     if tail.endswith(b"\r\n"):
         return b"\r\n"
     return b"\n" if tail.endswith(b"\n") else None
+
+
+def piece_at(seg, off: int, data: bytes) -> Piece:
+    """`data` in place of row `off` of `seg`, keeping the line it came from and that line's terminator."""
+    if isinstance(seg, Piece):
+        return Piece(data, seg.index, seg.origin, seg.eol)
+    line = seg.start + off
+    return Piece(data, seg.index, line, line_eol(seg.index, line))
+
+
+class RunBytes(NamedTuple):
+    """Where a run's lines lie on disk, as a save writes them (see `run_bytes`)."""
+
+    start: int      # first byte (after a BOM on line 0)
+    end: int        # past the last byte to copy (its terminator cut when `cut` > 0)
+    cut: int        # terminator bytes cut from the run's last line (0, 1 for LF, 2 for CRLF)
+    add_eol: bool   # the last line has no terminator on disk but needs one
+
+
+def run_bytes(run: Run, unterminated: bool) -> RunBytes:
+    """The byte range to copy for `run`. `unterminated`: its last line is the last row written
+    and must end without a terminator (a file without a final newline)."""
+    index = run.index
+    start = index.starts[run.start] + (len(BOM) if run.start == 0 and index.has_bom else 0)
+    end = index.span(run.start + run.count - 1)[1]
+    tail_has_eol = not (run.start + run.count == len(index) and not index.final_newline)
+    cut = 0
+    if unterminated and tail_has_eol:
+        cut = 2 if index.read_range(max(start, end - 2), end) == b"\r\n" else 1
+    return RunBytes(start, end - cut, cut, not tail_has_eol and not unterminated)
+
+
+def iter_segments(segments: list) -> Iterator[tuple[int, object]]:
+    """(first row, segment) for every segment."""
+    row = 0
+    for seg in segments:
+        yield row, seg
+        row += seg.count
 
 
 class PieceTable:
@@ -157,10 +214,7 @@ class PieceTable:
     # -- iteration ------------------------------------------------------
     def iter_segments(self) -> Iterator[tuple[int, object]]:
         """(first row, segment) for every segment."""
-        row = 0
-        for seg in self.segments:
-            yield row, seg
-            row += seg.count
+        return iter_segments(self.segments)
 
     def iter_rows(self, start: int = 0) -> Iterator[bytes]:
         """Every row from `start`, reading original lines in large blocks."""
@@ -192,3 +246,55 @@ def iter_run_lines(index: LineIndex, start: int, count: int) -> Iterator[bytes]:
                 chunk = chunk[3:]
             yield strip_terminator(chunk)
         line = last + 1
+
+
+# -- whole-table rewrites (bulk fixes, split) ---------------------------------------
+def rewrite_rows(segments: list, rows: dict[int, bytes | None]) -> list:
+    """`segments` with row r replaced by rows[r] (deleted when None). Untouched rows stay
+    (parts of) their Runs; a new row keeps the line it replaces and that line's terminator."""
+    changed = sorted(rows)
+    out: list = []
+    for first, seg in iter_segments(segments):
+        lo = bisect_left(changed, first)
+        hi = bisect_left(changed, first + seg.count)
+        if lo == hi:
+            out.append(seg)
+            continue
+        if isinstance(seg, Piece):
+            data = rows[first]
+            if data is not None:
+                out.append(piece_at(seg, 0, data))
+            continue
+        at = seg.start
+        for row in changed[lo:hi]:
+            line = seg.start + row - first
+            if line > at:
+                out.append(Run(seg.index, at, line - at))
+            data = rows[row]
+            if data is not None:
+                out.append(piece_at(seg, line - seg.start, data))
+            at = line + 1
+        if at < seg.start + seg.count:
+            out.append(Run(seg.index, at, seg.start + seg.count - at))
+    return out
+
+
+def select_rows(segments: list, keep: bytearray) -> list:
+    """Segments holding only the rows r with keep[r] (runs of kept lines stay byte ranges)."""
+    out: list = []
+    for row, seg in iter_segments(segments):
+        if isinstance(seg, Piece):
+            if keep[row]:
+                out.append(seg)
+            continue
+        run_start = None
+        for off in range(seg.count):
+            if keep[row + off]:
+                if run_start is None:
+                    run_start = off
+            elif run_start is not None:
+                out.append(Run(seg.index, seg.start + run_start, off - run_start))
+                run_start = None
+        if run_start is not None:
+            out.append(Run(seg.index, seg.start + run_start, seg.count - run_start))
+    return out

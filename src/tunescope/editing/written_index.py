@@ -2,11 +2,12 @@
 
 After an in-place save the session must continue on the new file. Re-scanning
 1 GB takes seconds; the new line starts are the old ones shifted per segment,
-which is arithmetic on the old index's offsets. The derivation mirrors
-`save.write_segments` and is checked before use (size, and the byte before
-sampled line starts must be a newline); on any doubt, or for files with mixed
-line endings (whose CRLF count would need a scan), it returns None and the
-caller indexes the file normally.
+which is arithmetic on the old index's offsets. The runs are laid out by
+`table.run_bytes`, the function `save.write_segments` copies them with, and the
+result is checked before use (size, and the byte before sampled line starts
+must be a newline); on any doubt, or for files with mixed line endings (whose
+CRLF count would need a scan), it returns None and the caller indexes the file
+normally.
 """
 
 from __future__ import annotations
@@ -14,23 +15,21 @@ from __future__ import annotations
 import os
 from array import array
 
-from tunescope.editing.table import Piece, Run
 from tunescope.dataset.index import BOM, LineIndex
+from tunescope.editing.table import Piece, Run, run_bytes, uniform_eol
 
 SAMPLES = 64
 
 
 def _crlf_in_run(run: Run) -> int | None:
     """How many of the run's lines end with CRLF, if knowable without reading them."""
-    index = run.index
-    terminated_in_index = len(index) - (0 if index.final_newline else 1)
-    ends_file = run.start + run.count == len(index)
-    terminated = run.count - (1 if ends_file and not index.final_newline else 0)
-    if index.crlf_lines == 0:
+    eol = uniform_eol(run.index)
+    if eol is None:
+        return None
+    if eol == b"\n":
         return 0
-    if index.crlf_lines == terminated_in_index:
-        return terminated
-    return None
+    ends_file = run.start + run.count == len(run.index)
+    return run.count - (1 if ends_file and not run.index.final_newline else 0)
 
 
 def derive_index(target: str, segments: list, eol: bytes, final_newline: bool, bom: bool,
@@ -56,22 +55,13 @@ def derive_index(target: str, segments: list, eol: bytes, final_newline: bool, b
         n_crlf = _crlf_in_run(seg)
         if n_crlf is None:
             return None
-        index = seg.index
-        old = index.starts
-        a = old[seg.start] + (len(BOM) if seg.start == 0 and index.has_bom else 0)
-        end = index.span(seg.start + seg.count - 1)[1]
+        span = run_bytes(seg, unterminated=at_end and not final_newline)
         starts.append(pos)
         if seg.count > 1:
-            starts.extend(map((pos - a).__add__, old[seg.start + 1:seg.start + seg.count]))
-        ends_file = seg.start + seg.count == len(index)
-        tail_has_eol = not (ends_file and not index.final_newline)
-        pos += end - a
-        crlf += n_crlf
-        if at_end and not final_newline and tail_has_eol:
-            term = 2 if index.read_range(max(a, end - 2), end) == b"\r\n" else 1
-            pos -= term
-            crlf -= term == 2
-        elif not tail_has_eol and (not at_end or final_newline):
+            starts.extend(map((pos - span.start).__add__, seg.index.starts[seg.start + 1:seg.start + seg.count]))
+        pos += span.end - span.start
+        crlf += n_crlf - (span.cut == 2)
+        if span.add_eol:
             pos += len(eol)
             crlf += eol == b"\r\n"
     starts[0] = 0

@@ -12,13 +12,17 @@ notes and left alone:
 - with drop_extra_keys: top-level keys OpenAI rejects in supervised chat and
   preference rows (e.g. `id`, `meta`); never in reinforcement rows, whose extra
   keys feed the graders.
+
+Each plan function is followed by its declaration in the fix registry (registry.py).
 """
 
 from __future__ import annotations
 
-from tunescope.dataset.formats import RecordKind
+from tunescope.dataset.formats import RecordKind, detect
+from tunescope.editing.fixes.plan import FixError, FixPlan, FixReport
+from tunescope.editing.fixes.registry import Option, fix
+from tunescope.editing.fixes.rows import iter_rows
 from tunescope.editing.ops import compact_dumps
-from tunescope.editing.fixes.plan import FixError, FixPlan, FixReport, iter_rows
 
 CHAT_KEYS = ("messages", "tools", "parallel_tool_calls", "functions")
 PREFERENCE_KEYS = ("input", "preferred_output", "non_preferred_output")
@@ -133,7 +137,6 @@ def convert_near_miss(obj: dict, reasons: set, notes: list) -> dict:
 
 
 def _drop_extra(obj: dict, reasons: set) -> dict:
-    from tunescope.dataset.formats import detect
     kind, _ = detect(obj)
     allowed = CHAT_KEYS if kind == RecordKind.CHAT else PREFERENCE_KEYS if kind == RecordKind.PREFERENCE else None
     if allowed is None:
@@ -165,8 +168,23 @@ def fix_rename_near_miss(session, drop_extra_keys: bool = False, rename: bool = 
     return plan
 
 
+RENAME_NEAR_MISS = fix(
+    "rename_near_miss", fix_rename_near_miss, order=20, menu=50,
+    label="Fix near-miss formats",
+    description="Rename look-alike keys (LLaMA-Factory, ShareGPT, ...) to OpenAI's chat format.",
+    cli_flag="--rename-near-miss",
+    cli_help="value->text parts, loss_weight->weight, chosen/rejected and *_completion -> OpenAI preference keys")
+
+
 def fix_drop_extra_keys(session) -> FixPlan:
     return fix_rename_near_miss(session, drop_extra_keys=True, rename=False)
+
+
+DROP_EXTRA_KEYS = fix(
+    "drop_extra_keys", fix_drop_extra_keys, order=30, menu=40,
+    label="Drop extra top-level keys", description="Remove keys the format does not define (OpenAI rejects them).",
+    cli_flag="--drop-extra-keys",
+    cli_help="drop top-level keys OpenAI rejects in supervised/preference rows (e.g. id, meta)")
 
 
 # -- legacy prompt/completion -> chat --------------------------------------------------
@@ -221,3 +239,10 @@ def fix_to_chat(session, system: str | None = None, separator: str | None = "aut
         reason = "prompt/completion -> messages" + (" with system prompt" if system else "")
         plan.change(session, r.row, compact_dumps({"messages": messages, **rest}), reason)
     return plan
+
+
+TO_CHAT = fix(
+    "to_chat", fix_to_chat, order=40, menu=60,
+    label="Convert prompt/completion to chat", description="Turn legacy prompt/completion rows into chat messages.",
+    cli_flag="--to-chat", cli_help="legacy prompt/completion rows -> chat messages",
+    options=(Option("--system", "system", "system prompt for --to-chat", metavar="TEXT"),))

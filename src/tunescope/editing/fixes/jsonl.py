@@ -2,8 +2,9 @@
 
 `iter_json_values` decodes a stream of text chunks with `raw_decode`, keeping
 only the undecoded tail in memory, so a large array is never parsed whole.
-`fix_to_jsonl` converts a session's rows (undoable); `convert_to_jsonl`
-streams file to file with the atomic writer.
+`fix_to_jsonl` converts a session's rows (undoable; declared in the fix
+registry below it); `convert_to_jsonl` streams file to file with the atomic
+writer, so `tunescope fix --to-jsonl` alone never holds the whole document.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from __future__ import annotations
 import codecs
 import json
 import os
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 import orjson
 
-from tunescope.editing.ops import compact_dumps
-from tunescope.editing.fixes.plan import FixChange, FixError, FixPlan, FixReport
 from tunescope.dataset.index import BOM
+from tunescope.editing.fixes.plan import FixChange, FixError, FixPlan, FixReport
+from tunescope.editing.fixes.registry import fix
+from tunescope.editing.ops import compact_dumps
+from tunescope.editing.save import FileWriter, atomic_write
 
 CHUNK = 1 << 20
 _WS = " \t\r\n"
@@ -165,34 +168,30 @@ def fix_to_jsonl(session) -> FixPlan:
     return FixPlan(report, replacement=rows)
 
 
+TO_JSONL = fix(
+    "to_jsonl", fix_to_jsonl, order=10, menu=90,
+    label="Convert to JSONL", description="Rewrite pretty-printed JSON or a JSON array as one object per line.",
+    cli_flag="--to-jsonl", cli_help="pretty-printed JSON or a JSON array -> one object per line")
+
+
 def convert_to_jsonl(src: str, dst: str, eol: bytes = b"\n", backup: str | None = None, bom: bool = False) -> int:
     """Stream `src` (pretty-printed JSON / array) into `dst` as JSONL, atomically; returns rows.
     `bom`: start the output with a UTF-8 BOM (keep the source's, as every other save does)."""
-    from tunescope.editing.save import atomic_write
-
     count = 0
 
     def produce(fd: int) -> int:
         nonlocal count
-        buf, written = bytearray(BOM if bom else b""), 0
+        out = FileWriter(fd)
+        if bom:
+            out.write(BOM)
         for _line, value in iter_json_values(_text_chunks_of_file(src)):
-            buf += compact_dumps(value) + eol
+            out.write(compact_dumps(value) + eol)
             count += 1
-            if len(buf) >= CHUNK:
-                written += _write(fd, buf)
-                buf.clear()
-        written += _write(fd, buf)
+        out.flush()
         if count == 0:
             raise FixError(f"{src}: no JSON values found; nothing to convert")
-        return written
+        return out.written
 
     atomic_write(os.path.abspath(dst), produce, mode_from=src, backup=backup)
     return count
 
-
-def _write(fd: int, data: bytearray) -> int:
-    from tunescope.editing import save
-    view, n = memoryview(data), 0
-    while n < len(data):
-        n += save._os_write(fd, view[n:])
-    return n

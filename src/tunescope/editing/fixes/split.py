@@ -5,7 +5,8 @@ the non-blank rows); the rows with the smallest keys go to validation. Same
 rows, same seed, same ratio -> same split on any machine and Python version
 (unlike `random`, whose algorithms may change). Both files keep the rows'
 original order, bytes and line endings; untouched lines are copied as byte
-ranges like a save. The session itself is not changed.
+ranges like a save. The session itself is not changed, which is why split is
+not a fix in the registry: `tunescope fix --split` runs it after the fixes.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import hashlib
 import os
 from dataclasses import dataclass
 
-from tunescope.editing.table import Piece, Run
 from tunescope.editing.fixes.plan import FixError
+from tunescope.editing.save import save_session
+from tunescope.editing.table import select_rows
 
 
 @dataclass
@@ -46,33 +48,8 @@ def choose_validation(n: int, ratio: float, seed: int) -> set[int]:
     return set(keyed[:n_valid])
 
 
-def _subset_segments(session, keep: bytearray) -> list:
-    """Segments holding only the rows r with keep[r] (runs of kept lines stay byte ranges)."""
-    out: list = []
-    row = 0
-    for seg in session.segments:
-        if isinstance(seg, Piece):
-            if keep[row]:
-                out.append(seg)
-        else:
-            run_start = None
-            for off in range(seg.count):
-                if keep[row + off]:
-                    if run_start is None:
-                        run_start = off
-                elif run_start is not None:
-                    out.append(Run(seg.index, seg.start + run_start, off - run_start))
-                    run_start = None
-            if run_start is not None:
-                out.append(Run(seg.index, seg.start + run_start, seg.count - run_start))
-        row += seg.count
-    return out
-
-
 def split_dataset(session, ratio: float, seed: int, train_path: str, valid_path: str) -> SplitResult:
     """Write the session's non-blank rows to `train_path` and `valid_path` (atomically)."""
-    from tunescope.editing.save import save_session
-
     for p in (train_path, valid_path):
         if os.path.abspath(p) == os.path.abspath(session.path):
             raise FixError(f"refusing to overwrite the dataset itself with a split file ({p})")
@@ -88,7 +65,7 @@ def split_dataset(session, ratio: float, seed: int, train_path: str, valid_path:
     in_train = bytearray(rows)
     for k, row in enumerate(positions):
         (in_valid if k in valid else in_train)[row] = 1
-    save_session(session, train_path, segments=_subset_segments(session, in_train), switch=False)
-    save_session(session, valid_path, segments=_subset_segments(session, in_valid), switch=False)
+    save_session(session, train_path, segments=select_rows(session.segments, in_train), switch=False)
+    save_session(session, valid_path, segments=select_rows(session.segments, in_valid), switch=False)
     return SplitResult(os.path.abspath(train_path), os.path.abspath(valid_path), len(positions) - len(valid),
                        len(valid), seed, ratio, rows - len(positions))

@@ -5,13 +5,21 @@ checks and cost use). `truncate_over_limit` keeps the longest prefix of a
 chat example that ends on a trained assistant message and fits; examples
 that cannot be cut that way (no such prefix, or not chat data) are deleted,
 and the report says so for each.
+
+Each plan function is followed by its declaration in the fix registry (registry.py);
+both take the model (or a counter and a limit) through the same MODEL_OPTIONS.
 """
 
 from __future__ import annotations
 
 from tunescope.dataset.formats import RecordKind
+from tunescope.editing.fixes.plan import FixError, FixPlan, FixReport
+from tunescope.editing.fixes.registry import Option, fix
+from tunescope.editing.fixes.rows import iter_rows
 from tunescope.editing.ops import compact_dumps
-from tunescope.editing.fixes.plan import FixError, FixPlan, FixReport, iter_rows
+from tunescope.tokens.count import TokenCounter
+from tunescope.tokens.encodings import EncodingUnavailable
+from tunescope.tokens.models import load_models
 
 COUNTED = (RecordKind.CHAT, RecordKind.PREFERENCE, RecordKind.REINFORCEMENT, RecordKind.PROMPT_COMPLETION)
 
@@ -20,7 +28,6 @@ def resolve_counter(model: str | None, counter, limit: int | None, allow_estimat
     """(counter, limit): given ones win, else taken from the model table."""
     if counter is not None and limit is not None:
         return counter, limit
-    from tunescope.tokens.models import load_models
     try:
         info = load_models().get(model)
     except KeyError as exc:
@@ -30,8 +37,6 @@ def resolve_counter(model: str | None, counter, limit: int | None, allow_estimat
     if limit is None:
         raise FixError(f"the model table has no token limit for {info.name}; give one with --limit")
     if counter is None:
-        from tunescope.tokens.encodings import EncodingUnavailable
-        from tunescope.tokens.count import TokenCounter
         try:
             counter = TokenCounter(info.encoding, allow_estimate=allow_estimate)
         except EncodingUnavailable as exc:
@@ -55,6 +60,20 @@ def fix_drop_over_limit(session, model: str | None = None, counter=None, limit: 
     for r, total in _over_limit(session, counter, limit):
         plan.change(session, r.row, None, f"{total:,} tokens > limit {limit:,}")
     return plan
+
+
+# `tunescope fix` flags for both fixes (listed once, after the last of them)
+MODEL_OPTIONS = (
+    Option("--model", "model", "model for the token limit and encoding"),
+    Option("--limit", "limit", "token limit (default: the model's)", metavar="TOKENS", type=int),
+    Option("--allow-estimate", "allow_estimate", "estimate tokens if an encoding file is missing", switch=True),
+)
+
+DROP_OVER_LIMIT = fix(
+    "drop_over_limit", fix_drop_over_limit, order=80, menu=70, needs_model=True,
+    label="Drop examples over the token limit", description="Delete examples longer than the model allows.",
+    cli_flag="--drop-over-limit", cli_help="remove examples over the model's token limit",
+    options=MODEL_OPTIONS, exclusive="over_limit")
 
 
 def _truncated(obj: dict, counter, limit: int) -> tuple[dict, int, int] | None:
@@ -91,3 +110,11 @@ def fix_truncate_over_limit(session, model: str | None = None, counter=None, lim
         plan.change(session, r.row, compact_dumps(obj),
                     f"{total:,} -> {new_total:,} tokens: dropped the last {dropped} message(s)")
     return plan
+
+
+TRUNCATE_OVER_LIMIT = fix(
+    "truncate_over_limit", fix_truncate_over_limit, order=90, menu=80, needs_model=True,
+    label="Truncate examples over the token limit",
+    description="Drop early turns until each example fits the model's limit.",
+    cli_flag="--truncate-over-limit", cli_help="drop trailing turns so examples fit and end on an assistant message",
+    options=MODEL_OPTIONS, exclusive="over_limit")
