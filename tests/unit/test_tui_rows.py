@@ -10,7 +10,6 @@ from tunescope.checks.model import ExampleSummary, RecordAnalysis, RecordKind, E
 from tunescope.editing.session import EditSession
 from tunescope.checks.findings import Finding, Severity
 from tunescope.dataset.index import open_index
-from tunescope.dataset.records import describe
 from tunescope.review.state import ERROR, OK, PENDING, WARNING, DatasetState, digest
 from tunescope.tui.widgets.dataset.status_bar import Status, StatusBar
 from tunescope.tui.workers import SearchSpec, row_matches
@@ -18,23 +17,6 @@ from tunescope.tui.workers import SearchSpec, row_matches
 
 def line(obj) -> bytes:
     return json.dumps(obj, ensure_ascii=False).encode()
-
-
-def test_describe_roles_and_preview_for_each_format():
-    chat = line({"messages": [{"role": "system", "content": "sys"}, {"role": "user", "content": "  Hello\nthere "},
-                              {"role": "assistant", "tool_calls": [{"id": "1"}]}, {"role": "tool", "content": "x"},
-                              {"role": "assistant", "content": "done", "weight": 0}]})
-    info = describe(chat)
-    assert info.roles == "S U A* T A0" and info.preview == "Hello there"
-    dpo = line({"input": {"messages": [{"role": "user", "content": "Q"}]}, "preferred_output": [],
-                "non_preferred_output": []})
-    assert describe(dpo).roles == "U A+ A-"
-    assert describe(line({"prompt": "p", "completion": "c"})).roles == "P C"
-    assert describe(b"   ").preview == "(blank line)"
-    assert describe(b'{"a": 1,}').preview.startswith("(not JSON)")
-    assert describe(b"[1, 2]").preview.startswith("(JSON list")
-    escaped = describe(line({"messages": [{"role": "user", "content": "a\x1b[31mred\x00"}]})).preview
-    assert "\x1b" not in escaped and "\x00" not in escaped
 
 
 @pytest.mark.parametrize("pattern, regex, expected", [

@@ -12,6 +12,7 @@ import json
 import orjson
 
 from tunescope.dataset.records import compact_dumps  # noqa: F401  (re-exported: edits and fixes use it)
+from tunescope.dataset import records
 
 
 class EditError(ValueError):
@@ -53,13 +54,10 @@ def parse_row(data: bytes) -> dict:
 
 def messages_of(obj: dict) -> list:
     """The message list an example-level edit works on: `messages`, or `input.messages` (DPO)."""
-    msgs = obj.get("messages")
-    if isinstance(msgs, list):
-        return msgs
-    inp = obj.get("input")
-    if isinstance(inp, dict) and isinstance(inp.get("messages"), list):
-        return inp["messages"]
-    raise EditError("this example has no `messages` list (nor `input.messages`)")
+    msgs = records.messages_of(obj)
+    if msgs is None:
+        raise EditError("this example has no `messages` list (nor `input.messages`)")
+    return msgs
 
 
 def _message(msgs: list, index: int) -> dict:

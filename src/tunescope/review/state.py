@@ -19,7 +19,7 @@ from typing import Any
 from cachetools import LRUCache
 
 from tunescope.checks.findings import Finding, Severity
-from tunescope.dataset.records import RowInfo, describe
+from tunescope.dataset.records import RowInfo, row_info
 
 PENDING, OK, INFO, WARNING, ERROR = 0, 1, 2, 3, 4
 SEVERITY_CODE = {None: OK, Severity.INFO: INFO, Severity.WARNING: WARNING, Severity.ERROR: ERROR}
@@ -224,7 +224,7 @@ class DatasetState:
         key = self.row_key(row)
         info = self._info.get(key)
         if info is None:
-            info = describe(self.data(row))
+            info = row_info(self.data(row))
             self._info[key] = info
         return info
 

@@ -18,7 +18,7 @@ import orjson
 
 from tunescope.tui.messages import (CheckFailed, CheckFinished, CheckProgressed, ExampleAnalysed, ExamplesChecked,
                                     IndexBuilt, IndexGrew, SearchMatched, TokensEstimated, ViewBuilt)
-from tunescope.dataset.records import ROLE_LETTER, message_texts, messages_of
+from tunescope.dataset.records import ROLE_GLYPH as ROLE_LETTER, message_texts, messages_of
 from tunescope.review.state import ERROR, WARNING, DatasetState
 
 Post = Callable[[object], object]
@@ -217,7 +217,7 @@ def row_predicate(state: DatasetState, kind: str, value: str | None) -> Callable
             except orjson.JSONDecodeError:
                 return False
             return isinstance(obj, dict) and any(
-                isinstance(m, dict) and m.get("role") in wanted for m in messages_of(obj))
+                isinstance(m, dict) and m.get("role") in wanted for m in messages_of(obj) or ())
         return has_role
     raise ValueError(f"unknown filter {kind!r}")
 

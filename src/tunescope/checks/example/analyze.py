@@ -25,6 +25,7 @@ from tunescope.checks.example.preference import analyze_preference
 from tunescope.checks.example.schema import method_mismatch, unknown_format
 from tunescope.checks.findings import Finding, Severity
 from tunescope.dataset.formats import detect
+from tunescope.dataset.records import preview, roles
 
 __all__ = ["analyze_line", "token_findings", "relocate_findings"]
 
@@ -58,6 +59,7 @@ def analyze_line(data: bytes, line: int, example: int, options: CheckOptions) ->
             unknown_format(ctx, obj)
         else:
             analyzer(obj, ctx, an)
+        an.roles, an.preview = roles(obj, kind), preview(obj, kind, near)
         method_mismatch(ctx, kind)
         return obj, an
     except Exception as exc:  # a checker bug must never lose the example or crash a run

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tunescope.checks.model import RecordAnalysis, RecordKind
-from tunescope.checks.context import Ctx, describe, one_line, part_text
+from tunescope.checks.context import Ctx, describe, part_text
 from tunescope.checks.keys import bounded, digest
 from tunescope.checks.example.messages import walk_messages
 from tunescope.checks.example.schema import extra_keys, messages_list
@@ -34,9 +34,7 @@ def analyze_preference(obj: dict, ctx: Ctx, an: RecordAnalysis) -> None:
     if messages is not None:
         conv = walk_messages(ctx, messages, "input", "$.input.messages", declared,
                              inp.get("parallel_tool_calls") is False)
-        an.roles = " ".join(conv.glyphs)
         an.n_messages = len(messages)
-        an.preview = one_line(conv.first_user) if conv.first_user else ""
         an.system_prompt = bounded(conv.system_text)
         if conv.last_role == "assistant":
             ctx.add("preference_input_ends_with_assistant",
