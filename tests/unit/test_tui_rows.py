@@ -12,7 +12,7 @@ from tunescope.checks.findings import Finding, Severity
 from tunescope.dataset.index import open_index
 from tunescope.review.state import ERROR, OK, PENDING, WARNING, DatasetState, digest
 from tunescope.tui.widgets.dataset.status_bar import Status, StatusBar
-from tunescope.tui.workers import SearchSpec, row_matches
+from tunescope.review.search import SearchSpec, row_matches
 
 
 def line(obj) -> bytes:
@@ -59,7 +59,7 @@ def test_state_follows_edits_deletes_and_undo(tmp_path):
     assert state.row_count() == 4 and state.origin(1) == 2 and state.counts() == (1, 1)
     assert state.row_for_line(3) == 1 and state.row_for_line(2) is None
     session.replace(0, rows[0].replace(b"q0", b"edited"))
-    assert state.status(0) == PENDING and digest(session.get(0)) in state.wanted
+    assert state.status(0) == PENDING and state.unanalysed(range(5)) == [(digest(session.get(0)), session.get(0), 1)]
     state.overlay[digest(session.get(0))] = summary(1, Severity.WARNING)
     assert state.status(0) == WARNING and state.counts() == (1, 2)
     assert state.next_with_status(0, 1) == 3
