@@ -17,32 +17,20 @@ from typing import Callable
 import orjson
 
 from tunescope.checks.model import CheckOptions
+from tunescope.dataset.index import LineIndex
 from tunescope.editing.ops import EditError, JsonEditError
 from tunescope.editing.session import EditSession
 from tunescope.review.filters import FilterSpec, filter_options
+from tunescope.review.fixes import MODEL_FIXES
 from tunescope.review.json_text import edit_in_editor, pretty_json
-from tunescope.review.outcome import Analysis, EditorRetry, Notice, Outcome, describe_error
+from tunescope.review.outcome import EditorRequest, Notice, Outcome, describe_error
 from tunescope.review.reanalyse import RowChecker
-from tunescope.review.runs import Runs
+from tunescope.review.runs import Run, Runs
 from tunescope.review.saving import Saved, SaveRefusal, SaveRequest
 from tunescope.review.search import SearchResult, SearchSpec
-from tunescope.review.state import DatasetState, digest
+from tunescope.review.state import DatasetState
 from tunescope.review.views import View
 
-FIXES = [
-    ("strip_whitespace", "Strip whitespace", "Remove whitespace and newlines around message texts."),
-    ("dedupe", "Remove exact duplicates", "Keep the first of each group of identical examples."),
-    ("drop_invalid", "Drop invalid lines", "Delete blank lines, lines that are not JSON, and non-objects."),
-    ("drop_extra_keys", "Drop extra top-level keys", "Remove keys the format does not define (OpenAI rejects them)."),
-    ("rename_near_miss", "Fix near-miss formats",
-     "Rename look-alike keys (LLaMA-Factory, ShareGPT, ...) to OpenAI's chat format."),
-    ("to_chat", "Convert prompt/completion to chat", "Turn legacy prompt/completion rows into chat messages."),
-    ("drop_over_limit", "Drop examples over the token limit", "Delete examples longer than the model allows."),
-    ("truncate_over_limit", "Truncate examples over the token limit",
-     "Drop early turns until each example fits the model's limit."),
-    ("to_jsonl", "Convert to JSONL", "Rewrite pretty-printed JSON or a JSON array as one object per line."),
-]
-MODEL_FIXES = {"drop_over_limit", "truncate_over_limit"}
 EDIT_ACTIONS = {"edit", "edit_external", "delete", "toggle_weight", "fixes", "undo", "redo", "save", "copy"}
 UNDO_HINT = "u to undo"
 
@@ -58,7 +46,6 @@ class ReviewSession:
         self.search: SearchSpec | None = None
         self.runs = Runs()
         self.checker = RowChecker(options, allow_estimate)
-        self.analysing: set[tuple] = set()     # keys of rows being checked again
         self.saving = False
         self.file_notice: tuple = ()           # checks named by the last "About this file" notice
 
@@ -66,9 +53,15 @@ class ReviewSession:
     def session(self) -> EditSession | None:
         return self.state.session if self.state is not None else None
 
-    def open(self, index) -> DatasetState:
-        self.state = DatasetState(index, self.options.token_limit)
-        return self.state
+    def open(self, path: str | None, problem: str | None = None) -> tuple[DatasetState | None, str | None]:
+        """Start reviewing the file at `path` (its index is built afterwards); (None, why) when it cannot
+        be opened, or when `problem` already says why."""
+        if problem is None:
+            try:
+                self.state = DatasetState(LineIndex(path), self.options.token_limit)
+            except OSError as exc:
+                problem = f"{path}: {exc.strerror or exc}"
+        return self.state, problem
 
     def start_editing(self) -> Notice | None:
         """Edits become possible once the whole file is indexed."""
@@ -115,9 +108,20 @@ class ReviewSession:
         return Outcome(toast=toast, undo_hint=undo_hint, refresh_rows=True, run_view=self.state.view is not None,
                        **more)
 
-    def editor_title(self, row: int) -> str:
+    def _editor_title(self, row: int) -> str:
         origin = self.state.origin(row)
         return f"line {origin + 1}" if origin is not None else "new example"
+
+    def open_editor(self, row: int | None) -> Outcome:
+        """The JSON editor on row `row`, pretty-printed."""
+        if row is None:
+            return Outcome()
+        return Outcome(editor=EditorRequest(row, pretty_json(self.state.data(row)), self._editor_title(row)))
+
+    def line_of(self, row: int | None) -> int | None:
+        """The 1-based original line of a session row (None for an inserted row, or no row)."""
+        origin = self.state.origin(row) if row is not None else None
+        return None if origin is None else origin + 1
 
     def edit(self, row: int, text: str) -> Outcome:
         """Replace a row by JSON text (pretty-printed or not); the editor comes back on invalid JSON."""
@@ -126,19 +130,23 @@ class ReviewSession:
         try:
             session.replace_text(row, text)
         except JsonEditError as exc:       # the editor comes back with the text, the reason and the cursor on it
-            return Outcome(retry=EditorRetry(row, text, str(exc)))
+            return Outcome(editor=EditorRequest(row, text, self._editor_title(row), str(exc)))
         except EditError as exc:
             return Outcome(notice=Notice(str(exc), title="Edit refused", severity="error"))
         if session.get(row) == before:
             return self._rows_changed(notice=Notice("no change"))
         return self._rows_changed(session.undo_description, UNDO_HINT)
 
-    def edit_externally(self, row: int, editor: str | None, run: Callable[[list[str]], int]) -> Outcome:
+    def edit_externally(self, row: int | None, editor: str | None, run: Callable[[list[str]], int]) -> Outcome:
         """Edit a row in `editor` (a command line; `run` runs it and returns its exit status)."""
+        if row is None:
+            return Outcome()
         text = edit_in_editor(pretty_json(self.state.data(row)), editor, run)
         return Outcome(notice=text) if isinstance(text, Notice) else self.edit(row, text)
 
-    def delete(self, row: int) -> Outcome:
+    def delete(self, row: int | None) -> Outcome:
+        if row is None:
+            return Outcome()
         self.session.delete(row)
         return self._rows_changed(self.session.undo_description, UNDO_HINT)
 
@@ -212,6 +220,11 @@ class ReviewSession:
         self.runs.stop("check")
         return Outcome(save=SaveRequest(session, tuple(session.segments), path, self.backup))
 
+    def start_check(self) -> Run:
+        """A new run of the checker over the whole file; results start again from nothing."""
+        self.state.results.reset()
+        return self.runs.start("check")
+
     def saved(self, saved: Saved) -> Outcome:
         """The rows are on disk: the session continues on the written file, which is checked again."""
         self.saving = False
@@ -255,36 +268,6 @@ class ReviewSession:
         self.file_notice = said
         return Notice("\n".join(lines), title="About this file",
                       severity="error" if found[0].severity.value == "error" else "warning", timeout=8)
-
-    def analyses_for(self, display_rows: range) -> list[Analysis]:
-        """Edited rows among `display_rows` still to check again (marked as being checked)."""
-        wanted = []
-        for key, data, line in self.state.unanalysed(display_rows):
-            if ("m", key) not in self.analysing:
-                self.analysing.add(("m", key))
-                wanted.append(Analysis(("m", key), data, line))
-        return wanted
-
-    def viewer_analysis(self, row: int, data: bytes) -> Analysis | None:
-        """The row in the viewer (`data`, its bytes), to check again for its per-message tokens
-        (None: known or under way)."""
-        key = ("v", digest(data))
-        if self.state.analysis_of(data) is not None or key in self.analysing:
-            return None
-        self.analysing.add(key)
-        origin = self.state.origin(row)
-        return Analysis(key, data, (origin if origin is not None else row) + 1)
-
-    def analysed(self, key: tuple, summary) -> None:
-        """A row checked again: edited rows go to the overlay, the viewer's row to its cache."""
-        self.analysing.discard(key)
-        if summary is None:
-            return
-        kind, value = key
-        if kind == "m":
-            self.state.overlay[value] = summary
-        else:
-            self.state.viewer_cache[key] = summary
 
     # -- moving around ----------------------------------------------------------------------------
     def jump(self, row: int, message_index: int | None = None) -> Outcome:
@@ -388,8 +371,11 @@ class ReviewSession:
         self.state.view = view.rows
         self.state.view_description = view.description
 
-    def copy_text(self, row: int) -> tuple[str, Notice]:
+    def copy(self, row: int | None) -> Outcome:
+        """The row's JSON to the clipboard."""
+        if row is None:
+            return Outcome()
         text = self.state.data(row).decode("utf-8", "replace")
-        origin = self.state.origin(row)
-        where = f"line {origin + 1}" if origin is not None else "the new example"
-        return text, Notice(f"copied {where} ({len(text):,} characters) to the clipboard")
+        line = self.line_of(row)
+        where = f"line {line}" if line is not None else "the new example"
+        return Outcome(clipboard=text, notice=Notice(f"copied {where} ({len(text):,} characters) to the clipboard"))

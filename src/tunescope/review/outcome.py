@@ -2,7 +2,7 @@
 
 The UI renders outcomes and decides nothing itself: a toast that replaces the
 previous change's toast, a `Notice` said once, rows to redraw, the JSON
-editor to reopen, a save or a check to start.
+editor to open, a save or a check to start.
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ class Notice:
 
 
 @dataclass(frozen=True)
-class EditorRetry:
-    """Open the JSON editor again on `text` for `row`, saying `error` (and putting the cursor on it)."""
+class EditorRequest:
+    """Open the JSON editor on `text` for `row` (titled `title`); `error` says why it came back, if it did."""
 
     row: int
     text: str
-    error: str
+    title: str
+    error: str = ""
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ class Outcome:
     toast: str | None = None             # the change, shown in place of the previous change's toast
     undo_hint: str | None = None
     notice: Notice | None = None
-    retry: EditorRetry | None = None
+    editor: EditorRequest | None = None
+    clipboard: str | None = None         # text to put on the clipboard
     save: SaveRequest | None = None      # a save to run in the background
     explain: tuple[str, str] | None = None   # (title, text) worth a dialog of its own
     offer_save_as: str | None = None     # the reason to offer saving elsewhere
@@ -56,15 +58,6 @@ class Outcome:
         if self.toast is None:
             return None
         return f"{self.toast} — {self.undo_hint}" if self.undo_hint else self.toast
-
-
-@dataclass(frozen=True)
-class Analysis:
-    """A row to check again in the background: `key` names it in `ReviewSession.analysing`."""
-
-    key: tuple
-    data: bytes
-    line: int
 
 
 def describe_error(exc: BaseException) -> str:

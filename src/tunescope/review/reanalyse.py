@@ -13,19 +13,31 @@ its missing-assistant error disappear.
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from tunescope.checks.example.analyze import token_findings
 from tunescope.checks.model import CheckOptions, ExampleSummary, is_prompt_only
 from tunescope.checks.run.worker import check_example
+from tunescope.review.state import DatasetState, digest
 from tunescope.tokens.count import TokenCounter
 from tunescope.tokens.encodings import EncodingUnavailable
 
 METHOD_OF_FORMAT = {"chat": "supervised"}   # how the checker reads a file's prompt-only rows, by its format
 
 
+@dataclass(frozen=True)
+class Analysis:
+    """A row to check again in the background: `key` is ("m", digest) for an edited row, ("v", digest)
+    for the viewer's row."""
+
+    key: tuple
+    data: bytes
+    line: int
+
+
 class RowChecker:
-    """Checks single rows with one TokenCounter, built on first use and used under a lock."""
+    """Checks single rows with one TokenCounter (built on first use, used under a lock from worker
+    threads), and knows which rows it is checking (that part is used from the UI thread only)."""
 
     def __init__(self, options: CheckOptions, allow_estimate: bool) -> None:
         self.options = options
@@ -33,6 +45,7 @@ class RowChecker:
         self.lock = threading.Lock()
         self._counter: TokenCounter | None = None
         self.failed: str | None = None       # why token counts are estimates (no encoding file)
+        self.checking: set[tuple] = set()    # keys of the rows being checked
 
     def counter(self) -> TokenCounter:
         if self._counter is None:
@@ -54,3 +67,31 @@ class RowChecker:
         if summary.tokens is not None:
             summary.extra_findings = list(token_findings(summary, self.options))
         return summary
+
+    # -- which rows to check (UI thread) -------------------------------------------------------------
+    def for_rows(self, state: DatasetState, display_rows: range) -> list[Analysis]:
+        """Edited rows among `display_rows` with no analysis yet, now marked as being checked."""
+        wanted = []
+        for key, data, line in state.unanalysed(display_rows):
+            if ("m", key) not in self.checking:
+                self.checking.add(("m", key))
+                wanted.append(Analysis(("m", key), data, line))
+        return wanted
+
+    def for_viewer(self, state: DatasetState, row: int, data: bytes) -> Analysis | None:
+        """The viewer's row (`data`, its bytes), for its per-message tokens (None: known or under way)."""
+        key = ("v", digest(data))
+        if state.analysis_of(data) is not None or key in self.checking:
+            return None
+        self.checking.add(key)
+        origin = state.origin(row)
+        return Analysis(key, data, (origin if origin is not None else row) + 1)
+
+    def checked(self, state: DatasetState, key: tuple, summary) -> None:
+        """A row was checked (`summary` None: it failed): edited rows go to the overlay, the viewer's
+        row to its cache."""
+        self.checking.discard(key)
+        if summary is not None and key[0] == "m":
+            state.overlay[key[1]] = summary
+        elif summary is not None:
+            state.viewer_cache[key] = summary

@@ -24,8 +24,8 @@ from tunescope.checks.model import CheckOptions
 from tunescope.checks.run.runner import DatasetChecker
 from tunescope.dataset.index import LineIndex
 from tunescope.review.filters import FilterSpec
-from tunescope.review.outcome import Analysis, describe_error
-from tunescope.review.reanalyse import RowChecker
+from tunescope.review.outcome import describe_error
+from tunescope.review.reanalyse import Analysis, RowChecker
 from tunescope.review.runs import Run
 from tunescope.review.saving import Saved, SaveRequest, write_rows
 from tunescope.review.search import SearchSpec, find_next

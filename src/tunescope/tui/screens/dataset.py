@@ -15,20 +15,17 @@ from functools import partial
 
 from textual import on
 from textual.app import ComposeResult, SuspendNotSupported
-from textual.containers import Horizontal
 from textual.notifications import Notification, Notify
 from textual.screen import Screen
-from textual.widgets import TabbedContent, TabPane
 
-from tunescope.dataset.index import LineIndex
-from tunescope.review.commands import EDIT_ACTIONS, FIXES, ReviewSession
+from tunescope.review.commands import EDIT_ACTIONS, ReviewSession
 from tunescope.review.filters import filter_from_key
-from tunescope.review.json_text import EditorUnavailable, json_problem, pretty_json
-from tunescope.review.outcome import Notice, Outcome
+from tunescope.review.fixes import FIXES
+from tunescope.review.json_text import EditorUnavailable, json_problem
+from tunescope.review.outcome import Outcome
 from tunescope.review.saving import Saved, SaveRefusal
 from tunescope.review.search import SearchResult
 from tunescope.review.views import View
-from tunescope.tokens.models import load_models
 from tunescope.tui import keymap, workers
 from tunescope.tui.dialogs.confirm import ConfirmScreen
 from tunescope.tui.dialogs.editor import JsonEditorScreen
@@ -40,13 +37,10 @@ from tunescope.tui.messages import (AnalysisFailed, CheckFailed, CheckFinished, 
 from tunescope.tui.widgets.dataset.example_list import ExampleList
 from tunescope.tui.widgets.dataset.example_viewer import ExampleViewer
 from tunescope.tui.widgets.dataset.findings_pane import FindingsPane
+from tunescope.tui.widgets.dataset.review_panes import ReviewPanes
 from tunescope.tui.widgets.dataset.stats_pane import StatsPane
 from tunescope.tui.widgets.dataset.status_bar import StatusBar
 from tunescope.tui.widgets.fitted_footer import FittedFooter
-
-PANES = ("list", "viewer", "findings", "stats")
-TAB_OF = {"viewer": "tab-example", "findings": "tab-findings", "stats": "tab-stats"}
-EMPTY_FILE = "This file is empty: there is nothing to review. A fine-tuning file needs one JSON object per line."
 
 
 class DatasetScreen(Screen):
@@ -62,23 +56,11 @@ class DatasetScreen(Screen):
         self.options, self.model_info, self.allow_estimate = options, model_info, allow_estimate
         self.review = ReviewSession(options, allow_estimate, getattr(settings, "backup", "none"))
         self.cancel = threading.Event()        # indexing
-        self._pending_viewer = None
-        self._pane_wanted: str | None = None   # side pane asked for, until it takes focus
         self._edit_toast: Notification | None = None
 
     def compose(self) -> ComposeResult:
-        self.status_bar, self.example_list, self.viewer = StatusBar(id="status"), ExampleList(id="list"), \
-            ExampleViewer(id="viewer")
-        yield self.status_bar
-        with Horizontal(id="main"):
-            yield self.example_list
-            with TabbedContent(id="side", initial="tab-example"):
-                with TabPane("Example", id="tab-example"):
-                    yield self.viewer
-                with TabPane("Findings", id="tab-findings"):
-                    yield FindingsPane(id="findings")
-                with TabPane("Stats", id="tab-stats"):
-                    yield StatsPane(id="stats")
+        yield StatusBar(id="status")
+        yield ReviewPanes(id="main")
         yield FittedFooter()
 
     @property
@@ -86,24 +68,19 @@ class DatasetScreen(Screen):
         return self.review.state
 
     def on_mount(self) -> None:
+        self.status_bar, self.panes = self.query_one(StatusBar), self.query_one(ReviewPanes)
+        self.example_list, self.viewer = self.query_one(ExampleList), self.query_one(ExampleViewer)
         self.status_bar.set(file=self.display_name, model=self.options.model)
-        self.example_list.focus()
-        try:
-            self.query_one(StatsPane).set_models(load_models().names(), self.options.model)
-        except Exception as exc:  # noqa: BLE001 - a broken user model table: the rest still works
-            self.notify(f"model table unavailable: {exc}", severity="warning")
-        try:
-            index = LineIndex(self.path) if self.open_error is None else None
-        except OSError as exc:
-            self.open_error = f"{self.path}: {exc.strerror or exc}"
-        if self.open_error is not None:
+        self.query_one(StatsPane).show_model_table(self.options.model)
+        state, self.open_error = self.review.open(self.path, self.open_error)
+        if state is None:
             self.example_list.empty_text = self.open_error
             self.viewer.clear(self.open_error)
             self.notify(self.open_error, title="Cannot open the file", severity="error", timeout=10)
             return
-        self.example_list.set_state(self.review.open(index))
-        self.status_bar.set(phase="indexing", done=0, total=index.size)
-        workers.start_daemon(workers.index_file, index, self.post_message, self.cancel, name="tunescope-index")
+        self.panes.set_state(state)
+        self.status_bar.set(phase="indexing", done=0, total=state.index.size)
+        workers.start_daemon(workers.index_file, state.index, self.post_message, self.cancel, name="tunescope-index")
 
     def on_unmount(self) -> None:
         self.stop_background_work()
@@ -114,178 +91,117 @@ class DatasetScreen(Screen):
         self.review.runs.stop_all()
 
     def _thread(self, work, *args, group: str, exclusive: bool = False) -> None:
-        self.run_worker(partial(work, *args), thread=True, group=group, exclusive=exclusive, exit_on_error=False,
-                        description=group)
+        self.run_worker(partial(work, *args), thread=True, group=group, exclusive=exclusive, exit_on_error=False)
 
     def start_check(self) -> None:
         """(Re)check the whole file in the background; earlier runs are cancelled and ignored."""
-        run = self.review.runs.start("check")
-        self.state.results.reset()
+        run = self.review.start_check()
         self.status_bar.set(phase="checking", done=0, total=self.state.index.size)
         workers.start_daemon(workers.check_dataset, self.state.index, self.options, self.allow_estimate,
                              self.post_message, run, name="tunescope-check")
 
     def _analyse(self, *analyses) -> None:
-        if any(analyses):
-            self._thread(workers.analyse_rows, self.review.checker, [a for a in analyses if a], self.state.format,
-                         self.post_message, group="analyse")
+        if analyses := [a for a in analyses if a is not None]:
+            self._thread(workers.analyse_rows, self.review.checker, analyses, self.state.format, self.post_message,
+                         group="analyse")
 
     # -- index and check messages -----------------------------------------------------------------
-    @on(IndexGrew)
-    def _index_grew(self, event: IndexGrew) -> None:
+    def on_index_grew(self, event: IndexGrew) -> None:
         self.example_list.reload()
         self.status_bar.set(lines=event.lines, done=event.scanned, total=event.size)
 
-    @on(IndexBuilt)
-    def _index_built(self, event: IndexBuilt) -> None:
+    def on_index_built(self, event: IndexBuilt) -> None:
         if event.error:
             self.notify(f"indexing stopped: {event.error}", title="Cannot read the whole file", severity="error")
         self.show_outcome(Outcome(notice=self.review.start_editing(), reload_list=True))
         self.status_bar.set(lines=len(self.state.index), phase="")
-        if self.state.index.size == 0:
-            self.viewer.clear(EMPTY_FILE)
         self.start_check()
-        self.schedule_viewer()
+        self.panes.follow()
 
     @on(ExamplesChecked)
-    def _examples_checked(self, event: ExamplesChecked) -> None:
-        if self.review.runs.is_current("check", event.generation):
-            for summary in event.summaries:
-                self.state.results.add(summary)
-            self.example_list.refresh()
-            self.status_bar.show_counts(self.state)
-
     @on(CheckProgressed)
-    def _check_progressed(self, event: CheckProgressed) -> None:
-        if self.review.runs.is_current("check", event.generation):
-            self.status_bar.set(phase="checking", done=event.done, total=event.total)
-
     @on(CheckFinished)
-    def _check_finished(self, event: CheckFinished) -> None:
-        if self.review.runs.is_current("check", event.generation):
-            self.state.check_finished(event.report)
-            self.status_bar.set(phase="", format=event.report.format, estimated=self.state.results.estimated)
-            self.status_bar.show_counts(self.state)
-            self.example_list.refresh()
-            self.query_one(FindingsPane).set_report(event.report)
-            self.query_one(StatsPane).set_report(event.report, self.model_info)
-            self.say(self.review.file_notice_for(event.report))
-            self.schedule_viewer()
-
     @on(CheckFailed)
-    def _check_failed(self, event: CheckFailed) -> None:
-        if self.review.runs.is_current("check", event.generation):
-            self.state.results.finished = True
-            self.example_list.refresh()
-            self.status_bar.set(phase="")
-            self.notify(event.reason, title="Checking failed; rows are shown unchecked", severity="error",
-                        timeout=10)
+    def _checker_said(self, event: ExamplesChecked | CheckProgressed | CheckFinished | CheckFailed) -> None:
+        """What the current run of the checker sends (an older run's messages are dropped)."""
+        if not self.review.runs.is_current("check", event.generation):
+            return
+        match event:
+            case CheckProgressed(done=done, total=total):
+                self.status_bar.set(phase="checking", done=done, total=total)
+                return
+            case ExamplesChecked(summaries=summaries):
+                for summary in summaries:
+                    self.state.results.add(summary)
+            case CheckFinished(report=report):
+                self.state.check_finished(report)
+                self.status_bar.set(phase="", format=report.format, estimated=self.state.results.estimated)
+                self.query_one(FindingsPane).set_report(report)
+                self.query_one(StatsPane).set_report(report, self.model_info)
+                self.show_outcome(Outcome(notice=self.review.file_notice_for(report)))
+                self.panes.follow()
+            case CheckFailed(reason=reason):
+                self.state.results.finished = True
+                self.status_bar.set(phase="")
+                self.notify(reason, title="Checking failed; rows are shown unchecked", severity="error", timeout=10)
+        self.example_list.refresh()
+        self.status_bar.show_counts(self.state)
 
-    @on(TokensEstimated)
-    def _tokens_estimated(self, event: TokensEstimated) -> None:
+    def on_tokens_estimated(self, event: TokensEstimated) -> None:
         self.state.results.estimated = True
         self.status_bar.set(estimated=True)
         self.notify(f"{event.reason}\nToken counts are estimates until then (marked ~estimated).",
                     title="Exact token counts unavailable", severity="warning", timeout=15)
 
-    @on(WorkFailed)
-    def _work_failed(self, event: WorkFailed) -> None:
+    def on_work_failed(self, event: WorkFailed) -> None:
         self.notify(f"{event.what} failed: {event.reason}", severity="error")
 
     # -- the viewer and re-analysis -----------------------------------------------------------------
-    @on(ExampleList.Highlighted)
-    @on(TabbedContent.TabActivated, pane="#tab-example")
-    def schedule_viewer(self) -> None:
-        if self._pending_viewer is not None:
-            self._pending_viewer.stop()
-        self._pending_viewer = self.set_timer(0.03, self.show_selected)
-
     def current_row(self) -> int | None:
         """Session row under the list cursor (None when the list is empty)."""
-        if self.state is None or not self.example_list.count:
-            return None
-        return self.state.row_at(self.example_list.cursor)
+        return self.panes.current_row()
 
-    def show_selected(self, keep_cursor: bool = False) -> None:
-        row = self.current_row()
-        if row is not None and not self.viewer.show_row(self.state, row, keep_cursor):
-            self._analyse(self.review.viewer_analysis(row, self.viewer.data))
+    def on_review_panes_analysis_wanted(self, event: ReviewPanes.AnalysisWanted) -> None:
+        self._analyse(self.review.checker.for_viewer(self.state, event.row, event.data))
 
-    @on(ExampleList.RowsShown)
-    def _rows_shown(self, event: ExampleList.RowsShown) -> None:
+    def on_example_list_rows_shown(self, event: ExampleList.RowsShown) -> None:
         if self.state is not None:
-            self._analyse(*self.review.analyses_for(range(event.first, event.first + event.count)))
+            self._analyse(*self.review.checker.for_rows(self.state, range(event.first, event.first + event.count)))
 
-    @on(ExampleAnalysed)
-    def _example_analysed(self, event: ExampleAnalysed) -> None:
-        self.review.analysed(event.key, event.summary)
+    def on_example_analysed(self, event: ExampleAnalysed) -> None:
+        self.review.checker.checked(self.state, event.key, event.summary)
         if event.key[0] == "m":
             self.example_list.refresh()
             self.status_bar.show_counts(self.state)
-        row = self.current_row()
-        if row is not None and self.state.data(row) == event.data:
-            self.show_selected(keep_cursor=True)
+        self.panes.shown(event.data)
 
-    @on(AnalysisFailed)
-    def _analysis_failed(self, event: AnalysisFailed) -> None:
-        self.review.analysed(event.key, None)
+    def on_analysis_failed(self, event: AnalysisFailed) -> None:
+        self.review.checker.checked(self.state, event.key, None)
         self.notify(f"could not analyse line {event.line}: {event.reason}", severity="warning")
 
     # -- panes ---------------------------------------------------------------------------------------
-    def current_pane(self) -> str:
-        if self._pane_wanted is not None:      # focus is moving there (applied after the next refresh)
-            return self._pane_wanted
-        node = self.focused
-        while node is not None and node is not self:
-            if node.id in PANES:
-                return node.id
-            node = node.parent
-        return "list"
-
-    @on(ExampleList.Opened)
-    def _opened(self) -> None:
-        self.show_pane("viewer")
-
-    @on(ExampleViewer.Closed)
-    def _viewer_closed(self) -> None:
-        self.show_pane("list")
-
     def show_pane(self, name: str) -> None:
-        """Focus a pane; on narrow screens the side panes replace the list while open."""
-        self._pane_wanted = None if name == "list" else name
-        self.set_class(name != "list", "-side-open")
-        if name == "list":
-            self.example_list.focus()
-            return
-        self.query_one("#side", TabbedContent).active = TAB_OF[name]
-        self.call_after_refresh(self._focus_pane, name)
+        self.panes.show(name)
 
-    def _focus_pane(self, name: str) -> None:
-        """Focus a side pane once it is shown (a hidden widget cannot take focus)."""
-        if self._pane_wanted == name:
-            self._pane_wanted = None
-            self.query_one(f"#{name}").focus()
-
-    def action_next_pane(self, step: int = 1) -> None:
-        self.show_pane(PANES[(PANES.index(self.current_pane()) + step) % len(PANES)])
+    def action_next_pane(self) -> None:
+        self.panes.step(1)
 
     def action_previous_pane(self) -> None:
-        self.action_next_pane(-1)
+        self.panes.step(-1)
 
     def action_back(self) -> None:
         stopped = self.review.stop_search()
         if stopped is not None:
             self.show_outcome(stopped)
-        elif self.current_pane() != "list" or self.has_class("-side-open"):
-            self.show_pane("list")
+        elif self.panes.current() != "list" or self.panes.side_open:
+            self.panes.show("list")
         else:
             self.show_outcome(self.review.clear_view())
 
     # -- moving around, search, filter, sort -------------------------------------------------------------
-    def jump_to_row(self, row: int, message_index: int | None = None) -> bool:
+    def jump_to_row(self, row: int, message_index: int | None = None) -> None:
         """Move the cursor to session row `row`, clearing the filter if it hides the row."""
         self.show_outcome(self.review.jump(row, message_index))
-        return True
 
     def action_goto_line(self) -> None:
         def done(line: int | None) -> None:
@@ -293,9 +209,7 @@ class DatasetScreen(Screen):
                 self.show_outcome(self.review.goto_line(line))
                 self.example_list.focus()
         if self.state is not None:
-            row = self.current_row()
-            origin = self.state.origin(row) if row is not None else None
-            self.app.push_screen(GotoLineScreen(len(self.state.index), None if origin is None else origin + 1), done)
+            self.app.push_screen(GotoLineScreen(len(self.state.index), self.review.line_of(self.current_row())), done)
 
     def action_next_error(self, step: int = 1) -> None:
         if self.state is not None:
@@ -304,19 +218,16 @@ class DatasetScreen(Screen):
     def action_previous_error(self) -> None:
         self.action_next_error(-1)
 
-    @on(FindingsPane.GroupSelected)
-    def _group_selected(self, event: FindingsPane.GroupSelected) -> None:
+    def on_findings_pane_group_selected(self, event: FindingsPane.GroupSelected) -> None:
         self.set_filter(("check", event.check_id))
         if self.has_class("-narrow"):       # the list is hidden behind the pane there: show the lines asked for
             self.show_pane("list")
 
-    @on(FindingsPane.FindingSelected)
-    def _finding_selected(self, event: FindingsPane.FindingSelected) -> None:
+    def on_findings_pane_finding_selected(self, event: FindingsPane.FindingSelected) -> None:
         if self.state is not None and event.line is not None:
             self.show_outcome(self.review.goto_line(event.line, event.message_index, f"line {event.line} was deleted"))
 
-    @on(StatsPane.ModelChanged)
-    def _model_changed(self, event: StatsPane.ModelChanged) -> None:
+    def on_stats_pane_model_changed(self, event: StatsPane.ModelChanged) -> None:
         self.app.change_model(event.name)
 
     def action_search(self) -> None:
@@ -338,8 +249,7 @@ class DatasetScreen(Screen):
         self._thread(workers.search, self.state, spec, self.example_list.cursor, step, self.post_message, run,
                      group="search")
 
-    @on(SearchMatched)
-    def _search_matched(self, event: SearchMatched) -> None:
+    def on_search_matched(self, event: SearchMatched) -> None:
         self.show_outcome(self.review.search_matched(SearchResult(event.pattern, event.row, event.wrapped),
                                                      event.generation))
 
@@ -360,8 +270,7 @@ class DatasetScreen(Screen):
         self._thread(workers.view, self.state, self.review.filter, self.state.sort, self.post_message, run,
                      group="view", exclusive=True)
 
-    @on(ViewBuilt)
-    def _view_built(self, event: ViewBuilt) -> None:
+    def on_view_built(self, event: ViewBuilt) -> None:
         self.show_outcome(self.review.view_built(View(event.rows, event.description), event.generation,
                                                  self.current_row()))
 
@@ -377,13 +286,7 @@ class DatasetScreen(Screen):
             self.notify(self.review.unavailable_reason(active.binding.action))
 
     def action_edit(self) -> None:
-        row = self.current_row()
-        if row is not None:
-            self.open_editor(row, pretty_json(self.state.data(row)))
-
-    def open_editor(self, row: int, text: str, error: str = "") -> None:
-        self.app.push_screen(JsonEditorScreen(text, self.review.editor_title(row), validate=json_problem, error=error),
-                             lambda new_text: self.apply_text(row, new_text) if new_text is not None else None)
+        self.show_outcome(self.review.open_editor(self.current_row()))
 
     def apply_text(self, row: int, text: str) -> bool:
         """Replace `row` by `text`; False when it was refused (the editor comes back on invalid JSON)."""
@@ -392,10 +295,8 @@ class DatasetScreen(Screen):
         return outcome.refresh_rows
 
     def action_edit_external(self) -> None:
-        row = self.current_row()
-        if row is not None:
-            editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-            self.show_outcome(self.review.edit_externally(row, editor, self._run_editor))
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        self.show_outcome(self.review.edit_externally(self.current_row(), editor, self._run_editor))
 
     def _run_editor(self, command: list[str]) -> int:
         """Hand the terminal to an external editor; its exit status."""
@@ -408,9 +309,7 @@ class DatasetScreen(Screen):
             return subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True).returncode
 
     def action_delete(self) -> None:
-        row = self.current_row()
-        if row is not None:
-            self.show_outcome(self.review.delete(row))
+        self.show_outcome(self.review.delete(self.current_row()))
 
     def action_toggle_weight(self) -> None:
         row = self.current_row()
@@ -428,40 +327,34 @@ class DatasetScreen(Screen):
         self.show_outcome(self.review.redo())
 
     def action_copy(self) -> None:
-        row = self.current_row()
-        if row is not None:
-            text, notice = self.review.copy_text(row)
-            self.app.copy_to_clipboard(text)
-            self.show_outcome(Outcome(notice=notice))
+        self.show_outcome(self.review.copy(self.current_row()))
 
     # -- saving and quitting ---------------------------------------------------------------------------
     def action_save(self, path: str | None = None) -> None:
         self.show_outcome(self.review.save(path))
 
-    @on(DatasetSaved)
-    def _dataset_saved(self, event: DatasetSaved) -> None:
+    def on_dataset_saved(self, event: DatasetSaved) -> None:
         outcome = self.review.saved(Saved(event.path, event.detail, event.index))
         self.path = self.review.session.path            # the session continues on the written file
         self.display_name = os.path.basename(self.path)
         self.status_bar.set(phase="", file=self.display_name, lines=len(self.state.index))
         self.show_outcome(outcome)
 
-    @on(SaveRejected)
-    def _save_rejected(self, event: SaveRejected) -> None:
+    def on_save_rejected(self, event: SaveRejected) -> None:
         self.status_bar.set(phase="")
         refusal = SaveRefusal(event.reason, event.changed_on_disk, event.path, event.save_as_blocked)
         self.show_outcome(self.review.save_refused(refusal))
 
     def request_quit(self) -> None:
-        def done(quit_anyway: bool | None) -> None:
-            if quit_anyway:
-                self.stop_background_work()
-                self.app.exit()
-        if self.review.session is None or not self.review.session.dirty:
-            done(True)
-        else:
+        if self.review.session is not None and self.review.session.dirty:
             self.app.push_screen(ConfirmScreen("You have unsaved edits. Quit and lose them? (ctrl+s saves)",
-                                               danger=True), done)
+                                               danger=True), lambda yes: self._quit() if yes else None)
+        else:
+            self._quit()
+
+    def _quit(self) -> None:
+        self.stop_background_work()
+        self.app.exit()
 
     # -- rendering outcomes ------------------------------------------------------------------------------
     def show_outcome(self, outcome: Outcome) -> None:
@@ -470,24 +363,22 @@ class DatasetScreen(Screen):
             self.start_check()
         if outcome.status_view is not None:
             self.status_bar.set(view=outcome.status_view)
-        if outcome.reload_list or outcome.refresh_rows:
-            self.example_list.reload()
+        self.panes.show_rows(outcome.reload_list, outcome.refresh_rows, outcome.cursor, outcome.message)
         if outcome.refresh_rows:
             self.status_bar.show_counts(self.state)
-            self.show_selected(keep_cursor=True)
-        if outcome.cursor is not None:
-            self.example_list.move_to(outcome.cursor, center=True)
-        if outcome.message is not None:
-            self.call_after_refresh(lambda: (self.show_selected(), self.viewer.select_message(outcome.message)))
         if outcome.run_view:
             self.apply_view()
         if outcome.search_step is not None:
             self.start_search(outcome.search_step)
         if outcome.toast_text:
             self.notify_change(outcome.toast_text)
-        self.say(outcome.notice)
-        if outcome.retry is not None:
-            self.open_editor(outcome.retry.row, outcome.retry.text, outcome.retry.error)
+        if (notice := outcome.notice) is not None:
+            self.notify(notice.text, title=notice.title, severity=notice.severity, timeout=notice.timeout)
+        if outcome.clipboard is not None:
+            self.app.copy_to_clipboard(outcome.clipboard)
+        if (editor := outcome.editor) is not None:
+            self.app.push_screen(JsonEditorScreen(editor.text, editor.title, validate=json_problem, error=editor.error),
+                                 lambda text: self.apply_text(editor.row, text) if text is not None else None)
         if outcome.save is not None:
             self.status_bar.set(phase="saving", done=0, total=1)
             self._thread(workers.save, outcome.save, self.post_message, group="save", exclusive=True)
@@ -497,10 +388,6 @@ class DatasetScreen(Screen):
             self.app.push_screen(SaveAsScreen(self.review.save_as_default(), reason=outcome.offer_save_as),
                                  lambda path: self.action_save(os.path.expanduser(path)) if path else None)
         self.refresh_bindings()
-
-    def say(self, notice: Notice | None) -> None:
-        if notice is not None:
-            self.notify(notice.text, title=notice.title, severity=notice.severity, timeout=notice.timeout)
 
     def notify_change(self, text: str) -> None:
         """Toast the latest change in place of the previous change's toast: six quick deletes stacked six
