@@ -1,7 +1,7 @@
 """What the review keys do, as plain methods: each returns an `Outcome` for the UI to show.
 
 `ReviewSession` holds the review of one file (rows and results, filter,
-search, the background runs, edits in flight) and answers every key of the
+search, the background runs, a save in flight) and answers every key of the
 dataset screen: whether it is available and why not, what an edit, a fix,
 undo or a save changes, where a search or a line is. The screen only renders
 the answer (a toast, reloaded rows, the JSON editor again with the parser's
@@ -92,7 +92,7 @@ class ReviewSession:
             return "No file is open."
         if self.session is None:
             return "Still reading the file; editing starts as soon as it is indexed."
-        if self.saving:
+        if self.saving and action != "copy":
             return "Saving; edits wait until the file is written."
         if action == "undo":
             return "Nothing to undo."
@@ -109,8 +109,8 @@ class ReviewSession:
                        **more)
 
     def _editor_title(self, row: int) -> str:
-        origin = self.state.origin(row)
-        return f"line {origin + 1}" if origin is not None else "new example"
+        line = self.line_of(row)
+        return f"line {line}" if line is not None else "new example"
 
     def open_editor(self, row: int | None) -> Outcome:
         """The JSON editor on row `row`, pretty-printed."""
@@ -298,7 +298,7 @@ class ReviewSession:
     # -- search -----------------------------------------------------------------------------------
     def set_search(self, pattern: str, regex: bool) -> Outcome:
         """Search for `pattern` from the cursor on; refused when it is not a valid regular expression."""
-        spec = SearchSpec(pattern, regex)
+        spec = SearchSpec(pattern, bool(regex))
         try:
             spec.matcher()
         except Exception as exc:  # noqa: BLE001 - re.error, or a pattern too big to compile

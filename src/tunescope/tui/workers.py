@@ -27,7 +27,7 @@ from tunescope.review.filters import FilterSpec
 from tunescope.review.outcome import describe_error
 from tunescope.review.reanalyse import Analysis, RowChecker
 from tunescope.review.runs import Run
-from tunescope.review.saving import Saved, SaveRequest, write_rows
+from tunescope.review.saving import Saved, SaveRefusal, SaveRequest, write_rows
 from tunescope.review.search import SearchSpec, find_next
 from tunescope.review.state import DatasetState
 from tunescope.review.views import build_view
@@ -116,7 +116,10 @@ def view(state: DatasetState, spec: FilterSpec | None, sort: str, post: Post, ru
 
 def save(request: SaveRequest, post: Post) -> None:
     """Write the rows; the new index comes back in `DatasetSaved` (the handler continues the session on it)."""
-    outcome = write_rows(request)
+    try:
+        outcome = write_rows(request)
+    except Exception as exc:  # noqa: BLE001 - a bug: still say the save did not happen (the screen waits for it)
+        outcome = SaveRefusal(describe_error(exc), path=request.path)
     if isinstance(outcome, Saved):
         post(DatasetSaved(outcome.path, outcome.detail, outcome.index))
     else:
