@@ -113,7 +113,7 @@ async def test_escape_clears_the_filter(tmp_path):
         await wait_for(pilot, lambda: screen.example_list.count == 2, what="filtered")
         await pilot.press("escape")
         await wait_for(pilot, lambda: screen.example_list.count == 31, what="unfiltered")
-        assert screen.filter_spec is None
+        assert screen.review.filter is None
 
 
 async def test_s_sorts_by_tokens_then_back_to_file_order(tmp_path):

@@ -111,28 +111,28 @@ async def test_tab_cycles_panes_and_enter_opens_the_viewer_wide(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
         assert screen.has_class("-wide")
-        assert screen.current_pane() == "list"
+        assert screen.panes.current() == "list"
         await pilot.press("tab")
         await pilot.pause()
-        assert screen.current_pane() == "viewer"
+        assert screen.panes.current() == "viewer"
         await pilot.press("tab")
         await pilot.pause()
-        assert screen.current_pane() == "findings"
+        assert screen.panes.current() == "findings"
         await pilot.press("tab")
         await pilot.pause()
-        assert screen.current_pane() == "stats"
+        assert screen.panes.current() == "stats"
         await pilot.press("tab")
         await pilot.pause()
-        assert screen.current_pane() == "list"
+        assert screen.panes.current() == "list"
         await pilot.press("shift+tab")
         await pilot.pause()
-        assert screen.current_pane() == "stats"
+        assert screen.panes.current() == "stats"
         await pilot.press("shift+tab", "shift+tab", "shift+tab")
         await pilot.pause()
-        assert screen.current_pane() == "list"
+        assert screen.panes.current() == "list"
         await pilot.press("j", "enter")
         await pilot.pause()
-        assert screen.current_pane() == "viewer"
+        assert screen.panes.current() == "viewer"
         # both panes stay visible side by side at 120 columns
         assert screen.example_list.display and screen.viewer.region.width > 0
 

@@ -15,7 +15,7 @@ async def test_enter_on_a_group_at_80_columns_shows_the_filtered_list(tmp_path):
         await pilot.press("enter")                        # the first group (errors come first)
         await wait_for(pilot, lambda: screen.state.view is not None, what="filter")
         await settle(pilot)
-        assert screen.current_pane() == "list" and screen.example_list.display
+        assert screen.panes.current() == "list" and screen.example_list.display
         assert screen.example_list.region.width > 0
         assert screen.state.view_description.startswith("filter: check ")
 

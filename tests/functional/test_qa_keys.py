@@ -35,7 +35,7 @@ async def test_filter_menu_reads_as_english(tmp_path):
     app = app_for(write_rows(tmp_path / "one.jsonl", [chat("hi", "hello")]))
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await ready(pilot)
-        labels = dict(screen.filter_options())
+        labels = dict(screen.review.filter_options())
         assert labels["role:assistant"] == "Has an assistant message"
         assert labels["role:user"] == "Has a user message"
 

@@ -18,10 +18,10 @@ async def test_tab_typed_quickly_still_walks_every_pane(tmp_path, size):
             app.post_message(events.Key("tab", None))
         await settle(pilot)
         await pilot.pause(0.1)
-        assert screen.current_pane() == "stats"
+        assert screen.panes.current() == "stats"
         assert screen.query_one("#stats") in screen.focused.ancestors_with_self
         for _ in range(2):
             app.post_message(events.Key("shift+tab", None))
         await settle(pilot)
         await pilot.pause(0.1)
-        assert screen.current_pane() == "viewer"
+        assert screen.panes.current() == "viewer"

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from tunescope.checks.model import CheckOptions
 from tunescope.checks.registry import Check, Finding, Severity
-
-PREVIEW_CHARS = 200
+from tunescope.dataset.records import describe, one_line, part_text  # noqa: F401  (the checks import them from here)
 
 
 class Ctx:
@@ -38,47 +37,3 @@ class Ctx:
             return f"Example {self.example + 1}"
         return f"Example {self.example + 1}, message {message_index + 1}"
 
-
-def one_line(text: str, limit: int = PREVIEW_CHARS) -> str:
-    """First `limit` characters of text on one line (newlines and tabs shown as spaces)."""
-    head = text[: limit + 1]
-    cut = len(text) > len(head)
-    if "\n" in head or "\r" in head or "\t" in head:
-        head = " ".join(head.split())
-    if len(head) > limit or (cut and len(head) == limit):
-        return head[: limit - 1] + "…"
-    return head + "…" if cut else head        # collapsed whitespace made room, but the text goes on
-
-
-def describe(value: object) -> str:
-    """JSON type name of a parsed value, for messages like 'found a number'."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
-
-
-def part_text(content: object) -> str | None:
-    """Plain text of a content value: the string itself, or its text parts joined."""
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        texts = []
-        for part in content:
-            if isinstance(part, dict):
-                t = part.get("text")
-                if t is None:
-                    t = part.get("value")
-                if isinstance(t, str):
-                    texts.append(t)
-        return "\n".join(texts) if texts else None
-    return None

@@ -12,6 +12,7 @@ import json
 import orjson
 
 from tunescope.dataset.records import compact_dumps  # noqa: F401  (re-exported: edits and fixes use it)
+from tunescope.dataset import records
 
 
 class EditError(ValueError):
@@ -52,18 +53,11 @@ def parse_row(data: bytes) -> dict:
 
 
 def messages_of(obj: dict) -> list:
-    """The message list an example-level edit works on: `messages`, or `input.messages` (DPO).
-
-    A second copy of the records helper that `dataset/records.py` is becoming the one
-    implementation of; kept here (it raises EditError where that one returns []) until then.
-    """
-    msgs = obj.get("messages")
-    if isinstance(msgs, list):
-        return msgs
-    inp = obj.get("input")
-    if isinstance(inp, dict) and isinstance(inp.get("messages"), list):
-        return inp["messages"]
-    raise EditError("this example has no `messages` list (nor `input.messages`)")
+    """The message list an example-level edit works on: `messages`, or `input.messages` (DPO)."""
+    msgs = records.messages_of(obj)
+    if msgs is None:
+        raise EditError("this example has no `messages` list (nor `input.messages`)")
+    return msgs
 
 
 def _message(msgs: list, index: int) -> dict:

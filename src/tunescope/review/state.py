@@ -1,12 +1,14 @@
-"""The open dataset as the TUI sees it: rows, per-row results, and the current view.
+"""The open dataset as a review sees it: rows, per-row results, the overlay of edited rows, the view.
 
 Pure Python (no Textual) so it can be read from worker threads and tested
-alone. Rows come from the `EditSession` once the index is complete (before
-that, straight from the `LineIndex`). Per-row results are compact arrays keyed
-by the original line (1 byte of status + 4 bytes of tokens per line), so a
-million-line file costs a few MB; findings are kept only for rows that have
-some. Rows edited in this session are re-analysed and looked up by a digest
-of their bytes, which stays right across undo and redo.
+alone; only UI-thread handlers change it. Rows come from the `EditSession`
+once the index is complete (before that, straight from the `LineIndex`).
+Per-row results are compact arrays keyed by the original line (1 byte of
+status + 4 bytes of tokens per line), so a million-line file costs a few MB;
+findings are kept only for rows that have some. Rows edited in this session
+are re-analysed and looked up by a digest of their bytes, which stays right
+across undo and redo. Reading never writes: which edited rows still need an
+analysis is asked (`unanalysed`), not collected while drawing.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from typing import Any
 from cachetools import LRUCache
 
 from tunescope.checks.findings import Finding, Severity
-from tunescope.dataset.records import RowInfo, describe
+from tunescope.dataset.records import RowInfo, row_info
+from tunescope.editing.table import Run
 
 PENDING, OK, INFO, WARNING, ERROR = 0, 1, 2, 3, 4
 SEVERITY_CODE = {None: OK, Severity.INFO: INFO, Severity.WARNING: WARNING, Severity.ERROR: ERROR}
@@ -118,8 +121,7 @@ class DatasetState:
         self.view_description = ""
         self.sort = "line"
         self._info: LRUCache = LRUCache(maxsize=4096)
-        self.viewer_cache: LRUCache = LRUCache(maxsize=64)               # ("v", digest) -> ExampleSummary for the viewer
-        self.wanted: dict[bytes, tuple[bytes, int]] = {}  # edited rows drawn but not yet analysed
+        self.viewer_cache: LRUCache = LRUCache(maxsize=64)  # ("v", digest) -> ExampleSummary for the viewer
         self.report = None
         self.format = ""
         self.past_status: dict[int, tuple] = {}      # id(index) -> (index, statuses) of files before a save
@@ -138,7 +140,6 @@ class DatasetState:
         self.index = index
         self.overlay.clear()
         self._info.clear()          # keyed by original line: line i of the new file is other bytes
-        self.wanted.clear()
 
     def row_count(self) -> int:
         if self.session is not None:
@@ -179,24 +180,40 @@ class DatasetState:
         return target if 0 <= target < self.row_count() else None
 
     # -- results ------------------------------------------------------
+    def check_finished(self, report) -> None:
+        """The checker's report: dataset-level findings join their lines, and the file's format is known."""
+        self.report = report
+        self.results.finished = True
+        self.results.add_dataset_findings(report.findings)
+        self.results.estimated = self.results.estimated or not getattr(report, "exact_tokens", True)
+        self.format = report.format
+
     def summary_for(self, row: int):
         """The fresh analysis of an edited row, if we have one."""
         if not self.modified(row):
             return None
         return self.overlay.get(digest(self.data(row)))
 
-    def _edited_summary(self, row: int):
-        data = self.data(row)
-        key = digest(data)
-        summary = self.overlay.get(key)
-        if summary is None and key not in self.wanted:
-            origin = self.origin(row)
-            self.wanted[key] = (data, (origin if origin is not None else row) + 1)
-        return summary
+    def unanalysed(self, display_rows: range) -> list[tuple[bytes, bytes, int]]:
+        """(digest, bytes, 1-based line) of the edited rows among `display_rows` with no analysis yet."""
+        out: dict[bytes, tuple[bytes, bytes, int]] = {}
+        count = self.display_count()
+        for d in display_rows:
+            if not 0 <= d < count:
+                continue
+            row = self.row_at(d)
+            if not self.modified(row):
+                continue
+            data = self.data(row)
+            key = digest(data)
+            if key not in self.overlay and key not in out:
+                origin = self.origin(row)
+                out[key] = (key, data, (origin if origin is not None else row) + 1)
+        return list(out.values())
 
     def status(self, row: int) -> int:
         if self.modified(row):
-            summary = self._edited_summary(row)
+            summary = self.overlay.get(digest(self.data(row)))
             return severity_code(summary.findings) if summary is not None else PENDING
         o = self.origin(row)
         return self.results.status[o] if o is not None and o < len(self.results.status) else PENDING
@@ -215,6 +232,19 @@ class DatasetState:
         o = self.origin(row)
         return list(self.results.findings.get(o, ())) if o is not None else []
 
+    def analysis_of(self, data: bytes):
+        """A fresh analysis of these bytes, if one was made (after an edit, or for the viewer)."""
+        key = digest(data)
+        return self.overlay.get(key) or self.viewer_cache.get(("v", key))
+
+    def viewer_findings(self, row: int, summary) -> list[Finding]:
+        """The row's findings plus those of a fresh analysis, the same check at the same place said once."""
+        findings = self.findings(row)
+        if summary is not None:
+            seen = {(f.check, f.message_index, f.path) for f in findings}
+            findings += [f for f in summary.findings if (f.check, f.message_index, f.path) not in seen]
+        return findings
+
     def row_key(self, row: int):
         if self.modified(row):
             return ("m", digest(self.data(row)))
@@ -224,7 +254,7 @@ class DatasetState:
         key = self.row_key(row)
         info = self._info.get(key)
         if info is None:
-            info = describe(self.data(row))
+            info = row_info(self.data(row))
             self._info[key] = info
         return info
 
@@ -273,8 +303,7 @@ class DatasetState:
             return status.count(ERROR), status.count(WARNING)
         errors = warnings = 0
         for seg in self.session.segments:
-            data = getattr(seg, "data", None)
-            if data is None:                       # a run of lines as on disk
+            if isinstance(seg, Run):               # a run of lines as on disk
                 if seg.index is self.index:
                     lines = status
                 else:                              # lines of the file before a save (undone past it)
@@ -286,7 +315,7 @@ class DatasetState:
                 errors += chunk.count(ERROR)
                 warnings += chunk.count(WARNING)
                 continue
-            summary = self.overlay.get(digest(data))
+            summary = self.overlay.get(digest(seg.data))
             code = severity_code(summary.findings) if summary is not None else PENDING
             errors += code == ERROR
             warnings += code == WARNING

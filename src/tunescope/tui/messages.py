@@ -9,9 +9,14 @@ dataset screen, whose handlers own every change of state. High-rate messages
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from tunescope.checks.model import ExampleSummary
+    from tunescope.checks.report import CheckReport
+    from tunescope.dataset.index import LineIndex
 
 
 @dataclass
@@ -38,7 +43,7 @@ class IndexBuilt(Message):
 class ExamplesChecked(Message):
     """One batch of per-example results from the checker (`generation` drops stale runs)."""
 
-    summaries: list[Any]
+    summaries: list[ExampleSummary]
     generation: int
 
 
@@ -58,7 +63,7 @@ class CheckProgressed(Message):
 class CheckFinished(Message):
     """The checker's final report (dataset-level findings included)."""
 
-    report: Any
+    report: CheckReport
     generation: int
     seconds: float = 0.0
 
@@ -80,10 +85,10 @@ class TokensEstimated(Message):
 
 @dataclass
 class ExampleAnalysed(Message):
-    """A fresh analysis of one example's current bytes (for the viewer or after an edit)."""
+    """A fresh analysis of one example's current bytes (for the viewer, or after an edit)."""
 
-    key: Any
-    summary: Any
+    key: tuple               # ("m", digest) for an edited row, ("v", digest) for the viewer's row
+    summary: ExampleSummary
     data: bytes = b""
 
 
@@ -109,10 +114,11 @@ class ViewBuilt(Message):
 
 @dataclass
 class DatasetSaved(Message):
-    """The dataset was written to `path`."""
+    """The dataset was written to `path`; `index` is the written file's (the session continues on it)."""
 
     path: str
-    detail: str = ""
+    detail: str
+    index: LineIndex
 
 
 @dataclass
@@ -136,3 +142,20 @@ class NoticePosted(Message):
     text: str
     severity: str = "information"
     extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class AnalysisFailed(Message):
+    """Checking one row again (`key`, line `line`) failed; `reason` says why."""
+
+    key: tuple
+    line: int
+    reason: str
+
+
+@dataclass
+class WorkFailed(Message):
+    """A background search or filter (`what`) failed; `reason` says why."""
+
+    what: str
+    reason: str

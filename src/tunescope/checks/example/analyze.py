@@ -27,6 +27,7 @@ from tunescope.checks.example.schema import method_mismatch, unknown_format
 from tunescope.checks.example.weight import ALL_ASSISTANT_WEIGHT_ZERO
 from tunescope.checks.registry import W, Finding, check
 from tunescope.dataset.formats import detect
+from tunescope.dataset.records import preview, roles
 
 INTERNAL_ERROR = check("internal_error", W, "internal", "Check failed internally",
                        "tunescope could not finish checking this example (a bug); other findings may be missing.")
@@ -68,6 +69,7 @@ def analyze_line(data: bytes, line: int, example: int, options: CheckOptions) ->
             unknown_format(ctx, obj)
         else:
             analyzer(obj, ctx, an)
+        an.roles, an.preview = roles(obj, kind), preview(obj, kind, near)
         method_mismatch(ctx, kind)
         return obj, an
     except Exception as exc:  # a checker bug must never lose the example or crash a run

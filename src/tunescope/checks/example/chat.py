@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tunescope.checks.model import RecordAnalysis, RecordKind
 from tunescope.checks.example import reinforcement
-from tunescope.checks.context import Ctx, one_line
+from tunescope.checks.context import Ctx
 from tunescope.checks.keys import bounded, digest
 from tunescope.checks.example.messages import walk_messages
 from tunescope.checks.example.roles import check_rft_order, check_supervised_order
@@ -36,12 +36,7 @@ def analyze_messages_row(obj: dict, ctx: Ctx, an: RecordAnalysis) -> None:
     if conv.images:
         an.has_images = True
         report_image_count(ctx, conv.images)
-    an.roles = " ".join(conv.glyphs)
     an.n_messages = n
-    if conv.first_user:
-        an.preview = one_line(conv.first_user)
-    elif conv.final_reply:
-        an.preview = one_line(conv.final_reply)          # no user turn: show the reply instead
     an.system_prompt = bounded(conv.system_text)
     tools = obj.get("tools"), obj.get("functions")
     if rft:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from tunescope.checks.model import RecordAnalysis
 from tunescope.checks.example.content import scan_text
-from tunescope.checks.context import Ctx, describe, one_line
+from tunescope.checks.context import Ctx, describe
 from tunescope.checks.keys import bounded, digest
 from tunescope.checks.example.schema import EXTRA_TOP_LEVEL_KEY
 from tunescope.checks.registry import E, W, check
@@ -79,9 +79,7 @@ def analyze_legacy(obj: dict, ctx: Ctx, an: RecordAnalysis) -> None:
         if value:
             scan_text(ctx, value, None, f"$.{key}")
     an.n_messages = 2
-    an.roles = "P C"
     if prompt is not None:
-        an.preview = one_line(prompt)
         an.input_key = digest(prompt)
     if completion is not None:
         an.final_reply = bounded(completion, 200)

@@ -2,8 +2,8 @@
 
 The walk dispatches to tools.py (calls and responses), weight.py, vision.py
 and content.py, and fills a `Conversation` (roles.py) with the facts the analysis and
-the dataset checks need (roles glyphs, system prompt, first user text, final
-reply...). Modes: "chat" (supervised), "rft" (reinforcement prompts) and
+the dataset checks need (system prompt, final reply, counts...); the roles
+summary and preview come from `tunescope.dataset.records`. Modes: "chat" (supervised), "rft" (reinforcement prompts) and
 "input" (the prompt side of a preference example).
 """
 
@@ -42,12 +42,8 @@ INVALID_NAME = check("invalid_name", E, "message", "Invalid name",
                      "A message 'name' that is not a string.")
 FUNCTION_MESSAGE_MISSING_NAME = check("function_message_missing_name", E, "message", "Function message without name",
                                       "A legacy 'function' message must name its function.", tags=("tools",))
+from tunescope.dataset.records import MODE_ROLES as ROLES
 
-ROLES = {
-    "chat": frozenset({"system", "user", "assistant", "tool", "function"}),
-    "input": frozenset({"system", "user", "assistant", "tool", "function"}),
-    "rft": frozenset({"developer", "system", "user", "assistant", "tool"}),
-}
 KEYS = {
     "system": frozenset({"role", "content", "name"}),
     "developer": frozenset({"role", "content", "name"}),
@@ -56,7 +52,6 @@ KEYS = {
     "tool": frozenset({"role", "content", "tool_call_id"}),
     "function": frozenset({"role", "content", "name"}),
 }
-GLYPH = {"system": "S", "developer": "D", "user": "U", "assistant": "A", "tool": "T", "function": "F"}
 ROLE_GUESS = {
     "human": "user", "gpt": "assistant", "bot": "assistant", "model": "assistant", "ai": "assistant",
     "chatbot": "assistant", "observation": "tool", "function_response": "tool", "prompter": "user",
@@ -69,7 +64,6 @@ def walk_messages(ctx: Ctx, messages: list, mode: str, prefix: str, declared: di
     allowed_roles = ROLES[mode]
     graph = ToolGraph(ctx, declared, parallel_off, prefix)
     padded: list[int] = []
-    glyphs = conv.glyphs
     prev_role = None
     for i, m in enumerate(messages):
         path = f"{prefix}[{i}]"
@@ -77,13 +71,11 @@ def walk_messages(ctx: Ctx, messages: list, mode: str, prefix: str, declared: di
             ctx.add(MESSAGE_NOT_OBJECT, f"Invalid file format. {ctx.where(i)} is {describe(m)}, not an object.",
                     "Each message must be an object such as {\"role\": \"user\", \"content\": \"...\"}.",
                     path=path, message_index=i)
-            glyphs.append("?")
             continue
         role = m.get("role")
         if not isinstance(role, str) or role not in allowed_roles:
             role = _bad_role(ctx, m, role, i, path, mode)
             if role is None:
-                glyphs.append("?")
                 continue
         for key in m:
             if key not in KEYS[role]:
@@ -94,9 +86,7 @@ def walk_messages(ctx: Ctx, messages: list, mode: str, prefix: str, declared: di
             trained = check_weight(ctx, m, i, role, path)
             conv.n_assistant += 1
             conv.n_trained += trained
-            glyph = "A" if trained else "A0"
             if has_calls:
-                glyph += "*"
                 if "tool_calls" in m:
                     graph.assistant_calls(m["tool_calls"], i, f"{path}.tool_calls")
                 if "function_call" in m:
@@ -108,15 +98,12 @@ def walk_messages(ctx: Ctx, messages: list, mode: str, prefix: str, declared: di
             has_calls = False
             if "weight" in m:
                 check_weight(ctx, m, i, role, path)
-            glyph = GLYPH[role]
             if role == "tool":
                 graph.tool_response(m, i, path)
             elif role != "function":
                 graph.other_message(i)
             if role == "user":
                 conv.n_user += 1
-                if conv.first_user is None:
-                    conv.first_user = part_text(content)
                 if prev_role == "user":
                     ctx.add(CONSECUTIVE_USER_MESSAGES,
                             f"{ctx.where(i)} follows another user message.",
@@ -129,7 +116,6 @@ def walk_messages(ctx: Ctx, messages: list, mode: str, prefix: str, declared: di
                 ctx.add(FUNCTION_MESSAGE_MISSING_NAME,
                         f"Invalid file format. {ctx.where(i)}: function message needs the \"name\" of the function "
                         "whose result it carries.", "Add \"name\": \"<function name>\".", path=path, message_index=i)
-        glyphs.append(glyph)
         # content
         cpath = f"{path}.content"
         if isinstance(content, str):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tunescope.checks.model import RecordAnalysis
-from tunescope.checks.context import Ctx, one_line, part_text
+from tunescope.checks.context import Ctx
 from tunescope.checks.keys import digest
 from tunescope.dataset.formats import near_miss_text
 from tunescope.checks.registry import E, check
@@ -21,9 +21,6 @@ def analyze_near_miss(obj: dict, ctx: Ctx, an: RecordAnalysis) -> None:
     ctx.add(NEAR_MISS_FORMAT,
             f"{ctx.where()} looks like {what}, which OpenAI does not accept{detail}.",
             f"Convert to {meant}.", path=path)
-    preview = _preview(obj, name)
-    if preview:
-        an.preview = one_line(preview)
     messages = obj.get("messages") if name in ("llamafactory", "sharegpt") else None
     if isinstance(messages, list):
         an.n_messages = len(messages)
@@ -71,23 +68,3 @@ def _locate(obj: dict, name: str) -> tuple[str, str]:
         return "$.chosen_messages", ""
     return "$", ""
 
-
-def _preview(obj: dict, name: str) -> str | None:
-    for key in ("instruction", "question", "query", "prompt", "text"):
-        value = obj.get(key)
-        if isinstance(value, str) and value:
-            return value
-    for key in ("messages", "chosen_messages", "conversations", "chosen", "contents"):
-        seq = obj.get(key)
-        if isinstance(seq, list):
-            for m in seq:
-                if isinstance(m, dict) and (m.get("role") == "user" or m.get("from") in ("human", "user")):
-                    text = part_text(m.get("content")) or m.get("value")
-                    if isinstance(text, str):
-                        return text
-    inp = obj.get("input")
-    if isinstance(inp, dict):
-        for m in inp.get("messages") or ():
-            if isinstance(m, dict) and m.get("role") == "user":
-                return part_text(m.get("content"))
-    return None

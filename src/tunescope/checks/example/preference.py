@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tunescope.checks.model import RecordAnalysis, RecordKind
-from tunescope.checks.context import Ctx, describe, one_line, part_text
+from tunescope.checks.context import Ctx, describe, part_text
 from tunescope.checks.keys import bounded, digest
 from tunescope.checks.example.messages import EMPTY_CONTENT, INVALID_CONTENT_TYPE, walk_messages
 from tunescope.checks.example.roles import MISSING_USER_MESSAGE
@@ -54,9 +54,7 @@ def analyze_preference(obj: dict, ctx: Ctx, an: RecordAnalysis) -> None:
     if messages is not None:
         conv = walk_messages(ctx, messages, "input", "$.input.messages", declared,
                              inp.get("parallel_tool_calls") is False)
-        an.roles = " ".join(conv.glyphs)
         an.n_messages = len(messages)
-        an.preview = one_line(conv.first_user) if conv.first_user else ""
         an.system_prompt = bounded(conv.system_text)
         if conv.last_role == "assistant":
             ctx.add(PREFERENCE_INPUT_ENDS_WITH_ASSISTANT,

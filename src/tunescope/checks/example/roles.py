@@ -31,13 +31,11 @@ RFT_LAST_MESSAGE_NOT_USER = check("rft_last_message_not_user", W, "reinforcement
 class Conversation:
     """Facts gathered by the walk (no texts beyond the few the analysis keeps)."""
 
-    __slots__ = ("glyphs", "system_text", "first_user", "final_reply", "n_assistant", "n_user", "n_trained",
-                 "images", "last_role", "system_positions")
+    __slots__ = ("system_text", "final_reply", "n_assistant", "n_user", "n_trained", "images", "last_role",
+                 "system_positions")
 
     def __init__(self) -> None:
-        self.glyphs: list[str] = []
         self.system_text: str | None = None
-        self.first_user: str | None = None
         self.final_reply: str | None = None
         self.n_assistant = 0
         self.n_user = 0

@@ -1,54 +1,49 @@
 """The dataset screen: the example list, the viewer, findings and stats, wired together.
 
-Composition and message routing only. Blocking work (indexing, checking,
-searching, filtering, saving) runs in thread workers (see workers.py) that
-post messages; the handlers here own every change of state. Edit actions live
-in `EditActions` (edit_actions.py), navigation, search, filter and sort in
-`ViewActions` (view_actions.py).
+Composition and routing only. Keys go to the `ReviewSession` (review/commands.py),
+which answers with an `Outcome` that `show_outcome` renders; blocking work runs
+in the launchers of workers.py and comes back as messages, whose handlers here
+apply it. Widgets get their data from above and say what happened with messages.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
 import threading
+from functools import partial
 
-from textual import on, work
-from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual import on
+from textual.app import ComposeResult, SuspendNotSupported
+from textual.notifications import Notification, Notify
 from textual.screen import Screen
-from textual.widgets import Static, TabbedContent, TabPane
 
+from tunescope.review.commands import EDIT_ACTIONS, ReviewSession
+from tunescope.review.filters import filter_from_key
+from tunescope.review.fixes import FIXES
+from tunescope.review.json_text import EditorUnavailable, json_problem
+from tunescope.review.outcome import Outcome
+from tunescope.review.saving import Saved, SaveRefusal
+from tunescope.review.search import SearchResult
+from tunescope.review.views import View
 from tunescope.tui import keymap, workers
-from tunescope.tui.edit_actions import EditActions
-from tunescope.tui.view_actions import ViewActions
-from tunescope.tui.messages import (CheckFailed, CheckFinished, CheckProgressed, ExampleAnalysed, ExamplesChecked,
-                                    IndexBuilt, IndexGrew, NoticePosted, TokensEstimated)
-from tunescope.review.state import DatasetState, digest
+from tunescope.tui.dialogs.confirm import ConfirmScreen
+from tunescope.tui.dialogs.editor import JsonEditorScreen
+from tunescope.tui.dialogs.fixes_menu import FixesMenu
+from tunescope.tui.dialogs.prompts import FilterScreen, GotoLineScreen, MessageScreen, SaveAsScreen, SearchScreen
+from tunescope.tui.messages import (AnalysisFailed, CheckFailed, CheckFinished, CheckProgressed, DatasetSaved,
+                                    ExampleAnalysed, ExamplesChecked, IndexBuilt, IndexGrew, SaveRejected,
+                                    SearchMatched, TokensEstimated, ViewBuilt, WorkFailed)
 from tunescope.tui.widgets.dataset.example_list import ExampleList
 from tunescope.tui.widgets.dataset.example_viewer import ExampleViewer
-from tunescope.tui.widgets.fitted_footer import FittedFooter
+from tunescope.tui.widgets.dataset.findings_pane import FindingsPane
+from tunescope.tui.widgets.dataset.review_panes import ReviewPanes
+from tunescope.tui.widgets.dataset.stats_pane import StatsPane
 from tunescope.tui.widgets.dataset.status_bar import StatusBar
-
-PANES = ("list", "viewer", "findings", "stats")
-TAB_OF = {"viewer": "tab-example", "findings": "tab-findings", "stats": "tab-stats"}
+from tunescope.tui.widgets.fitted_footer import FittedFooter
 
 
-def _findings_pane():
-    try:
-        from tunescope.tui.widgets.dataset.findings_pane import FindingsPane
-        return FindingsPane(id="findings")
-    except ImportError:
-        return Static("Findings pane unavailable", id="findings")
-
-
-def _stats_pane():
-    try:
-        from tunescope.tui.widgets.dataset.stats_pane import StatsPane
-        return StatsPane(id="stats")
-    except ImportError:
-        return Static("Stats pane unavailable", id="stats")
-
-
-class DatasetScreen(ViewActions, EditActions, Screen):
+class DatasetScreen(Screen):
     """Review and fix one dataset file."""
 
     BINDINGS = keymap.DATASET_BINDINGS + [keymap._b("escape", "back", "Back", "dataset.back", "Back to the list")]
@@ -57,81 +52,35 @@ class DatasetScreen(ViewActions, EditActions, Screen):
     def __init__(self, path: str | None, display_name: str, options, model_info, settings,
                  allow_estimate: bool = False, open_error: str | None = None) -> None:
         super().__init__()
-        self.path = path
-        self.display_name = display_name
-        self.options = options
-        self.model_info = model_info
-        self.settings = settings
-        self.allow_estimate = allow_estimate
-        self.open_error = open_error
-        self.state: DatasetState | None = None
-        self.cancel = threading.Event()
-        self.generation = 0
-        self.view_generation = 0
-        self.filter_spec: tuple[str, str | None] | None = None
-        self.search_spec: workers.SearchSpec | None = None
-        self.counter = workers.CounterHolder(options.encoding, allow_estimate)
-        self.estimated_reason: str | None = None
-        self._pending_viewer = None
-        self._analysing: set = set()
-        self._pane_wanted: str | None = None   # side pane asked for, until it takes focus
-        self._file_notice: tuple = ()          # checks named by the last "About this file" toast
+        self.path, self.display_name, self.open_error = path, display_name, open_error
+        self.options, self.model_info, self.allow_estimate = options, model_info, allow_estimate
+        self.review = ReviewSession(options, allow_estimate, getattr(settings, "backup", "none"))
+        self.cancel = threading.Event()        # indexing
+        self._edit_toast: Notification | None = None
 
-    # -- composition ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
-        with Horizontal(id="main"):
-            yield ExampleList(id="list")
-            with TabbedContent(id="side", initial="tab-example"):
-                with TabPane("Example", id="tab-example"):
-                    yield ExampleViewer(id="viewer")
-                with TabPane("Findings", id="tab-findings"):
-                    yield _findings_pane()
-                with TabPane("Stats", id="tab-stats"):
-                    yield _stats_pane()
+        yield ReviewPanes(id="main")
         yield FittedFooter()
 
     @property
-    def example_list(self) -> ExampleList:
-        return self.query_one("#list", ExampleList)
-
-    @property
-    def viewer(self) -> ExampleViewer:
-        return self.query_one("#viewer", ExampleViewer)
-
-    @property
-    def status_bar(self) -> StatusBar:
-        return self.query_one("#status", StatusBar)
+    def state(self):
+        return self.review.state
 
     def on_mount(self) -> None:
+        self.status_bar, self.panes = self.query_one(StatusBar), self.query_one(ReviewPanes)
+        self.example_list, self.viewer = self.query_one(ExampleList), self.query_one(ExampleViewer)
         self.status_bar.set(file=self.display_name, model=self.options.model)
-        self.example_list.focus()
-        stats = self.query_one("#stats")
-        if hasattr(stats, "set_models"):
-            try:
-                from tunescope.tokens.models import load_models
-                stats.set_models(load_models().names(), self.options.model)
-            except Exception as exc:
-                self.notify(f"model table unavailable: {exc}", severity="warning")
-        if self.open_error is not None:
+        self.query_one(StatsPane).show_model_table(self.options.model)
+        state, self.open_error = self.review.open(self.path, self.open_error)
+        if state is None:
             self.example_list.empty_text = self.open_error
             self.viewer.clear(self.open_error)
             self.notify(self.open_error, title="Cannot open the file", severity="error", timeout=10)
             return
-        try:
-            from tunescope.dataset.index import LineIndex
-            index = LineIndex(self.path)
-        except OSError as exc:
-            message = f"{self.path}: {exc.strerror or exc}"
-            self.example_list.empty_text = message
-            self.viewer.clear(message)
-            self.notify(message, title="Cannot open the file", severity="error", timeout=10)
-            return
-        self.state = DatasetState(index, self.options.token_limit)
-        self.example_list.set_state(self.state)
-        self.status_bar.set(phase="indexing", done=0, total=index.size)
-        self.run_index(index)
-        self.set_interval(0.25, self.analyse_wanted_rows)
+        self.panes.set_state(state)
+        self.status_bar.set(phase="indexing", done=0, total=state.index.size)
+        workers.start_daemon(workers.index_file, state.index, self.post_message, self.cancel, name="tunescope-index")
 
     def on_unmount(self) -> None:
         self.stop_background_work()
@@ -139,284 +88,311 @@ class DatasetScreen(ViewActions, EditActions, Screen):
     def stop_background_work(self) -> None:
         """Tell every background thread to stop; nothing waits for them."""
         self.cancel.set()
-        self.cancel_check()
-        self.stop_search()
+        self.review.runs.stop_all()
 
-    # -- workers ----------------------------------------------------------------------------
-    # Indexing and checking run in daemon threads rather than Textual workers: thread workers
-    # live in asyncio's default executor, which the event loop joins on exit, so quitting
-    # would wait for a cancelled checker to wind down. A daemon thread is simply dropped.
-    def run_index(self, index) -> None:
-        workers.start_daemon(workers.index_file, index, self.post_message, self.cancel, name="tunescope-index")
-
-    def run_check(self, index, generation: int, cancel: threading.Event) -> None:
-        workers.start_daemon(workers.check_dataset, index, self.options, self.allow_estimate, self.post_message,
-                             generation, cancel, name="tunescope-check")
-
-    @work(thread=True, exit_on_error=False, group="analyse", description="analyse one example")
-    def run_analyse(self, data: bytes, key, line: int) -> None:
-        try:
-            workers.analyse_row(data, key, line, self.options, self.counter, self.post_message,
-                                file_format=self.state.format if self.state is not None else "")
-        except Exception as exc:
-            self.post_message(NoticePosted(f"could not analyse line {line}: {workers.describe_error(exc)}",
-                                           "warning"))
-        finally:
-            self._analysing.discard(key)
-
-    @work(thread=True, exit_on_error=False, group="search", description="search")
-    def run_search(self, spec, start: int, step: int, cancel: threading.Event, generation: int) -> None:
-        try:
-            workers.search(self.state, spec, start, step, self.post_message, cancel, generation)
-        except Exception as exc:
-            self.post_message(NoticePosted(f"search failed: {workers.describe_error(exc)}", "error"))
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="view", description="filter and sort")
-    def run_view(self, filter_spec, sort: str, generation: int) -> None:
-        try:
-            workers.build_view(self.state, filter_spec, sort, self.post_message, generation, self.cancel)
-        except Exception as exc:
-            self.post_message(NoticePosted(f"filter failed: {workers.describe_error(exc)}", "error"))
+    def _thread(self, work, *args, group: str, exclusive: bool = False) -> None:
+        self.run_worker(partial(work, *args), thread=True, group=group, exclusive=exclusive, exit_on_error=False)
 
     def start_check(self) -> None:
         """(Re)check the whole file in the background; earlier runs are cancelled and ignored."""
-        self.cancel_check()
-        self.generation += 1
-        self.check_cancel = threading.Event()
-        self.state.results.reset()
+        run = self.review.start_check()
         self.status_bar.set(phase="checking", done=0, total=self.state.index.size)
-        self.run_check(self.state.index, self.generation, self.check_cancel)
+        workers.start_daemon(workers.check_dataset, self.state.index, self.options, self.allow_estimate,
+                             self.post_message, run, name="tunescope-check")
 
-    def cancel_check(self) -> None:
-        event = getattr(self, "check_cancel", None)
-        if event is not None:
-            event.set()
+    def _analyse(self, *analyses) -> None:
+        if analyses := [a for a in analyses if a is not None]:
+            self._thread(workers.analyse_rows, self.review.checker, analyses, self.state.format, self.post_message,
+                         group="analyse")
 
-    # -- index and check messages -------------------------------------------------------------
-    @on(IndexGrew)
-    def _index_grew(self, event: IndexGrew) -> None:
+    # -- index and check messages -----------------------------------------------------------------
+    def on_index_grew(self, event: IndexGrew) -> None:
         self.example_list.reload()
         self.status_bar.set(lines=event.lines, done=event.scanned, total=event.size)
 
-    @on(IndexBuilt)
-    def _index_built(self, event: IndexBuilt) -> None:
-        state = self.state
+    def on_index_built(self, event: IndexBuilt) -> None:
         if event.error:
             self.notify(f"indexing stopped: {event.error}", title="Cannot read the whole file", severity="error")
-        try:
-            from tunescope.editing.session import EditSession
-            state.attach_session(EditSession(state.index))
-        except Exception as exc:
-            self.notify(f"editing is unavailable: {workers.describe_error(exc)}", severity="warning")
-        self.example_list.reload()
-        self.status_bar.set(lines=len(state.index), phase="")
-        if state.index.size == 0:
-            self.viewer.clear("This file is empty: there is nothing to review. "
-                              "A fine-tuning file needs one JSON object per line.")
+        self.show_outcome(Outcome(notice=self.review.start_editing(), reload_list=True))
+        self.status_bar.set(lines=len(self.state.index), phase="")
         self.start_check()
-        self.refresh_bindings()
-        self.schedule_viewer()
+        self.panes.follow()
 
     @on(ExamplesChecked)
-    def _examples_checked(self, event: ExamplesChecked) -> None:
-        if event.generation != self.generation:
-            return
-        add = self.state.results.add
-        for summary in event.summaries:
-            add(summary)
-        self.example_list.refresh()
-        self.update_counts()
-
     @on(CheckProgressed)
-    def _check_progressed(self, event: CheckProgressed) -> None:
-        if event.generation == self.generation:
-            self.status_bar.set(phase="checking", done=event.done, total=event.total)
-
     @on(CheckFinished)
-    def _check_finished(self, event: CheckFinished) -> None:
-        if event.generation != self.generation:
-            return
-        state, report = self.state, event.report
-        state.report = report
-        state.results.finished = True
-        state.results.add_dataset_findings(report.findings)
-        state.results.estimated = state.results.estimated or not getattr(report, "exact_tokens", True)
-        state.format = report.format
-        self.status_bar.set(phase="", format=report.format, estimated=state.results.estimated)
-        self.update_counts()
-        self.example_list.refresh()
-        findings = self.query_one("#findings")
-        if hasattr(findings, "set_report"):
-            findings.set_report(report)
-        stats = self.query_one("#stats")
-        if hasattr(stats, "set_report"):
-            stats.set_report(report, self.model_info)
-        self.notify_file_findings(report)
-        self.schedule_viewer()
-
-    def notify_file_findings(self, report) -> None:
-        """One toast for what concerns the whole file (binary, pretty-printed, too few examples...)."""
-        found = list(getattr(report.facts, "findings", []) or []) + [f for f in report.findings if f.line is None]
-        found = [f for f in dict.fromkeys(found) if f.severity.value != "info"]
-        if not found:
-            return
-        found.sort(key=lambda f: -f.severity.rank)
-        lines = [f"{'✗' if f.severity.value == 'error' else '▲'} {f.message}" for f in found[:4]]
-        if found[0].hint:
-            lines.append(f"→ {found[0].hint}")
-        severity = "error" if found[0].severity.value == "error" else "warning"
-        said = tuple(sorted({f.check for f in found}))
-        if said == self._file_notice:          # said already; a re-check after a save must not repeat it
-            return
-        self._file_notice = said
-        self.notify("\n".join(lines), title="About this file", severity=severity, timeout=8)
-
     @on(CheckFailed)
-    def _check_failed(self, event: CheckFailed) -> None:
-        if event.generation == self.generation:
-            self.state.results.finished = True
-            self.example_list.refresh()
-            self.status_bar.set(phase="")
-            self.notify(event.reason, title="Checking failed; rows are shown unchecked", severity="error",
-                        timeout=10)
+    def _checker_said(self, event: ExamplesChecked | CheckProgressed | CheckFinished | CheckFailed) -> None:
+        """What the current run of the checker sends (an older run's messages are dropped)."""
+        if not self.review.runs.is_current("check", event.generation):
+            return
+        match event:
+            case CheckProgressed(done=done, total=total):
+                self.status_bar.set(phase="checking", done=done, total=total)
+                return
+            case ExamplesChecked(summaries=summaries):
+                for summary in summaries:
+                    self.state.results.add(summary)
+            case CheckFinished(report=report):
+                self.state.check_finished(report)
+                self.status_bar.set(phase="", format=report.format, estimated=self.state.results.estimated)
+                self.query_one(FindingsPane).set_report(report)
+                self.query_one(StatsPane).set_report(report, self.model_info)
+                self.show_outcome(Outcome(notice=self.review.file_notice_for(report)))
+                self.panes.follow()
+            case CheckFailed(reason=reason):
+                self.state.results.finished = True
+                self.status_bar.set(phase="")
+                self.notify(reason, title="Checking failed; rows are shown unchecked", severity="error", timeout=10)
+        self.example_list.refresh()
+        self.status_bar.show_counts(self.state)
 
-    @on(TokensEstimated)
-    def _tokens_estimated(self, event: TokensEstimated) -> None:
-        self.estimated_reason = event.reason
+    def on_tokens_estimated(self, event: TokensEstimated) -> None:
         self.state.results.estimated = True
         self.status_bar.set(estimated=True)
         self.notify(f"{event.reason}\nToken counts are estimates until then (marked ~estimated).",
                     title="Exact token counts unavailable", severity="warning", timeout=15)
 
-    @on(NoticePosted)
-    def _notice(self, event: NoticePosted) -> None:
-        self.notify(event.text, severity=event.severity)
+    def on_work_failed(self, event: WorkFailed) -> None:
+        self.notify(f"{event.what} failed: {event.reason}", severity="error")
 
-    def update_counts(self) -> None:
-        if self.state is None:
-            return
-        errors, warnings = self.state.counts()
-        self.status_bar.set(errors=errors, warnings=warnings,
-                            dirty=bool(self.state.session is not None and self.state.session.dirty))
-
-    # -- the viewer ---------------------------------------------------------------------------
-    @on(ExampleList.Highlighted)
-    def _highlighted(self, event: ExampleList.Highlighted) -> None:
-        self.schedule_viewer()
-
-    def schedule_viewer(self) -> None:
-        if self._pending_viewer is not None:
-            self._pending_viewer.stop()
-        self._pending_viewer = self.set_timer(0.03, self.show_selected)
-
+    # -- the viewer and re-analysis -----------------------------------------------------------------
     def current_row(self) -> int | None:
         """Session row under the list cursor (None when the list is empty)."""
-        if self.state is None or not self.example_list.count:
-            return None
-        return self.state.row_at(self.example_list.cursor)
+        return self.panes.current_row()
 
-    def show_selected(self, keep_cursor: bool = False, summary=None) -> None:
-        row = self.current_row()
-        if row is None:
-            return
-        state = self.state
-        try:
-            data = state.data(row)
-        except (IndexError, OSError) as exc:
-            self.viewer.clear(f"cannot read this row: {exc}")
-            return
-        origin = state.origin(row)
-        key = ("v", digest(data))
-        if summary is None:
-            summary = state.overlay.get(digest(data)) or state.viewer_cache.get(key)
-        findings = state.findings(row)
-        if summary is not None:          # the same check at the same place is said once
-            seen = {(f.check, f.message_index, f.path) for f in findings}
-            findings += [f for f in summary.findings if (f.check, f.message_index, f.path) not in seen]
-        self.viewer.show(data, None if origin is None else origin + 1, summary, findings, keep_cursor=keep_cursor)
-        if summary is None and key not in self._analysing:
-            self._analysing.add(key)
-            self.run_analyse(data, key, (origin if origin is not None else row) + 1)
+    def on_review_panes_analysis_wanted(self, event: ReviewPanes.AnalysisWanted) -> None:
+        self._analyse(self.review.checker.for_viewer(self.state, event.row, event.data))
 
-    @on(ExampleAnalysed)
-    def _example_analysed(self, event: ExampleAnalysed) -> None:
-        kind, value = event.key
-        if kind == "m":
-            self.state.overlay[value] = event.summary
+    def on_example_list_rows_shown(self, event: ExampleList.RowsShown) -> None:
+        if self.state is not None:
+            self._analyse(*self.review.checker.for_rows(self.state, range(event.first, event.first + event.count)))
+
+    def on_example_analysed(self, event: ExampleAnalysed) -> None:
+        self.review.checker.checked(self.state, event.key, event.summary)
+        if event.key[0] == "m":
             self.example_list.refresh()
-            self.update_counts()
-        else:
-            self.state.viewer_cache[event.key] = event.summary
-        row = self.current_row()
-        if row is not None and digest(self.state.data(row)) == digest(event.data):
-            self.show_selected(keep_cursor=True, summary=event.summary)
+            self.status_bar.show_counts(self.state)
+        self.panes.shown(event.data)
 
-    def analyse_wanted_rows(self) -> None:
-        """Re-analyse edited rows the list asked about (drawn but not yet analysed)."""
-        if self.state is None:
-            return
-        for data_digest, (data, line) in list(self.state.wanted.items())[:32]:
-            key = ("m", data_digest)
-            self.state.wanted.pop(data_digest, None)
-            if key not in self._analysing and data_digest not in self.state.overlay:
-                self._analysing.add(key)
-                self.run_analyse(data, key, line)
+    def on_analysis_failed(self, event: AnalysisFailed) -> None:
+        self.review.checker.checked(self.state, event.key, None)
+        self.notify(f"could not analyse line {event.line}: {event.reason}", severity="warning")
 
-    @on(ExampleList.Opened)
-    def _opened(self, event: ExampleList.Opened) -> None:
-        self.show_pane("viewer")
-
-    @on(ExampleViewer.Closed)
-    def _viewer_closed(self, event: ExampleViewer.Closed) -> None:
-        self.show_pane("list")
-
-    # -- panes ----------------------------------------------------------------------------
-    def current_pane(self) -> str:
-        if self._pane_wanted is not None:      # focus is moving there (applied after the next refresh)
-            return self._pane_wanted
-        focused = self.focused
-        node = focused
-        while node is not None and node is not self:
-            if node.id in PANES:
-                return node.id
-            node = node.parent
-        return "list"
-
+    # -- panes ---------------------------------------------------------------------------------------
     def show_pane(self, name: str) -> None:
-        """Focus a pane; on narrow screens the side panes replace the list while open."""
-        if name == "list":
-            self._pane_wanted = None
-            self.remove_class("-side-open")
-            self.example_list.focus()
-            return
-        self._pane_wanted = name
-        self.add_class("-side-open")
-        self.query_one("#side", TabbedContent).active = TAB_OF[name]
-        self.call_after_refresh(self._focus_pane, name)
-
-    def _focus_pane(self, name: str) -> None:
-        """Focus a side pane once it is shown (a hidden widget cannot take focus)."""
-        if self._pane_wanted == name:
-            self._pane_wanted = None
-            self.query_one(f"#{name}").focus()
+        self.panes.show(name)
 
     def action_next_pane(self) -> None:
-        self.show_pane(PANES[(PANES.index(self.current_pane()) + 1) % len(PANES)])
+        self.panes.step(1)
 
     def action_previous_pane(self) -> None:
-        self.show_pane(PANES[(PANES.index(self.current_pane()) - 1) % len(PANES)])
+        self.panes.step(-1)
 
     def action_back(self) -> None:
-        if self.stop_search():
-            self.notify("search stopped")
-        elif self.current_pane() != "list" or self.has_class("-side-open"):
-            self.show_pane("list")
-        elif self.filter_spec is not None or self.state is not None and self.state.sort != "line":
-            self.filter_spec = None
-            self.state.sort = "line"
-            self.apply_view()
+        stopped = self.review.stop_search()
+        if stopped is not None:
+            self.show_outcome(stopped)
+        elif self.panes.current() != "list" or self.panes.side_open:
+            self.panes.show("list")
+        else:
+            self.show_outcome(self.review.clear_view())
 
-    @on(TabbedContent.TabActivated)
-    def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id == "tab-example":
-            self.schedule_viewer()
+    # -- moving around, search, filter, sort -------------------------------------------------------------
+    def jump_to_row(self, row: int, message_index: int | None = None) -> None:
+        """Move the cursor to session row `row`, clearing the filter if it hides the row."""
+        self.show_outcome(self.review.jump(row, message_index))
+
+    def action_goto_line(self) -> None:
+        def done(line: int | None) -> None:
+            if line is not None:
+                self.show_outcome(self.review.goto_line(line))
+                self.example_list.focus()
+        if self.state is not None:
+            self.app.push_screen(GotoLineScreen(len(self.state.index), self.review.line_of(self.current_row())), done)
+
+    def action_next_error(self, step: int = 1) -> None:
+        if self.state is not None:
+            self.show_outcome(self.review.next_error(self.example_list.cursor, step))
+
+    def action_previous_error(self) -> None:
+        self.action_next_error(-1)
+
+    def on_findings_pane_group_selected(self, event: FindingsPane.GroupSelected) -> None:
+        self.set_filter(("check", event.check_id))
+        if self.has_class("-narrow"):       # the list is hidden behind the pane there: show the lines asked for
+            self.show_pane("list")
+
+    def on_findings_pane_finding_selected(self, event: FindingsPane.FindingSelected) -> None:
+        if self.state is not None and event.line is not None:
+            self.show_outcome(self.review.goto_line(event.line, event.message_index, f"line {event.line} was deleted"))
+
+    def on_stats_pane_model_changed(self, event: StatsPane.ModelChanged) -> None:
+        self.app.change_model(event.name)
+
+    def action_search(self) -> None:
+        last = self.review.search
+        self.app.push_screen(SearchScreen(last.pattern if last else "", last.regex if last else False),
+                             lambda found: self.show_outcome(self.review.set_search(*found)) if found else None)
+
+    def action_search_next(self, step: int = 1) -> None:
+        self.show_outcome(self.review.search_again(step))
+
+    def action_search_previous(self) -> None:
+        self.action_search_next(-1)
+
+    def start_search(self, step: int) -> None:
+        """Search from the cursor in a worker; a newer search (or esc) stops the one running. On a big file
+        a search that finds nothing reads every line, so the status bar says it runs and esc stops it."""
+        run, spec = self.review.runs.start("search"), self.review.search
+        self.status_bar.set(view=f"searching {spec.pattern!r}… (esc stops)")
+        self._thread(workers.search, self.state, spec, self.example_list.cursor, step, self.post_message, run,
+                     group="search")
+
+    def on_search_matched(self, event: SearchMatched) -> None:
+        self.show_outcome(self.review.search_matched(SearchResult(event.pattern, event.row, event.wrapped),
+                                                     event.generation))
+
+    def action_filter(self) -> None:
+        self.app.push_screen(FilterScreen(self.review.filter_options(), self.review.current_filter_key()),
+                             lambda key: self.set_filter(filter_from_key(key)) if key is not None else None)
+
+    def set_filter(self, spec) -> None:
+        self.show_outcome(self.review.set_filter(spec))
+
+    def action_sort(self) -> None:
+        if self.state is not None:
+            self.show_outcome(self.review.toggle_sort())
+
+    def apply_view(self) -> None:
+        run = self.review.runs.start("view")
+        self.status_bar.set(view=self.review.view_label())
+        self._thread(workers.view, self.state, self.review.filter, self.state.sort, self.post_message, run,
+                     group="view", exclusive=True)
+
+    def on_view_built(self, event: ViewBuilt) -> None:
+        self.show_outcome(self.review.view_built(View(event.rows, event.description), event.generation,
+                                                 self.current_row()))
+
+    # -- edits -----------------------------------------------------------------------------------------
+    def check_action(self, action: str, parameters) -> bool | None:
+        return self.review.availability(action)
+
+    def on_key(self, event) -> None:
+        """A greyed-out edit key still answers: the footer dims it, the toast says why."""
+        active = self.active_bindings.get(event.key)
+        if active is not None and active.node is self and active.binding.action in EDIT_ACTIONS \
+                and not active.enabled:
+            self.notify(self.review.unavailable_reason(active.binding.action))
+
+    def action_edit(self) -> None:
+        self.show_outcome(self.review.open_editor(self.current_row()))
+
+    def apply_text(self, row: int, text: str) -> bool:
+        """Replace `row` by `text`; False when it was refused (the editor comes back on invalid JSON)."""
+        outcome = self.review.edit(row, text)
+        self.show_outcome(outcome)
+        return outcome.refresh_rows
+
+    def action_edit_external(self) -> None:
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        self.show_outcome(self.review.edit_externally(self.current_row(), editor, self._run_editor))
+
+    def _run_editor(self, command: list[str]) -> int:
+        """Hand the terminal to an external editor; its exit status."""
+        try:
+            with self.app.suspend():
+                return subprocess.run(command).returncode
+        except SuspendNotSupported:
+            if not self.app.is_headless:
+                raise EditorUnavailable("This terminal cannot hand over to an external editor; press e instead.")
+            return subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True).returncode
+
+    def action_delete(self) -> None:
+        self.show_outcome(self.review.delete(self.current_row()))
+
+    def action_toggle_weight(self) -> None:
+        row = self.current_row()
+        shown = row is not None and self.viewer.data == self.state.data(row)
+        self.show_outcome(self.review.toggle_weight(row, self.viewer.selected_message_index if shown else None, shown))
+
+    def action_fixes(self) -> None:
+        self.app.push_screen(FixesMenu(FIXES, self.review.fix_preview),
+                             lambda name: self.show_outcome(self.review.apply_fix(name)) if name else None)
+
+    def action_undo(self) -> None:
+        self.show_outcome(self.review.undo())
+
+    def action_redo(self) -> None:
+        self.show_outcome(self.review.redo())
+
+    def action_copy(self) -> None:
+        self.show_outcome(self.review.copy(self.current_row()))
+
+    # -- saving and quitting ---------------------------------------------------------------------------
+    def action_save(self, path: str | None = None) -> None:
+        self.show_outcome(self.review.save(path))
+
+    def on_dataset_saved(self, event: DatasetSaved) -> None:
+        outcome = self.review.saved(Saved(event.path, event.detail, event.index))
+        self.path = self.review.session.path            # the session continues on the written file
+        self.display_name = os.path.basename(self.path)
+        self.status_bar.set(phase="", file=self.display_name, lines=len(self.state.index))
+        self.show_outcome(outcome)
+
+    def on_save_rejected(self, event: SaveRejected) -> None:
+        self.status_bar.set(phase="")
+        refusal = SaveRefusal(event.reason, event.changed_on_disk, event.path, event.save_as_blocked)
+        self.show_outcome(self.review.save_refused(refusal))
+
+    def request_quit(self) -> None:
+        if self.review.session is not None and self.review.session.dirty:
+            self.app.push_screen(ConfirmScreen("You have unsaved edits. Quit and lose them? (ctrl+s saves)",
+                                               danger=True), lambda yes: self._quit() if yes else None)
+        else:
+            self._quit()
+
+    def _quit(self) -> None:
+        self.stop_background_work()
+        self.app.exit()
+
+    # -- rendering outcomes ------------------------------------------------------------------------------
+    def show_outcome(self, outcome: Outcome) -> None:
+        """Render what a review command did, in the order the Outcome lists it."""
+        if outcome.recheck:
+            self.start_check()
+        if outcome.status_view is not None:
+            self.status_bar.set(view=outcome.status_view)
+        self.panes.show_rows(outcome.reload_list, outcome.refresh_rows, outcome.cursor, outcome.message)
+        if outcome.refresh_rows:
+            self.status_bar.show_counts(self.state)
+        if outcome.run_view:
+            self.apply_view()
+        if outcome.search_step is not None:
+            self.start_search(outcome.search_step)
+        if outcome.toast_text:
+            self.notify_change(outcome.toast_text)
+        if (notice := outcome.notice) is not None:
+            self.notify(notice.text, title=notice.title, severity=notice.severity, timeout=notice.timeout)
+        if outcome.clipboard is not None:
+            self.app.copy_to_clipboard(outcome.clipboard)
+        if (editor := outcome.editor) is not None:
+            self.app.push_screen(JsonEditorScreen(editor.text, editor.title, validate=json_problem, error=editor.error),
+                                 lambda text: self.apply_text(editor.row, text) if text is not None else None)
+        if outcome.save is not None:
+            self.status_bar.set(phase="saving", done=0, total=1)
+            self._thread(workers.save, outcome.save, self.post_message, group="save", exclusive=True)
+        if outcome.explain is not None:
+            self.app.push_screen(MessageScreen(*outcome.explain))
+        if outcome.offer_save_as is not None:
+            self.app.push_screen(SaveAsScreen(self.review.save_as_default(), reason=outcome.offer_save_as),
+                                 lambda path: self.action_save(os.path.expanduser(path)) if path else None)
+        self.refresh_bindings()
+
+    def notify_change(self, text: str) -> None:
+        """Toast the latest change in place of the previous change's toast: six quick deletes stacked six
+        toasts over the 80x24 list. The previous one is expired (timeout 0), so the app drops it."""
+        if self._edit_toast is not None:
+            self._edit_toast.timeout = 0
+        self._edit_toast = Notification(text, "", "information", self.app.NOTIFICATION_TIMEOUT)
+        self.app.post_message(Notify(self._edit_toast))

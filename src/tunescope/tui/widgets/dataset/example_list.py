@@ -5,7 +5,9 @@ of a million lines scrolls like one of ten. Rows come from a `DatasetState`
 (set by the screen: attributes down); the list never reads files itself
 beyond asking the state for the rows it draws. Finished rows are kept as
 `Strip`s in an LRU cache keyed by everything they show, so a checker batch
-arriving only repaints rows whose status or tokens changed.
+arriving only repaints rows whose status or tokens changed. Drawing reads
+only; when the rows on screen change (scroll, resize, reload) the list posts
+`RowsShown`, and the screen decides what to check again.
 """
 
 from __future__ import annotations
@@ -95,6 +97,17 @@ class ExampleList(ScrollView, can_focus=True):
             return isinstance(message, ExampleList.Highlighted)
 
     @dataclass
+    class RowsShown(Message):
+        """Display rows [first, first + count) are on screen now."""
+
+        list: "ExampleList"
+        first: int
+        count: int
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, ExampleList.RowsShown)
+
+    @dataclass
     class Opened(Message):
         """The user asked to open display row `row` in the viewer."""
 
@@ -125,6 +138,13 @@ class ExampleList(ScrollView, can_focus=True):
         if self.cursor >= count and count:
             self.cursor = count - 1
         self.refresh()
+        self.rows_shown()
+
+    def rows_shown(self) -> None:
+        """Say which rows are on screen (after a reload, a scroll or a resize)."""
+        if self.count:
+            height = self.scrollable_content_region.height or self.size.height
+            self.post_message(self.RowsShown(self, self.scroll_offset.y, max(height, 1)))
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
@@ -196,6 +216,12 @@ class ExampleList(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, self.count)
         self.scroll_to_cursor()
+        self.rows_shown()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value):
+            self.rows_shown()
 
     # -- rendering ------------------------------------------------------
     def empty_message(self) -> str:

@@ -269,6 +269,26 @@ class ExampleViewer(VerticalScroll, can_focus=True):
     def selectable_blocks(self) -> list[MessageBlock]:
         return [b for b in self.blocks if b.message_index is not None]
 
+    def select_message(self, message_index: int) -> None:
+        """Put the message cursor on message `message_index` of the example shown (if it has one)."""
+        for i, block in enumerate(self.selectable_blocks()):
+            if block.message_index == message_index:
+                self.message_cursor = i
+
+    def show_row(self, state, row: int, keep_cursor: bool = False) -> bool:
+        """Display session row `row` of a `DatasetState` with what is known of it; False when no fresh
+        analysis of its bytes is known yet (it has no per-message tokens)."""
+        try:
+            data = state.data(row)
+        except (IndexError, OSError) as exc:
+            self.clear(f"cannot read this row: {exc}")
+            return True
+        origin = state.origin(row)
+        summary = state.analysis_of(data)
+        self.show(data, None if origin is None else origin + 1, summary, state.viewer_findings(row, summary),
+                  keep_cursor=keep_cursor)
+        return summary is not None
+
     def show(self, data: bytes, line: int | None, summary=None, findings: list[Finding] | None = None,
              keep_cursor: bool = False) -> None:
         """Display the example `data` (bytes of one line), with its analysis and findings."""

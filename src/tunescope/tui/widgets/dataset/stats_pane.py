@@ -18,6 +18,8 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Label, Select, Static
 
+from tunescope.tokens.models import load_models
+
 DASH = "—"
 BLOCKS = " ▏▎▍▌▋▊▉█"
 
@@ -233,6 +235,13 @@ class StatsPane(VerticalScroll):
         yield Static(DASH, classes="stats-body", id="stats-file")
 
     # -- data in -------------------------------------------------------------
+
+    def show_model_table(self, current: str | None) -> None:
+        """Fill the model selector from the model table; a broken user table is said, not raised."""
+        try:
+            self.set_models(load_models().names(), current)
+        except Exception as exc:  # noqa: BLE001 - the rest of the pane works without the selector
+            self.notify(f"model table unavailable: {exc}", severity="warning")
 
     def set_models(self, names: Iterable[str], current: str | None) -> None:
         """Fill the model selector; setting it this way never posts ModelChanged."""

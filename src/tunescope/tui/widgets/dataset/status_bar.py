@@ -78,6 +78,11 @@ class StatusBar(Static):
             self.status = new
             self.redraw()
 
+    def show_counts(self, state) -> None:
+        """Errors, warnings and the unsaved mark of a `DatasetState`."""
+        errors, warnings = state.counts()
+        self.set(errors=errors, warnings=warnings, dirty=bool(state.session is not None and state.session.dirty))
+
     def redraw(self) -> None:
         self.update(self.render_status(self.status, max(20, self.size.width - 2) if self.size.width else 200))
 

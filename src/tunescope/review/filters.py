@@ -1,0 +1,93 @@
+"""Which rows a filter keeps: the filter menu's choices, their labels and one predicate per filter.
+
+A filter is a `FilterSpec` (kind, value): `errors`, `warnings`, `over_limit`,
+`duplicates`, `check:<id>` or `role:<role>`. Predicates read a `DatasetState`
+and run in a worker over every row, so each is a cheap test per row.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Callable, NamedTuple
+
+import orjson
+
+from tunescope.dataset.records import ROLE_GLYPH, messages_of
+from tunescope.review.state import ERROR, WARNING, DatasetState
+
+FIXED_FILTERS = [("all", "All examples (no filter)"), ("errors", "Examples with errors"),
+                 ("warnings", "Examples with warnings"), ("over_limit", "Over the model's token limit"),
+                 ("duplicates", "Duplicates")]
+FILTER_LABELS = {"errors": "errors", "warnings": "warnings", "over_limit": "over token limit",
+                 "duplicates": "duplicates"}
+ROLES = ("system", "developer", "user", "assistant", "tool")
+# The checks the Duplicates filter shows: repeated examples, not tool calls with a repeated id.
+# Until the check registry tags them, by id; then `tunescope.checks.registry.by_tag("duplicates")`.
+DUPLICATE_CHECKS = frozenset({"duplicate_example", "validation_overlap"})
+
+
+class FilterSpec(NamedTuple):
+    """One filter: its kind and, for `check` and `role`, the check id or role it keeps."""
+
+    kind: str
+    value: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The filter menu's key for it, e.g. `errors` or `check:empty_content`."""
+        return f"{self.kind}:{self.value}" if self.value is not None else self.kind
+
+    @property
+    def label(self) -> str:
+        if self.kind == "check":
+            return f"check {self.value}"
+        if self.kind == "role":
+            return f"role {self.value}"
+        return FILTER_LABELS.get(self.kind, self.kind)
+
+
+def filter_from_key(key: str) -> FilterSpec | None:
+    """The filter a menu key stands for (None for `all`)."""
+    kind, _, value = key.partition(":")
+    return None if kind == "all" else FilterSpec(kind, value or None)
+
+
+def filter_options(report) -> list[tuple[str, str]]:
+    """(key, label) choices: the fixed filters, then each check present on some line, then each role."""
+    options = list(FIXED_FILTERS)
+    per_line = Counter(f.check for f in (getattr(report, "findings", None) or []) if f.line is not None)
+    for check, count in per_line.most_common():
+        options.append((f"check:{check}", f"Check {check} ({count:,})"))
+    for role in ROLES:
+        article = "an" if role == "assistant" else "a"
+        options.append((f"role:{role}", f"Has {article} {role} message"))
+    return options
+
+
+def row_predicate(state: DatasetState, spec: FilterSpec) -> Callable[[int], bool]:
+    """A test on session rows for one filter."""
+    kind, value = spec
+    if kind == "errors":
+        return lambda row: state.status(row) >= ERROR
+    if kind == "warnings":
+        return lambda row: state.status(row) >= WARNING and any(
+            f.severity.value == "warning" for f in state.findings(row))
+    if kind == "over_limit":
+        limit = state.token_limit or 0
+        return lambda row: bool(limit) and state.tokens(row) > limit
+    if kind == "duplicates":
+        return lambda row: state.status(row) > 1 and any(f.check in DUPLICATE_CHECKS for f in state.findings(row))
+    if kind == "check":
+        return lambda row: state.status(row) > 1 and any(f.check == value for f in state.findings(row))
+    if kind == "role":
+        wanted = {value, *(r for r, letter in ROLE_GLYPH.items() if letter == value)}
+
+        def has_role(row: int) -> bool:
+            try:
+                obj = orjson.loads(state.data(row))
+            except orjson.JSONDecodeError:
+                return False
+            return isinstance(obj, dict) and any(
+                isinstance(m, dict) and m.get("role") in wanted for m in messages_of(obj) or ())
+        return has_role
+    raise ValueError(f"unknown filter {kind!r}")

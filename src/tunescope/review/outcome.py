@@ -1,0 +1,65 @@
+"""What a review command answers: an `Outcome` (what changed, what to show, what to start next).
+
+The UI renders outcomes and decides nothing itself: a toast that replaces the
+previous change's toast, a `Notice` said once, rows to redraw, the JSON
+editor to open, a save or a check to start.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tunescope.review.saving import SaveRequest
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something to tell the user once (it does not replace the toast of the last change)."""
+
+    text: str
+    title: str = ""
+    severity: str = "information"
+    timeout: float | None = None
+
+
+@dataclass(frozen=True)
+class EditorRequest:
+    """Open the JSON editor on `text` for `row` (titled `title`); `error` says why it came back, if it did."""
+
+    row: int
+    text: str
+    title: str
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a command changed and what to show for it, in the order a UI applies it."""
+
+    recheck: bool = False                # check the whole file again
+    status_view: str | None = None       # the status bar's filter/sort text
+    reload_list: bool = False            # the rows shown changed (a view came or went)
+    refresh_rows: bool = False           # rows changed: list, counts and viewer follow
+    cursor: int | None = None            # display row to put the list cursor on (centred)
+    message: int | None = None           # message of that row to select in the viewer
+    run_view: bool = False               # build the filter/sort view again
+    search_step: int | None = None       # search from the cursor, forwards (1) or backwards (-1)
+    toast: str | None = None             # the change, shown in place of the previous change's toast
+    undo_hint: str | None = None
+    notice: Notice | None = None
+    editor: EditorRequest | None = None
+    clipboard: str | None = None         # text to put on the clipboard
+    save: SaveRequest | None = None      # a save to run in the background
+    explain: tuple[str, str] | None = None   # (title, text) worth a dialog of its own
+    offer_save_as: str | None = None     # the reason to offer saving elsewhere
+
+    @property
+    def toast_text(self) -> str | None:
+        if self.toast is None:
+            return None
+        return f"{self.toast} — {self.undo_hint}" if self.undo_hint else self.toast
+
+
+def describe_error(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if isinstance(exc, (OSError, ValueError, RuntimeError)) else f"{type(exc).__name__}: {text}"

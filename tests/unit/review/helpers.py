@@ -1,0 +1,35 @@
+"""A checked ReviewSession over a small file, for the review tests (no Textual)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tunescope.checks.run.runner import DatasetChecker, options_for_model
+from tunescope.review.commands import ReviewSession
+
+
+def chat(user: str, assistant: str = "Sure.", system: str | None = "Be brief.", **extra) -> dict:
+    messages = [{"role": "system", "content": system}] if system else []
+    messages += [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}]
+    return {"messages": messages, **extra}
+
+
+def write_rows(path: Path, rows: list) -> Path:
+    path.write_bytes(b"".join((json.dumps(r).encode() if not isinstance(r, bytes) else r) + b"\n" for r in rows))
+    return path
+
+
+def review_of(path: Path, check: bool = True) -> ReviewSession:
+    """The review of `path`, indexed, editable and (when `check`) checked, as the screen leaves it."""
+    review = ReviewSession(options_for_model(), allow_estimate=True)
+    state, problem = review.open(str(path))
+    assert problem is None
+    state.index.build()
+    assert review.start_editing() is None
+    if check:
+        run = review.start_check()
+        report = DatasetChecker(state.index, review.options, workers=1, use_cache=False).run(
+            on_batch=lambda batch: [state.results.add(s) for s in batch], cancel=run.cancel)
+        state.check_finished(report)
+    return review
