@@ -158,7 +158,7 @@ def write_segments(fd: int, segments: list, eol: bytes, final_newline: bool, bom
 
 
 # -- checks -----------------------------------------------------------------
-def _check_sources(segments: list) -> None:
+def check_sources(segments: list) -> None:
     """Every file we copy from must still hold what was indexed (our open descriptor)."""
     seen = set()
     for seg in segments:
@@ -345,7 +345,7 @@ def save_session(session, path=None, backup: str = "none", switch: bool = True,
         in_place = target == source or (os.path.exists(target) and os.path.exists(source)
                                         and os.path.samefile(target, source))
         segs = list(session.segments if segments is None else segments)
-        _check_sources(segs)
+        check_sources(segs)
         if in_place:
             check_unchanged(session.index)
         backup_file = backup_path_for(target, backup)

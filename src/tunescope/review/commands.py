@@ -21,7 +21,7 @@ from tunescope.dataset.index import LineIndex
 from tunescope.editing.ops import EditError, JsonEditError
 from tunescope.editing.session import EditSession
 from tunescope.review.filters import FilterSpec, filter_options
-from tunescope.review.fixes import MODEL_FIXES
+from tunescope.editing.fixes.registry import FIXES
 from tunescope.review.json_text import edit_in_editor, pretty_json
 from tunescope.review.outcome import EditorRequest, Notice, Outcome, describe_error
 from tunescope.review.reanalyse import RowChecker
@@ -184,7 +184,7 @@ class ReviewSession:
 
     # -- bulk fixes -------------------------------------------------------------------------------
     def _fix_params(self, name: str) -> dict:
-        return {"model": self.options.model} if name in MODEL_FIXES else {}
+        return {"model": self.options.model} if FIXES[name].needs_model else {}
 
     def fix_preview(self, name: str) -> int:
         """How many rows fix `name` would change."""

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 
 from tunescope.dataset.index import LineIndex
-from tunescope.editing.save import SaveError, SaveRefused, _check_sources, save_session
+from tunescope.editing.save import SaveError, SaveRefused, check_sources, save_session
 from tunescope.editing.written_index import derive_index
 
 
@@ -74,7 +74,7 @@ def sources_unreadable(segments: list) -> str | None:
     reads as it was, so saving elsewhere works.
     """
     try:
-        _check_sources(segments)
+        check_sources(segments)
     except SaveRefused as exc:
         return str(exc)
     return None
