@@ -332,7 +332,7 @@ class EditActions:
         self.after_edit(f"saved {event.path}: {event.detail}")
 
     def on_save_rejected(self, event: SaveRejected) -> None:
-        from tunescope.tui.dialogs.prompts import MessageScreen
+        from tunescope.tui.dialogs.message import MessageScreen
 
         self.status_bar.set(phase="")
         self.notify(event.reason, title="Not saved", severity="error", timeout=10)
@@ -348,7 +348,7 @@ class EditActions:
             self.start_check()
 
     def offer_save_as(self, reason: str = "") -> None:
-        from tunescope.tui.dialogs.prompts import SaveAsScreen
+        from tunescope.tui.dialogs.save_as import SaveAsScreen
 
         root, ext = os.path.splitext(self.state.session.path)
 

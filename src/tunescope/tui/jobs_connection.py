@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass
 
 from tunescope.jobs.errors import JobsError
+from tunescope.providers.backends import BackendProfile, Connection, connect, load_backends, resolve_backend
 
 
 @dataclass
@@ -45,8 +46,6 @@ class JobsBackend:
         """The BackendProfile to use (raises JobsError with a one-line reason)."""
         if self._profile is not None:
             return self._profile
-        from tunescope.providers.backends import BackendProfile, Connection, load_backends, resolve_backend
-
         spec = self.spec
         if isinstance(spec, Connection):
             self._profile = spec.profile
@@ -83,8 +82,6 @@ class JobsBackend:
             if self.closed:
                 raise JobsError("the app is closing", kind="cancelled")
             if self._connection is None:
-                from tunescope.providers.backends import Connection, connect
-
                 if isinstance(self.spec, Connection):
                     self._connection, self._owned = self.spec, False
                 else:

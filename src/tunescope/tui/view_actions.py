@@ -42,7 +42,7 @@ class ViewActions:
                 self.viewer.message_cursor = i
 
     def action_goto_line(self) -> None:
-        from tunescope.tui.dialogs.prompts import GotoLineScreen
+        from tunescope.tui.dialogs.goto import GotoLineScreen
 
         def done(line: int | None) -> None:
             if line is None or self.state is None:
@@ -94,7 +94,7 @@ class ViewActions:
 
     # -- search, filter, sort -----------------------------------------------------------------
     def action_search(self) -> None:
-        from tunescope.tui.dialogs.prompts import SearchScreen
+        from tunescope.tui.dialogs.search import SearchScreen
 
         def done(result) -> None:
             if not result:
@@ -178,7 +178,7 @@ class ViewActions:
         return f"{kind}:{value}" if value is not None else kind
 
     def action_filter(self) -> None:
-        from tunescope.tui.dialogs.prompts import FilterScreen
+        from tunescope.tui.dialogs.filter import FilterScreen
 
         def done(key: str | None) -> None:
             if key is None:
