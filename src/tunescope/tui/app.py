@@ -89,7 +89,9 @@ class TunescopeApp(App):
         self.start_after_save: DatasetScreen | None = None
         """The dataset screen whose save (asked for by `start_job`) opens the start-job dialog once it is done."""
         self.wanted_message: tuple[int, int] | None = None
-        """(line, message index) to select in the viewer whenever it shows that line afresh (`show_line`)."""
+        """(line, message index) to select in the viewer whenever it shows that line afresh (`show_line`),
+        until it has shown that line and then another one."""
+        self.wanted_line_shown = False
         self.problems = list(problems or [])
         valid, keymap_problems = keymap.user_keymap(self.settings.keymap)
         self.problems += keymap_problems
@@ -206,7 +208,8 @@ class TunescopeApp(App):
         dataset.jump_to_row(row)
         dataset.show_pane("viewer")
         self.wanted_message = None if message_index is None else (line, message_index)
-        if message_index is not None and dataset.viewer.line == line:
+        self.wanted_line_shown = dataset.viewer.line == line
+        if message_index is not None and self.wanted_line_shown:
             self.select_message(message_index)     # already shown: a redraw, if one comes, selects it again
         return True
 
@@ -234,9 +237,12 @@ class TunescopeApp(App):
             return
         line, message_index = self.wanted_message
         if event.line != line:
-            self.wanted_message = None             # another example: the request is over
-        elif event.cursor_reset:
-            self.select_message(message_index)
+            if self.wanted_line_shown:             # the user moved on to another example: the request is over
+                self.wanted_message = None
+        else:
+            self.wanted_line_shown = True
+            if event.cursor_reset:
+                self.select_message(message_index)
 
     @on(DatasetSaved)
     def _dataset_saved(self, event: DatasetSaved) -> None:

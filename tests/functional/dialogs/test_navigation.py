@@ -44,8 +44,10 @@ async def test_show_line_request_selects_the_message_once_the_viewer_shows_it(tm
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         dataset = await ready(pilot)
         app.post_message(ShowLineRequested(9, 1, title="Why the job failed", note="line 9, message 2: bad"))
+        app.post_message(ExampleShown(1))                              # a late redraw of the line shown before
         await wait_for(pilot, lambda: dataset.state.origin(dataset.current_row()) == 8, 5, "line 9 under the cursor")
         await wait_for(pilot, lambda: dataset.viewer.line == 9, 5, "line 9 in the viewer")
+        assert app.wanted_message == (9, 1)
         app.post_message(ExampleShown(9))                              # what the viewer posts after drawing it
         await wait_for(pilot, lambda: dataset.viewer.selected_message_index == 1, 5, "message 2 selected")
         assert any("line 9, message 2: bad" in text for text in notifications(app))
