@@ -51,6 +51,8 @@ async def test_show_line_request_selects_the_message_once_the_viewer_shows_it(tm
         app.post_message(ExampleShown(9))                              # what the viewer posts after drawing it
         await wait_for(pilot, lambda: dataset.viewer.selected_message_index == 1, 5, "message 2 selected")
         assert any("line 9, message 2: bad" in text for text in notifications(app))
+        await settle(pilot)
+        await pilot.pause(0.2)                                         # the viewer's own redraws are over
         app.post_message(ExampleShown(9, cursor_reset=False))          # a redraw keeps the user's cursor
         dataset.viewer.message_cursor = 0
         await settle(pilot)
