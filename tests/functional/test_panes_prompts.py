@@ -6,7 +6,11 @@ from textual.widgets import Button, Checkbox, Input, Static
 
 from tests.functional.panes_screen_host import NOTHING, ScreenHost
 from tunescope.tui.dialogs.confirm import ConfirmScreen
-from tunescope.tui.dialogs.prompts import FilterScreen, GotoLineScreen, MessageScreen, SaveAsScreen, SearchScreen
+from tunescope.tui.dialogs.filter import FilterScreen
+from tunescope.tui.dialogs.goto import GotoLineScreen
+from tunescope.tui.dialogs.message import MessageScreen
+from tunescope.tui.dialogs.save_as import SaveAsScreen
+from tunescope.tui.dialogs.search import SearchScreen
 
 
 def error_text(app) -> str:

@@ -1,7 +1,12 @@
 """The Textual app: settings, model and file in; the dataset screen out.
 
-Composition and routing only. `make_app` is the one way to build the app,
-shared by the CLI, the tests, the screenshot script and the benchmark.
+Composition and navigation. The App moves between screens and dialogs
+(`open_jobs`, `start_job`, `show_line`), so screens and dialogs never import
+each other: keys run these as `app.` actions and screens post request
+messages (`StartJobRequested`, `ShowLineRequested`). It also holds the one
+connection to the jobs backend and the one handler for failed workers.
+`make_app` is the one way to build the app, shared by the CLI, the tests, the
+screenshot script and the benchmark.
 """
 
 from __future__ import annotations
@@ -13,14 +18,24 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
+from textual import on
 from textual.app import App, SystemCommand
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from tunescope.checks.model import CheckOptions
 from tunescope.config import ConfigError, Settings, data_dir, load_settings
+from tunescope.tokens.models import load_models
 from tunescope.tui import keymap
-from tunescope.tui.jobs_app import JobsAppMixin
+from tunescope.tui.dialogs.confirm import ConfirmScreen
+from tunescope.tui.dialogs.help import HelpScreen
+from tunescope.tui.dialogs.start_job import DatasetToTrain, StartJobScreen
+from tunescope.tui.jobs_connection import JobsBackend
+from tunescope.tui.messages import (DatasetSaved, ExampleShown, SaveRejected, ShowLineRequested,
+                                    StartJobRequested)
 from tunescope.tui.screens.dataset import DatasetScreen
+from tunescope.tui.screens.jobs import JobsScreen
+from tunescope.tui.workers import describe_error
 
 SAMPLE_NAME = "sample.jsonl"
 PARALLEL_CHECK_BYTES = 4 * 1024 * 1024   # the checker's threshold for worker processes
@@ -40,7 +55,6 @@ def resolve_model(name: str | None, settings: Settings):
     """(ModelInfo or None, CheckOptions, problem) for a model name; never raises."""
     wanted = name or settings.model
     try:
-        from tunescope.tokens.models import load_models
         table = load_models()
         try:
             info = table.get(wanted)
@@ -53,8 +67,8 @@ def resolve_model(name: str | None, settings: Settings):
     return info, CheckOptions(model=info.name, token_limit=info.token_limit, encoding=info.encoding), problem
 
 
-class TunescopeApp(JobsAppMixin, App):
-    """Review and fix a fine-tuning dataset from the keyboard."""
+class TunescopeApp(App):
+    """Review and fix a fine-tuning dataset from the keyboard; start and watch fine-tuning jobs."""
 
     CSS_PATH = "app.tcss"
     TITLE = "tunescope"
@@ -70,7 +84,14 @@ class TunescopeApp(JobsAppMixin, App):
         self.model_name = model
         self.allow_estimate = allow_estimate or self.settings.allow_estimate
         self.backend = backend
-        self.init_jobs(backend)
+        self.jobs_backend = JobsBackend(backend)
+        """The one connection to the fine-tuning backend, opened on first use, closed on unmount."""
+        self.start_after_save: DatasetScreen | None = None
+        """The dataset screen whose save (asked for by `start_job`) opens the start-job dialog once it is done."""
+        self.wanted_message: tuple[int, int] | None = None
+        """(line, message index) to select in the viewer whenever it shows that line afresh (`show_line`),
+        until it has shown that line and then another one."""
+        self.wanted_line_shown = False
         self.problems = list(problems or [])
         valid, keymap_problems = keymap.user_keymap(self.settings.keymap)
         self.problems += keymap_problems
@@ -83,6 +104,9 @@ class TunescopeApp(JobsAppMixin, App):
         self.push_screen(self.make_dataset_screen(self.model_name))
         for problem in self.problems:
             self.notify(problem, severity="warning", timeout=10)
+
+    def on_unmount(self) -> None:
+        self.jobs_backend.close()
 
     def make_dataset_screen(self, model: str | None) -> DatasetScreen:
         info, options, problem = resolve_model(model, self.settings)
@@ -124,10 +148,129 @@ class TunescopeApp(JobsAppMixin, App):
         screen.stop_background_work()
         self.switch_screen(self.make_dataset_screen(name))
 
-    # -- app-wide actions ---------------------------------------------------------------------
-    def action_help(self) -> None:
-        from tunescope.tui.dialogs.help import HelpScreen
+    # -- navigation ---------------------------------------------------------------------------
+    def open_jobs(self, select: str | None = None) -> None:
+        """Show the jobs screen (the one already open, if any), optionally on job `select`."""
+        for screen in self.screen_stack:
+            if isinstance(screen, JobsScreen):
+                while self.screen is not screen:
+                    self.pop_screen()
+                if select:
+                    screen.select_job(select)
+                return
+        self.push_screen(JobsScreen(self.jobs_backend, select=select))
 
+    def start_job(self) -> None:
+        """Check the dataset can be sent, offer to save unsaved edits first, then open the start-job dialog."""
+        dataset = self.dataset_screen
+        if dataset is None or dataset.state is None or not dataset.path:
+            self.notify("Open a dataset first (tunescope FILE).", severity="warning")
+            return
+        if dataset.state.report is None:
+            self.notify("The dataset is still being checked; start the job when the check has finished.",
+                        severity="warning")
+            return
+        session = dataset.state.session
+        if session is None or not session.dirty:
+            self.open_start_dialog(dataset)
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.start_after_save = dataset     # DatasetSaved opens the dialog; SaveRejected forgets it
+                dataset.action_save()
+        self.push_screen(ConfirmScreen("You have unsaved edits. The job trains on the file on disk: save them first?",
+                                       yes_label="Save and continue", no_label="Not now"), answered)
+
+    def open_start_dialog(self, dataset: DatasetScreen) -> None:
+        """The start-job dialog for `dataset`; a started job opens the jobs screen on it."""
+        def done(job) -> None:
+            if job is not None:
+                self.notify(f"started {job.id} ({job.model})", title="Fine-tuning job")
+                self.open_jobs(select=job.id)
+        wanted = DatasetToTrain(dataset.path, dataset.display_name, dataset.options.model, dataset.model_info,
+                                dataset.state)
+        self.push_screen(StartJobScreen(self.jobs_backend, wanted), done)
+
+    def show_line(self, line: int, message_index: int | None = None) -> bool:
+        """Show `line` (1-based) of the open dataset in the viewer, with message `message_index` (0-based)
+        selected; False (after saying why) when the line is not there."""
+        dataset = self.dataset_screen
+        if dataset is None or dataset.state is None:
+            self.notify("No dataset is open: open the file with `tunescope FILE`.", severity="warning")
+            return False
+        row = dataset.state.row_for_line(line)
+        if row is None:
+            self.notify(f"line {line} is not in {dataset.display_name} any more", severity="warning")
+            return False
+        while self.screen is not dataset:
+            self.pop_screen()
+        dataset.jump_to_row(row)
+        dataset.show_pane("viewer")
+        self.wanted_message = None if message_index is None else (line, message_index)
+        self.wanted_line_shown = dataset.viewer.line == line
+        if message_index is not None and self.wanted_line_shown:
+            self.select_message(message_index)     # already shown: a redraw, if one comes, selects it again
+        return True
+
+    def select_message(self, message_index: int) -> None:
+        """Put the dataset viewer's cursor on message `message_index` of the example it shows."""
+        viewer = self.dataset_screen.viewer
+        for cursor, block in enumerate(viewer.selectable_blocks()):
+            if block.message_index == message_index:
+                viewer.message_cursor = cursor
+                return
+
+    @on(StartJobRequested)
+    def _start_job_requested(self, event: StartJobRequested) -> None:
+        self.start_job()
+
+    @on(ShowLineRequested)
+    def _show_line_requested(self, event: ShowLineRequested) -> None:
+        if self.show_line(event.line, event.message_index) and event.note:
+            self.notify(event.note, title=event.title, severity="error", timeout=10)
+
+    @on(ExampleShown)
+    def _example_shown(self, event: ExampleShown) -> None:
+        """The viewer drew an example: select the message `show_line` asked for, if it is that line."""
+        if self.wanted_message is None:
+            return
+        line, message_index = self.wanted_message
+        if event.line != line:
+            if self.wanted_line_shown:             # the user moved on to another example: the request is over
+                self.wanted_message = None
+        else:
+            self.wanted_line_shown = True
+            if event.cursor_reset:
+                self.select_message(message_index)
+
+    @on(DatasetSaved)
+    def _dataset_saved(self, event: DatasetSaved) -> None:
+        """After the dataset screen's own handler: a save asked for by `start_job` has finished."""
+        dataset, self.start_after_save = self.start_after_save, None
+        if dataset is not None and dataset is self.dataset_screen and not dataset.state.session.dirty:
+            self.open_start_dialog(dataset)
+
+    @on(SaveRejected)
+    def _save_rejected(self, event: SaveRejected) -> None:
+        self.start_after_save = None               # the dataset screen has said why; no job
+
+    @on(Worker.StateChanged)
+    def _worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one report of a failed worker run on the App (`run_worker(..., exit_on_error=False)`)."""
+        if event.state == WorkerState.ERROR:
+            worker = event.worker
+            what = worker.description or worker.name or "background work"
+            self.notify(describe_error(worker.error), title=f"Failed: {what}", severity="error", timeout=10)
+
+    # -- app-wide actions ---------------------------------------------------------------------
+    def action_open_jobs(self, select: str | None = None) -> None:
+        self.open_jobs(select)
+
+    def action_start_job(self) -> None:
+        self.start_job()
+
+    def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
@@ -148,6 +291,7 @@ class TunescopeApp(JobsAppMixin, App):
             self.exit()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Textual's commands, then every key of the screen (the palette runs them once it has closed)."""
         yield from super().get_system_commands(screen)
         seen = set()
         for active in screen.active_bindings.values():
@@ -160,10 +304,7 @@ class TunescopeApp(JobsAppMixin, App):
             if not active.enabled:
                 help_text += " (not available right now)"
             yield SystemCommand(f"{binding.description} ({key})", help_text,
-                                partial(self._run_binding, active.node, binding.action))
-
-    def _run_binding(self, node, action: str) -> None:
-        self.call_later(self.run_action, action, node)
+                                partial(self.call_later, self.run_action, binding.action, active.node))
 
 
 def start_process_helpers(path: str | None) -> None:

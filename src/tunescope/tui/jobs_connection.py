@@ -15,6 +15,8 @@ import threading
 from dataclasses import dataclass
 
 from tunescope.jobs.errors import JobsError
+from tunescope.jobs.connection import Connection, connect
+from tunescope.jobs.profiles import BackendProfile, load_backends, resolve_backend
 
 
 @dataclass
@@ -45,9 +47,6 @@ class JobsBackend:
         """The BackendProfile to use (raises JobsError with a one-line reason)."""
         if self._profile is not None:
             return self._profile
-        from tunescope.jobs.connection import Connection
-        from tunescope.jobs.profiles import BackendProfile, load_backends, resolve_backend
-
         spec = self.spec
         if isinstance(spec, Connection):
             self._profile = spec.profile
@@ -84,8 +83,6 @@ class JobsBackend:
             if self.closed:
                 raise JobsError("the app is closing", kind="cancelled")
             if self._connection is None:
-                from tunescope.jobs.connection import Connection, connect
-
                 if isinstance(self.spec, Connection):
                     self._connection, self._owned = self.spec, False
                 else:

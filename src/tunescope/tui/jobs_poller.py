@@ -1,10 +1,11 @@
-"""Background work of the jobs screens: polling, job control and starting a job.
+"""Launchers for the jobs screens' background work: polling, job control, starting a job.
 
 Every call to the backend is blocking HTTP, so it runs in a daemon thread
-that only posts messages; the screens' handlers own all state. Daemon
-threads (not Textual thread workers, which the event loop joins on exit)
-mean quitting never waits for a request in flight. Each thread stops when
-its `threading.Event` is set: the poller when its screen goes away or the app
+that takes immutable inputs, calls the jobs package and only posts messages
+(tui/messages.py); the screens' handlers own all state. Daemon threads (not
+Textual thread workers, which the event loop joins on exit) mean quitting
+never waits for a request in flight. Each thread stops when its
+`threading.Event` is set: the poller when its screen goes away or the app
 quits, an upload between two chunks.
 """
 
@@ -12,12 +13,17 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from textual.message import Message
 
-from tunescope.jobs.errors import JobsError
+from tunescope.jobs.errors import JobsError, sdk_errors
+from tunescope.jobs.follow import EventFollower
+from tunescope.jobs.upload import PreflightFailed
+from tunescope.tui.jobs_connection import StartedFiles
+from tunescope.tui.messages import (JobActionDone, JobFollowed, JobsListed, JobsProblem, JobsRecovered, JobStarted,
+                                    JobStartFailed, JobStartStep, UploadProgressed)
 from tunescope.tui.workers import describe_error, start_daemon
 
 Post = Callable[[Message], Any]
@@ -29,88 +35,6 @@ IDLE_INTERVAL = 5.0
 """Seconds between polls while no listed job is active (new jobs started here wake the poller at once)."""
 STOP_KINDS = ("config", "auth", "permission", "cancelled")
 """Errors that polling again cannot fix: the poller waits for a refresh (R) instead."""
-
-
-# -- messages -----------------------------------------------------------------------------
-@dataclass
-class JobsListed(Message):
-    """The newest jobs, newest first."""
-
-    jobs: list
-    has_more: bool = False
-    seconds: float = 0.0
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, JobsListed)
-
-
-@dataclass
-class JobFollowed(Message):
-    """The selected job now, and what is new about it since the last message of this `generation`.
-
-    With `reset` the events and metrics are everything known so far (a new selection).
-    `checkpoints` is None when they were not fetched this round.
-    """
-
-    job: Any
-    events: list
-    metrics: list
-    checkpoints: list | None
-    reset: bool
-    generation: int
-    files: dict = field(default_factory=dict)
-
-
-@dataclass
-class JobsProblem(Message):
-    """Talking to the backend failed; `text` is one sentence for people."""
-
-    text: str
-    kind: str = "error"
-    stopped: bool = False
-
-
-@dataclass
-class JobsRecovered(Message):
-    """The backend answers again after a problem."""
-
-
-@dataclass
-class JobActionDone(Message):
-    """cancel/pause/resume finished: the job as the server now reports it, or why not."""
-
-    action: str
-    job_id: str
-    job: Any = None
-    error: str | None = None
-
-
-@dataclass
-class UploadProgressed(Message):
-    done: int
-    total: int
-    role: str = "training"
-
-    def can_replace(self, message: Message) -> bool:
-        return isinstance(message, UploadProgressed) and message.role == self.role
-
-
-@dataclass
-class JobStartStep(Message):
-    """What the start-job worker is doing now ("checking", "uploading", "creating")."""
-
-    text: str
-
-
-@dataclass
-class JobStarted(Message):
-    job: Any
-
-
-@dataclass
-class JobStartFailed(Message):
-    text: str
-    kind: str = "error"
 
 
 # -- polling ------------------------------------------------------------------------------
@@ -227,8 +151,6 @@ class JobsPoller:
         self.last_round_seconds = time.perf_counter() - started
 
     def _follow(self, jobs, job_id: str, generation: int, job) -> None:
-        from tunescope.jobs.follow import EventFollower
-
         reset = generation != self._sent_generation
         if not reset and job is not None and job == self._last_followed and job.done:
             return                                   # finished and fully shown: nothing more will come
@@ -259,8 +181,6 @@ class JobsPoller:
 
     def _filenames(self, jobs, job) -> dict:
         """Server-side names of a failed job's files (to tell whether the open dataset is the one)."""
-        from tunescope.jobs.errors import sdk_errors
-
         out = {}
         for file_id in (job.training_file, job.validation_file):
             if not file_id:
@@ -301,9 +221,9 @@ def control_job(backend, action: str, job_id: str, post: Post) -> threading.Thre
     return start_daemon(run, name=f"tunescope-job-{action}")
 
 
-@dataclass
+@dataclass(frozen=True)
 class JobRequest:
-    """Everything the start-job dialog decided."""
+    """Everything the start-job dialog decided (`dataclasses.replace` makes a changed copy)."""
 
     path: str
     model: str
@@ -329,8 +249,6 @@ def start_job(backend, request: JobRequest, post: Post, cancel: threading.Event)
         return progress
 
     def run() -> None:
-        from tunescope.jobs.upload import PreflightFailed
-
         try:
             post(JobStartStep("connecting to the backend"))
             jobs = backend.jobs()
@@ -358,8 +276,6 @@ def start_job(backend, request: JobRequest, post: Post, cancel: threading.Event)
         except Exception as exc:  # noqa: BLE001
             post(JobStartFailed(f"could not start the job: {describe_error(exc)}"))
             return
-        from tunescope.tui.jobs_connection import StartedFiles
-
         backend.started[job.id] = StartedFiles(request.path, request.validation)
         post(JobStarted(job))
 

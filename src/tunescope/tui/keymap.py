@@ -1,9 +1,10 @@
-"""Every key binding of the dataset review, as data.
+"""Every key binding of the app, dialogs included, as data.
 
 Each binding has a stable id (`area.action`) so users can remap it from
 config.toml (`[keymap] "dataset.delete" = "D"`), a short description for the
-footer and a tooltip for the help screen and command palette. Widgets take
-their `BINDINGS` from here; nothing else defines keys.
+footer and a tooltip for the help screen and command palette. Screens,
+dialogs and widgets take their `BINDINGS` from here; nothing else defines
+keys (a test scans the source for `Binding(`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ def _b(keys: str, action: str, description: str, id: str, tooltip: str, show: bo
                    priority=priority, tooltip=tooltip, id=id)
 
 
+# -- the app and its screens ------------------------------------------------------------------
 APP_BINDINGS = [
     _b("question_mark,f1", "help", "Help", "app.help", "Show every key of the current screen", show=True,
        key_display="?"),
@@ -40,6 +42,21 @@ VIEWER_BINDINGS = [
     _b("pageup", "page_up", "Page up", "viewer.page_up", "Scroll the viewer one page up"),
     _b("p", "toggle_raw", "Raw JSON", "viewer.raw", "Toggle between the conversation and the raw JSON", show=True),
     _b("escape", "close", "Back", "viewer.close", "Back to the example list"),
+]
+
+FINDINGS_BINDINGS = [
+    _b("j", "cursor_down", "Down", "findings.down", "Next finding or group"),
+    _b("k", "cursor_up", "Up", "findings.up", "Previous finding or group"),
+    _b("g", "first", "First", "findings.first", "First group"),
+    _b("G", "last", "Last", "findings.last", "Last finding or group"),
+    _b("space,right,l", "expand", "Expand/collapse", "findings.toggle", "Expand or collapse the group"),
+    _b("left,h", "collapse", "Collapse group", "findings.collapse", "Collapse the group"),
+]
+
+STATS_BINDINGS = [
+    _b("j", "scroll_down", "Scroll down", "stats.down", "Scroll the stats down"),
+    _b("k", "scroll_up", "Scroll up", "stats.up", "Scroll the stats up"),
+    _b("m", "choose_model", "Model", "stats.model", "Choose the model for limits and cost", show=True),
 ]
 
 DATASET_BINDINGS = [
@@ -72,6 +89,9 @@ DATASET_BINDINGS = [
     _b("J", "app.open_jobs", "Jobs", "dataset.jobs", "Fine-tuning jobs on the backend, watched live"),
     _b("T", "app.start_job", "Train", "dataset.start_job", "Start a fine-tuning job with this dataset (asks first)"),
 ]
+DATASET_BACK = _b("escape", "back", "Back", "dataset.back", "Back to the list")
+DATASET_SCREEN_BINDINGS = DATASET_BINDINGS + [DATASET_BACK]
+"""The dataset screen's own keys (the pane keys above, plus escape)."""
 
 JOBS_BINDINGS = [
     _b("down,j", "cursor_down", "Down", "jobs.down", "Next job (or scroll the focused pane)"),
@@ -88,10 +108,83 @@ JOBS_BINDINGS = [
     _b("escape,q", "back", "Back", "jobs.back", "Back to the list, then to the dataset", show=True,
        key_display="esc"),
 ]
+JOBS_LIST_BINDINGS = [b for b in JOBS_BINDINGS if b.id in ("jobs.down", "jobs.up")]
+"""The jobs list moves its own cursor with the screen's up/down keys (same ids: one remap moves both)."""
+
+# -- dialogs ----------------------------------------------------------------------------------
+CONFIRM_BINDINGS = [
+    _b("y", "answer(True)", "Yes", "confirm.yes", "Answer yes", show=True),
+    _b("n", "answer(False)", "No", "confirm.no", "Answer no", show=True),
+    _b("escape", "answer(False)", "Cancel", "confirm.cancel", "Answer no and close the question", show=True),
+    _b("left,h", "app.focus_previous", "Previous button", "confirm.previous_button", "Focus the previous button"),
+    _b("right,l", "app.focus_next", "Next button", "confirm.next_button", "Focus the next button"),
+]
+
+PROMPT_BINDINGS = [
+    _b("escape", "cancel", "Cancel", "prompt.cancel", "Close the prompt without an answer", show=True),
+]
+"""Shared by the small prompts (go to line, search, filter, save as, message)."""
+
+SEARCH_BINDINGS = [
+    _b("ctrl+r", "toggle_regex", "Regex on/off", "search.regex", "Treat the pattern as a regular expression or not",
+       show=True),
+]
+
+FILTER_BINDINGS = [
+    _b("j", "cursor_down", "Down", "filter.down", "Next filter"),
+    _b("k", "cursor_up", "Up", "filter.up", "Previous filter"),
+]
+
+MESSAGE_BINDINGS = [
+    _b("q,enter", "cancel", "Close", "message.close", "Close the message", show=True),
+]
+
+EDITOR_BINDINGS = [
+    _b("ctrl+s", "apply", "Apply", "editor.apply", "Validate and apply the edit", show=True),
+    _b("ctrl+enter", "apply", "Apply", "editor.apply_alt", "Validate and apply the edit"),
+    _b("escape", "cancel", "Cancel", "editor.cancel", "Close without applying", show=True),
+]
+
+FIXES_BINDINGS = [
+    _b("escape,q", "cancel", "Cancel", "fixes.cancel", "Close the menu without applying a fix", show=True),
+    _b("j", "cursor_down", "Down", "fixes.down", "Next fix"),
+    _b("k", "cursor_up", "Up", "fixes.up", "Previous fix"),
+]
+
+HELP_BINDINGS = [
+    _b("escape,q,question_mark,f1", "close", "Close help", "help.close", "Close the help", show=True),
+    _b("j", "scroll('down')", "Scroll down", "help.scroll_down", "Scroll the help down"),
+    _b("k", "scroll('up')", "Scroll up", "help.scroll_up", "Scroll the help up"),
+]
+
+START_JOB_BINDINGS = [
+    _b("escape", "close", "Cancel", "start_job.cancel", "Close the dialog (stops an upload in progress)", show=True),
+    _b("ctrl+s", "start", "Start job", "start_job.start", "Upload the dataset and create the job", show=True),
+]
+
+AREAS: dict[str, list[Binding]] = {
+    "app": APP_BINDINGS,
+    "dataset": DATASET_SCREEN_BINDINGS,
+    "list": LIST_BINDINGS,
+    "viewer": VIEWER_BINDINGS,
+    "findings": FINDINGS_BINDINGS,
+    "stats": STATS_BINDINGS,
+    "jobs": JOBS_BINDINGS,
+    "confirm": CONFIRM_BINDINGS,
+    "prompt": PROMPT_BINDINGS,
+    "search": SEARCH_BINDINGS,
+    "filter": FILTER_BINDINGS,
+    "message": MESSAGE_BINDINGS,
+    "editor": EDITOR_BINDINGS,
+    "fixes": FIXES_BINDINGS,
+    "help": HELP_BINDINGS,
+    "start_job": START_JOB_BINDINGS,
+}
+"""Each area's bindings; every id starts with its area's name."""
 
 
 def all_bindings() -> list[Binding]:
-    return APP_BINDINGS + DATASET_BINDINGS + LIST_BINDINGS + VIEWER_BINDINGS + JOBS_BINDINGS
+    return [binding for bindings in AREAS.values() for binding in bindings]
 
 
 def binding_ids() -> set[str]:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 
+from tunescope.jobs.types import Checkpoint, Event, Job, Metrics
+
 if TYPE_CHECKING:
     from tunescope.checks.model import ExampleSummary
     from tunescope.checks.report import CheckReport
@@ -159,3 +161,123 @@ class WorkFailed(Message):
 
     what: str
     reason: str
+
+
+# -- navigation: screens and dialogs ask the App, and never import each other ----------------
+@dataclass
+class StartJobRequested(Message):
+    """Open the start-job dialog for the open dataset (the jobs screen's `n`; the dataset's `T` is `app.start_job`)."""
+
+
+@dataclass
+class ShowLineRequested(Message):
+    """Show `line` (1-based) of the open dataset in the viewer, with message `message_index` (0-based) selected.
+
+    `note` (titled `title`) is shown as an error toast once the line is on screen: why a job failed there.
+    """
+
+    line: int
+    message_index: int | None = None
+    title: str = ""
+    note: str = ""
+
+
+@dataclass
+class ExampleShown(Message):
+    """The example viewer has drawn `line` (1-based; None for an example added in this session).
+
+    `cursor_reset` is True when the viewer put its message cursor back on the first message (a fresh
+    show), False when it kept it (a redraw of the same example, e.g. after an edit or its analysis).
+    """
+
+    line: int | None
+    cursor_reset: bool = True
+
+
+# -- the jobs screens' background work (tui/jobs_poller.py) ----------------------------------
+@dataclass
+class JobsListed(Message):
+    """The newest jobs, newest first."""
+
+    jobs: list[Job]
+    has_more: bool = False
+    seconds: float = 0.0
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, JobsListed)
+
+
+@dataclass
+class JobFollowed(Message):
+    """The selected job now, and what is new about it since the last message of this `generation`.
+
+    With `reset` the events and metrics are everything known so far (a new selection).
+    `checkpoints` is None when they were not fetched this round; `files` maps the failed
+    job's file ids to their names on the server.
+    """
+
+    job: Job
+    events: list[Event]
+    metrics: list[Metrics]
+    checkpoints: list[Checkpoint] | None
+    reset: bool
+    generation: int
+    files: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class JobsProblem(Message):
+    """Talking to the backend failed; `text` is one sentence for people (`stopped`: no retry until asked)."""
+
+    text: str
+    kind: str = "error"
+    stopped: bool = False
+
+
+@dataclass
+class JobsRecovered(Message):
+    """The backend answers again after a problem."""
+
+
+@dataclass
+class JobActionDone(Message):
+    """cancel/pause/resume finished: the job as the server now reports it, or why not."""
+
+    action: str
+    job_id: str
+    job: Job | None = None
+    error: str | None = None
+
+
+@dataclass
+class UploadProgressed(Message):
+    """`done` of `total` bytes of the `role` ("training" or "validation") file are uploaded."""
+
+    done: int
+    total: int
+    role: str = "training"
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, UploadProgressed) and message.role == self.role
+
+
+@dataclass
+class JobStartStep(Message):
+    """What the start-job worker is doing now ("checking", "uploading", "creating")."""
+
+    text: str
+
+
+@dataclass
+class JobStarted(Message):
+    """The job was created on the backend."""
+
+    job: Job
+
+
+@dataclass
+class JobStartFailed(Message):
+    """No job was started; `text` says why (`kind`: "preflight", "cancelled", an SDK error kind...)."""
+
+    text: str
+    kind: str = "error"

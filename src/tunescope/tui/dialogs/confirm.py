@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from tunescope.tui import keymap
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -16,13 +17,7 @@ class ConfirmScreen(ModalScreen[bool]):
     With danger=True the "No" button is focused so a stray enter is safe.
     """
 
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="confirm.yes"),
-        Binding("n", "answer(False)", "No", id="confirm.no"),
-        Binding("escape", "answer(False)", "Cancel", id="confirm.cancel"),
-        Binding("left,h", "app.focus_previous", "Previous button", show=False),
-        Binding("right,l", "app.focus_next", "Next button", show=False),
-    ]
+    BINDINGS = keymap.CONFIRM_BINDINGS
 
     DEFAULT_CSS = """
     ConfirmScreen {

@@ -1,8 +1,11 @@
 """In-app JSON editor for one example: refuses invalid JSON without losing the buffer.
 
-The caller supplies `validate(text) -> error message | None`; the editor never
-parses JSON itself, so what "valid" means (JSON, schema, one line) stays in the
-core. An error message that mentions "line N, column M" moves the cursor there.
+The text must pass `review.json_text.json_problem` (`editing.ops.parse_text`, the one parser
+the edit session stores edits with), so what the editor accepts the session accepts
+(`{"x": NaN}` is refused here, at its position, not after the editor closed).
+A caller may add its own rules with `validate(text) -> error message | None`,
+checked first. An error message that mentions "line N, column M" moves the
+cursor there.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ import re
 from typing import Callable
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static, TextArea
 
+from tunescope.review.json_text import json_problem
+from tunescope.tui import keymap
 from tunescope.tui.dialogs.confirm import ConfirmScreen
 
 POSITION = re.compile(r"line (\d+)(?:,)?\s+col(?:umn)?\s+(\d+)", re.IGNORECASE)
@@ -52,17 +56,13 @@ class JsonTextArea(TextArea):
 
 
 class JsonEditorScreen(ModalScreen[str | None]):
-    """Edit text in a TextArea; ctrl+s applies (if validate accepts it), escape cancels.
+    """Edit text in a TextArea; ctrl+s applies (if it is a JSON object the caller accepts), escape cancels.
 
     The bindings are not priority bindings: they fire after the TextArea has
     handled every key typed before them, so the text checked is the text seen.
     """
 
-    BINDINGS = [
-        Binding("ctrl+s", "apply", "Apply", id="editor.apply", tooltip="Validate and apply the edit"),
-        Binding("ctrl+enter", "apply", "Apply", show=False, id="editor.apply_alt"),
-        Binding("escape", "cancel", "Cancel", id="editor.cancel", tooltip="Close without applying"),
-    ]
+    BINDINGS = keymap.EDITOR_BINDINGS
 
     DEFAULT_CSS = """
     JsonEditorScreen {
@@ -89,7 +89,8 @@ class JsonEditorScreen(ModalScreen[str | None]):
     }
     """
 
-    def __init__(self, text: str, title: str, validate: Callable[[str], str | None], error: str = "") -> None:
+    def __init__(self, text: str, title: str, validate: Callable[[str], str | None] | None = None,
+                 error: str = "") -> None:
         super().__init__()
         self.original_text = text
         self.initial_error = error      # why this text came back (e.g. from $EDITOR), shown on open
@@ -143,7 +144,7 @@ class JsonEditorScreen(ModalScreen[str | None]):
     def action_apply(self) -> None:
         text = self.text_area.text
         try:
-            problem = self.validate(text)
+            problem = (self.validate(text) if self.validate is not None else None) or json_problem(text)
         except Exception as exc:  # a validator bug must not lose the user's edit
             problem = f"Could not check the edit: {exc}"
         if not problem:

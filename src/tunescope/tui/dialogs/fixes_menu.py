@@ -11,7 +11,6 @@ from typing import Callable
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
@@ -19,15 +18,13 @@ from textual.screen import ModalScreen
 from textual.widgets import LoadingIndicator, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tunescope.tui import keymap
+
 
 class FixesMenu(ModalScreen[str | None]):
     """List bulk fixes with a live preview count; enter applies (dismisses with the name)."""
 
-    BINDINGS = [
-        Binding("escape,q", "cancel", "Cancel", id="fixes.cancel"),
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
+    BINDINGS = keymap.FIXES_BINDINGS
 
     DEFAULT_CSS = """
     FixesMenu {

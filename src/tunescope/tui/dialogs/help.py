@@ -1,9 +1,11 @@
 """Help built from the live bindings, so it can never drift from what the keys do.
 
-At open time it reads the screen underneath: the active bindings of the focused
-widget and its ancestors (what each key does right now, remaps included), then
-the keys of the other panes on that screen. Widgets describe themselves with
-optional class attributes `HELP` (a one-paragraph blurb) and `HELP_TITLE`.
+At open time it reads the screen underneath: its `active_bindings` (the keys of
+the focused widget, its ancestors and the app: what each key does right now,
+remaps and `check_action` included), then the keys the other panes on that
+screen declare (their `BINDINGS`, which come from keymap.py). Widgets describe
+themselves with optional class attributes `HELP` (a one-paragraph blurb) and
+`HELP_TITLE`. Public Textual API only.
 """
 
 from __future__ import annotations
@@ -12,13 +14,15 @@ import re
 from dataclasses import dataclass, field
 
 from textual.app import App, ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingsMap
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widget import Widget
 from textual.widgets import Static
+
+from tunescope.tui import keymap
 
 
 @dataclass
@@ -57,10 +61,22 @@ def _add(rows: dict[tuple, HelpRow], key_display: str, binding: Binding, enabled
         row.keys.append(key_display)
 
 
+def declared_bindings(widget_type: type[DOMNode]) -> list[Binding]:
+    """The keys a widget of this class answers when focused: the `BINDINGS` declared on it and its bases,
+    a subclass's key replacing its base's (as Textual merges them). Read from the class attributes, the
+    public API: Textual exposes the live bindings only for the focused chain (`active_bindings`)."""
+    keys: dict[str, list[Binding]] = {}
+    for cls in reversed(widget_type.__mro__):
+        declared = cls.__dict__.get("BINDINGS")
+        if declared:
+            keys.update(BindingsMap(declared).key_to_bindings)
+    return [binding for bindings in keys.values() for binding in bindings]
+
+
 def collect_sections(app: App, screen: Screen) -> list[HelpSection]:
     """Sections for the focused chain (live, with check_action applied), then other panes."""
     per_node: dict[DOMNode, dict[tuple, HelpRow]] = {}
-    for key, active in screen.active_bindings.items():
+    for active in screen.active_bindings.values():
         rows = per_node.setdefault(active.node, {})
         _add(rows, app.get_key_display(active.binding), active.binding, bool(active.enabled))
 
@@ -81,9 +97,8 @@ def collect_sections(app: App, screen: Screen) -> list[HelpSection]:
         if widget in seen or not getattr(type(widget), "HELP", None) or not widget.display:
             continue
         rows: dict[tuple, HelpRow] = {}
-        for key, bindings in widget._bindings.key_to_bindings.items():  # same source the Footer uses
-            for binding in bindings:
-                _add(rows, app.get_key_display(binding), binding, True)
+        for binding in declared_bindings(type(widget)):
+            _add(rows, app.get_key_display(binding), binding, True)
         title = f"{section_title(widget)} (when focused)"
         sections.append(HelpSection(title, str(widget.HELP), list(rows.values())))
     return sections
@@ -112,11 +127,7 @@ def render_section(section: HelpSection) -> Content:
 class HelpScreen(ModalScreen[None]):
     """Keys of the focused pane, its parents and the app, read live; escape, q or ? closes."""
 
-    BINDINGS = [
-        Binding("escape,q,question_mark,f1", "close", "Close help", id="help.close"),
-        Binding("j", "scroll('down')", "Scroll down", show=False),
-        Binding("k", "scroll('up')", "Scroll up", show=False),
-    ]
+    BINDINGS = keymap.HELP_BINDINGS
 
     DEFAULT_CSS = """
     HelpScreen {

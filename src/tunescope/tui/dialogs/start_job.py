@@ -5,85 +5,52 @@ dataset report says (examples, billable tokens, estimated cost) and asks once
 more before anything is uploaded; only the local simulated backend starts
 without asking. A dataset with errors is refused unless the user confirms
 forcing it (the job would fail, which is a fine way to learn where), and
-unsaved edits are saved first, because the job trains on the file on disk.
+unsaved edits are saved first (the App does that before opening the dialog),
+because the job trains on the file on disk.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+from dataclasses import dataclass, replace
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
-from tunescope.tui.jobs_poller import (JobRequest, JobStarted, JobStartFailed, JobStartStep, UploadProgressed, start_job)
+from tunescope.review.state import DatasetState
+from tunescope.tokens.cost import estimate
+from tunescope.tokens.models import ModelInfo, load_models
+from tunescope.tui import keymap
+from tunescope.tui.dialogs.confirm import ConfirmScreen
+from tunescope.tui.jobs_connection import JobsBackend
+from tunescope.tui.jobs_poller import JobRequest, start_job
+from tunescope.tui.messages import JobStarted, JobStartFailed, JobStartStep, UploadProgressed
 
 FORMAT_METHOD = {"preference": "dpo", "reinforcement": "reinforcement"}
 MAX_EPOCHS = 50
 
 
-def start_job_from(app) -> None:
-    """The dataset screen's `T`: check the dataset can be sent, offer to save edits, open the dialog."""
-    dataset = app.dataset_screen
-    if dataset is None or dataset.state is None or not dataset.path:
-        app.notify("Open a dataset first (tunescope FILE).", severity="warning")
-        return
-    if dataset.state.report is None:
-        app.notify("The dataset is still being checked; start the job when the check has finished.",
-                   severity="warning")
-        return
-    session = dataset.state.session
-    if session is not None and session.dirty:
-        _save_then_open(app, dataset)
-        return
-    _open_dialog(app, dataset)
+@dataclass(frozen=True)
+class DatasetToTrain:
+    """What the dialog needs of the open dataset (the App builds it from the dataset screen)."""
 
-
-def _save_then_open(app, dataset) -> None:
-    from tunescope.tui.dialogs.confirm import ConfirmScreen
-
-    def answered(yes: bool | None) -> None:
-        if not yes:
-            return
-        dataset.action_save()
-        waited = [0]
-
-        def check() -> None:
-            waited[0] += 1
-            session = dataset.state.session
-            saving = any(w.group == "save" and w.is_running for w in app.workers)
-            if not session.dirty:
-                timer.stop()
-                _open_dialog(app, dataset)
-            elif not saving and waited[0] > 2:
-                timer.stop()   # refused: the dataset screen has said why
-        timer = app.set_interval(0.1, check)
-
-    app.push_screen(ConfirmScreen("You have unsaved edits. The job trains on the file on disk: save them first?",
-                                  yes_label="Save and continue", no_label="Not now"), answered)
-
-
-def _open_dialog(app, dataset) -> None:
-    from tunescope.tui.screens.jobs import open_jobs
-
-    def done(job) -> None:
-        if job is not None:
-            app.notify(f"started {job.id} ({job.model})", title="Fine-tuning job")
-            open_jobs(app, select=job.id)
-    app.push_screen(StartJobScreen(app.jobs_backend, dataset), done)
+    path: str
+    display_name: str
+    model: str
+    model_info: ModelInfo | None
+    """The dataset's model, used for the methods when the model table cannot be read."""
+    state: DatasetState
+    """The report and the live error and warning counts."""
 
 
 class StartJobScreen(ModalScreen):
     """Model, method, epochs, suffix and validation file; then upload and create in a thread."""
 
-    BINDINGS = [
-        Binding("escape", "close", "Cancel", id="start_job.cancel"),
-        Binding("ctrl+s", "start", "Start job", id="start_job.start"),
-    ]
+    BINDINGS = keymap.START_JOB_BINDINGS
 
     DEFAULT_CSS = """
     StartJobScreen {
@@ -105,7 +72,7 @@ class StartJobScreen(ModalScreen):
     }
     """
 
-    def __init__(self, backend, dataset) -> None:
+    def __init__(self, backend: JobsBackend, dataset: DatasetToTrain) -> None:
         super().__init__()
         self.backend = backend
         self.dataset = dataset
@@ -118,7 +85,6 @@ class StartJobScreen(ModalScreen):
     @staticmethod
     def _model_table():
         try:
-            from tunescope.tokens.models import load_models
             return load_models()
         except Exception:  # noqa: BLE001 - a broken user table: the dataset's model still works
             return None
@@ -138,7 +104,7 @@ class StartJobScreen(ModalScreen):
 
     # -- composition ------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        current = self.dataset.options.model
+        current = self.dataset.model
         names = self.models.names() if self.models is not None else [current]
         if current not in names:
             names = [current] + names
@@ -194,8 +160,6 @@ class StartJobScreen(ModalScreen):
         return int(text)
 
     def estimate_text(self) -> str:
-        from tunescope.tokens.cost import estimate
-
         model = self.query_one("#start-model", Select).value
         info = self.model_info(str(model))
         per_epoch = (self.report.tokens or {}).get("billable_per_epoch")
@@ -275,8 +239,6 @@ class StartJobScreen(ModalScreen):
         self.confirm_force(request)
 
     def confirm_force(self, request: JobRequest) -> None:
-        from tunescope.tui.dialogs.confirm import ConfirmScreen
-
         errors = self.errors()
         if not errors:
             self.confirm_cost(request)
@@ -284,15 +246,12 @@ class StartJobScreen(ModalScreen):
 
         def answered(yes: bool | None) -> None:
             if yes:
-                request.force = True
-                self.confirm_cost(request)
+                self.confirm_cost(replace(request, force=True))
         self.app.push_screen(ConfirmScreen(
             f"{self.dataset.display_name} has {errors:,} error(s): the provider will probably reject it and the job "
             "will fail. Upload it anyway?", danger=True, yes_label="Upload anyway", no_label="Go back"), answered)
 
     def confirm_cost(self, request: JobRequest) -> None:
-        from tunescope.tui.dialogs.confirm import ConfirmScreen
-
         if self.backend.is_local:
             self.launch(request)
             return

@@ -21,7 +21,7 @@ from textual.screen import Screen
 from tunescope.review.commands import EDIT_ACTIONS, ReviewSession
 from tunescope.review.filters import filter_from_key
 from tunescope.editing.fixes.registry import menu_entries
-from tunescope.review.json_text import EditorUnavailable, json_problem
+from tunescope.review.json_text import EditorUnavailable
 from tunescope.review.outcome import Outcome
 from tunescope.review.saving import Saved, SaveRefusal
 from tunescope.review.search import SearchResult
@@ -30,7 +30,11 @@ from tunescope.tui import keymap, workers
 from tunescope.tui.dialogs.confirm import ConfirmScreen
 from tunescope.tui.dialogs.editor import JsonEditorScreen
 from tunescope.tui.dialogs.fixes_menu import FixesMenu
-from tunescope.tui.dialogs.prompts import FilterScreen, GotoLineScreen, MessageScreen, SaveAsScreen, SearchScreen
+from tunescope.tui.dialogs.filter import FilterScreen
+from tunescope.tui.dialogs.goto import GotoLineScreen
+from tunescope.tui.dialogs.message import MessageScreen
+from tunescope.tui.dialogs.save_as import SaveAsScreen
+from tunescope.tui.dialogs.search import SearchScreen
 from tunescope.tui.messages import (AnalysisFailed, CheckFailed, CheckFinished, CheckProgressed, DatasetSaved,
                                     ExampleAnalysed, ExamplesChecked, IndexBuilt, IndexGrew, SaveRejected,
                                     SearchMatched, TokensEstimated, ViewBuilt, WorkFailed)
@@ -46,7 +50,7 @@ from tunescope.tui.widgets.fitted_footer import FittedFooter
 class DatasetScreen(Screen):
     """Review and fix one dataset file."""
 
-    BINDINGS = keymap.DATASET_BINDINGS + [keymap._b("escape", "back", "Back", "dataset.back", "Back to the list")]
+    BINDINGS = keymap.DATASET_SCREEN_BINDINGS
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
     def __init__(self, path: str | None, display_name: str, options, model_info, settings,
@@ -377,7 +381,7 @@ class DatasetScreen(Screen):
         if outcome.clipboard is not None:
             self.app.copy_to_clipboard(outcome.clipboard)
         if (editor := outcome.editor) is not None:
-            self.app.push_screen(JsonEditorScreen(editor.text, editor.title, validate=json_problem, error=editor.error),
+            self.app.push_screen(JsonEditorScreen(editor.text, editor.title, error=editor.error),
                                  lambda text: self.apply_text(editor.row, text) if text is not None else None)
         if outcome.save is not None:
             self.status_bar.set(phase="saving", done=0, total=1)

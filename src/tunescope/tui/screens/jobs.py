@@ -2,10 +2,11 @@
 
 k9s-style: the list on top (newest first), below it the selected job's
 summary, loss chart, checkpoints and events, all kept current by a
-`JobsPoller` thread (jobs_workers.py) that polls while the screen is shown
+`JobsPoller` thread (jobs_poller.py) that polls while the screen is shown
 and stops when it goes away. Cancelling asks first (it cannot be undone);
 pausing and resuming do not. A failed job whose error names a line of the
-open dataset jumps there with `o`.
+open dataset jumps there with `o`, and `n` starts a new job: both are asked
+of the App (`ShowLineRequested`, `StartJobRequested`), which owns navigation.
 """
 
 from __future__ import annotations
@@ -19,44 +20,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tunescope.tui import keymap
-from tunescope.tui.jobs_poller import (JobActionDone, JobFollowed, JobsListed, JobsPoller, JobsProblem, JobsRecovered, control_job)
+from tunescope.tui.dialogs.confirm import ConfirmScreen
+from tunescope.tui.jobs_poller import JobsPoller, control_job
+from tunescope.tui.messages import (JobActionDone, JobFollowed, JobsListed, JobsProblem, JobsRecovered,
+                                    ShowLineRequested, StartJobRequested)
 from tunescope.tui.widgets.jobs.event_log import EventLog
 from tunescope.tui.widgets.jobs.job_detail import CheckpointsTable, JobSummary
 from tunescope.tui.widgets.jobs.jobs_list import JobsList
 from tunescope.tui.widgets.jobs.loss_chart import LossChart
-
-
-def open_jobs(app, select: str | None = None) -> None:
-    """Show the jobs screen (the one already open, if any), optionally on job `select`."""
-    for screen in app.screen_stack:
-        if isinstance(screen, JobsScreen):
-            while app.screen is not screen:
-                app.pop_screen()
-            if select:
-                screen.select_job(select)
-            return
-    app.push_screen(JobsScreen(app.jobs_backend, select=select))
-
-
-def select_message(dataset, line: int, message_index: int, seconds: float = 2.0) -> None:
-    """Put the dataset viewer's cursor on message `message_index` (0-based) of `line` once the viewer
-    shows that line; the viewer redraws (and resets its cursor) a moment after a jump, so keep it there
-    for a little while."""
-    ticks = {"left": int(seconds / 0.05), "held": 0}
-
-    def tick() -> None:
-        viewer = dataset.viewer
-        ticks["left"] -= 1
-        if viewer.line == line:
-            for i, block in enumerate(viewer.selectable_blocks()):
-                if block.message_index == message_index:
-                    if viewer.message_cursor != i:
-                        viewer.message_cursor = i
-                    ticks["held"] += 1
-                    break
-        if ticks["left"] <= 0 or ticks["held"] >= 10:
-            timer.stop()
-    timer = dataset.set_interval(0.05, tick)
 
 
 class JobsScreen(Screen):
@@ -323,8 +294,6 @@ class JobsScreen(Screen):
         self.notify("refreshing…", timeout=1.5)
 
     def action_cancel_job(self) -> None:
-        from tunescope.tui.dialogs.confirm import ConfirmScreen
-
         job = self.job
         if job is None or job.done:
             return
@@ -346,9 +315,7 @@ class JobsScreen(Screen):
             control_job(self.backend, "resume", self.job.id, self.post_message)
 
     def action_new_job(self) -> None:
-        from tunescope.tui.dialogs.start_job import start_job_from
-
-        start_job_from(self.app)
+        self.post_message(StartJobRequested())
 
     def action_open_failure(self) -> None:
         job = self.job
@@ -369,18 +336,8 @@ class JobsScreen(Screen):
             self.notify(f"The error is at line {failure.line} of {name}, but {dataset.display_name} is open: "
                         f"open that file with `tunescope {name}` to fix it.", severity="warning", timeout=10)
             return
-        row = dataset.state.row_for_line(failure.line)
-        if row is None:
-            self.notify(f"line {failure.line} is not in {dataset.display_name} any more", severity="warning")
-            return
-        while self.app.screen is not dataset:
-            self.app.pop_screen()
-        dataset.jump_to_row(row)
-        dataset.show_pane("viewer")
-        if failure.message_index is not None:
-            select_message(dataset, failure.line, failure.message_index)
-        self.app.notify(f"{failure.where}: {failure.message}", title="Why the job failed", severity="error",
-                        timeout=10)
+        self.post_message(ShowLineRequested(failure.line, failure.message_index, title="Why the job failed",
+                                            note=f"{failure.where}: {failure.message}"))
 
     def _file_name(self, job, role: str) -> str:
         started = self.backend.started.get(job.id)

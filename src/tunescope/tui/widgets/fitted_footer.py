@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from rich.cells import cell_len
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+from textual.widgets._footer import FooterKey   # the key widget Footer draws; Textual exports no public name
 
 KEEP = {"help", "quit_app"}                                  # actions that are always shown
 DROP_FIRST = ("app.open_jobs", "app.start_job", "command_palette", "filter", "search")
@@ -54,6 +54,12 @@ class FittedFooter(Footer):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._fitted: tuple | None = None
+        self.bindings_ready = False
+        """True once the screen has published its bindings (until then there is nothing to lay out)."""
+
+    def bindings_changed(self, screen) -> None:
+        self.bindings_ready = True
+        super().bindings_changed(screen)
 
     def _items(self) -> list[tuple[str, str, str, object, bool, str]]:
         """(action, key display, description, binding, enabled, tooltip) of every key to show."""
@@ -77,7 +83,7 @@ class FittedFooter(Footer):
         return fit_keys([(a, k, d) for a, k, d, *_ in self._items()], width)
 
     def compose(self):
-        if not self._bindings_ready:
+        if not self.bindings_ready:
             return
         items = self._items()
         compact, shown = self._fit()
@@ -95,5 +101,5 @@ class FittedFooter(Footer):
                                 tooltip=tooltip or description).data_bind(compact=Footer.compact)
 
     def on_resize(self) -> None:
-        if self._bindings_ready and self._fit() != self._fitted:
+        if self.bindings_ready and self._fit() != self._fitted:
             self.call_after_refresh(self.recompose)

@@ -23,6 +23,7 @@ from textual.widgets import Static
 
 from tunescope.checks.findings import Finding, Severity
 from tunescope.tui import keymap
+from tunescope.tui.messages import ExampleShown
 
 MAX_TEXT = 20_000
 MAX_RAW = 200_000
@@ -326,6 +327,9 @@ class ExampleViewer(VerticalScroll, can_focus=True):
             self.message_cursor = cursor
             if not keep_cursor:
                 self.scroll_home(animate=False, immediate=True)
+        # set_sender: show() runs inside the screen's handler, and a message stops at the node that was
+        # running when it was made; the App must get it to select a message after a jump.
+        self.post_message(ExampleShown(line, cursor_reset=not keep_cursor).set_sender(self))
 
     def _raw_text(self, parsed: bool) -> str:
         if parsed:

@@ -13,7 +13,6 @@ from typing import Any, Iterable
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
@@ -22,6 +21,7 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 from tunescope.checks.findings import Finding, Severity
+from tunescope.tui import keymap
 
 PAGE_SIZE = 200
 """Findings added to an expanded group per page ("load more" adds the next page)."""
@@ -94,14 +94,7 @@ def _finding_order(finding: Finding) -> tuple[int, int]:
 class FindingsList(OptionList):
     """The list of groups and findings, with vim keys and expand/collapse."""
 
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="findings.down"),
-        Binding("k", "cursor_up", "Up", show=False, id="findings.up"),
-        Binding("g", "first", "First", show=False, id="findings.first"),
-        Binding("G", "last", "Last", show=False, id="findings.last"),
-        Binding("space,right,l", "expand", "Expand/collapse", show=False, id="findings.toggle"),
-        Binding("left,h", "collapse", "Collapse group", show=False, id="findings.collapse"),
-    ]
+    BINDINGS = keymap.FINDINGS_BINDINGS
 
     class ToggleRequested(Message):
         """Expand (or collapse, with expand=False) the group at the cursor."""

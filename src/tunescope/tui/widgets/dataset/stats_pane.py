@@ -11,7 +11,6 @@ from typing import Any, Iterable
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.message import Message
@@ -19,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Label, Select, Static
 
 from tunescope.tokens.models import load_models
+from tunescope.tui import keymap
 
 DASH = "—"
 BLOCKS = " ▏▎▍▌▋▊▉█"
@@ -181,11 +181,7 @@ class StatsPane(VerticalScroll):
         "model, and file facts. Pick another model in the selector to re-estimate."
     )
 
-    BINDINGS = [
-        Binding("j", "scroll_down", "Scroll down", show=False, id="stats.down"),
-        Binding("k", "scroll_up", "Scroll up", show=False, id="stats.up"),
-        Binding("m", "choose_model", "Model", show=True, id="stats.model", tooltip="Choose the model for limits and cost"),
-    ]
+    BINDINGS = keymap.STATS_BINDINGS
 
     DEFAULT_CSS = """
     StatsPane {

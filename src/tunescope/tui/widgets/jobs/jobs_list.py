@@ -26,7 +26,7 @@ from tunescope.tui.widgets.jobs import format as fmt
 class JobsList(ScrollView, can_focus=True):
     """Jobs of the backend with a cursor; posts Highlighted when the selected job changes."""
 
-    BINDINGS = [b for b in keymap.JOBS_BINDINGS if b.id in ("jobs.down", "jobs.up")]
+    BINDINGS = keymap.JOBS_LIST_BINDINGS
     """The list's own cursor keys (a ScrollView would otherwise scroll with the arrows)."""
 
     HELP = "Jobs on the backend, newest first. The selected job's curves, events and checkpoints are shown below."
