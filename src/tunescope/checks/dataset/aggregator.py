@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from tunescope.checks.dataset.collector import Collector
+from tunescope.checks.dataset.collector import Collector, RowTableRule
 from tunescope.checks.dataset.collectors import COLLECTORS, compare_validation
 from tunescope.checks.dataset.output import DatasetOutput
 from tunescope.checks.dataset.rows import Rows
@@ -27,11 +27,7 @@ class DatasetAggregator:
         self.options = options or CheckOptions()
         self.rows = Rows(self.options.method)
         self.collectors: list[Collector] = [cls(self.rows) for cls in collectors]
-        self._adders = [c.add for c in self.collectors]
-
-    @property
-    def n(self) -> int:
-        return self.rows.n
+        self._adders = _adders(self.collectors)
 
     def add(self, summary: ExampleSummary) -> None:
         i = self.rows.add(summary)
@@ -68,4 +64,9 @@ class DatasetAggregator:
 
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
-        self._adders = [c.add for c in self.collectors]
+        self._adders = _adders(self.collectors)
+
+
+def _adders(collectors: list[Collector]) -> list:
+    """The `add` of each collector that has one (runs per example: the row-table rules are skipped)."""
+    return [c.add for c in collectors if type(c).add is not RowTableRule.add]

@@ -5,7 +5,7 @@ Checking is map-reduce. Worker processes feed each collector the examples of one
 done `finish` writes findings and stats. Merging a collector over lines 1..k with one over
 lines k+1..n must equal feeding all n lines to one collector (tests/unit/test_checker.py runs
 every collector both ways). Per-example state belongs in compact arrays: files have millions
-of rows.
+of rows. docs/recipes/dataset-checks.md says how to add one.
 """
 
 from __future__ import annotations
@@ -37,6 +37,20 @@ class Collector(Protocol):
 
     def finish(self, out: DatasetOutput) -> None:
         """Write findings (`out.add(CHECK, ...)`) and stats (`out.stats[...]`)."""
+
+
+class RowTableRule:
+    """Base of the collectors whose rule reads only the shared row table: nothing to add or merge
+    (the aggregator does not call their `add` at all: it runs for every example)."""
+
+    def __init__(self, rows: Rows) -> None:
+        self.rows = rows
+
+    def add(self, summary: ExampleSummary, i: int) -> None:
+        pass
+
+    def merge(self, other: Self, offset: int) -> None:
+        pass
 
 
 def dataset_finding(check: Check, message: str, hint: str = "", line: int | None = None,

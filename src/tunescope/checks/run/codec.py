@@ -32,29 +32,30 @@ _KIND = {k.value: k for k in RecordKind}
 
 
 class _TupleCodec:
-    """Packs one dataclass as the tuple of its fields; `convert` maps a field name to its
-    (pack, unpack) pair, for fields whose values are not marshal-able builtins."""
+    """Packs one dataclass as the tuple of its fields, in `fields()` order; `convert` maps a field
+    name to its (pack, unpack) pair, for fields whose values are not marshal-able builtins.
+
+    The two functions are generated from the field list, as `dataclasses` generates `__init__`:
+    they run for every example crossing a process or the cache, and a generated tuple display
+    costs what the hand-written one did, with no loop over the fields per object."""
 
     def __init__(self, cls: type, convert: dict[str, tuple[Callable, Callable]]):
-        self.cls = cls
         self.names = tuple(f.name for f in fields(cls))
-        self.get = attrgetter(*self.names)
         unknown = set(convert) - set(self.names)
         if unknown:
             raise ValueError(f"{cls.__name__} has no field {', '.join(sorted(unknown))}")
-        self.convert = [(self.names.index(name), pack, unpack) for name, (pack, unpack) in convert.items()]
-
-    def pack(self, obj) -> tuple:
-        values = list(self.get(obj))
-        for at, pack, _ in self.convert:
-            values[at] = pack(values[at])
-        return tuple(values)
-
-    def unpack(self, packed):
-        values = list(packed)
-        for at, _, unpack in self.convert:
-            values[at] = unpack(values[at])
-        return self.cls(*values)
+        scope: dict = {"cls": cls}
+        packed, unpacked = [], []
+        for at, name in enumerate(self.names):
+            if name in convert:
+                scope[f"pack_{name}"], scope[f"unpack_{name}"] = convert[name]
+                packed.append(f"pack_{name}(obj.{name})")
+                unpacked.append(f"unpack_{name}(t[{at}])")
+            else:
+                packed.append(f"obj.{name}")
+                unpacked.append(f"t[{at}]")
+        self.pack: Callable[[object], tuple] = eval(f"lambda obj: ({', '.join(packed)},)", scope)
+        self.unpack: Callable[[tuple], object] = eval(f"lambda t: cls({', '.join(unpacked)})", scope)
 
 
 _FINDING = _TupleCodec(Finding, {"severity": (attrgetter("value"), _SEVERITY.__getitem__)})
@@ -89,8 +90,12 @@ _SUMMARY = _TupleCodec(ExampleSummary, {
     "tokens": (_pack_tokens, _unpack_tokens),
     "extra_findings": (pack_findings, unpack_findings),
 })
-_EXTRA_FINDINGS = _SUMMARY.names.index("extra_findings")
-
+# The cache's form: the same tuple without the checker's limit-dependent findings (`extra_findings`).
+_CACHED = _TupleCodec(ExampleSummary, {
+    "analysis": (_ANALYSIS.pack, _ANALYSIS.unpack),
+    "tokens": (_pack_tokens, _unpack_tokens),
+    "extra_findings": (lambda _findings: [], unpack_findings),
+})
 
 
 def schema() -> bytes:
@@ -107,11 +112,9 @@ def unpack(p) -> ExampleSummary:
 
 
 def dumps(s: ExampleSummary) -> bytes:
-    """Cache form, without the checker's limit-dependent findings (`extra_findings`)."""
-    packed = list(_SUMMARY.pack(s))
-    packed[_EXTRA_FINDINGS] = []
-    return marshal.dumps(tuple(packed))
+    """Cache form (without the checker's limit-dependent findings)."""
+    return marshal.dumps(_CACHED.pack(s))
 
 
 def loads(data: bytes) -> ExampleSummary:
-    return unpack(marshal.loads(data))
+    return _CACHED.unpack(marshal.loads(data))

@@ -1,8 +1,8 @@
 """Every dataset collector, in the order they run: that order is the order of their findings and
 stats in the report, so a new collector goes where its findings should appear.
 
-The imports below also declare the dataset checks, in the order `tunescope checks` lists them
-(hence not sorted by name).
+The imports below also declare the dataset checks, in the order the catalogue lists them
+(`registry.by_area`), hence not sorted by name.
 """
 # ruff: noqa: I001
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tunescope.checks.dataset.collector import RowTableRule
 from tunescope.checks.dataset.limits import PER_LINE_CAP
-from tunescope.checks.dataset.rows import FORMAT_KINDS, KIND_CODES, PROMPT_ONLY, Rows
+from tunescope.checks.dataset.rows import FORMAT_KINDS, KIND_CODES, PROMPT_ONLY
 from tunescope.checks.model import RecordKind
 from tunescope.checks.registry import E, check
 
@@ -16,19 +17,10 @@ MIXED_FORMATS = check(
     "mixed_formats", E, "dataset", "Mixed formats", "Rows of different formats in one file (S05).", ref="S05")
 
 
-class MixedFormats:
+class MixedFormats(RowTableRule):
     """Flags each row whose format is not the file's main one, then sums the mix up; reads the row table."""
 
     checks = (MIXED_FORMATS,)
-
-    def __init__(self, rows: Rows):
-        self.rows = rows
-
-    def add(self, summary, i: int) -> None:
-        pass
-
-    def merge(self, other: MixedFormats, offset: int) -> None:
-        pass
 
     def finish(self, out: DatasetOutput) -> None:
         present = [(k, n) for k, n in out.kinds.most_common() if k in FORMAT_KINDS]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tunescope.checks.dataset.rows import Rows
+from tunescope.checks.dataset.collector import RowTableRule
 from tunescope.checks.registry import W, check
 from tunescope.tokens.models import load_models
 
@@ -20,19 +20,10 @@ MODEL_METHOD_UNSUPPORTED = check(
     "model (X03).", ref="X03")
 
 
-class ModelMethod:
+class ModelMethod(RowTableRule):
     """Compares the method (given, or implied by the file's format) with the model table."""
 
     checks = (MODEL_METHOD_UNSUPPORTED,)
-
-    def __init__(self, rows: Rows):
-        self.rows = rows
-
-    def add(self, summary, i: int) -> None:
-        pass
-
-    def merge(self, other: ModelMethod, offset: int) -> None:
-        pass
 
     def finish(self, out: DatasetOutput) -> None:
         method = out.options.method or METHOD_OF_FORMAT.get(out.format)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tunescope.checks.dataset.collector import RowTableRule
 from tunescope.checks.dataset.limits import PER_LINE_CAP
-from tunescope.checks.dataset.rows import PROMPT_ONLY, Rows
+from tunescope.checks.dataset.rows import PROMPT_ONLY
 from tunescope.checks.model import RecordKind
 from tunescope.checks.registry import CHECKS, I, check
 
@@ -25,19 +26,10 @@ PROMPT_ONLY_EXAMPLES = check(
 MISSING_ASSISTANT_ID = "missing_assistant_message"
 
 
-class PromptOnlyRows:
+class PromptOnlyRows(RowTableRule):
     """Reads the ambiguous rows the way the file majority says; its state is the shared row table."""
 
     checks = (PROMPT_ONLY_EXAMPLES,)
-
-    def __init__(self, rows: Rows):
-        self.rows = rows
-
-    def add(self, summary, i: int) -> None:
-        pass
-
-    def merge(self, other: PromptOnlyRows, offset: int) -> None:
-        pass
 
     def finish(self, out: DatasetOutput) -> None:
         prompt_only = out.prompt_only

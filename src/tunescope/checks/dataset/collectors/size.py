@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from tunescope.checks.dataset.collector import RowTableRule
 from tunescope.checks.dataset.limits import MIN_EXAMPLES
-from tunescope.checks.dataset.rows import Rows
 from tunescope.checks.model import RecordKind
 from tunescope.checks.registry import E, W, check
 
@@ -22,19 +22,10 @@ FEW_EXAMPLES = check(
     "Improvements usually appear from 50-100 well-crafted examples.")
 
 
-class Size:
+class Size(RowTableRule):
     """Counts usable examples (blank and invalid lines are not examples); writes stats["examples"]."""
 
     checks = (TOO_FEW_EXAMPLES, FEW_EXAMPLES)
-
-    def __init__(self, rows: Rows):
-        self.rows = rows
-
-    def add(self, summary, i: int) -> None:
-        pass
-
-    def merge(self, other: Size, offset: int) -> None:
-        pass
 
     def finish(self, out: DatasetOutput) -> None:
         kinds = out.kinds
