@@ -9,14 +9,14 @@ import orjson
 import pytest
 
 import tunescope.checks.example.analyze as checks_mod
+from tests.conftest import dataset_files
+from tests.unit.test_checks_dataset_rules import CASES
 from tunescope.checks.dataset.aggregator import DatasetAggregator
 from tunescope.checks.dataset.collectors import COLLECTORS
 from tunescope.checks.model import CheckOptions, ExampleSummary
 from tunescope.checks.run.runner import DatasetChecker, check_path, options_for_model
 from tunescope.dataset.index import open_index
 from tunescope.tokens.count import TokenCounter
-from tests.conftest import dataset_files
-from tests.unit.test_checks_dataset_rules import CASES
 
 REQUIRED = {"file", "format", "model", "encoding", "exact_tokens", "examples", "lines", "summary",
             "counts_by_check", "findings", "tokens", "cost", "duplicates"}

@@ -6,12 +6,12 @@ import orjson
 import pytest
 
 from tunescope.checks import keys
-from tunescope.checks.model import CheckOptions, ExampleSummary
-from tunescope.checks.example import legacy as example_legacy
-from tunescope.checks.example.analyze import analyze_line
-from tunescope.checks.dataset.collectors import COLLECTORS, VALIDATION_CHECKS, images
 from tunescope.checks.catalogue import CHECKS, by_area
 from tunescope.checks.dataset.aggregator import DatasetAggregator
+from tunescope.checks.dataset.collectors import COLLECTORS, VALIDATION_CHECKS, images
+from tunescope.checks.example import legacy as example_legacy
+from tunescope.checks.example.analyze import analyze_line
+from tunescope.checks.model import CheckOptions, ExampleSummary
 
 SYS = {"role": "system", "content": "You label sentiment."}
 DEV = {"role": "developer", "content": "Answer with one letter."}

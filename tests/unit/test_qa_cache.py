@@ -3,12 +3,12 @@
 import json
 
 import tunescope.checks.example.analyze as analyze_mod
+from tests.conftest import dataset_files
 from tunescope.checks.example.analyze import token_findings
 from tunescope.checks.run import codec
 from tunescope.checks.run.runner import check_path, options_for_model
 from tunescope.checks.run.worker import check_example
 from tunescope.tokens.count import TokenCounter
-from tests.conftest import dataset_files
 
 
 def rft_file(tmp_path):
