@@ -1,17 +1,22 @@
 """The dataset checker end to end on real files: parallel equals inline, the cache, cancel, layouts."""
 
+import functools
 import json
+import pickle
 import threading
 
 import orjson
 import pytest
 
 import tunescope.checks.example.analyze as checks_mod
-from tunescope.checks.model import CheckOptions
+from tests.conftest import dataset_files
+from tests.unit.test_checks_dataset_rules import CASES
+from tunescope.checks.dataset.aggregator import DatasetAggregator
+from tunescope.checks.dataset.collectors import COLLECTORS
+from tunescope.checks.model import CheckOptions, ExampleSummary
 from tunescope.checks.run.runner import DatasetChecker, check_path, options_for_model
 from tunescope.dataset.index import open_index
 from tunescope.tokens.count import TokenCounter
-from tests.conftest import dataset_files
 
 REQUIRED = {"file", "format", "model", "encoding", "exact_tokens", "examples", "lines", "summary",
             "counts_by_check", "findings", "tokens", "cost", "duplicates"}
@@ -177,6 +182,42 @@ def test_chunked_workers_merge_to_the_same_report(name, datasets_dir, monkeypatc
     pooled = DatasetChecker(open_index(path), opts, workers=2, use_cache=False).run().to_json()
     for key in ("findings", "tokens", "stats", "duplicates", "kinds", "format", "examples", "cost"):
         assert pooled[key] == inline[key], key
+
+
+@functools.cache
+def scenario_summaries(name: str) -> tuple[ExampleSummary, ...]:
+    """Analysed rows of a real dataset file (by name) or of a dataset rule case ("<check>/bad", "<check>/good")."""
+    if "/" in name:
+        check, side = name.split("/")
+        case = next(c for c in CASES if c[0] == check)
+        rows = [orjson.dumps(r) for r in (case[1] if side == "bad" else case[2])]
+    else:
+        rows = [ln[:-1] if ln.endswith(b"\r") else ln for ln in (dataset_files()[0].parent / name).read_bytes().splitlines()]
+    options = CheckOptions()
+    return tuple(ExampleSummary(example=i, line=i + 1, analysis=checks_mod.analyze_line(row, i + 1, i, options)[1])
+                 for i, row in enumerate(rows))
+
+
+SCENARIOS = [p.name for p in dataset_files()] + [f"{c[0]}/{side}" for c in CASES for side in ("bad", "good")]
+
+
+@pytest.mark.parametrize("collector", COLLECTORS, ids=lambda c: c.__name__)
+def test_chunked_workers_merge_to_the_same_report_per_collector(collector):
+    """Each collector alone: chunks of 3 rows aggregated apart (and pickled, as workers send them), merged in
+    order, finish exactly as one sequential pass, on every real dataset and every dataset rule case."""
+    options = CheckOptions()
+    for name in SCENARIOS:
+        summaries = scenario_summaries(name)
+        sequential = DatasetAggregator(options, collectors=(collector,))
+        for s in summaries:
+            sequential.add(s)
+        merged = DatasetAggregator(options, collectors=(collector,))
+        for start in range(0, len(summaries), 3):
+            chunk = DatasetAggregator(options, collectors=(collector,))
+            for s in summaries[start:start + 3]:
+                chunk.add(s)
+            merged.merge(pickle.loads(pickle.dumps(chunk)))
+        assert merged.finish() == sequential.finish(), name
 
 
 def test_histogram_puts_the_limit_on_a_bin_edge():

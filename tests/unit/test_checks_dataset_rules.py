@@ -5,11 +5,13 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from tunescope.checks.model import CheckOptions, ExampleSummary
-from tunescope.checks.example.analyze import analyze_line
-from tunescope.checks.dataset import rules as dataset_rules
-from tunescope.checks import CHECKS
+from tunescope.checks import keys
+from tunescope.checks.registry import CHECKS, by_area
 from tunescope.checks.dataset.aggregator import DatasetAggregator
+from tunescope.checks.dataset.collectors import COLLECTORS, VALIDATION_CHECKS, images
+from tunescope.checks.example import legacy as example_legacy
+from tunescope.checks.example.analyze import analyze_line
+from tunescope.checks.model import CheckOptions, ExampleSummary
 
 SYS = {"role": "system", "content": "You label sentiment."}
 DEV = {"role": "developer", "content": "Answer with one letter."}
@@ -116,9 +118,9 @@ def test_too_many_image_examples(monkeypatch):
     rows = [{"messages": [{"role": "user", "content": [
         {"type": "image_url", "image_url": {"url": f"https://x.org/{i}.png"}}]},
         {"role": "assistant", "content": f"cat {i}"}]} for i in range(12)]
-    monkeypatch.setattr(dataset_rules, "MAX_IMAGE_EXAMPLES", 11)
+    monkeypatch.setattr(images, "MAX_IMAGE_EXAMPLES", 11)
     assert "too_many_image_examples" in {f.check for f in dataset_checks(rows)[0]}
-    monkeypatch.setattr(dataset_rules, "MAX_IMAGE_EXAMPLES", 12)
+    monkeypatch.setattr(images, "MAX_IMAGE_EXAMPLES", 12)
     assert "too_many_image_examples" not in {f.check for f in dataset_checks(rows)[0]}
 
 
@@ -176,3 +178,15 @@ def test_memory_per_example_is_small():
     current, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert current / len(rows) < 48, f"{current / len(rows):.0f} bytes per example"
+
+
+def test_every_dataset_check_is_declared_by_exactly_one_collector():
+    """A collector lists the checks it declares; together they are the catalogue's dataset area."""
+    declared = [c.id for cls in COLLECTORS for c in cls.checks] + [c.id for c in VALIDATION_CHECKS]
+    assert len(declared) == len(set(declared))
+    assert set(declared) == {c.id for c in by_area()["dataset"]}
+
+
+def test_legacy_suggestions_match_the_bits_rows_record():
+    """The collector reads the separator/ending masks the per-example legacy check writes."""
+    assert example_legacy.SEPARATORS is keys.SEPARATORS and example_legacy.ENDINGS is keys.ENDINGS   # one table

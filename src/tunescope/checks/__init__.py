@@ -2,8 +2,7 @@
 
 A check is declared once, beside the code that emits it (checks/registry.py); this is the one
 list of the modules that declare checks, as ruff's `codes.rs` is. The dataset-wide checks
-register here too: today through `checks.catalogue`'s table, later through their collectors
-in checks/dataset/, whose modules belong in this list.
+are declared by their collectors (checks/dataset/collectors/, imported last).
 
 The order below is the order checks are listed in within an area (`by_area()`, `tunescope
 checks`, docs/checks.md): roles before reinforcement (rft_last_message_not_user comes first),
@@ -27,7 +26,7 @@ import tunescope.checks.example.reinforcement  # noqa: F401
 import tunescope.checks.example.legacy  # noqa: F401
 import tunescope.checks.example.analyze  # noqa: F401
 import tunescope.checks.run.worker  # noqa: F401
-import tunescope.checks.catalogue  # noqa: F401  (the dataset-wide checks, until checks/dataset declares them)
+import tunescope.checks.dataset.collectors  # noqa: F401  (the dataset-wide checks, one collector each)
 from tunescope.checks.registry import AREAS, CHECKS, TAGS, Check, by_area, by_tag
 
 __all__ = ["AREAS", "CHECKS", "TAGS", "Check", "by_area", "by_tag"]

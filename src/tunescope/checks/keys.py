@@ -17,6 +17,13 @@ import orjson
 SORTED = orjson.OPT_SORT_KEYS
 BOUND = 300
 
+# The prompt separators and completion endings the old `prepare_data` tool suggests, in its order.
+# Each legacy row records which of them its texts contain as bit masks (`facts`), and the dataset
+# check suggests the first one no row contains. checks/example/legacy.py still holds its own copy
+# (a test keeps the two equal) until it imports these.
+SEPARATORS = (" ->", "\n\n###\n\n", "\n\n===\n\n", "\n\n---\n\n", "\n\n===>\n\n", "\n\n--->\n\n")
+ENDINGS = ("\n", ".", " END", "***", "+++", "&&&", "$$$", "@@@", "%%%")
+
 
 def digest(value: object) -> bytes:
     """8-byte digest of the canonical JSON of a parsed value."""

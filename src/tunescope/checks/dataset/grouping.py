@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left
-from typing import Iterator
+from collections.abc import Iterator
 
 
 def equal_runs(keys: array) -> Iterator[list[int]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from tunescope.checks.model import RecordAnalysis
 from tunescope.checks.example.content import scan_text
 from tunescope.checks.context import Ctx, describe
-from tunescope.checks.keys import bounded, digest
+from tunescope.checks.keys import ENDINGS, SEPARATORS, bounded, digest
 from tunescope.checks.example.schema import EXTRA_TOP_LEVEL_KEY
 from tunescope.checks.registry import E, W, check
 
@@ -28,8 +28,6 @@ LEGACY_EMPTY_COMPLETION = check("legacy_empty_completion", E, "legacy", "Empty c
 LEGACY_LONG_EXAMPLE = check("legacy_long_example", W, "legacy", "Very long example",
                             "prompt + completion over 10,000 characters (L08).", ref="L08")
 
-SEPARATORS = (" ->", "\n\n###\n\n", "\n\n===\n\n", "\n\n---\n\n", "\n\n===>\n\n", "\n\n--->\n\n")
-ENDINGS = ("\n", ".", " END", "***", "+++", "&&&", "$$$", "@@@", "%%%")
 LONG_CHARS = 10_000
 HEAD, TAIL = 40, 40
 

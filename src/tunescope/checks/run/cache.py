@@ -1,8 +1,9 @@
 """Persistent cache of per-example check results, keyed by encoding and content hash.
 
 Re-checking a file after editing 1% of it only re-analyses that 1%. Keys mix in
-a hash of the checking code itself, so a new tunescope version never serves
-stale results. Values are `summary_codec` blobs (marshal of builtins only), decoded by the caller.
+a hash of the checking code itself and the codec's schema (its field names and
+CODEC_VERSION), so a new tunescope version never serves stale results. Values are
+`codec` blobs (marshal of builtins only), decoded by the caller.
 """
 
 from __future__ import annotations
@@ -13,16 +14,18 @@ import sqlite3
 from pathlib import Path
 
 from tunescope import config
+from tunescope.checks.run import codec
 
 CACHE_FORMAT = 2
 _CODE_PACKAGES = ("checks", "dataset", "tokens")   # everything that can change a cached value
 
 
 def code_version() -> bytes:
-    """Digest of the code that produces cached values (checks, formats, tokens)."""
+    """Digest of the code that produces cached values (checks, formats, tokens) and of their packed form."""
     top = Path(__file__).resolve().parents[2]
     h = hashlib.blake2b(digest_size=8)
     h.update(str(CACHE_FORMAT).encode())
+    h.update(codec.schema())
     paths = [p for name in _CODE_PACKAGES for p in sorted((top / name).rglob("*.py"))]
     for p in paths:
         try:

@@ -15,6 +15,7 @@ from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterator
 
+from tunescope.checks.dataset.aggregator import DatasetAggregator
 from tunescope.dataset import filefacts
 from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
 from tunescope.checks.run.worker import ChunkWorker, check_example, init_process, make_counter, run_chunk
@@ -59,8 +60,6 @@ class DatasetChecker:
     def run(self, on_batch: Callable[[list[ExampleSummary]], None] | None = None,
             progress: Callable[[int, int], None] | None = None,
             cancel: threading.Event | None = None) -> CheckReport:
-        from tunescope.checks.dataset.aggregator import DatasetAggregator
-
         started = time.perf_counter()
         index = self.index
         if not index.complete and index._thread is None:

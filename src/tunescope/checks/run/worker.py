@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 
-from tunescope.checks.run import codec
-
+from tunescope.checks.dataset.aggregator import DatasetAggregator
 from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
 from tunescope.checks.registry import W, Finding, check
+from tunescope.checks.run import codec
 from tunescope.dataset.index import BOM
 
 TOKENIZER_FAILURE = check("tokenizer_failure", W, "internal", "Token count failed",
@@ -102,7 +102,6 @@ def reduce_chunk(worker: "ChunkWorker", chunk, want_summaries: bool):
     """Check a chunk and aggregate it in this process: the main process only merges."""
     from collections import Counter
 
-    from tunescope.checks.dataset.aggregator import DatasetAggregator
     from tunescope.checks.report import TokenStats
 
     summaries, fresh = worker.run(*chunk)

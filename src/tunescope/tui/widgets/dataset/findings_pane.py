@@ -20,6 +20,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from tunescope.checks import CHECKS
 from tunescope.checks.findings import Finding, Severity
 from tunescope.tui import keymap
 
@@ -39,12 +40,8 @@ def severity_badge(severity: Severity) -> Content:
 
 
 def check_titles() -> dict[str, str]:
-    """Check id -> human title, from the checks catalogue when it is installed."""
-    try:
-        from tunescope.checks import CHECKS
-    except Exception:  # the catalogue is optional for this pane
-        return {}
-    return {cid: str(getattr(info, "title", "") or "") for cid, info in CHECKS.items()}
+    """Check id -> human title, from the check registry."""
+    return {cid: info.title for cid, info in CHECKS.items()}
 
 
 @dataclass
@@ -172,7 +169,7 @@ class FindingsPane(Vertical, can_focus=False):
 
     def __init__(self, *, titles: dict[str, str] | None = None, page_size: int = PAGE_SIZE,
                  id: str | None = None, classes: str | None = None) -> None:
-        """titles: check id -> human title; defaults to the checks catalogue."""
+        """titles: check id -> human title; defaults to the check registry."""
         super().__init__(id=id, classes=classes)
         self.page_size = page_size
         self.groups: list[FindingGroup] = []

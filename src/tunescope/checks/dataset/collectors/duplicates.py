@@ -1,0 +1,64 @@
+"""Exact duplicate examples (D02): rows whose canonical JSON is identical.
+
+Keeps 12 bytes per example: the 64-bit digest of its canonical JSON and its position,
+grouped by sorting once the file is done (no per-example dict or set while it streams).
+"""
+
+from __future__ import annotations
+
+from array import array
+from typing import TYPE_CHECKING
+
+from tunescope.checks.dataset.grouping import equal_runs
+from tunescope.checks.dataset.limits import PER_LINE_CAP
+from tunescope.checks.dataset.rows import Rows
+from tunescope.checks.keys import as_int
+from tunescope.checks.registry import W, check
+
+if TYPE_CHECKING:
+    from tunescope.checks.dataset.output import DatasetOutput
+
+MAX_GROUPS = 1000            # duplicate groups listed in stats (each with at most GROUP_LINES lines)
+GROUP_LINES = 50
+
+DUPLICATE_EXAMPLE = check(
+    "duplicate_example", W, "dataset", "Exact duplicate", "The example is identical to an earlier one (D02).",
+    ref="D02", tags=("duplicates",))
+
+
+class Duplicates:
+    """Digests of whole examples; writes stats["duplicates"] ({rows, groups of line numbers})."""
+
+    checks = (DUPLICATE_EXAMPLE,)
+
+    def __init__(self, rows: Rows):
+        self.rows = rows
+        self.keys = array("Q")          # one per example with a dedupe key...
+        self.index = array("I")         # ...and its position in the rows
+
+    def add(self, summary, i: int) -> None:
+        key = summary.analysis.dedupe_key
+        if key is not None:
+            self.keys.append(as_int(key))
+            self.index.append(i)
+
+    def merge(self, other: Duplicates, offset: int) -> None:
+        self.keys.extend(other.keys)
+        self.index.extend(array("I", (i + offset for i in other.index)))
+
+    def finish(self, out: DatasetOutput) -> None:
+        lines_of = self.rows.lines
+        groups = []
+        rows = 0
+        for run in equal_runs(self.keys):
+            idx = [self.index[r] for r in run]
+            lines = [lines_of[i] for i in idx]
+            rows += len(idx) - 1
+            if len(groups) < MAX_GROUPS:
+                groups.append(lines[:GROUP_LINES])
+            for i in idx[1:]:
+                if rows <= PER_LINE_CAP:
+                    out.add(DUPLICATE_EXAMPLE, f"Line {lines_of[i]} is an exact duplicate of line {lines[0]}.",
+                            "Delete the duplicate (the first occurrence is kept); duplicates over-weight one example.",
+                            lines_of[i], i)
+        out.stats["duplicates"] = {"rows": rows, "groups": groups}

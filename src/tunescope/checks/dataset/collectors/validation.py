@@ -1,0 +1,70 @@
+"""A validation file compared with its training file (D03): rows in both, and inputs in both.
+
+Not a collector: it reads the Duplicates and Conflicts collectors (and row tables) of the two
+files' aggregators once both are finished streaming.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from tunescope.checks.dataset.collector import dataset_finding
+from tunescope.checks.dataset.collectors.conflicts import Conflicts
+from tunescope.checks.dataset.collectors.duplicates import Duplicates
+from tunescope.checks.dataset.grouping import SortedKeys
+from tunescope.checks.dataset.limits import PER_LINE_CAP
+from tunescope.checks.findings import Finding
+from tunescope.checks.registry import I, W, check
+
+if TYPE_CHECKING:
+    from tunescope.checks.dataset.aggregator import DatasetAggregator
+
+LINES_SHOWN = 8
+
+VALIDATION_OVERLAP = check(
+    "validation_overlap", W, "dataset", "Validation overlaps training",
+    "Validation examples identical to training examples (D03).", ref="D03", tags=("duplicates",))
+VALIDATION_INPUT_OVERLAP = check(
+    "validation_input_overlap", I, "dataset", "Validation prompts in training",
+    "Validation examples whose input also appears in training (D03).", ref="D03")
+CHECKS = (VALIDATION_OVERLAP, VALIDATION_INPUT_OVERLAP)
+
+
+def compare_validation(train: DatasetAggregator, valid: DatasetAggregator) -> list[Finding]:
+    """Findings on the validation file (its lines) for rows identical to, or sharing their input with,
+    a training row."""
+    out: list[Finding] = []
+    t_dups, v_dups = train.collector(Duplicates), valid.collector(Duplicates)
+    if not len(t_dups.keys) or not len(v_dups.keys):
+        return out
+    t_lines, v_lines = train.rows.lines, valid.rows.lines
+    seen = SortedKeys(t_dups.keys)
+    overlap = 0
+    for r, key in enumerate(v_dups.keys):
+        hit = seen.find(key)
+        if hit is None:
+            continue
+        overlap += 1
+        i = v_dups.index[r]
+        if overlap <= PER_LINE_CAP:
+            out.append(dataset_finding(
+                VALIDATION_OVERLAP,
+                f"Validation line {v_lines[i]} is identical to training line {t_lines[t_dups.index[hit]]}; the same "
+                "data should not be in both files.",
+                "Remove it from the validation file (or from training) so validation loss measures generalisation.",
+                v_lines[i], i))
+    t_io, v_io = train.collector(Conflicts), valid.collector(Conflicts)
+    if len(t_io.inputs) and len(v_io.inputs):
+        inputs = SortedKeys(t_io.inputs)
+        dup_rows = {v_dups.index[r] for r, k in enumerate(v_dups.keys) if seen.find(k) is not None}
+        lines = [v_lines[v_io.index[r]] for r, k in enumerate(v_io.inputs)
+                 if inputs.find(k) is not None and v_io.index[r] not in dup_rows]
+        if lines:
+            out.append(dataset_finding(
+                VALIDATION_INPUT_OVERLAP,
+                f"{len(lines)} validation example(s) have the same input as a training example, with a different "
+                f"output (lines {', '.join(map(str, lines[:LINES_SHOWN]))}"
+                f"{' ...' if len(lines) > LINES_SHOWN else ''}).",
+                "Keep validation inputs out of training to measure generalisation.", lines[0]))
+    return out
+
