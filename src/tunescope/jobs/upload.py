@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
+from tunescope.config import cache_dir
 from tunescope.jobs.errors import JobsError, sdk_errors
 from tunescope.jobs.types import UploadedFile
 
@@ -125,8 +126,6 @@ class UploadLedger:
 
     def __init__(self, path: Path | None = None):
         if path is None:
-            from tunescope.config import cache_dir
-
             path = cache_dir() / "uploads.json"
         self.path = path
 

@@ -8,11 +8,16 @@ encoded once per process.
 from __future__ import annotations
 
 import os
+from collections import Counter
 
 from tunescope.checks.dataset.aggregator import DatasetAggregator
+from tunescope.checks.example import analyze   # called as analyze.X: tests spy on analyze.analyze_line
 from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
 from tunescope.checks.registry import W, Finding, check
+from tunescope.checks.report import TokenStats
 from tunescope.checks.run import codec
+from tunescope.checks.run.cache import entry_key, open_reader
+from tunescope.tokens.count import TokenCounter
 from tunescope.dataset.index import BOM
 
 TOKENIZER_FAILURE = check("tokenizer_failure", W, "internal", "Token count failed",
@@ -24,9 +29,7 @@ COUNTED_KINDS = (RecordKind.CHAT, RecordKind.PREFERENCE, RecordKind.REINFORCEMEN
 
 def check_example(data: bytes, line: int, example: int, options: CheckOptions, counter) -> ExampleSummary:
     """Check one example's bytes (no terminator): analysis plus token counts (no limit findings)."""
-    from tunescope.checks.example.analyze import analyze_line
-
-    obj, analysis = analyze_line(data, line, example, options)
+    obj, analysis = analyze.analyze_line(data, line, example, options)
     tokens = None
     if counter is not None and obj is not None and analysis.kind in COUNTED_KINDS:
         try:
@@ -42,10 +45,8 @@ def relocate(summary: ExampleSummary, line: int, example: int) -> ExampleSummary
     """A cached summary moved to another line: rewrite the locations of its findings."""
     if summary.line == line and summary.example == example:
         return summary
-    from tunescope.checks.example.analyze import relocate_findings
-
     a = summary.analysis
-    a.findings = relocate_findings(a.findings, line, example)
+    a.findings = analyze.relocate_findings(a.findings, line, example)
     summary.line, summary.example = line, example
     return summary
 
@@ -61,7 +62,6 @@ class ChunkWorker:
         self.salt = salt
         self.cache = None
         if cache_path and salt:
-            from tunescope.checks.run.cache import open_reader
             self.cache = open_reader(cache_path)
 
     def run(self, first: int, start: int, end: int, bom: bool) -> tuple[list[ExampleSummary], list[tuple[bytes, bytes]]]:
@@ -72,12 +72,9 @@ class ChunkWorker:
         if first == 0 and bom and lines and lines[0].startswith(BOM):
             lines[0] = lines[0][3:]
         lines = [ln[:-1] if ln.endswith(b"\r") else ln for ln in lines]
-        from tunescope.checks.example.analyze import token_findings
-
         cached: dict = {}
         keys: list[bytes] = []
         if self.salt is not None:
-            from tunescope.checks.run.cache import entry_key
             keys = [entry_key(self.salt, ln) for ln in lines]
             if self.cache is not None:
                 cached = self.cache.get_many(keys)
@@ -93,17 +90,13 @@ class ChunkWorker:
                 if keys:
                     fresh.append((keys[j], codec.dumps(summary)))
             if summary.tokens is not None:
-                summary.extra_findings = token_findings(summary, self.options)
+                summary.extra_findings = analyze.token_findings(summary, self.options)
             out.append(summary)
         return out, fresh
 
 
 def reduce_chunk(worker: "ChunkWorker", chunk, want_summaries: bool):
     """Check a chunk and aggregate it in this process: the main process only merges."""
-    from collections import Counter
-
-    from tunescope.checks.report import TokenStats
-
     summaries, fresh = worker.run(*chunk)
     agg = DatasetAggregator(worker.options)
     tokens = TokenStats(worker.options.token_limit)
@@ -122,7 +115,6 @@ def reduce_chunk(worker: "ChunkWorker", chunk, want_summaries: bool):
 
 
 def make_counter(encoding: str, allow_estimate: bool):
-    from tunescope.tokens.count import TokenCounter
     return TokenCounter(encoding, allow_estimate=allow_estimate)
 
 
