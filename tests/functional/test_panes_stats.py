@@ -79,8 +79,8 @@ async def test_missing_data_shows_dashes_and_no_price_is_said():
     app = StatsHarness()
     async with app.run_test(size=(80, 24)) as pilot:
         pane = app.query_one(StatsPane)
-        pane.set_report(CheckReport(file="t.jsonl", model="", encoding="", facts=FileFacts(path="t.jsonl", size=0, lines=0)),
-                        None)
+        empty = CheckReport(file="t.jsonl", model="", encoding="", facts=FileFacts(path="t.jsonl", size=0, lines=0))
+        pane.set_report(empty, None)
         await pilot.pause()
         assert "—" in app.query_one(TokenHistogram).render().plain
         assert text_of(app, "#stats-cost") == "—"

@@ -1,4 +1,7 @@
-"""Format detection, the analysis fields, and the registry's coverage by the check tables."""
+"""Format detection, the analysis fields, and the registry's entries.
+
+Every check's failing and passing case: tests/unit/checks/test_cases.py.
+"""
 
 from __future__ import annotations
 

@@ -33,7 +33,8 @@ def test_sections_are_typed_and_their_json_keeps_its_keys(tmp_path):
     assert list(out["cost"]) == ["epochs", "epochs_auto", "billed_tokens", "usd", "price_per_1m", "price_per_hour",
                                  "price_source", "price_date"]
     assert out["duplicates"] == {"rows": 2, "groups": [[1, 2, 3]]} == out["stats"]["duplicates"]
-    assert out["cost"]["billed_tokens"] == report.cost.billed_tokens == report.tokens.billable_per_epoch * report.cost.epochs
+    billed = report.tokens.billable_per_epoch * report.cost.epochs
+    assert out["cost"]["billed_tokens"] == report.cost.billed_tokens == billed
 
 
 def test_cost_rounds_usd_as_reports_show_it():
@@ -43,8 +44,8 @@ def test_cost_rounds_usd_as_reports_show_it():
 
 
 def test_a_report_without_sections_writes_empty_objects():
-    report = CheckReport(file="d.jsonl", model="m", encoding="o200k_base", facts=FileFacts(path="d.jsonl", size=0, lines=0),
-                         cancelled=True)
+    report = CheckReport(file="d.jsonl", model="m", encoding="o200k_base",
+                         facts=FileFacts(path="d.jsonl", size=0, lines=0), cancelled=True)
     out = report.to_json()
     assert out["tokens"] == out["cost"] == out["duplicates"] == out["stats"] == {}
     report.validation = CheckReport(file="v.jsonl", model="m", encoding="o200k_base",
