@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import SimpleNamespace as NS
 
 from textual import on
@@ -9,7 +10,9 @@ from textual.app import App, ComposeResult
 from textual.widgets import Select, Static
 
 from tunescope.checks.file.rules import FileFacts
-from tunescope.checks.report import histogram
+from tunescope.checks.report import CheckReport, histogram
+from tunescope.checks.report_sections import DuplicateSummary, PerExample, TokenSummary
+from tunescope.tokens.cost import CostEstimate
 from tunescope.tui.widgets.dataset.stats_pane import StatsPane, TokenHistogram
 
 MODELS = ["gpt-4o-mini-2024-07-18", "gpt-4.1-2025-04-14", "gpt-4.1-mini-2025-04-14"]
@@ -18,17 +21,18 @@ MODELS = ["gpt-4o-mini-2024-07-18", "gpt-4.1-2025-04-14", "gpt-4.1-mini-2025-04-
 def synthetic_report(values: list[int], limit: int, usd: float | None = 4.2):
     values = sorted(values)
     n = len(values)
-    return NS(
-        tokens={"total": sum(values), "trained": sum(values) // 2, "estimated": False,
-                "per_example": {"count": n, "min": values[0], "p5": values[0], "p50": values[n // 2],
-                                "p95": values[-1], "max": values[-1], "mean": sum(values) / n,
-                                "over_limit": sum(v > limit for v in values), "limit": limit},
-                "histogram": histogram(values, limit)},
-        cost={"epochs": 3, "epochs_auto": True, "billed_tokens": 3 * sum(min(v, limit) for v in values),
-              "usd": usd, "price_per_1m": 3.0, "price_source": "openai.com/api/pricing", "price_date": "2025-06"},
+    return CheckReport(
+        file="t.jsonl", model=MODELS[0],
+        tokens=TokenSummary(total=sum(values), trained=sum(values) // 2, estimated=False,
+                            per_example=PerExample(count=n, min=values[0], p5=values[0], p50=values[n // 2],
+                                                   p95=values[-1], max=values[-1], mean=sum(values) / n,
+                                                   over_limit=sum(v > limit for v in values), limit=limit),
+                            histogram=histogram(values, limit)),
+        cost=CostEstimate(epochs=3, epochs_auto=True, billed_tokens=3 * sum(min(v, limit) for v in values),
+                          usd=usd, price_per_1m=3.0, price_source="openai.com/api/pricing", price_date="2025-06"),
         facts=FileFacts(path="t.jsonl", size=2_500_000, lines=n, bom=True, crlf_lines=n, final_newline=False),
         format="chat", encoding="o200k_base", exact_tokens=True, examples=n,
-        duplicates={"exact": 2}, model=MODELS[0],
+        duplicates=DuplicateSummary(rows=2, groups=[[1, 4, 9]]),
     )
 
 
@@ -68,14 +72,15 @@ async def test_limit_marker_sits_between_bins_and_cost_comes_from_report():
         assert "3 examples over the 2,000-token limit" in text_of(app, "#stats-token-summary")
         facts = text_of(app, "#stats-file")
         assert "CRLF" in facts and "BOM yes" in facts and "final newline no" in facts and "2.4 MB" in facts
-        assert "exact 2" in text_of(app, "#stats-dataset")
+        assert "2 duplicate rows in 1 group" in text_of(app, "#stats-dataset")
 
 
 async def test_missing_data_shows_dashes_and_no_price_is_said():
     app = StatsHarness()
     async with app.run_test(size=(80, 24)) as pilot:
         pane = app.query_one(StatsPane)
-        pane.set_report(NS(tokens={}, cost={}, facts={}, duplicates=None), None)
+        empty = CheckReport(file="t.jsonl", model="", encoding="", facts=FileFacts(path="t.jsonl", size=0, lines=0))
+        pane.set_report(empty, None)
         await pilot.pause()
         assert "—" in app.query_one(TokenHistogram).render().plain
         assert text_of(app, "#stats-cost") == "—"
@@ -87,7 +92,7 @@ async def test_missing_data_shows_dashes_and_no_price_is_said():
 
 async def test_estimated_counts_are_marked():
     report = synthetic_report([10, 20], limit=100)
-    report.tokens["estimated"] = True
+    report.tokens = replace(report.tokens, estimated=True)
     report.exact_tokens = False
     app = StatsHarness()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -129,9 +134,9 @@ async def test_real_report_from_a_shared_dataset(datasets_dir):
         await pilot.pause()
         lines = app.query_one(TokenHistogram).render().plain
         assert f"limit {options.token_limit:,}" in lines
-        counted = sum(int(b[2]) for b in report.tokens["histogram"])
+        counted = sum(int(b[2]) for b in report.tokens.histogram)
         assert counted == report.examples
-        assert f"{report.cost['billed_tokens']:,} billed tokens" in text_of(app, "#stats-cost")
+        assert f"{report.cost.billed_tokens:,} billed tokens" in text_of(app, "#stats-cost")
         assert "LF" in text_of(app, "#stats-file")
 
 
@@ -153,9 +158,11 @@ async def test_text_encoding_follows_the_utf8_findings():
 
 
 async def test_malformed_report_fields_show_dashes_not_tracebacks():
-    garbage = NS(tokens={"per_example": {"limit": [1], "over_limit": "many"}, "histogram": 3.5, "total": "x"},
-                 cost={"epochs": [], "usd": "cheap", "billed_tokens": {}}, facts=[1, 2], duplicates="some",
-                 examples=object(), format=None, findings=None, stats=7)
+    garbage = CheckReport(
+        file="t.jsonl", model="", encoding="", facts=[1, 2], duplicates="some", examples=object(), format=None,
+        findings=None, stats=7,
+        tokens=TokenSummary(per_example=PerExample(limit=[1], over_limit="many"), histogram=3.5, total="x"),
+        cost=CostEstimate(epochs=[], usd="cheap", billed_tokens={}, price_per_1m=None, price_source="", price_date=""))
     app = StatsHarness()
     async with app.run_test(size=(80, 24)) as pilot:
         pane = app.query_one(StatsPane)

@@ -15,10 +15,12 @@ from textual.widgets import Footer, TextArea
 
 from tunescope.checks.file.rules import FileFacts
 from tunescope.checks.findings import Finding, Severity
-from tunescope.checks.report import histogram
+from tunescope.checks.report import CheckReport, histogram
+from tunescope.checks.report_sections import DuplicateSummary, PerExample, TokenSummary
 from tunescope.tui.dialogs.editor import JsonEditorScreen
 from tunescope.tui.dialogs.help import HelpScreen
 from tunescope.tui.widgets.dataset.findings_pane import FindingsPane
+from tunescope.tokens.cost import CostEstimate
 from tunescope.tui.widgets.dataset.stats_pane import StatsPane
 
 SIZE = (80, 24)
@@ -44,16 +46,18 @@ def stats_report():
     values = sorted([120 + 37 * i for i in range(60)] + [2400, 2600, 5100, 9000])
     limit = 4096
     n = len(values)
-    return NS(
-        tokens={"total": sum(values), "trained": sum(values) // 3, "estimated": False,
-                "per_example": {"count": n, "min": values[0], "p5": values[3], "p50": values[n // 2],
-                                "p95": values[-4], "max": values[-1], "mean": sum(values) / n,
-                                "over_limit": sum(v > limit for v in values), "limit": limit},
-                "histogram": histogram(values, limit, bins=10)},
-        cost={"epochs": 3, "epochs_auto": True, "billed_tokens": 3 * sum(min(v, limit) for v in values),
-              "usd": 0.7812, "price_per_1m": 3.0, "price_source": "openai.com/api/pricing", "price_date": "2025-06"},
+    return CheckReport(
+        file="train.jsonl", model="gpt-4o-mini-2024-07-18",
+        tokens=TokenSummary(total=sum(values), trained=sum(values) // 3, estimated=False,
+                            per_example=PerExample(count=n, min=values[0], p5=values[3], p50=values[n // 2],
+                                                   p95=values[-4], max=values[-1], mean=sum(values) / n,
+                                                   over_limit=sum(v > limit for v in values), limit=limit),
+                            histogram=histogram(values, limit, bins=10)),
+        cost=CostEstimate(epochs=3, epochs_auto=True, billed_tokens=3 * sum(min(v, limit) for v in values),
+                          usd=0.7812, price_per_1m=3.0, price_source="openai.com/api/pricing", price_date="2025-06"),
         facts=FileFacts(path="train.jsonl", size=184_320, lines=n, final_newline=True),
-        format="chat", encoding="o200k_base", exact_tokens=True, examples=n, duplicates={"exact": 1},
+        format="chat", encoding="o200k_base", exact_tokens=True, examples=n,
+        duplicates=DuplicateSummary(rows=1, groups=[[3, 9]]),
     )
 
 

@@ -57,7 +57,7 @@ def test_token_totals_match_direct_counting(datasets_dir):
     counter = TokenCounter(opts.encoding)
     expected = sum(counter.count_record(json.loads(line), report_kind(report)).total
                    for line in path.read_text().splitlines())
-    assert report.tokens["total"] == expected
+    assert report.tokens.total == expected
     assert report.exact_tokens
 
 

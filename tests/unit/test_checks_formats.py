@@ -1,12 +1,13 @@
-"""Format detection, the analysis fields, and the registry's coverage by the check tables."""
+"""Format detection, the analysis fields, and the registry's entries.
+
+Every check's failing and passing case: tests/unit/checks/test_cases.py.
+"""
 
 from __future__ import annotations
 
 import orjson
 import pytest
 
-from tests.unit import test_checks_dataset_rules as dataset_table
-from tests.unit.checks import test_cases as case_table
 from tunescope.checks.model import CheckOptions, RecordKind
 from tunescope.checks.example.analyze import analyze_line
 from tunescope.checks import CHECKS, by_area
@@ -108,14 +109,6 @@ def test_catalogue_entries_are_complete():
         assert cid == info.id and cid.islower() and " " not in cid
         assert info.title and info.description and info.area
     assert sum(len(v) for v in by_area().values()) == len(CHECKS)
-
-
-def test_every_catalogued_check_has_a_failing_and_passing_case():
-    covered = {c.check.id for c in case_table.CASES} | {c[0] for c in dataset_table.CASES}
-    covered |= {"too_many_image_examples", "validation_overlap", "validation_input_overlap"}  # dataset rules file
-    covered |= {"model_method_unsupported"}                                             # test_qa_model_method
-    assert set(CHECKS) - covered == set()
-    assert covered - set(CHECKS) == set()
 
 
 def test_sharegpt_message_names_the_actual_mistake():

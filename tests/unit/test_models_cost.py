@@ -65,7 +65,7 @@ def test_estimate_on_a_real_file(datasets_dir):
     assert acc.examples == 525 and cost.epochs == 3 and cost.epochs_auto
     assert cost.billed_tokens == 3 * acc.sum_min
     assert cost.usd == pytest.approx(cost.billed_tokens * 5.0 / 1e6)
-    assert cost.to_json()["price_source"] == info.price_source
+    assert cost.to_dict()["price_source"] == info.price_source
 
 
 def test_rft_is_billed_per_hour_not_per_token():

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from tunescope.checks.model import ExampleSummary
 from tunescope.checks.file.rules import FileFacts
 from tunescope.checks.findings import Finding, Severity
+from tunescope.checks.report_sections import DuplicateSummary, PerExample, TokenSummary
+from tunescope.tokens.cost import CostEstimate, CostUnavailable
 
 HISTOGRAM_BINS = 20
 
@@ -48,21 +50,20 @@ class TokenStats:
         self.over_limit += other.over_limit
         self.estimated = self.estimated or other.estimated
 
-    def to_dict(self) -> dict:
+    def summary(self) -> TokenSummary:
         values = sorted(self.totals)
         n = len(values)
 
         def at(q: float) -> int | None:
             return values[min(n - 1, int(n * q))] if n else None
 
-        per_example = {
-            "count": n, "min": values[0] if n else None, "p5": at(0.05), "p50": at(0.5), "p95": at(0.95),
-            "max": values[-1] if n else None, "mean": round(self.total / n, 1) if n else None,
-            "over_limit": self.over_limit, "limit": self.limit,
-        }
-        return {"total": self.total, "trained": self.trained, "billable_per_epoch": self.sum_capped,
-                "estimated": self.estimated, "per_example": per_example,
-                "histogram": histogram(values, self.limit)}
+        per_example = PerExample(
+            count=n, min=values[0] if n else None, p5=at(0.05), p50=at(0.5), p95=at(0.95),
+            max=values[-1] if n else None, mean=round(self.total / n, 1) if n else None,
+            over_limit=self.over_limit, limit=self.limit)
+        return TokenSummary(total=self.total, trained=self.trained, billable_per_epoch=self.sum_capped,
+                            estimated=self.estimated, per_example=per_example,
+                            histogram=histogram(values, self.limit))
 
 
 def histogram(values: list[int], limit: int | None, bins: int = HISTOGRAM_BINS) -> list[list[int]]:
@@ -98,10 +99,12 @@ class CheckReport:
     format: str = "unknown"
     examples: int = 0
     findings: list[Finding] = field(default_factory=list)
-    tokens: dict = field(default_factory=dict)
-    cost: dict = field(default_factory=dict)
-    duplicates: dict = field(default_factory=dict)
-    stats: dict = field(default_factory=dict)
+    tokens: TokenSummary | None = None          # None (JSON {}) when the run was cancelled
+    cost: CostEstimate | CostUnavailable | None = None
+    duplicates: DuplicateSummary | None = None
+    # One entry per dataset collector (kinds, format, system_prompts, replies, ...): open-ended, so a
+    # mapping the collectors fill in rather than one class every collector would have to change.
+    stats: dict[str, object] = field(default_factory=dict)
     kinds: dict = field(default_factory=dict)
     exact_tokens: bool = True
     elapsed: float = 0.0
@@ -146,7 +149,7 @@ class CheckReport:
             "exact_tokens": self.exact_tokens, "examples": self.examples, "lines": self.lines,
             "summary": self.summary, "counts_by_check": self.counts_by_check,
             "findings": [f.to_dict() for f in self.findings],
-            "tokens": self.tokens, "cost": self.cost, "duplicates": self.duplicates,
+            "tokens": _section(self.tokens), "cost": _section(self.cost), "duplicates": _section(self.duplicates),
             "file_facts": self.facts.to_dict(), "kinds": self.kinds, "stats": self.stats,
             "elapsed_seconds": round(self.elapsed, 3),
         }
@@ -156,5 +159,10 @@ class CheckReport:
             v = self.validation
             out["validation"] = {"file": v.file, "format": v.format, "examples": v.examples,
                                  "summary": v.summary, "counts_by_check": v.counts_by_check,
-                                 "findings": [f.to_dict() for f in v.findings], "tokens": v.tokens}
+                                 "findings": [f.to_dict() for f in v.findings], "tokens": _section(v.tokens)}
         return out
+
+
+def _section(section) -> dict:
+    """A typed report section's JSON form; {} where the report has none."""
+    return {} if section is None else section.to_dict()

@@ -7,6 +7,8 @@ from collections import defaultdict
 
 from tunescope.checks.findings import Severity
 from tunescope.checks.report import CheckReport
+from tunescope.checks.report_sections import TokenSummary
+from tunescope.tokens.cost import CostEstimate, CostUnavailable
 
 WIDTH = 80
 SEV_MARK = {Severity.ERROR: "E", Severity.WARNING: "W", Severity.INFO: "i"}
@@ -33,40 +35,37 @@ def _lines_list(lines: list[int], limit: int = 12, unlisted: int = 0) -> str:
 def render_text(report: CheckReport, max_findings: int = 20) -> str:
     out: list[str] = []
     s = report.summary
-    t = report.tokens or {}
-    pe = t.get("per_example", {})
+    t = report.tokens or TokenSummary()
+    pe = t.per_example
     out.append(f"{report.file}")
     out.extend(_header(f"format {report.format}, {_count(report.examples, 'example')} on "
                        f"{_count(report.lines, 'line')}, {report.facts.size:,} bytes, {report.facts.line_endings}"))
     out.append(f"  {_count(s['errors'], 'error')}, {_count(s['warnings'], 'warning')}, {_count(s['infos'], 'info')}")
-    out.extend(_header(f"model {report.model} ({report.encoding}), limit {_n(pe.get('limit'))} tokens/example"))
+    out.extend(_header(f"model {report.model} ({report.encoding}), limit {_n(pe.limit)} tokens/example"))
     if not report.exact_tokens:
         out.extend(_header(f"token counts are ESTIMATES: the {report.encoding} encoding file is missing "
                            "(see `tunescope encodings status`)"))
-    if pe.get("count"):
-        out.append(f"  tokens/example min {_n(pe['min'])}  p5 {_n(pe['p5'])}  median {_n(pe['p50'])}  "
-                   f"p95 {_n(pe['p95'])}  max {_n(pe['max'])}")
-        out.append(f"  total {_n(t.get('total'))} tokens, trained {_n(t.get('trained'))}, "
-                   f"over limit {pe.get('over_limit', 0):,}")
-    dups = report.duplicates or {}
-    if dups:
-        groups = dups.get("groups") or []
-        if groups:
-            out.append(f"  duplicates: {dups.get('rows', 0):,} extra copies in {len(groups):,} groups "
-                       f"(lines {_lines_list(groups[0], 4)}{', ...' if len(groups) > 1 else ''})")
-    c = report.cost or {}
-    if "epochs" in c:
-        usd = c.get("usd")
+    if pe.count:
+        out.append(f"  tokens/example min {_n(pe.min)}  p5 {_n(pe.p5)}  median {_n(pe.p50)}  "
+                   f"p95 {_n(pe.p95)}  max {_n(pe.max)}")
+        out.append(f"  total {_n(t.total)} tokens, trained {_n(t.trained)}, over limit {pe.over_limit:,}")
+    groups = report.duplicates.groups if report.duplicates else []
+    if groups:
+        out.append(f"  duplicates: {report.duplicates.rows:,} extra copies in {len(groups):,} groups "
+                   f"(lines {_lines_list(groups[0], 4)}{', ...' if len(groups) > 1 else ''})")
+    c = report.cost
+    if isinstance(c, CostEstimate):
+        usd = c.usd_reported
         price = "n/a" if usd is None else f"${usd:,.2f}"
-        out.append(f"  {c['epochs']} epochs (auto), {_n(c.get('billed_tokens'))} billed tokens, est. {price}")
-        if c.get("price_per_1m") is not None:
-            src = f"  price ${c['price_per_1m']}/1M training tokens as of {c.get('price_date') or '?'}"
-            out.extend(textwrap.wrap(f"{src}; source: {c.get('price_source') or 'model table'}", width=WIDTH,
+        out.append(f"  {c.epochs} epochs (auto), {_n(c.billed_tokens)} billed tokens, est. {price}")
+        if c.price_per_1m is not None:
+            src = f"  price ${c.price_per_1m}/1M training tokens as of {c.price_date or '?'}"
+            out.extend(textwrap.wrap(f"{src}; source: {c.price_source or 'model table'}", width=WIDTH,
                                      subsequent_indent="    "))
-        elif c.get("price_per_hour") is not None:
-            out.append(f"  billed per hour of training (${c['price_per_hour']}/h), not per token")
-    elif c.get("error"):
-        out.append(f"  cost: {c['error']}")
+        elif c.price_per_hour is not None:
+            out.append(f"  billed per hour of training (${c.price_per_hour}/h), not per token")
+    elif isinstance(c, CostUnavailable) and c.error:
+        out.append(f"  cost: {c.error}")
     if report.cancelled:
         out.append("  (cancelled: partial results)")
     groups: dict[str, list] = defaultdict(list)

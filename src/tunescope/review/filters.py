@@ -12,6 +12,7 @@ from typing import Callable, NamedTuple
 
 import orjson
 
+from tunescope.checks import by_tag
 from tunescope.dataset.records import ROLE_GLYPH, messages_of
 from tunescope.review.state import ERROR, WARNING, DatasetState
 
@@ -21,9 +22,6 @@ FIXED_FILTERS = [("all", "All examples (no filter)"), ("errors", "Examples with 
 FILTER_LABELS = {"errors": "errors", "warnings": "warnings", "over_limit": "over token limit",
                  "duplicates": "duplicates"}
 ROLES = ("system", "developer", "user", "assistant", "tool")
-# The checks the Duplicates filter shows: repeated examples, not tool calls with a repeated id.
-# Until the check registry tags them, by id; then `tunescope.checks.registry.by_tag("duplicates")`.
-DUPLICATE_CHECKS = frozenset({"duplicate_example", "validation_overlap"})
 
 
 class FilterSpec(NamedTuple):
@@ -75,8 +73,9 @@ def row_predicate(state: DatasetState, spec: FilterSpec) -> Callable[[int], bool
     if kind == "over_limit":
         limit = state.token_limit or 0
         return lambda row: bool(limit) and state.tokens(row) > limit
-    if kind == "duplicates":
-        return lambda row: state.status(row) > 1 and any(f.check in DUPLICATE_CHECKS for f in state.findings(row))
+    if kind == "duplicates":   # repeated examples (checks tagged "duplicates"), not repeated tool call ids
+        repeats = by_tag("duplicates")
+        return lambda row: state.status(row) > 1 and any(f.check in repeats for f in state.findings(row))
     if kind == "check":
         return lambda row: state.status(row) > 1 and any(f.check == value for f in state.findings(row))
     if kind == "role":

@@ -72,6 +72,8 @@ def billed_tokens(per_example_totals: Iterable[int] | int, limit: int | None, ep
 
 @dataclass(frozen=True)
 class CostEstimate:
+    """The estimated training cost of a file on one model (a CheckReport's `cost` section)."""
+
     epochs: int
     billed_tokens: int
     usd: float | None               # None when the model has no per-token price (unknown, or billed per hour)
@@ -81,12 +83,27 @@ class CostEstimate:
     price_per_hour: float | None = None
     epochs_auto: bool = True
 
-    def to_json(self) -> dict:
+    @property
+    def usd_reported(self) -> float | None:
+        """The cost as reports give it: rounded to a hundredth of a cent."""
+        return None if self.usd is None else round(self.usd, 4)
+
+    def to_dict(self) -> dict:
         return {
             "epochs": self.epochs, "epochs_auto": self.epochs_auto, "billed_tokens": self.billed_tokens,
-            "usd": None if self.usd is None else round(self.usd, 4), "price_per_1m": self.price_per_1m,
+            "usd": self.usd_reported, "price_per_1m": self.price_per_1m,
             "price_per_hour": self.price_per_hour, "price_source": self.price_source, "price_date": self.price_date,
         }
+
+
+@dataclass(frozen=True)
+class CostUnavailable:
+    """Why no cost could be estimated (e.g. a model missing from the table); the rest of the report stands."""
+
+    error: str
+
+    def to_dict(self) -> dict:
+        return {"error": self.error}
 
 
 def estimate(n_examples: int, sum_min_tokens: int, model_info, n_epochs: int | None = None) -> CostEstimate:

@@ -3,6 +3,8 @@
 One `Case` per check, keyed by its constant; coverage is computed from `CHECKS`, so a check
 declared without a case fails `test_every_check_has_a_case`. Per-example checks take a JSONL line
 (a row, dumped, or raw bytes); file-level checks take the file's bytes (or (name, bytes)).
+Dataset-wide checks (`DatasetCase`) take whole files of rows, written out and run through
+`check_path`, the checker `tunescope check` uses; overlap checks take a training+validation pair.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 import orjson
 import pytest
 
+from tests.unit.test_checks_dataset_rules import PREF, distinct, legacy, qa, rft_row
 from tests.unit.test_checks_examples import (A, D, GIF, JPG, OK, OTHER_TOOL, PNG, S, U, U2, WEATHER, a, call, calls,
                                              chat, img, pref, rft, tool, u)
 from tunescope.checks import CHECKS
@@ -53,11 +56,32 @@ from tunescope.checks.example.vision import (CONTENT_PART_INVALID, CONTENT_PART_
                                              IMAGE_URL_INVALID, TOO_MANY_IMAGES)
 from tunescope.checks.example.weight import (ALL_ASSISTANT_WEIGHT_ZERO, WEIGHT_INVALID_VALUE, WEIGHT_NOT_INTEGER,
                                              WEIGHT_ON_NON_ASSISTANT)
+from tunescope.checks.dataset.collectors import images
+from tunescope.checks.dataset.collectors.conflicts import CONFLICTING_OUTPUTS
+from tunescope.checks.dataset.collectors.duplicates import DUPLICATE_EXAMPLE
+from tunescope.checks.dataset.collectors.formats import MIXED_FORMATS
+from tunescope.checks.dataset.collectors.grader_keys import RFT_GRADER_KEY_MISSING, RFT_GRADER_KEY_TYPE
+from tunescope.checks.dataset.collectors.images import TOO_MANY_IMAGE_EXAMPLES
+from tunescope.checks.dataset.collectors.legacy import (LEGACY_CLASSIFICATION, LEGACY_COMMON_COMPLETION_PREFIX,
+                                                        LEGACY_COMMON_PROMPT_PREFIX, LEGACY_COMPLETION_ENDING,
+                                                        LEGACY_COMPLETION_LEADING_SPACE, LEGACY_COMPLETIONS_IDENTICAL,
+                                                        LEGACY_FORMAT_FOR_CHAT_MODEL, LEGACY_NO_COMPLETION_ENDING,
+                                                        LEGACY_NO_PROMPT_SEPARATOR, LEGACY_PROMPT_SEPARATOR,
+                                                        LEGACY_PROMPTS_IDENTICAL, LEGACY_UPPERCASE)
+from tunescope.checks.dataset.collectors.model_method import MODEL_METHOD_UNSUPPORTED
+from tunescope.checks.dataset.collectors.preference import PREFERENCE_LENGTH_BIAS
+from tunescope.checks.dataset.collectors.prompt_only import PROMPT_ONLY_EXAMPLES
+from tunescope.checks.dataset.collectors.replies import REPLY_DISTRIBUTION, REPLY_IMBALANCE
+from tunescope.checks.dataset.collectors.size import FEW_EXAMPLES, TOO_FEW_EXAMPLES
+from tunescope.checks.dataset.collectors.system_prompts import (SYSTEM_PROMPT_MISSING, SYSTEM_PROMPT_VARIANT,
+                                                                SYSTEM_PROMPTS)
+from tunescope.checks.dataset.collectors.validation import VALIDATION_INPUT_OVERLAP, VALIDATION_OVERLAP
 from tunescope.checks.file import rules
 from tunescope.checks.file.rules import (BINARY_FILE, CRLF_LINE_ENDINGS, FILE_EMPTY, FILE_EXTENSION, FILE_TOO_LARGE,
                                          MIXED_LINE_ENDINGS, NOT_JSONL, NO_FINAL_NEWLINE, UTF8_BOM, inspect_file)
 from tunescope.checks.model import CheckOptions, RecordKind
 from tunescope.checks.registry import Check, Finding
+from tunescope.checks.run.runner import check_path, options_for_model
 from tunescope.checks.run.worker import TOKENIZER_FAILURE, check_example
 from tunescope.dataset.index import open_index
 from tunescope.tokens.count import TokenCounter
@@ -266,14 +290,116 @@ def test_check_fires_on_failing_input_and_not_on_passing(case, tmp_path, monkeyp
         assert INTERNAL_ERROR.id not in {f.check for f in bad + good}
 
 
+@dataclass(frozen=True)
+class DatasetCase:
+    """A dataset-wide check, a file of rows that makes the checker emit it, and a close variant that does not.
+
+    With `validation`, `bad` and `good` are validation files checked against the training rows.
+    """
+
+    check: Check
+    bad: list
+    good: list
+    model: str | None = None             # the model both files are checked for ...
+    good_model: str | None = None        # ... unless the passing file names its own
+    validation: list | None = None       # training rows, when the check compares a validation file
+    setup: Callable[[pytest.MonkeyPatch], None] | None = None
+
+
+def _image_rows(n: int) -> list:
+    return [chat(u([{"type": "image_url", "image_url": {"url": f"https://x.org/{i}.png"}}]), a(f"cat {i}"))
+            for i in range(n)]
+
+
+def _answers(labels) -> list:
+    return [qa(f"review {i}", label) for i, label in enumerate(labels)]
+
+
+_BALANCED = _answers(["positive", "negative", "neutral"][i % 3] for i in range(30))
+_SEPARATED = legacy(12, prompt=lambda i: f"text {i}{'.!?'[i % 3]}")
+_ENDED = legacy(12, completion=lambda i: f" label {i}{'.!?'[i % 3]}")
+
+DATASET_CASES = [
+    DatasetCase(TOO_FEW_EXAMPLES, distinct(5), distinct(10)),
+    DatasetCase(FEW_EXAMPLES, distinct(20), distinct(50)),
+    DatasetCase(DUPLICATE_EXAMPLE, distinct(12) + [qa("question 3", "answer number 3.")], distinct(13)),
+    DatasetCase(CONFLICTING_OUTPUTS, distinct(12) + [qa("question 3", "another answer")], distinct(13)),
+    DatasetCase(MIXED_FORMATS, distinct(12) + [PREF(1)], distinct(13)),
+    DatasetCase(PROMPT_ONLY_EXAMPLES, [{"messages": [{"role": "user", "content": f"q{i}"}]} for i in range(12)],
+                distinct(12)),
+    DatasetCase(SYSTEM_PROMPTS, distinct(6) + distinct(6, {"role": "system", "content": "Other."}), distinct(12)),
+    DatasetCase(SYSTEM_PROMPT_MISSING, distinct(12) + [qa("no system", "x", None)], distinct(13)),
+    DatasetCase(SYSTEM_PROMPT_VARIANT,
+                distinct(12) + [qa("q", "a", {"role": "system", "content": "You label sentiment!"})], distinct(13)),
+    DatasetCase(REPLY_DISTRIBUTION, _BALANCED, distinct(30)),
+    DatasetCase(REPLY_IMBALANCE, _answers("positive" if i < 24 else ["negative", "neutral"][i % 2] for i in range(30)),
+                _BALANCED),
+    DatasetCase(RFT_GRADER_KEY_MISSING,
+                [rft_row(i, answer="A") for i in range(10)] + [rft_row(10, other=1), rft_row(11, other=1)],
+                [rft_row(i, answer="A") for i in range(12)], model="o4-mini-2025-04-16"),
+    DatasetCase(RFT_GRADER_KEY_TYPE, [rft_row(i, answer="A") for i in range(10)] + [rft_row(10, answer=3)],
+                [rft_row(i, answer="A") for i in range(11)], model="o4-mini-2025-04-16"),
+    DatasetCase(PREFERENCE_LENGTH_BIAS, [PREF(i) for i in range(12)],
+                [PREF(i, *(("Short.", "A long, rambling, much worse answer.") if i % 2 else ())) for i in range(12)]),
+    DatasetCase(TOO_MANY_IMAGE_EXAMPLES, _image_rows(12), _image_rows(11) + distinct(1),
+                setup=lambda mp: mp.setattr(images, "MAX_IMAGE_EXAMPLES", 11)),
+    DatasetCase(MODEL_METHOD_UNSUPPORTED, [rft_row(i, reference_answer=f"c{i}") for i in range(12)],
+                [rft_row(i, reference_answer=f"c{i}") for i in range(12)], good_model="o4-mini-2025-04-16"),
+    DatasetCase(VALIDATION_OVERLAP, [qa("question 4", "answer number 4."), qa("fresh question", "fresh answer")],
+                [qa("fresh question", "fresh answer")], validation=distinct(20)),
+    DatasetCase(VALIDATION_INPUT_OVERLAP, [qa("question 5", "a different answer"), qa("fresh question", "fresh")],
+                [qa("fresh question", "fresh answer")], validation=distinct(20)),
+    DatasetCase(LEGACY_FORMAT_FOR_CHAT_MODEL, legacy(12), legacy(12), good_model="babbage-002"),
+    DatasetCase(LEGACY_CLASSIFICATION, legacy(30, completion=lambda i: [" yes\n", " no\n"][i % 2]), legacy(30)),
+    DatasetCase(LEGACY_PROMPTS_IDENTICAL, legacy(12, prompt=lambda i: "same ->"), legacy(12)),
+    DatasetCase(LEGACY_PROMPT_SEPARATOR, legacy(12), _SEPARATED),
+    DatasetCase(LEGACY_NO_PROMPT_SEPARATOR, _SEPARATED, legacy(12)),
+    DatasetCase(LEGACY_COMMON_PROMPT_PREFIX, legacy(12, prompt=lambda i: f"Classify this review please: {i} ->"),
+                legacy(12)),
+    DatasetCase(LEGACY_COMMON_COMPLETION_PREFIX, legacy(12, completion=lambda i: f" Answer: {i}\n"), legacy(12)),
+    DatasetCase(LEGACY_COMPLETIONS_IDENTICAL, legacy(12, completion=lambda i: " same\n"), legacy(12)),
+    DatasetCase(LEGACY_COMPLETION_ENDING, legacy(12), _ENDED),
+    DatasetCase(LEGACY_NO_COMPLETION_ENDING, _ENDED, legacy(12)),
+    DatasetCase(LEGACY_COMPLETION_LEADING_SPACE, legacy(12, completion=lambda i: f"label{i}\n"), legacy(12)),
+    DatasetCase(LEGACY_UPPERCASE, legacy(12, prompt=lambda i: f"SHOUTING TEXT {i} ->"), legacy(12)),
+]
+
+
+def _write(path, rows: list):
+    path.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    return path
+
+
+def dataset_findings(case: DatasetCase, rows: list, model: str | None, where) -> list[Finding]:
+    """What `check_path` reports for `rows`; for a validation case, the validation file's findings."""
+    where.mkdir()
+    options = options_for_model(model)
+    if case.validation is None:
+        return check_path(_write(where / "data.jsonl", rows), options, use_cache=False).findings
+    report = check_path(_write(where / "train.jsonl", case.validation), options,
+                        validation=_write(where / "valid.jsonl", rows), use_cache=False)
+    return report.validation.findings
+
+
+@pytest.mark.parametrize("case", DATASET_CASES, ids=[c.check.id for c in DATASET_CASES])
+def test_dataset_check_fires_on_failing_file_and_not_on_passing(case, tmp_path, monkeypatch):
+    if case.setup is not None:
+        case.setup(monkeypatch)
+    bad = dataset_findings(case, case.bad, case.model, tmp_path / "bad")
+    found = [f for f in bad if f.check == case.check.id]
+    assert found, f"{case.check.id} not reported; got {sorted({f.check for f in bad})}"
+    assert found[0].severity is case.check.severity and found[0].message and found[0].hint
+    good = dataset_findings(case, case.good, case.good_model or case.model, tmp_path / "good")
+    assert case.check.id not in {f.check for f in good}, [f.message for f in good if f.check == case.check.id]
+    assert INTERNAL_ERROR.id not in {f.check for f in bad + good}
+
+
 def test_every_check_has_a_case():
-    # Dataset-wide checks are left out for now: their cases come with their collectors (checks/dataset).
-    wanted = {c.id for c in CHECKS.values() if c.area != "dataset"}
-    covered = [case.check.id for case in CASES]
-    assert wanted - set(covered) == set(), "add a Case to tests/unit/checks/test_cases.py for each of these"
+    covered = [case.check.id for case in CASES] + [case.check.id for case in DATASET_CASES]
+    assert set(CHECKS) - set(covered) == set(), "add a Case (or DatasetCase) to tests/unit/checks/test_cases.py"
     assert len(covered) == len(set(covered)), "one case per check"
 
 
 def test_cases_name_the_registered_checks():
-    for case in CASES:
+    for case in CASES + DATASET_CASES:
         assert CHECKS.get(case.check.id) is case.check, case.check.id

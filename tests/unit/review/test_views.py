@@ -6,7 +6,8 @@ import threading
 
 from tests.unit.review.helpers import chat, review_of, write_rows
 from tunescope.checks.findings import Finding, Severity
-from tunescope.review.filters import DUPLICATE_CHECKS, FilterSpec, filter_from_key, filter_options, row_predicate
+from tunescope.checks import by_tag
+from tunescope.review.filters import FilterSpec, filter_from_key, filter_options, row_predicate
 from tunescope.review.views import View, build_view
 
 
@@ -45,7 +46,7 @@ def test_duplicates_means_repeated_examples_not_repeated_tool_call_ids(tmp_path)
     state = review.state
     state.results.findings[0] = [Finding("duplicate_tool_call_id", Severity.WARNING, "m", line=1)]
     state.results.status[0] = 3
-    assert "duplicate_tool_call_id" not in DUPLICATE_CHECKS and "duplicate_example" in DUPLICATE_CHECKS
+    assert "duplicate_tool_call_id" not in by_tag("duplicates") and "duplicate_example" in by_tag("duplicates")
     assert not row_predicate(state, FilterSpec("duplicates"))(0)
 
 

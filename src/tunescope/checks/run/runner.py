@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterator
 
 from tunescope.checks.dataset.aggregator import DatasetAggregator
+from tunescope.checks.dataset.collectors.duplicates import Duplicates
 from tunescope.dataset import filefacts
 from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
 from tunescope.checks.run.worker import ChunkWorker, check_example, init_process, make_counter, run_chunk
@@ -24,6 +25,7 @@ from tunescope.dataset.filefacts import iter_documents
 from tunescope.dataset.index import LineIndex
 from tunescope.checks.report import CheckReport, TokenStats
 from tunescope.checks.run.codec import unpack, unpack_findings
+from tunescope.tokens.cost import CostUnavailable, estimate
 
 CHUNK_LINES = 2000
 CHUNK_BYTES = 4 * 1024 * 1024
@@ -249,7 +251,6 @@ class DatasetChecker:
                 omitted[(f.check, f.severity)] += 1
 
     def _finish(self, facts, cancelled: bool) -> CheckReport:
-        from tunescope.tokens.cost import estimate
         from tunescope.tokens.models import load_models
 
         report = CheckReport(file=self.index.path, model=self.options.model, encoding=self.options.encoding,
@@ -265,15 +266,14 @@ class DatasetChecker:
                                      if resolved else self._kinds)
         if report.format not in ("empty", "binary", "mixed") and isinstance(stats, dict) and stats.get("format"):
             report.format = stats["format"]
-        report.tokens = self._tokens.to_dict()
+        report.tokens = self._tokens.summary()
         report.exact_tokens = not self._tokens.estimated
-        report.duplicates = stats.get("duplicates", {}) if isinstance(stats, dict) else {}
+        report.duplicates = self.aggregator.collector(Duplicates).summary
         try:
             info = load_models().get(self.options.model)
-            est = estimate(report.examples, self._tokens.sum_capped, info)
-            report.cost = est.to_json()
+            report.cost = estimate(report.examples, self._tokens.sum_capped, info)
         except Exception as exc:  # an unknown model still gets a report
-            report.cost = {"error": str(exc)}
+            report.cost = CostUnavailable(str(exc))
         return report
 
 

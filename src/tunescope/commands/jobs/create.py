@@ -11,6 +11,7 @@ from tunescope.commands.jobs.output import emit, emit_line, fail, fmt
 from tunescope.commands.jobs.render import job_details
 from tunescope.commands.jobs.watch import watch_job
 from tunescope.jobs.upload import preflight, preflight_message
+from tunescope.tokens.cost import CostEstimate
 
 
 def register_create(add) -> None:
@@ -71,19 +72,19 @@ def prepare_create(args, profile):
 
 def _summary(args, profile) -> str:
     report = args.reports["training"]
-    cost = report.cost or {}
-    per_epoch = (report.tokens or {}).get("billable_per_epoch")
-    epochs = args.epochs or cost.get("epochs")
+    cost = report.cost if isinstance(report.cost, CostEstimate) else None
+    per_epoch = report.tokens.billable_per_epoch if report.tokens else None
+    epochs = args.epochs or (cost.epochs if cost else None)
     lines = [f"Backend:  {profile.describe()}", f"Model:    {args.model} ({args.method})",
              f"Training: {args.file}: {report.examples:,} examples"]
     if per_epoch:
         lines.append(f"Tokens:   {per_epoch:,} billable per epoch x {epochs} epochs"
                      + (" (auto)" if not args.epochs else ""))
-        price = cost.get("price_per_1m")
+        price = cost.price_per_1m if cost else None
         if price and epochs:
             usd = per_epoch * epochs * price / 1e6
             lines.append(f"Cost:     about ${usd:,.2f} at ${price}/1M training tokens (OpenAI list price, "
-                         f"{cost.get('price_date', 'date unknown')}; your provider's may differ)")
+                         f"{cost.price_date}; your provider's may differ)")
     if args.validation:
         lines.append(f"Validation: {args.validation}")
     return "\n".join(lines) + "\n"

@@ -167,7 +167,7 @@ def validate_file(path: Path, method: str, model: str, role: str = "training") -
         index.build()
         report = DatasetChecker(index, options, workers=1, allow_estimate=True).run(on_batch=first_bad)
     result = ValidationResult(n_examples=report.examples, exact_tokens=report.exact_tokens,
-                              tokens_per_epoch=int(report.tokens.get("billable_per_epoch") or 0))
+                              tokens_per_epoch=report.tokens.billable_per_epoch if report.tokens else 0)
     errors = _errors(report.findings)
     detail = _file_problem(errors, report.facts) or first_bad.detail
     if detail:

@@ -162,7 +162,7 @@ class StartJobScreen(ModalScreen):
     def estimate_text(self) -> str:
         model = self.query_one("#start-model", Select).value
         info = self.model_info(str(model))
-        per_epoch = (self.report.tokens or {}).get("billable_per_epoch")
+        per_epoch = self.report.tokens.billable_per_epoch if self.report.tokens else None
         try:
             epochs = self.epochs()
         except ValueError as exc:

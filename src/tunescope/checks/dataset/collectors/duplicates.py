@@ -14,6 +14,7 @@ from tunescope.checks.dataset.limits import PER_LINE_CAP
 from tunescope.checks.dataset.rows import Rows
 from tunescope.checks.keys import as_int
 from tunescope.checks.registry import W, check
+from tunescope.checks.report_sections import DuplicateSummary
 
 if TYPE_CHECKING:
     from tunescope.checks.dataset.output import DatasetOutput
@@ -27,7 +28,8 @@ DUPLICATE_EXAMPLE = check(
 
 
 class Duplicates:
-    """Digests of whole examples; writes stats["duplicates"] ({rows, groups of line numbers})."""
+    """Digests of whole examples; `finish` builds the report's DuplicateSummary (`summary`) and
+    writes its JSON form to stats["duplicates"] ({rows, groups of line numbers})."""
 
     checks = (DUPLICATE_EXAMPLE,)
 
@@ -35,6 +37,7 @@ class Duplicates:
         self.rows = rows
         self.keys = array("Q")          # one per example with a dedupe key...
         self.index = array("I")         # ...and its position in the rows
+        self.summary: DuplicateSummary | None = None   # set by finish()
 
     def add(self, summary, i: int) -> None:
         key = summary.analysis.dedupe_key
@@ -61,4 +64,5 @@ class Duplicates:
                     out.add(DUPLICATE_EXAMPLE, f"Line {lines_of[i]} is an exact duplicate of line {lines[0]}.",
                             "Delete the duplicate (the first occurrence is kept); duplicates over-weight one example.",
                             lines_of[i], i)
-        out.stats["duplicates"] = {"rows": rows, "groups": groups}
+        self.summary = DuplicateSummary(rows=rows, groups=groups)
+        out.stats["duplicates"] = self.summary.to_dict()

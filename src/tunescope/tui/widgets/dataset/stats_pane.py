@@ -1,8 +1,8 @@
 """Dataset statistics: token histogram against the model limit, totals, cost and file facts.
 
-The pane only formats what the report already computed; it reads every field
-defensively (dict or attribute, missing means "—") so a partial or cancelled
-report still renders.
+The pane only formats what the report already computed, reading its typed sections
+(TokenSummary, CostEstimate, DuplicateSummary); a section the report lacks (a cancelled
+run) shows "—", and a malformed one shows "—" in its own part of the pane only.
 """
 
 from __future__ import annotations
@@ -17,33 +17,14 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Label, Select, Static
 
-from tunescope.tokens.models import load_models
+from tunescope.checks.report import CheckReport
+from tunescope.checks.report_sections import DuplicateSummary, PerExample
+from tunescope.tokens.cost import CostEstimate, CostUnavailable
+from tunescope.tokens.models import ModelInfo, load_models
 from tunescope.tui import keymap
 
 DASH = "—"
 BLOCKS = " ▏▎▍▌▋▊▉█"
-
-
-def field_of(obj: Any, key: str, default: Any = None) -> Any:
-    """obj[key] for dicts, obj.key otherwise; default when missing or None."""
-    if obj is None:
-        return default
-    value = obj.get(key, default) if isinstance(obj, dict) else getattr(obj, key, default)
-    return default if value is None else value
-
-
-def as_dict(obj: Any) -> dict:
-    """A plain dict view of a dict, an object with to_dict(), or a simple object."""
-    if obj is None:
-        return {}
-    if isinstance(obj, dict):
-        return obj
-    if hasattr(obj, "to_dict"):
-        try:
-            return dict(obj.to_dict())
-        except Exception:
-            return {}
-    return {k: v for k, v in vars(obj).items() if not k.startswith("_")} if hasattr(obj, "__dict__") else {}
 
 
 def as_int(value: Any) -> int | None:
@@ -251,29 +232,29 @@ class StatsPane(VerticalScroll):
             if current:
                 select.value = current
 
-    def set_report(self, report: Any, model_info: Any = None) -> None:
-        """Show a report (CheckReport or any object/dict with tokens, cost, facts, duplicates).
+    def set_report(self, report: CheckReport, model_info: ModelInfo | None = None) -> None:
+        """Show a report's typed sections (tokens, cost, duplicates, stats) and file facts.
 
         Each section is formatted on its own; a malformed field shows "—" in its
         section instead of breaking the pane.
         """
-        tokens = as_dict(field_of(report, "tokens"))
-        per = as_dict(field_of(tokens, "per_example"))
-        limit = as_int(field_of(per, "limit")) or as_int(field_of(model_info, "token_limit"))
-        model = field_of(model_info, "name") or field_of(report, "model") or self.current_model
+        tokens = report.tokens
+        per = tokens.per_example if tokens else None
+        limit = as_int(per.limit if per else None) or as_int(model_info.token_limit if model_info else None)
+        model = (model_info.name if model_info else None) or report.model or self.current_model
         model = model if isinstance(model, str) else None
-        estimated = field_of(tokens, "estimated", False) is True or field_of(report, "exact_tokens", True) is False
+        estimated = (tokens is not None and tokens.estimated is True) or report.exact_tokens is False
 
         heading = "Tokens per example" + (f" · limit {limit:,} ({model})" if limit else "")
         if estimated:
             heading += " · ≈ estimated"
         self.query_one("#stats-tokens-heading", Static).update(heading)
-        self.query_one(TokenHistogram).set_data(field_of(tokens, "histogram"), limit)
+        self.query_one(TokenHistogram).set_data(tokens.histogram if tokens else None, limit)
         self.query_one("#stats-cost-heading", Static).update(f"Estimated cost{f' for {model}' if model else ''}")
         sections = {
             "#stats-token-summary": lambda: self._token_summary(per, limit),
-            "#stats-dataset": lambda: self._dataset(report, tokens),
-            "#stats-cost": lambda: self._cost(as_dict(field_of(report, "cost")), model),
+            "#stats-dataset": lambda: self._dataset(report),
+            "#stats-cost": lambda: self._cost(report.cost, model),
             "#stats-file": lambda: self._file(report, estimated),
         }
         for selector, build in sections.items():
@@ -286,12 +267,12 @@ class StatsPane(VerticalScroll):
     # -- formatting ----------------------------------------------------------
 
     @staticmethod
-    def _token_summary(per: dict, limit: Any) -> Content:
-        if not per:
+    def _token_summary(per: PerExample | None, limit: int | None) -> Content:
+        if per is None:
             return Content(DASH)
-        parts = [f"{k} {num(per.get(k))}" for k in ("min", "p5", "p50", "p95", "max", "mean")]
+        parts = [f"{k} {num(getattr(per, k))}" for k in ("min", "p5", "p50", "p95", "max", "mean")]
         text = Content(" · ".join(parts).replace("p50", "median"))
-        over = as_int(field_of(per, "over_limit", 0)) or 0
+        over = as_int(per.over_limit) or 0
         if limit:
             if over:
                 text += Content.from_markup(
@@ -304,83 +285,65 @@ class StatsPane(VerticalScroll):
         return text
 
     @staticmethod
-    def _dataset(report: Any, tokens: dict) -> Content:
-        examples = field_of(report, "examples")
-        per = as_dict(field_of(tokens, "per_example"))
-        if examples is None:
-            examples = field_of(per, "count")
-        stats = as_dict(field_of(report, "stats"))
-        msgs = field_of(stats, "messages_per_example") or field_of(tokens, "messages_per_example")
+    def _dataset(report: CheckReport) -> Content:
+        tokens = report.tokens
+        msgs = report.stats.get("messages_per_example")   # the message_counts collector's entry
         if isinstance(msgs, dict):
-            msgs_text = f"{num(msgs.get('min'))}–{num(msgs.get('max'))} (median {num(msgs.get('p50', msgs.get('median')))})"
+            msgs_text = f"{num(msgs.get('min'))}–{num(msgs.get('max'))} (median {num(msgs.get('p50'))})"
         else:
             msgs_text = num(msgs)
         lines = [
-            f"examples {num(examples)} · messages per example {msgs_text}",
-            f"tokens {num(field_of(tokens, 'total'))} · trained (assistant) {num(field_of(tokens, 'trained'))}",
-            f"duplicates {StatsPane._duplicates(field_of(report, 'duplicates'))}",
+            f"examples {num(report.examples)} · messages per example {msgs_text}",
+            (f"tokens {num(tokens.total if tokens else None)} · "
+             f"trained (assistant) {num(tokens.trained if tokens else None)}"),
+            f"duplicates {StatsPane._duplicates(report.duplicates)}",
         ]
         return Content("\n".join(lines))
 
     @staticmethod
-    def _duplicates(dups: Any) -> str:
-        if dups is None or dups == {}:
+    def _duplicates(dups: DuplicateSummary | None) -> str:
+        if dups is None:
             return DASH
-        if isinstance(dups, (int, float)):
-            return num(dups)
-        dups = as_dict(dups)
-        if "rows" in dups:  # the checker's shape: {"rows": n, "groups": [[line, line, ...], ...]}
-            rows, groups = int(dups.get("rows") or 0), dups.get("groups") or []
-            if rows == 0:
-                return "none"
-            return f"{rows:,} duplicate row{'s' if rows != 1 else ''}" + (
-                f" in {len(groups):,} group{'s' if len(groups) != 1 else ''}" if isinstance(groups, list) else "")
-        parts = [f"{k.replace('_', ' ')} {num(v)}" for k, v in dups.items() if isinstance(v, (int, float))]
-        return " · ".join(parts) or DASH
+        if dups.rows == 0:
+            return "none"
+        rows, groups = dups.rows, len(dups.groups)
+        return f"{rows:,} duplicate row{'s' if rows != 1 else ''} in {groups:,} group{'s' if groups != 1 else ''}"
 
     @staticmethod
-    def _cost(cost: dict, model: Any) -> Content:
-        if not cost:
+    def _cost(cost: CostEstimate | CostUnavailable | None, model: str | None) -> Content:
+        if cost is None:
             return Content(DASH)
-        if cost.get("error"):
-            return Content.from_markup("[$text-warning]▲[/] $error", error=str(cost["error"]))
-        epochs, billed = cost.get("epochs"), cost.get("billed_tokens")
-        auto = " (auto)" if cost.get("epochs_auto") else ""
-        text = Content(f"{num(epochs)} epochs{auto} · {num(billed)} billed tokens")
-        usd, price = cost.get("usd"), cost.get("price_per_1m")
+        if isinstance(cost, CostUnavailable):
+            return Content.from_markup("[$text-warning]▲[/] $error", error=cost.error)
+        auto = " (auto)" if cost.epochs_auto else ""
+        text = Content(f"{num(cost.epochs)} epochs{auto} · {num(cost.billed_tokens)} billed tokens")
+        usd, price = cost.usd_reported, cost.price_per_1m
         if isinstance(usd, (int, float)):
             price_text = f"${float(price):,.2f}" if isinstance(price, (int, float)) else DASH
             text += Content.from_markup("\n[b $text-success]≈ $usd[/] at $price per 1M training tokens",
                                         usd=f"${float(usd):,.2f}", price=price_text)
         else:
             text += Content(f"\nno published per-token price for {model or 'this model'}")
-        source = " ".join(str(cost.get(k) or "") for k in ("price_source", "price_date")).strip()
+        source = " ".join(str(v or "") for v in (cost.price_source, cost.price_date)).strip()
         if source:
             text += Content.from_markup("\n[dim]price: $source[/]", source=source)
         return text
 
     @staticmethod
-    def _file(report: Any, estimated: bool) -> Content:
-        facts = as_dict(field_of(report, "facts"))
-        fmt = field_of(report, "format") or facts.get("format") or facts.get("layout")
-        tokenizer = field_of(report, "encoding") or facts.get("tokenizer")
-        text_encoding = facts.get("text_encoding") or facts.get("encoding")
-        if not text_encoding and facts:
-            bad = any(getattr(f, "check", "") == "invalid_utf8" for f in field_of(report, "findings", []) or [])
-            text_encoding = "not valid UTF-8 (see findings)" if bad else "UTF-8"
-        bom = facts.get("bom")
-        final_nl = facts.get("final_newline")
-        size = facts.get("size_bytes", facts.get("size"))
+    def _file(report: CheckReport, estimated: bool) -> Content:
+        facts = report.facts
+        bad = any(f.check == "invalid_utf8" for f in report.findings)
+        text_encoding = "not valid UTF-8 (see findings)" if bad else "UTF-8"
         yes_no = {True: "yes", False: "no", None: DASH}
         lines = [
-            f"format {fmt or DASH} · encoding {text_encoding or DASH} · BOM {yes_no.get(bom, DASH)}",
-            f"line endings {facts.get('line_endings') or DASH} · final newline {yes_no.get(final_nl, DASH)} · "
-            f"size {human_bytes(size)} · lines {num(facts.get('lines'))}",
-            f"tokenizer {tokenizer or DASH}",
+            (f"format {report.format or facts.layout or DASH} · encoding {text_encoding} · "
+             f"BOM {yes_no.get(facts.bom, DASH)}"),
+            (f"line endings {facts.line_endings or DASH} · final newline {yes_no.get(facts.final_newline, DASH)} · "
+             f"size {human_bytes(facts.size)} · lines {num(facts.lines)}"),
+            f"tokenizer {report.encoding or DASH}",
         ]
         text = Content("\n".join(lines))
-        exact = facts.get("exact_tokens")
-        if estimated or exact is False:
+        if estimated:
             text += Content.from_markup("\n[$text-warning]▲ token counts are estimates[/] (tokenizer files unavailable)")
         return text
 
