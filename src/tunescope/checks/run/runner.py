@@ -17,15 +17,19 @@ from typing import Callable, Iterator
 
 from tunescope.checks.dataset.aggregator import DatasetAggregator
 from tunescope.checks.dataset.collectors.duplicates import Duplicates
-from tunescope.dataset import filefacts
-from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
-from tunescope.checks.run.worker import ChunkWorker, check_example, init_process, make_counter, run_chunk
+from tunescope.checks.example.analyze import token_findings
 from tunescope.checks.file.rules import FileFacts, inspect_file
+from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
+from tunescope.checks.report import CheckReport, TokenStats
+from tunescope.checks.run.cache import ResultCache, code_version, default_path
+from tunescope.checks.run.codec import unpack, unpack_findings
+from tunescope.checks.run.worker import ChunkWorker, check_example, init_process, make_counter, run_chunk
+from tunescope.dataset import filefacts
 from tunescope.dataset.filefacts import iter_documents
 from tunescope.dataset.index import LineIndex
-from tunescope.checks.report import CheckReport, TokenStats
-from tunescope.checks.run.codec import unpack, unpack_findings
+from tunescope.dataset.records import compact_dumps
 from tunescope.tokens.cost import CostUnavailable, estimate
+from tunescope.tokens.models import load_models
 
 CHUNK_LINES = 2000
 CHUNK_BYTES = 4 * 1024 * 1024
@@ -39,8 +43,6 @@ __all__ = ["DatasetChecker", "check_path", "check_example", "options_for_model"]
 
 def options_for_model(model: str | None = None, method: str | None = None) -> CheckOptions:
     """CheckOptions filled from the model table (limit and encoding)."""
-    from tunescope.tokens.models import load_models
-
     info = load_models().get(model or None)
     return CheckOptions(model=info.name, method=method, token_limit=info.token_limit, encoding=info.encoding)
 
@@ -106,9 +108,6 @@ class DatasetChecker:
         return layout
 
     def _run_documents(self, on_batch, cancel) -> bool:
-        from tunescope.checks.example.analyze import token_findings
-        from tunescope.dataset.records import compact_dumps
-
         batch = []
         try:
             docs = list(iter_documents(self.index))
@@ -212,7 +211,6 @@ class DatasetChecker:
     def _cache(self):
         if not self.use_cache:
             return None, None, None
-        from tunescope.checks.run.cache import ResultCache, code_version, default_path
         try:
             writer = ResultCache(default_path())
         except Exception:
@@ -251,8 +249,6 @@ class DatasetChecker:
                 omitted[(f.check, f.severity)] += 1
 
     def _finish(self, facts, cancelled: bool) -> CheckReport:
-        from tunescope.tokens.models import load_models
-
         report = CheckReport(file=self.index.path, model=self.options.model, encoding=self.options.encoding,
                              facts=facts, cancelled=cancelled)
         dataset_findings, stats = self.aggregator.finish()
