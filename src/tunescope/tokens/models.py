@@ -42,6 +42,12 @@ class UnknownModel(KeyError):
         return self.args[0]
 
 
+PROMPT_COMPLETION_MODELS = ("babbage-002", "davinci-002")
+"""Base models that train on legacy prompt/completion pairs; every other model trains on chat messages.
+The checker's dataset rules and the server's file validation both read it (names are prefixes: their
+fine-tunes start with them too)."""
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     name: str

@@ -29,8 +29,8 @@ from tunescope.checks.run.runner import DatasetChecker, options_for_model
 from tunescope.dataset.filefacts import ARRAY
 from tunescope.dataset.formats import RecordKind
 from tunescope.dataset.index import LineIndex
+from tunescope.tokens.models import PROMPT_COMPLETION_MODELS
 
-LEGACY_MODELS = ("babbage-002", "davinci-002")
 """Base models that train on prompt/completion pairs (and only on them)."""
 FORMATS = {"supervised": ("chat", "prompt_completion"), "dpo": ("preference",), "reinforcement": ("chat",)}
 EXPECTED = {
@@ -107,7 +107,7 @@ class FirstBadRow:
 
     def __init__(self, method: str, model: str, base: str) -> None:
         self.method, self.model, self.base = method, model, base
-        self.legacy = base.startswith(LEGACY_MODELS)
+        self.legacy = base.startswith(PROMPT_COMPLETION_MODELS)
         self.line: int | None = None
         self.detail: str | None = None
 
@@ -131,7 +131,7 @@ class FirstBadRow:
             return EXPECTED[self.method]
         if fmt == "prompt_completion" and not self.legacy:
             return (f"Invalid file format. Example {line}: prompt/completion pairs are only supported by "
-                    f"{' and '.join(LEGACY_MODELS)}; {self.model} expects chat messages.")
+                    f"{' and '.join(PROMPT_COMPLETION_MODELS)}; {self.model} expects chat messages.")
         if fmt == "chat" and self.legacy and self.method == "supervised":
             return (f"Invalid file format. Example {line}: {self.base} trains on prompt/completion pairs, but this "
                     "line has chat messages.")
@@ -161,7 +161,7 @@ def validate_file(path: Path, method: str, model: str, role: str = "training") -
     """Check one file for a job; `role` is "training" or "validation"."""
     options = options_for_model(model)
     # babbage-002/davinci-002 train on prompt/completion pairs: the checker infers the format there
-    options = replace(options, method=None if options.model.startswith(LEGACY_MODELS) else method)
+    options = replace(options, method=None if options.model.startswith(PROMPT_COMPLETION_MODELS) else method)
     first_bad = FirstBadRow(method, model, options.model)
     with LineIndex(path) as index:
         index.build()

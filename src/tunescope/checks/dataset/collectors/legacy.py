@@ -15,11 +15,11 @@ from tunescope.checks.dataset.rows import Rows
 from tunescope.checks.keys import ENDINGS, SEPARATORS, as_int
 from tunescope.checks.model import RecordKind
 from tunescope.checks.registry import E, I, W, check
+from tunescope.tokens.models import PROMPT_COMPLETION_MODELS
 
 if TYPE_CHECKING:
     from tunescope.checks.dataset.output import DatasetOutput
 
-LEGACY_MODELS = ("babbage-002", "davinci-002")
 MAX_DISTINCT = 100_000       # distinct prompts / completions counted exactly; past that: unknown
 NO_SPACE_LINES = 20          # lines kept of completions without a leading space
 
@@ -165,7 +165,7 @@ class Legacy:
         self._heuristics(out)
         model = out.options.model or ""
         base = model[3:].split(":")[0] if model.startswith("ft:") else model
-        if rows * 2 > self.rows.n and not base.startswith(LEGACY_MODELS):
+        if rows * 2 > self.rows.n and not base.startswith(PROMPT_COMPLETION_MODELS):
             out.add(LEGACY_FORMAT_FOR_CHAT_MODEL,
                     f"{rows} examples use the legacy prompt/completion format, which only babbage-002 and "
                     f"davinci-002 train on; {model} needs chat messages.",
