@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import threading
 
+from tests import factories
 from tests.functional.panes_screen_host import NOTHING, ScreenHost
 from tunescope.editing.session import EditSession
 from tunescope.tui.dialogs.fixes_menu import FixesMenu
@@ -16,16 +16,14 @@ FIXES = [
 ]
 
 
-def chat(user: str, reply: str) -> str:
-    return json.dumps({"messages": [{"role": "user", "content": user}, {"role": "assistant", "content": reply}]})
+def chat(user: str, reply: str) -> dict:
+    return factories.chat(user, reply)
 
 
 def dataset(tmp_path):
     rows = [chat("hi", "hello"), chat("hi", "hello"), chat("2+2?", "4"), chat("hi", "hello"),
             chat("  padded  ", "yes "), "{not json", chat("x", "y")]
-    path = tmp_path / "train.jsonl"
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return path
+    return factories.write_jsonl(tmp_path, rows, "train.jsonl")
 
 
 async def wait_previews(app, pilot):

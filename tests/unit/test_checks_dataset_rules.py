@@ -5,13 +5,14 @@ from __future__ import annotations
 import orjson
 import pytest
 
+from tests.factories import rft
 from tunescope.checks import keys
-from tunescope.checks.registry import CHECKS, by_area
 from tunescope.checks.dataset.aggregator import DatasetAggregator
 from tunescope.checks.dataset.collectors import COLLECTORS, VALIDATION_CHECKS, images
 from tunescope.checks.example import legacy as example_legacy
 from tunescope.checks.example.analyze import analyze_line
 from tunescope.checks.model import CheckOptions, ExampleSummary
+from tunescope.checks.registry import CHECKS, by_area
 
 SYS = {"role": "system", "content": "You label sentiment."}
 DEV = {"role": "developer", "content": "Answer with one letter."}
@@ -27,7 +28,7 @@ def distinct(n: int, system=SYS):
 
 
 def rft_row(i: int, **keys):
-    return {"messages": [DEV, {"role": "user", "content": f"q{i}"}], **keys}
+    return rft(DEV, {"role": "user", "content": f"q{i}"}, **keys)
 
 
 def pc(p: str, c: str):

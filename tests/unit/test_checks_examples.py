@@ -8,8 +8,9 @@ import base64
 import orjson
 import pytest
 
-from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
+from tests.factories import messages as chat
 from tunescope.checks.example.analyze import analyze_line, token_findings
+from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
 
 S = {"role": "system", "content": "Be nice."}
 D = {"role": "developer", "content": "Be nice."}
@@ -25,8 +26,6 @@ WEATHER = {"type": "function", "function": {"name": "get_weather", "parameters":
 OTHER_TOOL = {"type": "function", "function": {"name": "get_time", "parameters": {"type": "object", "properties": {}}}}
 
 
-def chat(*messages, **top):
-    return {"messages": list(messages), **top}
 
 
 def img(url, role="user"):
@@ -48,18 +47,6 @@ def calls(*cs, content=None):
 
 def tool(cid="call_1", content="sunny"):
     return {"role": "tool", "tool_call_id": cid, "content": content}
-
-
-def pref(inp=None, preferred="Good answer", non_preferred="Bad answer", **extra):
-    row = {"input": {"messages": inp if inp is not None else [U]},
-           "preferred_output": [{"role": "assistant", "content": preferred}],
-           "non_preferred_output": [{"role": "assistant", "content": non_preferred}]}
-    row.update(extra)
-    return row
-
-
-def rft(*messages, **keys):
-    return {"messages": list(messages) or [D, U], **keys}
 
 
 def u(content):

@@ -7,20 +7,15 @@ import json
 import orjson
 import pytest
 
-from tunescope.editing.session import EditError, EditSession, JsonEditError
+from tests.factories import write_jsonl
 from tunescope.dataset.index import open_index
+from tunescope.editing.session import EditError, EditSession, JsonEditError
 
 CHAT = {"messages": [{"role": "system", "content": "  Be brief. "},
                      {"role": "user", "content": "Hi\n"},
                      {"role": "assistant", "content": " Hello!"},
                      {"role": "user", "content": "Bye"},
                      {"role": "assistant", "content": "Bye."}]}
-
-
-def make(tmp_path, lines: list[bytes], name="d.jsonl", eol=b"\n", final=True):
-    p = tmp_path / name
-    p.write_bytes(eol.join(lines) + (eol if final else b""))
-    return p
 
 
 def rows(session):
@@ -35,7 +30,7 @@ def saved_bytes(session, tmp_path, name="out.jsonl"):
 
 def test_untouched_large_file_is_one_segment(tmp_path):
     lines = [b'{"i":%d}' % i for i in range(1_000_000)]
-    s = EditSession(open_index(make(tmp_path, lines)))
+    s = EditSession(open_index(write_jsonl(tmp_path, lines)))
     assert len(s) == 1_000_000 and len(s.segments) == 1
     assert s.get(0) == lines[0] and s.get(123_456) == lines[123_456] and s.get(999_999) == lines[-1]
     s.replace(100_000, b'{"i":"x"}')
@@ -48,7 +43,7 @@ def test_untouched_large_file_is_one_segment(tmp_path):
 
 def test_replace_origin_modified_version_dirty(tmp_path):
     lines = [b'{"a":%d}' % i for i in range(5)]
-    s = EditSession.open(make(tmp_path, lines))
+    s = EditSession.open(write_jsonl(tmp_path, lines))
     assert not s.dirty and s.version == 0 and not s.can_undo
     s.replace(2, b'{"a":"two"}')
     assert s.get(2) == b'{"a":"two"}' and s.origin(2) == 2 and s.is_modified(2)
@@ -60,7 +55,7 @@ def test_replace_origin_modified_version_dirty(tmp_path):
 
 def test_delete_insert_shift_rows_and_origins(tmp_path):
     lines = [b'{"a":%d}' % i for i in range(5)]
-    s = EditSession.open(make(tmp_path, lines))
+    s = EditSession.open(write_jsonl(tmp_path, lines))
     s.delete(0)
     assert rows(s) == lines[1:] and [s.origin(i) for i in range(4)] == [1, 2, 3, 4]
     assert s.insert_after(1, b'{"new":1}') == 2
@@ -77,7 +72,7 @@ def test_delete_insert_shift_rows_and_origins(tmp_path):
 
 
 def test_replace_text_pretty_json_is_stored_compact_in_key_order(tmp_path):
-    s = EditSession.open(make(tmp_path, [b'{"a":1}', b'{"b":2}']))
+    s = EditSession.open(write_jsonl(tmp_path, [b'{"a":1}', b'{"b":2}']))
     text = json.dumps({"z": 1, "a": {"y": "é", "b": [1, 2]}}, indent=2, ensure_ascii=False)
     data = s.replace_text(0, text)
     assert data == '{"z":1,"a":{"y":"é","b":[1,2]}}'.encode()
@@ -85,7 +80,7 @@ def test_replace_text_pretty_json_is_stored_compact_in_key_order(tmp_path):
 
 
 def test_replace_text_invalid_json_reports_parser_position_and_changes_nothing(tmp_path):
-    s = EditSession.open(make(tmp_path, [b'{"a":1}']))
+    s = EditSession.open(write_jsonl(tmp_path, [b'{"a":1}']))
     bad = '{\n  "messages": [\n    {"role" "user"}\n  ]\n}'
     with pytest.raises(JsonEditError) as info:
         s.replace_text(0, bad)
@@ -99,7 +94,7 @@ def test_replace_text_invalid_json_reports_parser_position_and_changes_nothing(t
 
 
 def test_set_and_clear_weight_only_on_assistant(tmp_path):
-    s = EditSession.open(make(tmp_path, [orjson.dumps(CHAT)]))
+    s = EditSession.open(write_jsonl(tmp_path, [orjson.dumps(CHAT)]))
     s.set_weight(0, 2, zero=True)
     msgs = orjson.loads(s.get(0))["messages"]
     assert msgs[2] == {"role": "assistant", "content": " Hello!", "weight": 0}
@@ -111,7 +106,7 @@ def test_set_and_clear_weight_only_on_assistant(tmp_path):
 
 
 def test_strip_drop_move_messages(tmp_path):
-    s = EditSession.open(make(tmp_path, [orjson.dumps(CHAT), b"not json"]))
+    s = EditSession.open(write_jsonl(tmp_path, [orjson.dumps(CHAT), b"not json"]))
     assert s.strip_whitespace(0) is True
     contents = [m["content"] for m in orjson.loads(s.get(0))["messages"]]
     assert contents == ["Be brief.", "Hi", "Hello!", "Bye", "Bye."]
@@ -129,7 +124,7 @@ def test_strip_drop_move_messages(tmp_path):
 
 def test_undo_redo_restore_exact_bytes(tmp_path):
     original = [b'{"a":%d}' % i for i in range(6)]
-    p = make(tmp_path, original, eol=b"\r\n", final=False)
+    p = write_jsonl(tmp_path, original, eol=b"\r\n", final=False)
     s = EditSession.open(p)
     snapshots = [saved_bytes(s, tmp_path)]
     assert snapshots[0] == p.read_bytes()
@@ -154,7 +149,7 @@ def test_undo_redo_restore_exact_bytes(tmp_path):
 
 
 def test_undo_descriptions(tmp_path):
-    s = EditSession.open(make(tmp_path, [orjson.dumps(CHAT)]))
+    s = EditSession.open(write_jsonl(tmp_path, [orjson.dumps(CHAT)]))
     s.set_weight(0, 2, True)
     s.delete(0)
     assert s.undo() == "delete row 1"
@@ -168,7 +163,7 @@ def test_rows_of_the_session_recheck_with_the_one_checker(tmp_path):
     from tunescope.checks.model import CheckOptions, RecordKind
     from tunescope.checks.run.worker import check_example
     from tunescope.tokens.count import TokenCounter
-    s = EditSession.open(make(tmp_path, [orjson.dumps(CHAT)]))
+    s = EditSession.open(write_jsonl(tmp_path, [orjson.dumps(CHAT)]))
     options = CheckOptions()
     counter = TokenCounter("o200k_base")
     before = check_example(s.get(0), 1, 0, options, counter)

@@ -8,10 +8,11 @@ import shutil
 import orjson
 import pytest
 
+from tests.factories import write_jsonl
 from tunescope.checks.model import RecordKind
-from tunescope.editing.session import EditSession
-from tunescope.editing.fixes.plan import FixError
 from tunescope.dataset.formats import detect
+from tunescope.editing.fixes.plan import FixError
+from tunescope.editing.session import EditSession
 
 
 def open_copy(datasets_dir, name, tmp_path):
@@ -21,9 +22,7 @@ def open_copy(datasets_dir, name, tmp_path):
 
 
 def make(tmp_path, lines: list[bytes], name="d.jsonl", eol=b"\n"):
-    p = tmp_path / name
-    p.write_bytes(eol.join(lines) + eol)
-    return EditSession.open(p)
+    return EditSession.open(write_jsonl(tmp_path, lines, name, eol=eol))
 
 
 def current_bytes(session, tmp_path, name="snap.jsonl"):

@@ -3,14 +3,9 @@ import threading
 
 import pytest
 
-from tunescope.dataset.index import LineIndex, open_index
 from tests.conftest import dataset_files
-
-
-def write(tmp_path, data: bytes, name="f.jsonl"):
-    p = tmp_path / name
-    p.write_bytes(data)
-    return p
+from tests.factories import write_file
+from tunescope.dataset.index import LineIndex, open_index
 
 
 @pytest.mark.parametrize("path", dataset_files(), ids=lambda p: p.name)
@@ -24,7 +19,7 @@ def test_real_datasets_line_count_and_bytes(path):
 
 
 def test_crlf_bom_and_no_final_newline(tmp_path):
-    p = write(tmp_path, b"\xef\xbb\xbf{\"a\":1}\r\n{\"b\":2}\r\n{\"c\":3}")
+    p = write_file(tmp_path, b"\xef\xbb\xbf{\"a\":1}\r\n{\"b\":2}\r\n{\"c\":3}")
     ix = open_index(p)
     assert len(ix) == 3
     assert ix.has_bom and ix.crlf_lines == 2 and not ix.final_newline
@@ -35,7 +30,7 @@ def test_crlf_bom_and_no_final_newline(tmp_path):
 
 
 def test_empty_file(tmp_path):
-    ix = open_index(write(tmp_path, b""))
+    ix = open_index(write_file(tmp_path, b""))
     assert len(ix) == 0 and ix.complete and ix.error is None
 
 
@@ -43,7 +38,7 @@ def test_crlf_split_across_windows(tmp_path, monkeypatch):
     import tunescope.dataset.index as li
     monkeypatch.setattr(li, "WINDOW", 4096)
     line = b"x" * 4094 + b"\r\n"      # the \r\n straddles the window edge once
-    p = write(tmp_path, b"a\r\n" + line * 3)
+    p = write_file(tmp_path, b"a\r\n" + line * 3)
     ix = open_index(p)
     assert ix.crlf_lines == 4
     assert len(ix) == 4
@@ -51,7 +46,7 @@ def test_crlf_split_across_windows(tmp_path, monkeypatch):
 
 def test_readable_while_building(tmp_path):
     lines = b"".join(b'{"i": %d}\n' % i for i in range(200_000))
-    p = write(tmp_path, lines)
+    p = write_file(tmp_path, lines)
     ix = LineIndex(p)
     ix.start()
     n = ix.wait_for(10)
@@ -63,13 +58,13 @@ def test_readable_while_building(tmp_path):
 
 
 def test_memory_is_per_line_not_per_byte(tmp_path):
-    p = write(tmp_path, b"".join(b'{"t": "%s"}\n' % (b"y" * 5000) for _ in range(2000)))
+    p = write_file(tmp_path, b"".join(b'{"t": "%s"}\n' % (b"y" * 5000) for _ in range(2000)))
     ix = open_index(p)
     assert ix.starts.itemsize == 8 and len(ix.starts) == 2000
 
 
 def test_change_detection(tmp_path):
-    p = write(tmp_path, b'{"a":1}\n')
+    p = write_file(tmp_path, b'{"a":1}\n')
     ix = open_index(p)
     assert not ix.changed_on_disk()
     p.write_bytes(b'{"a":2}\n')
@@ -80,7 +75,7 @@ def test_change_detection(tmp_path):
 def test_cancel_stops_scan(tmp_path, monkeypatch):
     import tunescope.dataset.index as li
     monkeypatch.setattr(li, "WINDOW", 4096)
-    p = write(tmp_path, b'{"a":1}\n' * 50_000)
+    p = write_file(tmp_path, b'{"a":1}\n' * 50_000)
     cancel = threading.Event()
     cancel.set()
     ix = LineIndex(p).build(cancel=cancel)

@@ -1,9 +1,9 @@
 """QA: the result cache never serves one method's verdicts, or another codec version's tuples, to another."""
 
-import json
 
 import tunescope.checks.example.analyze as analyze_mod
 from tests.conftest import dataset_files
+from tests.factories import rft, write_jsonl
 from tunescope.checks.example.analyze import token_findings
 from tunescope.checks.run import codec
 from tunescope.checks.run.runner import check_path, options_for_model
@@ -12,12 +12,10 @@ from tunescope.tokens.count import TokenCounter
 
 
 def rft_file(tmp_path):
-    rows = [{"messages": [{"role": "developer", "content": "Answer with the city."},
-                          {"role": "user", "content": f"Where is landmark {i}?"}],
-             "reference_answer": f"city {i}"} for i in range(12)]
-    p = tmp_path / "rft.jsonl"
-    p.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    return p
+    rows = [rft({"role": "developer", "content": "Answer with the city."},
+                {"role": "user", "content": f"Where is landmark {i}?"}, reference_answer=f"city {i}")
+            for i in range(12)]
+    return write_jsonl(tmp_path, rows, "rft.jsonl")
 
 
 def test_checking_with_another_method_does_not_poison_the_cache(tmp_path):

@@ -2,6 +2,7 @@
 
 import json
 
+from tests.factories import write_jsonl
 from tunescope.checks.run.runner import check_path, options_for_model
 
 
@@ -11,8 +12,7 @@ def chat(i, assistant=True):
 
 
 def check(tmp_path, lines):
-    p = tmp_path / "d.jsonl"
-    p.write_text("".join(line + "\n" for line in lines))
+    p = write_jsonl(tmp_path, lines)
     return check_path(p, options_for_model(), use_cache=False)
 
 
