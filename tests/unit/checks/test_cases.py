@@ -16,7 +16,7 @@ import pytest
 
 from tests.factories import messages as chat
 from tests.factories import pref, rft
-from tests.unit.test_checks_examples import (A, D, GIF, JPG, OK, OTHER_TOOL, PNG, S, U, U2, WEATHER, a, call, calls, img,
+from tests.unit.checks.test_example import (A, D, GIF, JPG, OK, OTHER_TOOL, PNG, S, U, U2, WEATHER, a, call, calls, img,
                                              tool, u)
 from tunescope.checks import CHECKS
 from tunescope.checks.example import analyze

@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from tests.unit import test_checks_dataset_rules as dataset_table
+from tests.unit.checks import test_dataset_rules as dataset_table
 from tests.unit.checks import test_cases as case_table
 from tunescope.checks.model import CheckOptions, RecordKind
 from tunescope.checks.example.analyze import analyze_line

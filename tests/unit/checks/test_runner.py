@@ -10,7 +10,7 @@ import pytest
 
 import tunescope.checks.example.analyze as checks_mod
 from tests.conftest import dataset_files
-from tests.unit.test_checks_dataset_rules import CASES
+from tests.unit.checks.test_dataset_rules import CASES
 from tunescope.checks.dataset.aggregator import DatasetAggregator
 from tunescope.checks.dataset.collectors import COLLECTORS
 from tunescope.checks.model import CheckOptions, ExampleSummary
