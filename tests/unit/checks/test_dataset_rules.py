@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import orjson
 import pytest
 
-from tests.factories import rft
+from tests.factories import rft, write_jsonl
 from tunescope.checks import keys
 from tunescope.checks.dataset.aggregator import DatasetAggregator
 from tunescope.checks.dataset.collectors import COLLECTORS, VALIDATION_CHECKS, images
@@ -13,6 +15,7 @@ from tunescope.checks.example import legacy as example_legacy
 from tunescope.checks.example.analyze import analyze_line
 from tunescope.checks.model import CheckOptions, ExampleSummary
 from tunescope.checks.registry import CHECKS, by_area
+from tunescope.checks.run.runner import check_path, options_for_model
 
 SYS = {"role": "system", "content": "You label sentiment."}
 DEV = {"role": "developer", "content": "Answer with one letter."}
@@ -191,3 +194,46 @@ def test_every_dataset_check_is_declared_by_exactly_one_collector():
 def test_legacy_suggestions_match_the_bits_rows_record():
     """The collector reads the separator/ending masks the per-example legacy check writes."""
     assert example_legacy.SEPARATORS is keys.SEPARATORS and example_legacy.ENDINGS is keys.ENDINGS   # one table
+
+
+# Folded from test_qa_counts.py: QA: the example count in the header, the size findings and the format agree with each other.
+
+
+def chat(i, assistant=True):
+    msgs = [{"role": "system", "content": "S"}, {"role": "user", "content": f"q{i}"}]
+    return json.dumps({"messages": msgs + ([{"role": "assistant", "content": f"a{i}"}] if assistant else [])})
+
+
+def check(tmp_path, lines):
+    p = write_jsonl(tmp_path, lines)
+    return check_path(p, options_for_model(), use_cache=False)
+
+
+def messages(report, check_id):
+    return [f.message for f in report.findings if f.check == check_id]
+
+
+@pytest.mark.regression("qa_counts")
+def test_invalid_lines_are_not_counted_as_examples(tmp_path):
+    r = check(tmp_path, [chat(i) for i in range(8)] + ["{not json", '{"a": NaN}', "[1, 2]"])
+    assert r.examples == 8
+    (msg,) = messages(r, "too_few_examples")
+    assert "has 8 example(s)" in msg and "3 more line(s)" in msg      # said "has 11 example(s)"
+    r = check(tmp_path, [chat(i) for i in range(12)] + ["{not json"])
+    assert r.examples == 12 and "has 12 examples" in messages(r, "few_examples")[0]
+
+
+@pytest.mark.regression("qa_counts")
+def test_file_of_blank_lines_says_it_has_no_examples(tmp_path):
+    r = check(tmp_path, ["", "   ", "\t", ""])
+    assert r.examples == 0
+    (msg,) = messages(r, "too_few_examples")                          # was missing entirely
+    assert "has 0 example(s)" in msg
+
+
+@pytest.mark.regression("qa_counts")
+def test_a_missing_assistant_reply_does_not_make_the_file_mixed(tmp_path):
+    r = check(tmp_path, [chat(i) for i in range(10)] + [chat(10, assistant=False)])
+    assert messages(r, "missing_assistant_message")        # read as supervised, and said so
+    assert r.format == "chat"                              # was "mixed" (raw kinds: 10 chat, 1 reinforcement)
+    assert not messages(r, "mixed_formats")

@@ -8,13 +8,20 @@ import threading
 import orjson
 import pytest
 
+import tunescope.checks.example.analyze as analyze_mod
 import tunescope.checks.example.analyze as checks_mod
 from tests.conftest import dataset_files
+from tests.factories import pref, rft, write_jsonl
 from tests.unit.checks.test_dataset_rules import CASES
 from tunescope.checks.dataset.aggregator import DatasetAggregator
 from tunescope.checks.dataset.collectors import COLLECTORS
+from tunescope.checks.example.analyze import token_findings
 from tunescope.checks.model import CheckOptions, ExampleSummary
+from tunescope.checks.report_text import render_text
+from tunescope.checks.run import codec
+from tunescope.checks.run import runner as checker
 from tunescope.checks.run.runner import DatasetChecker, check_path, options_for_model
+from tunescope.checks.run.worker import check_example
 from tunescope.dataset.index import open_index
 from tunescope.tokens.count import TokenCounter
 
@@ -230,3 +237,123 @@ def test_histogram_puts_the_limit_on_a_bin_edge():
     over = sum(c for lo, _, c in bins if lo > 1000)
     assert over == 2            # 1001 and 4000; exactly 1000 tokens is within the limit
     assert sum(c for _, _, c in histogram([5, 5, 5], None)) == 3
+
+
+# Folded from test_qa_cache.py: QA: the result cache never serves one method's verdicts, or another codec version's tuples, to another.
+
+
+def rft_file(tmp_path):
+    rows = [rft({"role": "developer", "content": "Answer with the city."},
+                {"role": "user", "content": f"Where is landmark {i}?"}, reference_answer=f"city {i}")
+            for i in range(12)]
+    return write_jsonl(tmp_path, rows, "rft.jsonl")
+
+
+@pytest.mark.regression("qa_cache")
+def test_checking_with_another_method_does_not_poison_the_cache(tmp_path):
+    p = rft_file(tmp_path)
+    inferred = check_path(p, options_for_model(), use_cache=True)
+    assert inferred.format == "reinforcement" and inferred.summary["errors"] == 0
+    supervised = check_path(p, options_for_model(method="supervised"), use_cache=True)
+    assert supervised.summary["errors"] > 0          # as supervised data every row lacks an assistant reply
+    again = check_path(p, options_for_model(), use_cache=True)
+    # was: the supervised verdicts came back from the cache (format chat, 36 errors)
+    assert again.format == "reinforcement" and again.summary == inferred.summary
+
+
+@pytest.mark.regression("qa_cache")
+def test_codec_round_trips_every_field_by_name(datasets_dir):
+    """pack/unpack (between processes) restore the summary; dumps/loads (the cache) leave out only the
+    limit-dependent extra findings."""
+    opts = options_for_model()
+    counter = TokenCounter(opts.encoding)
+    for path in dataset_files():
+        for i, line in enumerate(path.read_bytes().splitlines()[:40]):
+            summary = check_example(line.rstrip(b"\r"), i + 1, i, opts, counter)
+            summary.extra_findings = token_findings(summary, opts)
+            assert codec.unpack(codec.pack(summary)) == summary
+            assert codec.unpack_findings(codec.pack_findings(summary.findings)) == summary.findings
+            cached = codec.loads(codec.dumps(summary))
+            assert cached.extra_findings == [] and cached.analysis == summary.analysis
+            assert (cached.example, cached.line, cached.tokens) == (summary.example, summary.line, summary.tokens)
+
+
+@pytest.mark.regression("qa_cache")
+def test_a_new_codec_version_never_reads_old_cache_entries(tmp_path, monkeypatch):
+    p = rft_file(tmp_path)
+    check_path(p, options_for_model(), use_cache=True)
+    calls = []
+    real = analyze_mod.analyze_line
+
+    def spy(data, line, example, options):
+        calls.append(line)
+        return real(data, line, example, options)
+
+    monkeypatch.setattr(analyze_mod, "analyze_line", spy)
+    check_path(p, options_for_model(), use_cache=True)
+    assert calls == []                                  # same version: every row from the cache
+    monkeypatch.setattr(codec, "CODEC_VERSION", codec.CODEC_VERSION + 1)
+    check_path(p, options_for_model(), use_cache=True)
+    assert calls == list(range(1, 13))                  # another version: nothing read back, every row re-checked
+
+
+# Folded from test_qa_findings_cap.py: QA: a file with a finding on every line keeps a bounded number of Finding objects, with exact counts.
+
+
+@pytest.mark.regression("qa_findings_cap")
+def test_findings_are_capped_per_check_but_counted_exactly(tmp_path, monkeypatch):
+    monkeypatch.setattr(checker, "MAX_FINDINGS_PER_CHECK", 100)
+    p = tmp_path / "extra.jsonl"
+    row = {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}
+    p.write_text("".join(json.dumps({**row, "id": i}) + "\n" for i in range(250)) + "\n" * 50)
+    report = check_path(p, options_for_model(), use_cache=False, workers=1)
+    kept = [f for f in report.findings if f.check == "extra_top_level_key"]
+    assert len(kept) == 100                                    # was 250: one Finding per line, unbounded
+    assert report.counts_by_check["extra_top_level_key"] == 250
+    assert report.counts_by_check["blank_line"] == 50
+    assert report.summary["errors"] == 300
+    data = report.to_json()
+    assert data["findings_omitted"] == {"extra_top_level_key": 150}
+    assert data["counts_by_check"]["extra_top_level_key"] == 250
+    text = render_text(report, max_findings=5)
+    assert "extra_top_level_key x250" in text and "... 245 more" in text
+
+
+# Folded from test_qa_model_method.py: QA: checking data with a model that cannot train on its method says so (reference X03).
+
+
+DEV = {"role": "developer", "content": "Answer with the city."}
+
+
+def rft_rows():
+    return [rft(DEV, {"role": "user", "content": f"Where is landmark {i}?"}, reference_answer=f"c{i}")
+            for i in range(12)]
+
+
+def pref_rows():
+    return [pref([{"role": "user", "content": f"q{i}"}], f"good {i}", f"bad {i}") for i in range(12)]
+
+
+def unsupported(report):
+    return [f for f in report.findings if f.check == "model_method_unsupported"]
+
+
+@pytest.mark.regression("qa_model_method")
+def test_reinforcement_data_on_a_supervised_model_is_flagged(tmp_path):
+    p = write_jsonl(tmp_path, rft_rows())
+    (f,) = unsupported(check_path(p, options_for_model(), use_cache=False))   # default gpt-4.1-mini
+    assert "reinforcement" in f.message and "o4-mini" in f.message and f.severity.value == "warning"
+    assert not unsupported(check_path(p, options_for_model("o4-mini-2025-04-16"), use_cache=False))
+
+
+@pytest.mark.regression("qa_model_method")
+def test_preference_data_on_a_model_without_dpo_is_flagged(tmp_path):
+    p = write_jsonl(tmp_path, pref_rows())
+    assert unsupported(check_path(p, options_for_model("gpt-3.5-turbo-0125"), use_cache=False))
+    assert not unsupported(check_path(p, options_for_model("gpt-4o-mini-2024-07-18"), use_cache=False))
+
+
+@pytest.mark.regression("qa_model_method")
+def test_real_supervised_dataset_on_its_model_is_not_flagged(datasets_dir):
+    report = check_path(datasets_dir / "cookbook_drone_tools.jsonl", options_for_model(), use_cache=False)
+    assert not unsupported(report) and report.summary == {"errors": 0, "warnings": 0, "infos": 0}

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from tests.functional.app_helpers import (
+    app_for,
+    chat,
+    notifications,
+    ready,
+    sample_copy,
+    wait_for,
+    write_rows,
+)
 from tunescope.review.state import ERROR
-
-from tests.functional.app_helpers import app_for, chat, notifications, ready, sample_copy, wait_for, write_rows
 
 
 async def search(pilot, text: str, regex: bool = False) -> None:

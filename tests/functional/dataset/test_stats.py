@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace as NS
 
+import pytest
 from textual import on
 from textual.app import App, ComposeResult
 from textual.widgets import Select, Static
 
+from tests.functional.app_helpers import app_for, ready, sample_copy, settle
 from tunescope.checks.file.rules import FileFacts
 from tunescope.checks.report import histogram
 from tunescope.tui.widgets.dataset.stats_pane import StatsPane, TokenHistogram
@@ -166,3 +169,20 @@ async def test_malformed_report_fields_show_dashes_not_tracebacks():
         await pilot.pause()
         assert "1 example over the 25-token limit" in text_of(app, "#stats-token-summary")
     assert app.return_code in (None, 0)
+
+
+# Folded from test_qa_stats.py: QA: the limit line of the token histogram.
+
+
+@pytest.mark.regression("qa_stats")
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_limit_line_has_space_around_its_words(tmp_path, size):
+    """It read '┄┄ limit 65,536 ▼ over┄┄': the dashes ran into the last word."""
+    app = app_for(sample_copy(tmp_path))
+    async with app.run_test(size=size) as pilot:
+        screen = await ready(pilot)
+        screen.show_pane("stats")
+        await settle(pilot)
+        marker = next(line for line in str(screen.query_one(TokenHistogram).render()).splitlines()
+                      if "limit" in line)
+        assert re.fullmatch(r"┄+ limit [\d,]+ (▼ over|\(every example is below\)) ┄+", marker), marker

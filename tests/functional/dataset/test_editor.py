@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import sys
 
+import pytest
+from textual import events
 from textual.widgets import TextArea
 
+from tests.functional.app_helpers import app_for, ready, sample_copy, settle, wait_for
 from tests.functional.panes_screen_host import NOTHING, ScreenHost
 from tunescope.editing.ops import JsonEditError, parse_text
 from tunescope.tui.dialogs.confirm import ConfirmScreen
@@ -101,3 +105,75 @@ def test_error_position_parses_core_and_stdlib_messages():
     assert error_position("Expecting ',' delimiter (line 3, column 5)") == (3, 5)
     assert error_position("Expecting ',' delimiter: line 12 column 1 (char 40)") == (12, 1)
     assert error_position("Example must be an object") is None
+
+
+# Folded from test_qa_editor.py: QA: the in-app editor checks the text the user typed, even when keys arrive in a burst.
+
+
+def burst(app, *keys: str) -> None:
+    """Keys arriving faster than the app handles them (paste-like typing, SSH lag)."""
+    for key in keys:
+        character = key if len(key) == 1 else None
+        app.post_message(events.Key(key, character))
+
+
+async def open_editor(pilot):
+    await pilot.press("e")
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "JsonEditorScreen", what="editor")
+    return pilot.app.screen
+
+
+@pytest.mark.regression("qa_editor")
+async def test_ctrl_s_right_after_typing_checks_the_typed_text(tmp_path):
+    app = app_for(sample_copy(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        editor = await open_editor(pilot)
+        area = editor.text_area
+        text = area.text.rstrip()
+        assert text.endswith("}")
+        area.load_text(text[:-1])                        # the closing brace is missing...
+        area.move_cursor(area.document.end)
+        burst(app, "}", "ctrl+s")                         # ...and typed just before ctrl+s
+        await settle(pilot)
+        await pilot.pause(0.1)
+        assert app.screen is screen, f"refused: {editor.error}"
+        assert json.loads(screen.state.data(0)) == json.loads(text)
+
+
+@pytest.mark.regression("qa_editor")
+async def test_escape_right_after_typing_still_asks_before_discarding(tmp_path):
+    app = app_for(sample_copy(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        editor = await open_editor(pilot)
+        burst(app, "x", "escape")
+        await settle(pilot)
+        await pilot.pause(0.1)
+        assert type(app.screen).__name__ == "ConfirmScreen"
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.screen is editor and "x" in editor.text_area.text
+
+
+# Folded from test_qa_external_editor.py: QA: invalid JSON coming back from $EDITOR reopens the built-in editor at the problem.
+
+
+@pytest.mark.regression("qa_external_editor")
+async def test_invalid_json_from_the_external_editor_is_explained_in_the_editor(tmp_path, monkeypatch):
+    """The reason was only in a toast drawn over the reopened editor, which showed no error
+    and left the cursor at the top."""
+    script = tmp_path / "editor.py"
+    script.write_text("import sys\np = sys.argv[1]\ns = open(p).read()\nopen(p, 'w').write(s + '{bad\\n')\n")
+    monkeypatch.setenv("VISUAL", f"{sys.executable} {script}")
+    app = app_for(sample_copy(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("E")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "JsonEditorScreen", what="editor reopened")
+        await pilot.pause(0.1)
+        editor = app.screen
+        assert editor.error.startswith("Not applied:") and "line" in editor.error
+        bad_line = next(i for i, line in enumerate(editor.text_area.text.splitlines()) if line == "{bad")
+        assert editor.text_area.cursor_location[0] == bad_line
+        assert not screen.state.session.dirty

@@ -7,17 +7,23 @@ import socket
 import openai
 import pytest
 
-from tunescope.jobs.profiles import BackendProfile
+from tests.functional.app_helpers import notifications, ready, wait_for
+from tests.functional.jobs_helpers import (
+    chat_file,
+    copy_dataset,
+    in_thread,
+    job_status,
+    jobs_app,
+    jobs_screen,
+    local_profile,
+)
 from tunescope.config import Settings
+from tunescope.jobs.profiles import BackendProfile
 from tunescope.server.embedded import start_embedded
 from tunescope.tui.app import make_app
 from tunescope.tui.dialogs.confirm import ConfirmScreen
-from tunescope.tui.screens.jobs import JobsScreen
 from tunescope.tui.dialogs.start_job import StartJobScreen
-
-from tests.functional.app_helpers import notifications, ready, wait_for
-from tests.functional.jobs_helpers import (chat_file, copy_dataset, in_thread, job_status, jobs_app, jobs_screen,
-                                           local_profile)
+from tunescope.tui.screens.jobs import JobsScreen
 
 
 @pytest.fixture

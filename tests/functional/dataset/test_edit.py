@@ -7,11 +7,21 @@ import os
 import sys
 
 import orjson
+import pytest
 
+from tests.functional.app_helpers import (
+    SAMPLE_LINES,
+    app_for,
+    chat,
+    notifications,
+    ready,
+    sample_copy,
+    settle,
+    wait_for,
+    write_rows,
+)
 from tunescope.config import Settings
-
-from tests.functional.app_helpers import (SAMPLE_LINES, app_for, chat, notifications, ready, sample_copy, wait_for,
-                                          write_rows)
+from tunescope.review.state import ERROR
 
 
 async def test_e_edits_in_the_json_editor_and_refuses_invalid_json(tmp_path):
@@ -224,3 +234,26 @@ async def test_user_keymap_remaps_a_binding(tmp_path):
         await pilot.press("D")
         assert len(screen.state.session) == 30
         assert any("unknown binding id 'no.such.binding'" in n for n in notifications(app))
+
+
+# Folded from test_qa_reanalysis.py: QA: an edited row is judged like the checker judged it (same file context).
+
+
+@pytest.mark.regression("qa_reanalysis")
+async def test_editing_a_row_without_assistant_keeps_its_error(tmp_path):
+    """In a chat file, a row with only system/user messages is an error; after any edit of
+    it (even re-indenting) the error and the ✗ count used to vanish."""
+    app = app_for(sample_copy(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        state = screen.state
+        row = state.row_for_line(13)
+        assert [f.check for f in state.findings(row)] == ["missing_assistant_message"]
+        errors_before, _ = state.counts()
+        text = json.dumps(json.loads(state.data(row)), indent=4)          # same example, other bytes
+        assert screen.apply_text(row, text)
+        await wait_for(pilot, lambda: state.summary_for(row) is not None, what="re-analysis of the edit")
+        await settle(pilot)
+        assert state.modified(row) and state.status(row) == ERROR
+        assert "missing_assistant_message" in [f.check for f in state.findings(row)]
+        assert state.counts()[0] == errors_before

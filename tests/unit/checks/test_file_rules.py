@@ -1,14 +1,22 @@
-"""QA: file-level findings are registered like every other check (the TUI's filter menu and titles read it)."""
+"""File-level findings are registered like every other check (the TUI's filter menu and titles read it)."""
+
+from __future__ import annotations
 
 import json
+
+import pytest
 
 from tunescope.checks import CHECKS
 from tunescope.checks.file.rules import inspect_file
 from tunescope.dataset.index import open_index
 
+# Folded from test_qa_catalogue.py: QA: file-level findings are registered like every other check (the TUI's filter menu and titles read it).
+
+
 ROW = json.dumps({"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]})
 
 
+@pytest.mark.regression("qa_catalogue")
 def test_every_file_level_finding_is_catalogued_with_its_severity(tmp_path):
     inputs = {
         "empty.jsonl": b"",
@@ -30,6 +38,7 @@ def test_every_file_level_finding_is_catalogued_with_its_severity(tmp_path):
             "file_extension", "binary_file", "not_jsonl"} <= seen
 
 
+@pytest.mark.regression("qa_catalogue")
 def test_a_small_binary_file_with_few_nul_bytes_is_binary(tmp_path):
     import random
     rng = random.Random(7)
@@ -41,6 +50,7 @@ def test_a_small_binary_file_with_few_nul_bytes_is_binary(tmp_path):
     assert facts.layout == "binary" and [f.check for f in facts.findings] == ["binary_file"]
 
 
+@pytest.mark.regression("qa_catalogue")
 def test_text_with_a_stray_nul_is_not_binary(tmp_path):
     p = tmp_path / "nul.jsonl"
     p.write_bytes((ROW + "\n").encode() * 20 + b'{"a": "x\x00y"}\n')

@@ -1,10 +1,15 @@
-"""QA: a long search on a big file says it is running, can be stopped, and never acts late."""
+"""A long search on a big file says it is running, can be stopped, and never acts late."""
 
 from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.functional.app_helpers import app_for, notifications, settle, wait_for
+
+# Folded from test_qa_search.py: QA: a long search on a big file says it is running, can be stopped, and never acts late.
+
 
 ROWS = 200_000
 
@@ -32,6 +37,7 @@ async def indexed(pilot):
     return app.dataset_screen
 
 
+@pytest.mark.regression("qa_search")
 async def test_escape_stops_a_running_search_and_it_never_reports_late(tmp_path):
     app = app_for(big_file(tmp_path))
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -46,6 +52,7 @@ async def test_escape_stops_a_running_search_and_it_never_reports_late(tmp_path)
         assert not any("no example matches" in n for n in notifications(app))
 
 
+@pytest.mark.regression("qa_search")
 async def test_a_new_search_replaces_the_running_one(tmp_path):
     """The replaced search kept scanning and later jumped the cursor or said 'no match'."""
     app = app_for(big_file(tmp_path))
