@@ -24,6 +24,7 @@ from tunescope.config import Settings
 from tunescope.review.state import ERROR
 
 
+@pytest.mark.slow
 async def test_e_edits_in_the_json_editor_and_refuses_invalid_json(tmp_path):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -53,6 +54,7 @@ async def test_e_edits_in_the_json_editor_and_refuses_invalid_json(tmp_path):
         assert any("u to undo" in n for n in notifications(app))
 
 
+@pytest.mark.slow
 async def test_E_edits_in_the_external_editor_and_validates_on_return(tmp_path, monkeypatch):
     script = tmp_path / "fake_editor.py"
     script.write_text("import sys\np = sys.argv[1]\ns = open(p).read()\n"
@@ -72,6 +74,7 @@ async def test_E_edits_in_the_external_editor_and_validates_on_return(tmp_path, 
         assert screen.state.session.get(2) == SAMPLE_LINES[2]
 
 
+@pytest.mark.slow
 async def test_d_deletes_u_undoes_ctrl_r_redoes(tmp_path):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -94,6 +97,7 @@ async def test_d_deletes_u_undoes_ctrl_r_redoes(tmp_path):
         await wait_for(pilot, lambda: screen.status_bar.status.errors == errors_before - 1, what="counts")
 
 
+@pytest.mark.slow
 async def test_w_toggles_weight_zero_on_the_selected_assistant_message(tmp_path):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -115,6 +119,7 @@ async def test_w_toggles_weight_zero_on_the_selected_assistant_message(tmp_path)
         assert orjson.loads(screen.state.session.get(0))["messages"][1].get("weight") is None
 
 
+@pytest.mark.slow
 async def test_x_opens_fixes_with_preview_counts_and_applies_one_undo_step(tmp_path):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -134,6 +139,7 @@ async def test_x_opens_fixes_with_preview_counts_and_applies_one_undo_step(tmp_p
         assert len(session) == 31 and not session.dirty
 
 
+@pytest.mark.slow
 async def test_ctrl_s_saves_atomically_and_rechecks(tmp_path):
     path = sample_copy(tmp_path)
     app = app_for(path)
@@ -149,6 +155,7 @@ async def test_ctrl_s_saves_atomically_and_rechecks(tmp_path):
         assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []   # no temp files left
 
 
+@pytest.mark.slow
 async def test_ctrl_s_refuses_when_the_file_changed_and_offers_save_as(tmp_path):
     path = sample_copy(tmp_path)
     app = app_for(path)
@@ -170,6 +177,7 @@ async def test_ctrl_s_refuses_when_the_file_changed_and_offers_save_as(tmp_path)
         assert (tmp_path / "mine.jsonl").read_bytes() == b"\n".join(SAMPLE_LINES[1:]) + b"\n"
 
 
+@pytest.mark.slow
 async def test_q_quits_at_once_when_clean_and_asks_when_dirty(tmp_path):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -210,6 +218,7 @@ async def test_question_mark_opens_help_built_from_live_bindings(tmp_path):
             assert words in text
 
 
+@pytest.mark.slow
 async def test_command_palette_runs_any_binding(tmp_path):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:

@@ -123,6 +123,7 @@ async def open_editor(pilot):
     return pilot.app.screen
 
 
+@pytest.mark.slow
 @pytest.mark.regression("qa_editor")
 async def test_ctrl_s_right_after_typing_checks_the_typed_text(tmp_path):
     app = app_for(sample_copy(tmp_path))
@@ -141,6 +142,7 @@ async def test_ctrl_s_right_after_typing_checks_the_typed_text(tmp_path):
         assert json.loads(screen.state.data(0)) == json.loads(text)
 
 
+@pytest.mark.slow
 @pytest.mark.regression("qa_editor")
 async def test_escape_right_after_typing_still_asks_before_discarding(tmp_path):
     app = app_for(sample_copy(tmp_path))

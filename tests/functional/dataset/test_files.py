@@ -87,6 +87,7 @@ async def test_invalid_utf8_line_is_an_error_row(tmp_path):
         assert "invalid_utf8" in viewer_text(screen)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["missing.jsonl", "a_directory"])
 async def test_unopenable_paths_show_a_message_not_a_traceback(tmp_path, name):
     (tmp_path / "a_directory").mkdir()
@@ -102,6 +103,7 @@ async def test_unopenable_paths_show_a_message_not_a_traceback(tmp_path, name):
         assert app.is_running
 
 
+@pytest.mark.slow
 async def test_missing_encodings_still_open_with_estimates_and_say_how_to_fix(tmp_path, monkeypatch):
     empty = tmp_path / "no-encodings"
     empty.mkdir()
@@ -122,6 +124,7 @@ async def test_missing_encodings_still_open_with_estimates_and_say_how_to_fix(tm
         encodings.clear_loaded()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["cookbook_drone_tools.jsonl", "foundry_dpo_orca_valid.jsonl",
                                   "thai_legacy_prompt_completion.jsonl", "llamafactory_nearmiss_sft.jsonl"])
 async def test_real_datasets_open_and_render_every_kind(name):
@@ -180,6 +183,7 @@ async def test_no_futile_save_as_when_the_file_was_modified_in_place(tmp_path):
         assert not any(p.name.endswith(".edited.jsonl") for p in tmp_path.iterdir())
 
 
+@pytest.mark.slow
 @pytest.mark.regression("qa_save")
 async def test_rows_show_the_saved_file_not_the_one_before(tmp_path):
     """After a save, line 1 kept the roles and preview read from the file before the save."""
@@ -199,6 +203,7 @@ async def test_rows_show_the_saved_file_not_the_one_before(tmp_path):
         assert not view.modified and view.roles == "S U A0"
 
 
+@pytest.mark.slow
 @pytest.mark.regression("qa_save")
 async def test_counts_stay_right_after_undoing_past_a_save(tmp_path):
     """Undo after ctrl+s brings back the rows of the file as it was before the save; the

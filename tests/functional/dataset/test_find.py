@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.functional.app_helpers import (
     app_for,
     chat,
@@ -22,6 +24,7 @@ async def search(pilot, text: str, regex: bool = False) -> None:
     await pilot.press(*text, "enter")
 
 
+@pytest.mark.slow
 async def test_search_finds_text_in_messages_and_n_N_step_through(tmp_path):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -38,6 +41,7 @@ async def test_search_finds_text_in_messages_and_n_N_step_through(tmp_path):
         await wait_for(pilot, lambda: lst.cursor == 17, what="previous match")
 
 
+@pytest.mark.slow
 async def test_search_looks_inside_tool_call_arguments_and_unicode(tmp_path):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -48,6 +52,7 @@ async def test_search_looks_inside_tool_call_arguments_and_unicode(tmp_path):
         await wait_for(pilot, lambda: screen.example_list.cursor == 8, what="unicode match")
 
 
+@pytest.mark.slow
 async def test_search_does_not_match_json_keys_only_message_text(tmp_path):
     path = write_rows(tmp_path / "keys.jsonl", [chat("hello", "world"), chat("the word role here", "ok")])
     app = app_for(path)
@@ -60,6 +65,7 @@ async def test_search_does_not_match_json_keys_only_message_text(tmp_path):
         await wait_for(pilot, lambda: screen.example_list.cursor == 1, what="single match")
 
 
+@pytest.mark.slow
 async def test_regex_search_and_no_match_message(tmp_path):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -82,6 +88,7 @@ async def pick_filter(pilot, key: str) -> None:
     await pilot.press("enter")
 
 
+@pytest.mark.slow
 async def test_filter_errors_warnings_over_limit_duplicates_and_clear(tmp_path):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -112,6 +119,7 @@ async def test_filter_errors_warnings_over_limit_duplicates_and_clear(tmp_path):
         assert screen.example_list.count == 31
 
 
+@pytest.mark.slow
 async def test_escape_clears_the_filter(tmp_path):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -123,6 +131,7 @@ async def test_escape_clears_the_filter(tmp_path):
         assert screen.review.filter is None
 
 
+@pytest.mark.slow
 async def test_s_sorts_by_tokens_then_back_to_file_order(tmp_path):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -154,6 +163,7 @@ async def test_findings_pane_group_filters_and_finding_jumps(tmp_path):
                        what="jump to line 22 (filter cleared)")
 
 
+@pytest.mark.slow
 async def test_choosing_another_model_in_the_stats_pane_rechecks_with_its_limit(tmp_path):
     from tunescope.tui.widgets.dataset.stats_pane import StatsPane
 

@@ -8,6 +8,8 @@ import pytest
 
 from tests.functional.app_helpers import app_for, notifications, settle, wait_for
 
+pytestmark = pytest.mark.slow   # subprocesses, SIGKILL or big files: skipped by the fast loop (-m "not slow")
+
 # Folded from test_qa_search.py: QA: a long search on a big file says it is running, can be stopped, and never acts late.
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer
@@ -98,6 +99,7 @@ async def test_focused_pane_comes_first_with_its_blurb_and_other_panes_follow():
         assert titles.index("Everywhere") < titles.index("Stats pane (when focused)")
 
 
+@pytest.mark.slow
 async def test_escape_q_and_question_mark_close_help():
     app = HelpHarness()
     async with app.run_test(size=(80, 24)) as pilot:

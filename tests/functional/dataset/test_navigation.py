@@ -45,6 +45,7 @@ async def test_sample_opens_with_every_row_and_checker_results():
         assert "A* T A" in tools_row
 
 
+@pytest.mark.slow
 async def test_arrows_and_jk_move_the_cursor_and_the_viewer_follows(tmp_path):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -60,6 +61,7 @@ async def test_arrows_and_jk_move_the_cursor_and_the_viewer_follows(tmp_path):
         assert lst.cursor == 0
 
 
+@pytest.mark.slow
 async def test_page_keys_move_by_a_page(tmp_path):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -74,6 +76,7 @@ async def test_page_keys_move_by_a_page(tmp_path):
         assert lst.cursor == 0 and lst.scroll_offset.y == 0
 
 
+@pytest.mark.slow
 async def test_g_and_G_jump_to_the_ends_without_animation(tmp_path):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -92,6 +95,7 @@ async def test_g_and_G_jump_to_the_ends_without_animation(tmp_path):
         assert lst.cursor == 0
 
 
+@pytest.mark.slow
 async def test_colon_goes_to_a_line(tmp_path):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -105,6 +109,7 @@ async def test_colon_goes_to_a_line(tmp_path):
         assert top <= 21 < top + screen.example_list.size.height
 
 
+@pytest.mark.slow
 async def test_brackets_jump_between_examples_with_errors(tmp_path):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -120,6 +125,7 @@ async def test_brackets_jump_between_examples_with_errors(tmp_path):
         assert lst.cursor == 12
 
 
+@pytest.mark.slow
 async def test_tab_cycles_panes_and_enter_opens_the_viewer_wide(tmp_path):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -151,6 +157,7 @@ async def test_tab_cycles_panes_and_enter_opens_the_viewer_wide(tmp_path):
         assert screen.example_list.display and screen.viewer.region.width > 0
 
 
+@pytest.mark.slow
 async def test_narrow_screen_shows_one_pane_and_the_viewer_on_demand(tmp_path):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(80, 24)) as pilot:
@@ -171,6 +178,7 @@ async def test_narrow_screen_shows_one_pane_and_the_viewer_on_demand(tmp_path):
         assert screen.example_list.has_focus and screen.example_list.cursor == 1
 
 
+@pytest.mark.slow
 async def test_viewer_message_cursor_and_raw_toggle(tmp_path):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -197,6 +205,7 @@ async def test_viewer_message_cursor_and_raw_toggle(tmp_path):
         assert not viewer.raw
 
 
+@pytest.mark.slow
 async def test_list_renders_only_rows_on_screen():
     """The list never asks for rows that are not visible (virtual list)."""
     app = app_for(None)
@@ -215,6 +224,7 @@ async def test_list_renders_only_rows_on_screen():
         assert isinstance(screen.example_list, ExampleList)
 
 
+@pytest.mark.slow
 async def test_viewer_puts_findings_under_their_message_with_the_hint(tmp_path):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
@@ -292,6 +302,7 @@ async def press_and_read(pilot, key: str) -> str:
     return " ".join(notifications(app))
 
 
+@pytest.mark.slow
 @pytest.mark.regression("qa_keys")
 async def test_greyed_out_edit_keys_say_why(tmp_path):
     """u, ctrl+r and ctrl+s on a fresh file, and e/d/w/x/y on an empty list, did nothing at all."""
@@ -321,6 +332,7 @@ async def test_filter_menu_reads_as_english(tmp_path):
         assert labels["role:user"] == "Has a user message"
 
 
+@pytest.mark.slow
 @pytest.mark.regression("qa_keys")
 async def test_w_says_why_it_cannot_weight_this_example(tmp_path):
     """On a preference example or one without an assistant message, w told the user to
@@ -369,6 +381,7 @@ async def first_lines(screen, n: int = 3) -> str:
     return " ".join(row_text(screen, y).strip() for y in range(n))
 
 
+@pytest.mark.slow
 @pytest.mark.regression("qa_list")
 async def test_an_empty_list_says_why(tmp_path):
     """Deleting every row, a filter matching nothing, an empty or missing file: the 80-column
@@ -420,6 +433,7 @@ async def test_lines_the_checker_never_reaches_are_not_shown_as_pending(tmp_path
 # Folded from test_qa_panes.py: QA: moving between panes with keys typed faster than the screen refreshes.
 
 
+@pytest.mark.slow
 @pytest.mark.regression("qa_panes")
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_tab_typed_quickly_still_walks_every_pane(tmp_path, size):

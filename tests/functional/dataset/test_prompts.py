@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import Button, Checkbox, Input, Static
 
 from tests.functional.panes_screen_host import NOTHING, ScreenHost
@@ -17,6 +18,7 @@ def error_text(app) -> str:
     return str(app.screen.query_one(".prompt-error", Static).render())
 
 
+@pytest.mark.slow
 async def test_confirm_keys_and_safe_focus_for_danger():
     for keys, danger, expected in [(("y",), False, True), (("n",), False, False), (("escape",), True, False),
                                    (("enter",), True, False), (("enter",), False, True),

@@ -174,6 +174,7 @@ async def test_malformed_report_fields_show_dashes_not_tracebacks():
 # Folded from test_qa_stats.py: QA: the limit line of the token histogram.
 
 
+@pytest.mark.slow
 @pytest.mark.regression("qa_stats")
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_limit_line_has_space_around_its_words(tmp_path, size):

@@ -23,6 +23,7 @@ def visible_toasts(screen) -> int:
     return sum(1 for holder in screen.query(ToastHolder) if holder.display)
 
 
+@pytest.mark.slow
 @pytest.mark.regression("qa_modals")
 @pytest.mark.parametrize("key,screen_name", [("x", "FixesMenu"), ("f", "FilterScreen"), ("slash", "SearchScreen"),
                                              ("colon", "GotoLineScreen"), ("q", "ConfirmScreen")])
@@ -49,6 +50,7 @@ async def test_toasts_wait_behind_dialogs_and_come_back(tmp_path, key, screen_na
 # Folded from test_qa_toasts.py: QA: toasts that pile up or repeat.
 
 
+@pytest.mark.slow
 @pytest.mark.regression("qa_toasts")
 async def test_quick_edits_keep_one_toast_for_the_latest(tmp_path):
     """Six deletes in a row stacked six toasts, covering the whole 80x24 list."""
@@ -66,6 +68,7 @@ async def test_quick_edits_keep_one_toast_for_the_latest(tmp_path):
             n for n in notifications(app) if "undid" in n]
 
 
+@pytest.mark.slow
 @pytest.mark.regression("qa_toasts")
 async def test_about_this_file_is_said_once_not_after_every_save(tmp_path):
     path = write_rows(tmp_path / "few.jsonl", [chat(f"q{i}", f"a{i}") for i in range(5)])

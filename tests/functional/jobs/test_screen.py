@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import socket
 
+import pytest
+
 from tests.functional.app_helpers import notifications, ready, wait_for
 from tests.functional.jobs_helpers import (
     copy_dataset,
@@ -25,6 +27,7 @@ from tunescope.tui.screens.dataset import DatasetScreen
 from tunescope.tui.screens.jobs import JobsScreen
 
 
+@pytest.mark.slow
 async def test_start_from_dataset_and_watch_it_succeed(tmp_path, datasets_dir):
     path = copy_dataset(tmp_path, "pirate_chat.jsonl")
     app = jobs_app(path, local_profile(tmp_path))
@@ -66,6 +69,7 @@ async def test_start_from_dataset_and_watch_it_succeed(tmp_path, datasets_dir):
         assert job.fine_tuned_model in summary and f"step {total}/{total}" in summary
 
 
+@pytest.mark.slow
 async def test_cancel_asks_first_and_cancels(tmp_path, datasets_dir):
     path = copy_dataset(tmp_path, "pirate_chat.jsonl")
     app = jobs_app(path, local_profile(tmp_path, speed=0.3))    # 100 steps: half a minute, time enough
@@ -88,6 +92,7 @@ async def test_cancel_asks_first_and_cancels(tmp_path, datasets_dir):
         assert screen.check_action("cancel_job", ()) is None         # nothing left to cancel: dimmed
 
 
+@pytest.mark.slow
 async def test_pause_and_resume_without_confirmation(tmp_path, datasets_dir):
     path = copy_dataset(tmp_path, "pirate_chat.jsonl")
     app = jobs_app(path, local_profile(tmp_path, speed=0.2))
@@ -111,6 +116,7 @@ async def test_pause_and_resume_without_confirmation(tmp_path, datasets_dir):
         assert any(line.endswith("Fine-tuning job resumed") for line in screen.event_log.lines)
 
 
+@pytest.mark.slow
 async def test_failed_job_error_and_open_line_in_dataset(tmp_path):
     from tests.functional.jobs_helpers import chat_file
 
@@ -136,6 +142,7 @@ async def test_failed_job_error_and_open_line_in_dataset(tmp_path):
         await wait_for(pilot, lambda: any("line 7, message 2" in text for text in notifications(app)), 5, "the toast")
 
 
+@pytest.mark.slow
 async def test_too_few_examples_error_does_not_point_at_a_line(tmp_path, datasets_dir):
     path = copy_dataset(tmp_path, "cookbook_toy_chat.jsonl")          # 5 examples
     app = jobs_app(path, local_profile(tmp_path))
@@ -152,6 +159,7 @@ async def test_too_few_examples_error_does_not_point_at_a_line(tmp_path, dataset
                        "the toast")
 
 
+@pytest.mark.slow
 async def test_unreachable_backend_is_a_notification_not_a_traceback(tmp_path):
     from tests.functional.app_helpers import sample_copy
     from tunescope.jobs.profiles import BackendProfile
@@ -176,6 +184,7 @@ async def test_unreachable_backend_is_a_notification_not_a_traceback(tmp_path):
     assert app.return_code in (None, 0)
 
 
+@pytest.mark.slow
 async def test_switching_jobs_shows_each_jobs_events_exactly_once(tmp_path):
     from tests.functional.jobs_helpers import chat_file
 
@@ -207,6 +216,7 @@ async def test_switching_jobs_shows_each_jobs_events_exactly_once(tmp_path):
             assert steps == sorted(set(steps)) and len(steps) == screen.chart.total_steps
 
 
+@pytest.mark.slow
 async def test_arrow_keys_move_the_job_cursor_and_scroll_the_events(tmp_path):
     from tests.functional.jobs_helpers import chat_file
 
@@ -242,6 +252,7 @@ async def test_arrow_keys_move_the_job_cursor_and_scroll_the_events(tmp_path):
         await wait_for(pilot, lambda: not isinstance(app.screen, type(screen)), 5, "the dataset screen")
 
 
+@pytest.mark.slow
 async def test_validation_file_and_epochs_from_the_dialog(tmp_path, datasets_dir):
     from textual.widgets import Input
 

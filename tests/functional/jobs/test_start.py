@@ -47,6 +47,7 @@ async def open_dialog(pilot) -> StartJobScreen:
     return pilot.app.screen
 
 
+@pytest.mark.slow
 async def test_billed_backend_asks_with_the_cost_before_uploading(tmp_path, datasets_dir, other_server):
     path = copy_dataset(tmp_path, "pirate_chat.jsonl")
     profile = BackendProfile(name="work", kind="compatible", base_url=other_server.base_url)
@@ -74,6 +75,7 @@ async def test_billed_backend_asks_with_the_cost_before_uploading(tmp_path, data
             client.close()
 
 
+@pytest.mark.slow
 async def test_errors_need_a_forced_upload(tmp_path, datasets_dir):
     path = copy_dataset(tmp_path, "cookbook_toy_chat.jsonl")
     app = jobs_app(path, local_profile(tmp_path))
@@ -94,6 +96,7 @@ async def test_errors_need_a_forced_upload(tmp_path, datasets_dir):
         assert (await in_thread(app.jobs_backend.jobs().list)).items == []   # nothing uploaded or started
 
 
+@pytest.mark.slow
 async def test_unsaved_edits_are_saved_first(tmp_path):
     path = chat_file(tmp_path / "twelve.jsonl", n=12)
     app = jobs_app(path, local_profile(tmp_path))
@@ -112,6 +115,7 @@ async def test_unsaved_edits_are_saved_first(tmp_path):
         await wait_for(pilot, lambda: app.screen is dataset, 5, "the dataset screen")
 
 
+@pytest.mark.slow
 async def test_unreachable_backend_when_starting(tmp_path, datasets_dir):
     path = copy_dataset(tmp_path, "pirate_chat.jsonl")
     profile = BackendProfile(name="gone", kind="compatible", base_url=f"http://127.0.0.1:{closed_port()}/v1",
@@ -129,6 +133,7 @@ async def test_unreachable_backend_when_starting(tmp_path, datasets_dir):
                        "the notification")                             # notify() posts a message: let it land
 
 
+@pytest.mark.slow
 async def test_quitting_closes_the_local_server(tmp_path):
     path = chat_file(tmp_path / "twelve.jsonl", n=12)
     profile = local_profile(tmp_path)
@@ -148,6 +153,7 @@ async def test_quitting_closes_the_local_server(tmp_path):
     again.stop()
 
 
+@pytest.mark.slow
 async def test_jobs_keys_can_be_remapped(tmp_path):
     path = chat_file(tmp_path / "twelve.jsonl", n=12)
     app = make_app(path, backend=local_profile(tmp_path, speed=0.3),
@@ -169,6 +175,7 @@ async def test_jobs_keys_can_be_remapped(tmp_path):
         assert isinstance(app.screen, JobsScreen)
 
 
+@pytest.mark.slow
 async def test_unknown_backend_name_is_one_clear_message(tmp_path):
     path = chat_file(tmp_path / "twelve.jsonl", n=12)
     app = jobs_app(path, "nope")                                       # as from `tunescope FILE --backend nope`

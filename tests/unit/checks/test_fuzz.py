@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import orjson
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tunescope.checks.model import CheckOptions, ExampleSummary
-from tunescope.checks.example.analyze import analyze_line
 from tunescope.checks import CHECKS
 from tunescope.checks.dataset.aggregator import DatasetAggregator
+from tunescope.checks.example.analyze import analyze_line
+from tunescope.checks.model import CheckOptions, ExampleSummary
 
 scalars = st.none() | st.booleans() | st.integers(-2**63, 2**63 - 1) | st.floats(allow_nan=False, allow_infinity=False) \
     | st.text(max_size=20) | st.sampled_from(["user", "assistant", "system", "tool", "function", "developer",
@@ -33,12 +34,14 @@ def check_never_crashes(data: bytes) -> None:
     agg.finish()
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.dictionaries(keys, json_values, max_size=6))
 def test_arbitrary_objects(obj):
     check_never_crashes(orjson.dumps(obj))
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.dictionaries(keys, json_values, max_size=5), max_size=5), st.sampled_from(["messages", "input"]))
 def test_arbitrary_messages(messages, where):

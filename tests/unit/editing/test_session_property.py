@@ -10,11 +10,12 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tunescope.editing.session import EditSession
 from tunescope.dataset.index import LineIndex
+from tunescope.editing.session import EditSession
 
 OPS = ("replace", "delete", "insert", "undo", "redo", "save", "fix")
 
@@ -33,6 +34,7 @@ def assert_index_matches_a_scan(index):
     scanned.close()
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(n_lines=st.integers(0, 12), eol=st.sampled_from([b"\n", b"\r\n"]), final=st.booleans(),
        bom=st.booleans(), ops=st.lists(st.tuples(st.sampled_from(OPS), st.integers(0, 10_000)), max_size=40))

@@ -11,6 +11,8 @@ import pytest
 from tests.conftest import DATASETS
 from tests.functional.app_helpers import app_for, ready, wait_for
 
+pytestmark = pytest.mark.slow   # subprocesses, SIGKILL or big files: skipped by the fast loop (-m "not slow")
+
 
 @pytest.mark.parametrize("name", ["pirate_chat.jsonl", "azure_prompt_completion_crlf.jsonl",
                                   "foundry_stock_toolcall_valid.jsonl"])

@@ -9,6 +9,8 @@ import pytest
 
 from tests.conftest import DATASETS
 
+pytestmark = pytest.mark.slow   # subprocesses, SIGKILL or big files: skipped by the fast loop (-m "not slow")
+
 
 def run(*args, env=None):
     return subprocess.run([sys.executable, "-m", "tunescope", "check", *args], capture_output=True, text=True,

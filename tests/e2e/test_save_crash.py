@@ -19,6 +19,8 @@ import pytest
 
 from tunescope.editing import save as save_mod
 
+pytestmark = pytest.mark.slow   # subprocesses, SIGKILL or big files: skipped by the fast loop (-m "not slow")
+
 KILLS = 25
 SAVER = r"""
 import sys
