@@ -166,8 +166,8 @@ def test_negative_counts_are_argument_errors(tmp_path):
 @pytest.mark.regression("qa_cli_text")
 def test_every_report_line_fits_80_columns_on_the_real_datasets(datasets_dir):
     from tests.conftest import dataset_files
-    from tunescope.checks.report_text import render_text
     from tunescope.checks.run.runner import check_path, options_for_model
+    from tunescope.checks.report_text import render_text
     for path in dataset_files():
         text = render_text(check_path(path, options_for_model(), use_cache=False), max_findings=3)
         long = [line for line in text.splitlines()[1:] if len(line) > 80]   # line 1 is the path

@@ -9,17 +9,8 @@ import sys
 import orjson
 import pytest
 
-from tests.functional.app_helpers import (
-    SAMPLE_LINES,
-    app_for,
-    chat,
-    notifications,
-    ready,
-    sample_copy,
-    settle,
-    wait_for,
-    write_rows,
-)
+from tests.functional.app_helpers import (SAMPLE_LINES, app_for, chat, notifications, ready, sample_copy, settle,
+                                          wait_for, write_rows)
 from tunescope.config import Settings
 from tunescope.review.state import ERROR
 

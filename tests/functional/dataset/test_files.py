@@ -10,17 +10,8 @@ import pytest
 from textual.widgets import Static
 
 from tests.conftest import DATASETS
-from tests.functional.app_helpers import (
-    SAMPLE_LINES,
-    app_for,
-    chat,
-    notifications,
-    ready,
-    sample_copy,
-    settle,
-    wait_for,
-    write_rows,
-)
+from tests.functional.app_helpers import (SAMPLE_LINES, app_for, chat, notifications, ready, sample_copy, settle,
+                                          wait_for, write_rows)
 from tunescope.review.state import ERROR
 from tunescope.tokens import encodings
 from tunescope.tui.widgets.dataset.status_bar import Status, StatusBar

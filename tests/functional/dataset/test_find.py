@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.functional.app_helpers import (
-    app_for,
-    chat,
-    notifications,
-    ready,
-    sample_copy,
-    wait_for,
-    write_rows,
-)
+from tests.functional.app_helpers import app_for, chat, notifications, ready, sample_copy, wait_for, write_rows
 from tunescope.review.state import ERROR
 
 

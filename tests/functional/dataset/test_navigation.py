@@ -6,17 +6,8 @@ import pytest
 from textual import events
 from textual.widgets._footer import FooterKey
 
-from tests.functional.app_helpers import (
-    SAMPLE_LINES,
-    app_for,
-    chat,
-    notifications,
-    ready,
-    sample_copy,
-    settle,
-    wait_for,
-    write_rows,
-)
+from tests.functional.app_helpers import (SAMPLE_LINES, app_for, chat, notifications, ready, sample_copy, settle,
+                                          wait_for, write_rows)
 from tunescope.review.state import ERROR, OK, WARNING
 from tunescope.tui.widgets.dataset.example_list import ExampleList
 from tunescope.tui.widgets.fitted_footer import fit_keys

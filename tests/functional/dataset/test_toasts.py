@@ -5,16 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets._toast import ToastHolder
 
-from tests.functional.app_helpers import (
-    app_for,
-    chat,
-    notifications,
-    ready,
-    sample_copy,
-    settle,
-    wait_for,
-    write_rows,
-)
+from tests.functional.app_helpers import app_for, chat, notifications, ready, sample_copy, settle, wait_for, write_rows
 
 # Folded from test_qa_modals.py: QA: modal dialogs are never covered by toasts.
 

@@ -12,15 +12,8 @@ import socket
 import pytest
 
 from tests.functional.app_helpers import notifications, ready, wait_for
-from tests.functional.jobs_helpers import (
-    copy_dataset,
-    in_thread,
-    job_status,
-    jobs_app,
-    jobs_screen,
-    local_profile,
-    start_from_dataset,
-)
+from tests.functional.jobs_helpers import (copy_dataset, in_thread, job_status, jobs_app, jobs_screen, local_profile,
+                                           start_from_dataset)
 from tunescope.tui.dialogs.confirm import ConfirmScreen
 from tunescope.tui.dialogs.start_job import StartJobScreen
 from tunescope.tui.screens.dataset import DatasetScreen
@@ -161,8 +154,8 @@ async def test_too_few_examples_error_does_not_point_at_a_line(tmp_path, dataset
 
 @pytest.mark.slow
 async def test_unreachable_backend_is_a_notification_not_a_traceback(tmp_path):
-    from tests.functional.app_helpers import sample_copy
     from tunescope.jobs.profiles import BackendProfile
+    from tests.functional.app_helpers import sample_copy
 
     with socket.socket() as sock:                                      # a port nobody listens on
         sock.bind(("127.0.0.1", 0))

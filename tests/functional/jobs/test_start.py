@@ -8,15 +8,8 @@ import openai
 import pytest
 
 from tests.functional.app_helpers import notifications, ready, wait_for
-from tests.functional.jobs_helpers import (
-    chat_file,
-    copy_dataset,
-    in_thread,
-    job_status,
-    jobs_app,
-    jobs_screen,
-    local_profile,
-)
+from tests.functional.jobs_helpers import (chat_file, copy_dataset, in_thread, job_status, jobs_app, jobs_screen,
+                                           local_profile)
 from tunescope.config import Settings
 from tunescope.jobs.profiles import BackendProfile
 from tunescope.server.embedded import start_embedded

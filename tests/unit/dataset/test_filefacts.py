@@ -8,14 +8,7 @@ import pytest
 from tests.factories import write_file
 from tunescope.checks.file.rules import inspect_file
 from tunescope.checks.run.runner import check_path, options_for_model
-from tunescope.dataset.filefacts import (
-    ARRAY,
-    BINARY,
-    EMPTY,
-    JSONL,
-    PRETTY,
-    iter_documents,
-)
+from tunescope.dataset.filefacts import ARRAY, BINARY, EMPTY, JSONL, PRETTY, iter_documents
 from tunescope.dataset.index import open_index
 
 
