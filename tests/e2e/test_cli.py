@@ -10,6 +10,8 @@ import sys
 
 import pytest
 
+from tests.factories import chat, write_lines
+
 pytestmark = pytest.mark.slow   # subprocesses, SIGKILL or big files: skipped by the fast loop (-m "not slow")
 
 
@@ -22,10 +24,7 @@ def run(cmd, *args, timeout=60, env=None):
 
 
 def chat_file(path, n=12):
-    rows = [{"messages": [{"role": "user", "content": f"Q{i}?"}, {"role": "assistant", "content": f"A{i}."}]}
-            for i in range(n)]
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    return path
+    return write_lines(path, [chat(f"Q{i}?", f"A{i}.") for i in range(n)])
 
 
 @pytest.mark.regression("qa_cli_inputs")
