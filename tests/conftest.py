@@ -35,3 +35,15 @@ def datasets_dir() -> Path:
     if not DATASETS.is_dir():
         pytest.skip("../shared/datasets not present")
     return DATASETS
+
+
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Snapshot tests render whole screens to SVG (1-3 s each): slow, so the fast loop (-m "not slow") skips them.
+
+    Marked here rather than in tests/snapshots, whose files stay as they are."""
+    for item in items:
+        if SNAPSHOTS in Path(item.path).parents:
+            item.add_marker(pytest.mark.slow)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 from importlib import resources
 from pathlib import Path
 
+from tests import factories
 from tunescope.config import Settings
 from tunescope.tui.app import make_app
 
@@ -22,23 +22,12 @@ def sample_copy(tmp_path: Path, name: str = "sample.jsonl") -> Path:
 
 
 def write_rows(path: Path, rows: list) -> Path:
-    """Write rows (dicts become compact JSON, bytes/str are written as is) one per line."""
-    out = []
-    for row in rows:
-        if isinstance(row, (dict, list)):
-            out.append(json.dumps(row, ensure_ascii=False).encode())
-        elif isinstance(row, str):
-            out.append(row.encode())
-        else:
-            out.append(row)
-    path.write_bytes(b"\n".join(out) + b"\n")
-    return path
+    """Write rows (dicts become JSON, non-ASCII kept; bytes/str are written as is) one per line."""
+    return factories.write_lines(path, rows, ensure_ascii=False)
 
 
 def chat(user: str, assistant: str, system: str | None = "You are helpful.") -> dict:
-    messages = [{"role": "system", "content": system}] if system else []
-    messages += [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}]
-    return {"messages": messages}
+    return factories.chat(user, assistant, system)
 
 
 def app_for(path=None, **kwargs):

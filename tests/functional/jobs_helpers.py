@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import shutil
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from tunescope.jobs.profiles import BackendProfile
 from tunescope.tui.screens.jobs import JobsScreen
 
 from tests.conftest import DATASETS
+from tests.factories import write_lines
 from tests.functional.app_helpers import app_for, ready, wait_for
 
 FAST_STEP = 0.01
@@ -37,9 +37,8 @@ def chat_file(path: Path, n: int = 12, broken_line: int | None = None) -> Path:
                     {"role": "assistant", "content": f"{2 * i}."}]
         if i == broken_line:
             messages[1] = {"content": f"{2 * i}."}
-        rows.append(json.dumps({"messages": messages}))
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return path
+        rows.append({"messages": messages})
+    return write_lines(path, rows)
 
 
 def jobs_app(path, backend, poll: float = POLL):

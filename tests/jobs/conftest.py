@@ -7,6 +7,7 @@ import json
 import openai
 import pytest
 
+from tests.factories import write_lines
 from tunescope.jobs.client import JobsClient
 from tunescope.server.embedded import start_embedded
 
@@ -43,5 +44,4 @@ def chat_line(i: int, messages=None) -> str:
 def write_chat(path, n: int = 12, overrides: dict | None = None):
     """A clean chat JSONL of n examples; `overrides` maps a 1-based line to its messages list."""
     overrides = overrides or {}
-    path.write_text("".join(chat_line(i, overrides.get(i)) + "\n" for i in range(1, n + 1)), encoding="utf-8")
-    return path
+    return write_lines(path, [chat_line(i, overrides.get(i)) for i in range(1, n + 1)])

@@ -39,6 +39,7 @@ def _one_line_error(proc):
     return lines[0]
 
 
+@pytest.mark.slow
 def test_local_backend_end_to_end(local, tmp_path, datasets_dir):
     empty = local("list", "--format", "json")
     assert empty.returncode == 0 and json.loads(empty.stdout) == {"jobs": [], "has_more": False}
@@ -91,6 +92,7 @@ def test_local_backend_end_to_end(local, tmp_path, datasets_dir):
     assert "not found" in _one_line_error(missing)
 
 
+@pytest.mark.slow
 def test_failed_job_points_at_the_line_and_bad_files_are_refused(local, tmp_path, datasets_dir):
     toy = local("create", str(datasets_dir / "cookbook_toy_chat.jsonl"), "--model", MODEL)
     assert "5 example(s)" in _one_line_error(toy) and "--force" in toy.stderr
@@ -102,6 +104,7 @@ def test_failed_job_points_at_the_line_and_bad_files_are_refused(local, tmp_path
     assert "failed (training file, line 7, message 2)" in failed.stdout
 
 
+@pytest.mark.slow
 def test_secrets_never_printed_and_billed_jobs_need_confirmation(tmp_path):
     from tunescope.server.embedded import start_embedded
 
@@ -157,6 +160,7 @@ def _answer_prompt(args, env, answer: bytes):
     return subprocess.CompletedProcess(args, proc.returncode, out.decode(), err.decode())
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_watching_not_the_job(tmp_path):
     data = ["--backend", "local", "--local-data-dir", str(tmp_path / "ld"), "--local-speed", "0.2"]
     train = write_chat(tmp_path / "t.jsonl")

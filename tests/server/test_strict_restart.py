@@ -48,6 +48,7 @@ def test_strict_spec_mode_passes_the_sdks_strict_validation(make_server, make_cl
     assert client.spec.seen["listFineTuningEvents"] >= 1 and not client.spec.failures
 
 
+@pytest.mark.slow
 def test_restart_mid_job_keeps_every_event_exactly_once(make_server, make_client, tmp_path):
     data_dir = tmp_path / "persist"
     first = make_server(data_dir, speed=0.01, queue_delay=0.05)
@@ -105,6 +106,7 @@ def _wait_up(client, proc):
             time.sleep(0.1)
 
 
+@pytest.mark.slow
 def test_cli_server_survives_sigkill_mid_job(make_client, tmp_path):
     port = _free_port()
     proc = _serve(tmp_path / "cli", port, "--api-key", "sk-cli-secret")

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 import orjson
 import pytest
 
-from tests.unit.test_checks_dataset_rules import PREF, distinct, legacy, qa, rft_row
-from tests.unit.test_checks_examples import (A, D, GIF, JPG, OK, OTHER_TOOL, PNG, S, U, U2, WEATHER, a, call, calls,
-                                             chat, img, pref, rft, tool, u)
+from tests.factories import pref, rft
+from tests.unit.checks.test_dataset_rules import PREF, distinct, legacy, qa, rft_row
+from tests.unit.checks.test_example import (A, D, GIF, JPG, OK, OTHER_TOOL, PNG, S, U, U2, WEATHER, a, call, calls,
+                                            chat, img, tool, u)
 from tunescope.checks import CHECKS
 from tunescope.checks.example import analyze
 from tunescope.checks.example.analyze import INTERNAL_ERROR, NO_TRAINED_TOKENS, OVER_TOKEN_LIMIT, token_findings

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from tests import factories
 from tunescope.checks.run.runner import DatasetChecker, options_for_model
 from tunescope.review.commands import ReviewSession
 
 
 def chat(user: str, assistant: str = "Sure.", system: str | None = "Be brief.", **extra) -> dict:
-    messages = [{"role": "system", "content": system}] if system else []
-    messages += [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}]
-    return {"messages": messages, **extra}
+    return factories.chat(user, assistant, system, **extra)
 
 
 def write_rows(path: Path, rows: list) -> Path:
-    path.write_bytes(b"".join((json.dumps(r).encode() if not isinstance(r, bytes) else r) + b"\n" for r in rows))
-    return path
+    return factories.write_lines(path, rows)
 
 
 def review_of(path: Path, check: bool = True) -> ReviewSession:

@@ -1,0 +1,92 @@
+"""`tunescope check` as a user runs it: a real subprocess, real files, exit codes and output."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import DATASETS
+
+pytestmark = pytest.mark.slow   # subprocesses, SIGKILL or big files: skipped by the fast loop (-m "not slow")
+
+
+def run(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "tunescope", "check", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, timeout=120)
+
+
+def test_clean_file_exits_0_and_summarises(datasets_dir, tmp_path):
+    p = tmp_path / "ok.jsonl"
+    lines = [json.dumps({"messages": [{"role": "system", "content": "Be brief."},
+                                      {"role": "user", "content": f"Q{i}?"},
+                                      {"role": "assistant", "content": f"A{i}."}]}) for i in range(60)]
+    p.write_text("\n".join(lines) + "\n")
+    r = run(str(p))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "60 examples" in r.stdout and "0 errors" in r.stdout
+    assert max(len(line) for line in r.stdout.splitlines()[1:]) <= 80  # line 1 is the path
+
+
+def test_errors_exit_1_with_line_numbers(datasets_dir):
+    r = run(str(datasets_dir / "debian_admin_extra_keys.jsonl"))
+    assert r.returncode == 1
+    assert "line 1" in r.stdout
+
+
+def test_json_output_keys(datasets_dir):
+    r = run(str(datasets_dir / "cookbook_toy_chat.jsonl"), "--format", "json")
+    data = json.loads(r.stdout)
+    assert {"file", "format", "model", "encoding", "exact_tokens", "examples", "lines", "summary",
+            "counts_by_check", "findings", "tokens", "cost", "duplicates"} <= set(data)
+    assert data["examples"] == 5 and data["summary"]["errors"] >= 1
+    assert r.returncode == 1
+
+
+def test_strict_makes_warnings_fail(tmp_path):
+    p = tmp_path / "w.jsonl"
+    lines = [json.dumps({"messages": [{"role": "user", "content": f"Q{i}?"},
+                                      {"role": "assistant", "content": f"A{i}."}]}) for i in range(12)]
+    p.write_text("\n".join(lines) + "\n")
+    assert run(str(p)).returncode == 0
+    assert run(str(p), "--strict").returncode == 1
+
+
+def test_missing_file_is_exit_2_one_line(tmp_path):
+    r = run(str(tmp_path / "nope.jsonl"))
+    assert r.returncode == 2
+    assert "no such file" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in r.stderr
+
+
+def test_unknown_model_is_exit_2(datasets_dir):
+    r = run(str(datasets_dir / "pirate_chat.jsonl"), "--model", "gpt-9-turbo")
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "gpt-9-turbo" in r.stderr
+
+
+def test_missing_encoding_explains_and_estimate_opt_in(datasets_dir, tmp_path):
+    env = {"TIKTOKEN_CACHE_DIR": str(tmp_path / "empty")}
+    r = run(str(datasets_dir / "pirate_chat.jsonl"), env=env)
+    assert r.returncode == 2 and "encodings import" in r.stderr and "Traceback" not in r.stderr
+    r2 = run(str(datasets_dir / "pirate_chat.jsonl"), "--allow-estimate", "--format", "json", env=env)
+    assert r2.returncode in (0, 1)
+    assert json.loads(r2.stdout)["exact_tokens"] is False
+
+
+def test_binary_and_empty_are_exit_2(tmp_path):
+    e = tmp_path / "e.jsonl"
+    e.write_bytes(b"")
+    assert run(str(e)).returncode == 2
+    b = tmp_path / "b.jsonl"
+    b.write_bytes(os.urandom(4096) + b"\x00" * 100)
+    r = run(str(b))
+    assert r.returncode == 2 and "binary" in r.stdout
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in DATASETS.glob("*.jsonl")) if DATASETS.is_dir() else [])
+def test_json_for_every_dataset(name):
+    r = run(str(DATASETS / name), "--format", "json")
+    assert r.returncode in (0, 1), r.stderr
+    assert "Traceback" not in r.stderr
+    json.loads(r.stdout)
