@@ -84,6 +84,19 @@ def test_binary_and_empty_are_exit_2(tmp_path):
     assert r.returncode == 2 and "binary" in r.stdout
 
 
+def test_binary_and_empty_say_why_on_stderr_even_with_json(tmp_path):
+    """Issue 9: exit 2 came with nothing on stderr; now one line says why (the JSON report still goes to stdout)."""
+    e = tmp_path / "e.jsonl"
+    e.write_bytes(b"")
+    r = run(str(e), "--format", "json")
+    assert r.returncode == 2 and json.loads(r.stdout)["file_facts"]["layout"] == "empty"
+    assert r.stderr.strip().splitlines() == ["tunescope check: e.jsonl is empty (0 bytes): there are no training examples."]
+    b = tmp_path / "b.jsonl"
+    b.write_bytes(os.urandom(4096) + b"\x00" * 100)
+    r = run(str(b))
+    assert r.returncode == 2 and r.stderr.startswith("tunescope check: b.jsonl looks like a binary file")
+
+
 @pytest.mark.parametrize("name", sorted(p.name for p in DATASETS.glob("*.jsonl")) if DATASETS.is_dir() else [])
 def test_json_for_every_dataset(name):
     r = run(str(DATASETS / name), "--format", "json")

@@ -88,6 +88,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     worst = 0
     reports = []
+    unusable: list[str] = []   # one line each on stderr, after the report: why exit 2
     for path in args.files:
         try:
             report = check_path(path, options, validation=args.validation, allow_estimate=args.allow_estimate,
@@ -105,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
                 worst = max(worst, 1)
         if report.facts.layout in ("empty", "binary"):
             worst = 2
+            unusable.append(_unusable_reason(path, report))
     try:
         if args.output == "json":
             data = [r.to_json() for r in reports]
@@ -120,4 +122,12 @@ def run(args: argparse.Namespace) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
+    for reason in unusable:
+        _fail(reason)
     return worst
+
+
+def _unusable_reason(path: str, report) -> str:
+    """The one-line reason an empty or binary file cannot be checked (its file-level error)."""
+    errors = [f for f in report.facts.findings if f.severity.value == "error"]
+    return errors[0].message if errors else f"{path}: {report.facts.layout} file, no examples"

@@ -13,7 +13,7 @@ import os
 import sys
 
 from tunescope.config import ConfigError, load_settings
-from tunescope.dataset.filefacts import JSONL, detect_document_layout
+from tunescope.dataset.filefacts import JSONL, detect_document_layout, looks_binary
 from tunescope.dataset.index import LineIndex
 from tunescope.editing.fixes.jsonl import convert_to_jsonl
 from tunescope.editing.fixes.plan import FixError
@@ -164,6 +164,9 @@ def _run(args: argparse.Namespace) -> int:
         return _fail(f"{args.file}: cannot read ({exc.strerror or exc})")
     if index.error is not None:
         return _fail(f"{args.file}: cannot read ({index.error})")
+    if index.size and looks_binary(index.read_range(0, min(index.size, 65536))):
+        return _fail(f"{args.file} looks like a binary file, not JSONL text (NUL bytes or undecodable data near "
+                     "the start); nothing was written. Check that this is the right file.")
     names = [n for n, _ in fixes]
     if "to_jsonl" not in names:
         shape = _looks_like_document(index)

@@ -146,3 +146,13 @@ def test_entry_point_end_to_end(datasets_dir, tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "10 changed" in proc.stdout
     assert all("preferred_output" in orjson.loads(x) for x in path.read_bytes().splitlines())
+
+
+def test_a_binary_file_is_refused_and_nothing_is_written(tmp_path, capsys):
+    """Issue 9: `fix` on a binary file wrote hundreds of garbage rows and exited 0; it refuses it as `check` does."""
+    src = tmp_path / "b.jsonl"
+    src.write_bytes(os.urandom(4096) + b"\x00" * 100)
+    out = tmp_path / "out.jsonl"
+    code, _stdout, stderr = run(capsys, src, "--dedupe", "-o", out)
+    assert code == 2 and not out.exists()
+    assert "binary file" in stderr and stderr.count("\n") == 1
