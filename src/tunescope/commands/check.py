@@ -6,7 +6,6 @@ import argparse
 import os
 import stat
 import sys
-import time
 
 import orjson
 
@@ -40,23 +39,33 @@ def _count(text: str) -> int:
 
 
 class _Progress:
-    """A one-line progress bar on stderr, only when stderr is a terminal and the file is big."""
+    """A progress bar on stderr (rich's), only when stderr is a terminal and the file is big; it clears itself
+    when the check is done or fails."""
 
-    def __init__(self, label: str, size: int):
+    def __init__(self, label: str, size: int, console=None):
         self.on = sys.stderr.isatty() and size > 20 * 1024 * 1024
-        self.label, self.last = label, 0.0
+        self.label, self.console = label, console
+        self.bar = self.task = None
 
     def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if not self.on or (now - self.last < 0.1 and done < total):
+        if not self.on:
             return
-        self.last = now
-        frac = done / total if total else 1
-        bar = "#" * int(frac * 30)
-        sys.stderr.write(f"\r{self.label[:30]:30} [{bar:30}] {frac:4.0%}")
+        if self.bar is None:
+            from rich.console import Console   # loaded only when a bar is drawn: keeps `check` start-up short
+            from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(),
+                                TimeRemainingColumn(), console=self.console or Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(self.label[:30], total=total or 1)
+        self.bar.update(self.task, completed=done, total=total or 1)
         if done >= total:
-            sys.stderr.write("\r" + " " * 70 + "\r")
-        sys.stderr.flush()
+            self.close()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
 
 
 def _fail(msg: str) -> int:
@@ -90,15 +99,17 @@ def run(args: argparse.Namespace) -> int:
     reports = []
     unusable: list[str] = []   # one line each on stderr, after the report: why exit 2
     for path in args.files:
+        progress = _Progress(os.path.basename(path), os.path.getsize(path))
         try:
             report = check_path(path, options, validation=args.validation, allow_estimate=args.allow_estimate,
-                                workers=args.workers, progress=_Progress(os.path.basename(path), os.path.getsize(path)),
-                                use_cache=not args.no_cache)
+                                workers=args.workers, progress=progress, use_cache=not args.no_cache)
         except EncodingUnavailable as exc:
             hint = "" if "--allow-estimate" in str(exc) else " (or pass --allow-estimate for estimated counts)"
             return _fail(f"{exc}{hint}")
         except OSError as exc:
             return _fail(f"{path}: {exc.strerror or exc}")
+        finally:
+            progress.close()
         reports.append(report)
         for r in (report, report.validation):
             s = r.summary if r is not None else {"errors": 0, "warnings": 0}
