@@ -14,6 +14,9 @@ TIKTOKEN_CACHE = SHARED / "tiktoken_cache"
 
 if TIKTOKEN_CACHE.is_dir():
     os.environ["TIKTOKEN_CACHE_DIR"] = str(TIKTOKEN_CACHE)
+# The encodings bundled in the package would hide every "encoding missing" path the tests exercise; the
+# tests of the bundled copies (tests/unit/tokens/test_bundled.py) turn them back on.
+os.environ["TUNESCOPE_BUNDLED_ENCODINGS"] = "off"
 
 
 def dataset_files() -> list[Path]:

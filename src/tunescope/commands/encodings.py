@@ -46,13 +46,15 @@ def _status() -> int:
         if row["verified"]:
             state = "present"
         elif row["present"]:
-            state = "CORRUPT (sha256 mismatch)"
-            missing += 1
+            state = "CORRUPT (sha256 mismatch)" + ("; using the bundled copy" if row["bundled"] else "")
+            missing += not row["bundled"]
+        elif row["bundled"]:
+            state = "bundled (exact counts; not in the cache dir)"
         else:
             state = "missing"
             missing += 1
         print(f"  {row['name']:<12} {state:<10} {Path(row['path']).name}")
-        if not row["verified"]:
+        if not row["verified"] and not row["bundled"]:
             print(f"  {'':<12} get it from {row['url']}")
     if missing:
         print("import a downloaded file with: tunescope encodings import PATH")

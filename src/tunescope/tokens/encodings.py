@@ -11,6 +11,12 @@ sha256 tiktoken verifies; if not we raise `EncodingUnavailable` with a one-line 
 
 The cache dir is tunescope's (`config.cache_dir()/"tiktoken"`) unless the user already set
 `TIKTOKEN_CACHE_DIR` or `DATA_GYM_CACHE_DIR` (tiktoken's own variables).
+
+Why the bundled copies: reviewing data on a firewalled GPU box over SSH is the main use, so the
+o200k_base and cl100k_base files ship inside the package (`tokens/data/tiktoken/`, named as tiktoken's
+cache names them, sha256-verified before use). They are used whenever the cache lacks a verified file,
+so counts are exact out of the box; `TUNESCOPE_BUNDLED_ENCODINGS=off` turns them off (to test or to
+insist on the user's own cache).
 """
 
 from __future__ import annotations
@@ -54,6 +60,7 @@ KNOWN_ENCODINGS: dict[str, EncodingFile] = {
 }
 
 DEFAULT_ENCODING = "o200k_base"
+BUNDLED_DIR = Path(__file__).with_name("data") / "tiktoken"
 
 # Longest prefix wins; a prefix matches the whole base name or is followed by "-" / ".".
 _O200K_PREFIXES = ("gpt-4o", "chatgpt-4o", "gpt-4.1", "gpt-4.5", "gpt-5", "o1", "o3", "o4")
@@ -171,24 +178,59 @@ def check_available(name: str) -> Path:
     return path
 
 
+def bundled_file(name: str) -> Path | None:
+    """The verified copy of encoding `name` shipped with tunescope, or None (absent, corrupt, or turned off)."""
+    if os.environ.get("TUNESCOPE_BUNDLED_ENCODINGS", "").lower() in ("0", "off", "no", "false"):
+        return None
+    info = KNOWN_ENCODINGS.get(name)
+    path = BUNDLED_DIR / info.cache_name if info else None
+    try:
+        return path if path is not None and path.is_file() and sha256_file(path) == info.sha256 else None
+    except OSError:
+        return None
+
+
 _LOADED: dict[str, object] = {}
 _LOCK = threading.Lock()
 
 
 def get_encoding(name: str):
-    """The tiktoken Encoding `name`, loaded once per process; never downloads."""
+    """The tiktoken Encoding `name`, loaded once per process; never downloads: from tiktoken's cache,
+    or else from the copy bundled with tunescope."""
     enc = _LOADED.get(name)
     if enc is not None:
         return enc
     with _LOCK:
         enc = _LOADED.get(name)
         if enc is None:
-            check_available(name)
-            import tiktoken
-
-            enc = tiktoken.get_encoding(name)
+            try:
+                check_available(name)
+                cache = None
+            except EncodingUnavailable:
+                if bundled_file(name) is None:
+                    raise
+                cache = BUNDLED_DIR
+            enc = _load(name, cache)
             _LOADED[name] = enc
     return enc
+
+
+def _load(name: str, cache: Path | None):
+    """tiktoken's Encoding; with `cache`, tiktoken reads its cache there (only reads: the file is verified),
+    the user's TIKTOKEN_CACHE_DIR restored afterwards. Callers hold _LOCK, the only way tunescope loads one."""
+    import tiktoken   # heavy (~0.1 s): only when counting starts
+
+    if cache is None:
+        return tiktoken.get_encoding(name)
+    before = os.environ.get("TIKTOKEN_CACHE_DIR")
+    os.environ["TIKTOKEN_CACHE_DIR"] = str(cache)
+    try:
+        return tiktoken.get_encoding(name)
+    finally:
+        if before is None:
+            os.environ.pop("TIKTOKEN_CACHE_DIR", None)
+        else:
+            os.environ["TIKTOKEN_CACHE_DIR"] = before
 
 
 def clear_loaded() -> None:
@@ -246,5 +288,5 @@ def status() -> list[dict]:
             except OSError:
                 verified = False
         rows.append({"name": info.name, "path": str(path), "present": present, "verified": verified,
-                     "url": info.url, "sha256": info.sha256})
+                     "bundled": bundled_file(info.name) is not None, "url": info.url, "sha256": info.sha256})
     return rows
