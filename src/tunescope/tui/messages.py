@@ -138,15 +138,6 @@ class SaveRejected(Message):
 
 
 @dataclass
-class NoticePosted(Message):
-    """Something the user should read (a worker's way to show a toast)."""
-
-    text: str
-    severity: str = "information"
-    extra: dict = field(default_factory=dict)
-
-
-@dataclass
 class AnalysisFailed(Message):
     """Checking one row again (`key`, line `line`) failed; `reason` says why."""
 
