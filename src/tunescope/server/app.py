@@ -22,6 +22,9 @@ from starlette.routing import Mount
 
 from tunescope.server import ids
 from tunescope.server.blobs import Blobs
+from tunescope.server.chat import routes as chat_routes
+from tunescope.server.chat.service import ChatResponder
+from tunescope.server.chat.simulated import SimulatedResponder
 from tunescope.server.errors import APIError
 from tunescope.server.files import routes as files_routes
 from tunescope.server.files.service import FilesService
@@ -47,21 +50,24 @@ class DataDirBusy(RuntimeError):
     """Another tunescope server holds the data directory's lock."""
 
 
-RESOURCES = (files_routes, jobs_routes, models_routes)
+RESOURCES = (files_routes, jobs_routes, models_routes, chat_routes)
 """Route modules mounted under /v1; each has a ROUTES list (docs/recipes/endpoints.md)."""
 
 
 TrainerFactory = Callable[[JobsService, ServerConfig], Trainer]
+ResponderFactory = Callable[[JobsService, ServerConfig], ChatResponder]
 
 
 class ServerState:
     """Everything one server instance owns: store, bytes on disk, the services routes call, the trainer.
 
     `make_trainer` builds what moves jobs on (the simulated trainer by default); it receives the
-    jobs service it must drive, see the Trainer seam in jobs/service.py.
+    jobs service it must drive, see the Trainer seam in jobs/service.py. `make_responder` builds
+    what answers chat completions (the labelled simulation by default), see chat/service.py.
     """
 
-    def __init__(self, config: ServerConfig, make_trainer: TrainerFactory = SimulatedTrainer) -> None:
+    def __init__(self, config: ServerConfig, make_trainer: TrainerFactory = SimulatedTrainer,
+                 make_responder: ResponderFactory = SimulatedResponder) -> None:
         table = load_models()  # before taking the lock: a broken models.toml is reported as it is
         config.prepare()
         self.config = config
@@ -85,6 +91,7 @@ class ServerState:
         self.jobs = JobsService(self.store, config, self.org_id, self.files, self.models)
         self.trainer = make_trainer(self.jobs, config)
         self.jobs.attach(self.trainer)
+        self.responder = make_responder(self.jobs, config)
         self._closed = False
 
     def close(self) -> None:

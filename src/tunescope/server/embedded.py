@@ -24,13 +24,13 @@ def default_data_dir() -> Path:
 class EmbeddedServer:
     """A started server; `.base_url` is what `openai.OpenAI(base_url=...)` wants."""
 
-    def __init__(self, config: ServerConfig, port: int = 0, host: str = "127.0.0.1") -> None:
+    def __init__(self, config: ServerConfig, port: int = 0, host: str = "127.0.0.1", **factories) -> None:
         self.config = config
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             self._sock.bind((host, port))
-            self.state = ServerState(config)  # takes the data dir's lock: only after the port is ours
+            self.state = ServerState(config, **factories)  # takes the data dir's lock: only after the port is ours
         except BaseException:
             self._sock.close()
             raise
@@ -89,7 +89,9 @@ class EmbeddedServer:
 def start_embedded(data_dir: Path | str | None = None, speed: float = 0.5, port: int = 0, **options) -> EmbeddedServer:
     """Start a server on 127.0.0.1 (port 0 = any free port) and return once it accepts requests.
 
-    `options` are further `ServerConfig` fields (queue_delay, api_key, strict_spec, limits).
+    `options` are further `ServerConfig` fields (queue_delay, api_key, strict_spec, limits), or the
+    `make_trainer` / `make_responder` factories of `ServerState`.
     """
+    factories = {k: options.pop(k) for k in ("make_trainer", "make_responder") if k in options}
     config = ServerConfig(data_dir=Path(data_dir) if data_dir else default_data_dir(), speed=speed, **options)
-    return EmbeddedServer(config, port=port).start()
+    return EmbeddedServer(config, port=port, **factories).start()

@@ -55,6 +55,10 @@ def request_id() -> str:
     return "req_" + uuid.uuid4().hex
 
 
+def chat_completion_id() -> str:
+    return "chatcmpl-" + uuid.uuid4().hex[:29]
+
+
 def model_name(base: str, suffix: str | None, short: str | None = None) -> str:
     return f"ft:{base}:{ORG_SLUG}:{suffix or ''}:{short or base62(8)}"
 
