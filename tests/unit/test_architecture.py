@@ -76,6 +76,12 @@ ALLOWED_LATE_IMPORTS: dict[tuple[str, str], str] = {
     ("tunescope.providers.local", "tunescope.server.app"):
         "every `tunescope jobs` run loads all providers to build its flags; the server (0.2 s) only on connect",
     ("tunescope.providers.local", "tunescope.server.embedded"): "as above: the server only on connect",
+    ("tunescope.commands.eval", "tunescope.eval.backend"): "openai loads only when an evaluation runs; " + _CLI_START,
+    ("tunescope.commands.eval", "tunescope.eval.promptfoo"): _CLI_START,
+    ("tunescope.commands.eval", "tunescope.eval.report"): _CLI_START,
+    ("tunescope.commands.eval", "tunescope.eval.runner"): _CLI_START,
+    ("tunescope.commands.eval", "tunescope.jobs.connection"): _CLI_START,
+    ("tunescope.commands.eval", "tunescope.tokens.models"): _CLI_START,
     ("tunescope.jobs.upload", "tunescope.checks.run.runner"):
         "the pre-flight check loads the checker only when a file is uploaded, not for `jobs list`",
 }

@@ -65,6 +65,8 @@ class ModelInfo:
     retires: str | None = None
     notes: str = ""
     requested: str = ""            # the name asked for (e.g. an ft: name), when it differs
+    inference_input_per_1m: float | None = None    # USD per 1M prompt tokens sent to its fine-tuned models
+    inference_output_per_1m: float | None = None   # USD per 1M tokens they answer with
 
     def supports(self, method: str) -> bool:
         return method in self.methods
@@ -73,7 +75,7 @@ class ModelInfo:
 _FIELDS = {
     "aliases": list, "encoding": str, "token_limit": int, "token_limit_source": str,
     "price_per_1m": (int, float), "price_per_hour": (int, float), "price_source": str,
-    "price_date": str, "methods": list, "vision": bool, "deprecated": bool, "retires": str, "notes": str,
+    "price_date": str, "methods": list, "inference_input_per_1m": (int, float), "inference_output_per_1m": (int, float), "vision": bool, "deprecated": bool, "retires": str, "notes": str,
 }
 
 
@@ -125,7 +127,13 @@ def _info(name: str, entry: dict) -> ModelInfo:
         deprecated=entry.get("deprecated", False),
         retires=entry.get("retires"),
         notes=entry.get("notes", ""),
+        inference_input_per_1m=_price(entry.get("inference_input_per_1m")),
+        inference_output_per_1m=_price(entry.get("inference_output_per_1m")),
     )
+
+
+def _price(value) -> float | None:
+    return float(value) if value is not None else None
 
 
 @dataclass
