@@ -83,3 +83,16 @@ def test_bad_input_is_one_line_not_a_traceback(tmp_path, capsys):
     assert "missing.jsonl" in capsys.readouterr().err
     assert cli.main(["eval", str(PIRATE), "--model", BASE, "--grader", "nope"]) == 2
     assert "unknown grader 'nope'" in capsys.readouterr().err
+
+
+def test_cost_above_the_limit_needs_yes(make_server, capsys):
+    srv = make_server()
+    common = ["eval", str(PIRATE), "--model", "gpt-4o-mini", "--backend", "compatible", "--base-url", srv.base_url]
+    assert cli.main([*common, "--max-cost", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "estimated $0.000" in err and "pass --yes" in err         # tokens are counted exactly, priced per model
+    assert cli.main([*common, "--max-cost", "0", "--yes", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["run"]["requests"] == 10 and report["cost"].startswith("about ")
+    assert cli.main([*common, "--max-cost", "0"]) == 0              # every answer cached: nothing left to pay for
+    capsys.readouterr()

@@ -46,7 +46,9 @@ class CostEstimate:
         tokens = sum(line.prompt_tokens + line.answer_tokens for line in self.lines)
         if not self.billed:
             return f"about {tokens:,} tokens on a free backend: $0.00"
-        text = f"about {tokens:,} tokens, estimated ${self.usd:.2f}"
+        usd = self.usd
+        text = f"about {tokens:,} tokens, estimated ${usd:.2f}" if usd >= 0.01 or not usd else (
+            f"about {tokens:,} tokens, estimated ${usd:.4f}")
         if self.unpriced:
             text += f" (no price for {', '.join(self.unpriced)}: add it to models.toml)"
         return text
