@@ -31,8 +31,9 @@ from tunescope.tui.dialogs.confirm import ConfirmScreen
 from tunescope.tui.dialogs.help import HelpScreen
 from tunescope.tui.dialogs.start_job import DatasetToTrain, StartJobScreen
 from tunescope.tui.jobs_connection import JobsBackend
-from tunescope.tui.messages import (DatasetSaved, ExampleShown, SaveRejected, ShowLineRequested,
+from tunescope.tui.messages import (CompareRequested, DatasetSaved, ExampleShown, SaveRejected, ShowLineRequested,
                                     StartJobRequested)
+from tunescope.tui.screens.compare import CompareScreen
 from tunescope.tui.screens.dataset import DatasetScreen
 from tunescope.tui.screens.jobs import JobsScreen
 from tunescope.tui.workers import describe_error
@@ -92,6 +93,8 @@ class TunescopeApp(App):
         """(line, message index) to select in the viewer whenever it shows that line afresh (`show_line`),
         until it has shown that line and then another one."""
         self.wanted_line_shown = False
+        self.last_compare: CompareScreen | None = None
+        """The Compare screen opened last: opening Compare again on the same file shows its results."""
         self.problems = list(problems or [])
         valid, keymap_problems = keymap.user_keymap(self.settings.keymap)
         self.problems += keymap_problems
@@ -160,6 +163,21 @@ class TunescopeApp(App):
                 return
         self.push_screen(JobsScreen(self.jobs_backend, select=select))
 
+    def open_compare(self, models: tuple[str, ...] = ()) -> None:
+        """The Compare screen on the open dataset: `models`, or the last comparison of this file, or its model."""
+        dataset = self.dataset_screen
+        if dataset is None or dataset.state is None or not dataset.path:
+            self.notify("Open a dataset first (tunescope FILE): Compare evaluates models on it.", severity="warning")
+            return
+        last = self.last_compare
+        report = None
+        if not models and last is not None and last.path == dataset.path:
+            models, report = last.models, last.report
+        screen = CompareScreen(self.jobs_backend, dataset.path, dataset.display_name,
+                               models or (dataset.options.model,), last.graders if report else ("exact",), report)
+        self.last_compare = screen
+        self.push_screen(screen)
+
     def start_job(self) -> None:
         """Check the dataset can be sent, offer to save unsaved edits first, then open the start-job dialog."""
         dataset = self.dataset_screen
@@ -225,6 +243,10 @@ class TunescopeApp(App):
     def _start_job_requested(self, event: StartJobRequested) -> None:
         self.start_job()
 
+    @on(CompareRequested)
+    def _compare_requested(self, event: CompareRequested) -> None:
+        self.open_compare(event.models)
+
     @on(ShowLineRequested)
     def _show_line_requested(self, event: ShowLineRequested) -> None:
         if self.show_line(event.line, event.message_index) and event.note:
@@ -266,6 +288,9 @@ class TunescopeApp(App):
     # -- app-wide actions ---------------------------------------------------------------------
     def action_open_jobs(self, select: str | None = None) -> None:
         self.open_jobs(select)
+
+    def action_open_compare(self) -> None:
+        self.open_compare()
 
     def action_start_job(self) -> None:
         self.start_job()

@@ -88,6 +88,7 @@ DATASET_BINDINGS = [
     _b("y", "copy", "Copy", "dataset.copy", "Copy the example JSON to the clipboard (OSC 52)"),
     _b("J", "app.open_jobs", "Jobs", "dataset.jobs", "Fine-tuning jobs on the backend, watched live"),
     _b("T", "app.start_job", "Train", "dataset.start_job", "Start a fine-tuning job with this dataset (asks first)"),
+    _b("C", "app.open_compare", "Compare", "dataset.compare", "Evaluate and compare models on this dataset"),
 ]
 DATASET_BACK = _b("escape", "back", "Back", "dataset.back", "Back to the list")
 DATASET_SCREEN_BINDINGS = DATASET_BINDINGS + [DATASET_BACK]
@@ -105,11 +106,22 @@ JOBS_BINDINGS = [
        "Open the dataset at the line the failed job's error points to", show=True),
     _b("n", "new_job", "New job", "jobs.new", "Start a job with the open dataset (asks first)"),
     _b("R", "refresh", "Refresh", "jobs.refresh", "Poll the backend now (and retry after an error)"),
+    _b("e", "compare", "Evaluate", "jobs.compare",
+       "Compare the selected finished job's model with its base model on the open dataset"),
     _b("escape,q", "back", "Back", "jobs.back", "Back to the list, then to the dataset", show=True,
        key_display="esc"),
 ]
 JOBS_LIST_BINDINGS = [b for b in JOBS_BINDINGS if b.id in ("jobs.down", "jobs.up")]
 """The jobs list moves its own cursor with the screen's up/down keys (same ids: one remap moves both)."""
+
+COMPARE_BINDINGS = [
+    _b("ctrl+r", "run", "Run", "compare.run",
+       "Ask every model every example and grade the answers (cached answers cost nothing)", show=True),
+    _b("s", "stop", "Stop", "compare.stop", "Stop the run in progress (answers so far are kept)", show=True),
+    _b("f", "filter", "Filter", "compare.filter", "Show every example, the failures, or the flips", show=True),
+    _b("o", "open_line", "Fix line", "compare.open_line", "Open the example in the dataset editor", show=True),
+    _b("escape", "back", "Back", "compare.back", "Back to the previous screen", show=True),
+]
 
 # -- dialogs ----------------------------------------------------------------------------------
 CONFIRM_BINDINGS = [
@@ -170,6 +182,7 @@ AREAS: dict[str, list[Binding]] = {
     "findings": FINDINGS_BINDINGS,
     "stats": STATS_BINDINGS,
     "jobs": JOBS_BINDINGS,
+    "compare": COMPARE_BINDINGS,
     "confirm": CONFIRM_BINDINGS,
     "prompt": PROMPT_BINDINGS,
     "search": SEARCH_BINDINGS,

@@ -272,3 +272,39 @@ class JobStartFailed(Message):
 
     text: str
     kind: str = "error"
+
+
+@dataclass
+class CompareRequested(Message):
+    """Open the Compare screen for these models (a finished job asks for its base model and itself)."""
+
+    models: tuple[str, ...] = ()
+
+
+@dataclass
+class EvalProgressed(Message):
+    """`done` of `total` answers of evaluation run `generation` are in."""
+
+    done: int
+    total: int
+    generation: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, EvalProgressed)
+
+
+@dataclass
+class EvalFinished(Message):
+    """An evaluation run ended (or was stopped: `report["run"]["stopped"]`); `report` is the CLI's JSON."""
+
+    report: dict
+    generation: int
+
+
+@dataclass
+class EvalFailed(Message):
+    """No report; `text` says why. `cost` is set instead when the run needs confirming first."""
+
+    text: str
+    generation: int
+    cost: bool = False

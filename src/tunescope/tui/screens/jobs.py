@@ -22,8 +22,8 @@ from textual.widgets import Footer, Static
 from tunescope.tui import keymap
 from tunescope.tui.dialogs.confirm import ConfirmScreen
 from tunescope.tui.jobs_poller import JobsPoller, control_job
-from tunescope.tui.messages import (JobActionDone, JobFollowed, JobsListed, JobsProblem, JobsRecovered,
-                                    ShowLineRequested, StartJobRequested)
+from tunescope.tui.messages import (CompareRequested, JobActionDone, JobFollowed, JobsListed, JobsProblem,
+                                    JobsRecovered, ShowLineRequested, StartJobRequested)
 from tunescope.tui.widgets.jobs.event_log import EventLog
 from tunescope.tui.widgets.jobs.job_detail import CheckpointsTable, JobSummary
 from tunescope.tui.widgets.jobs.jobs_list import JobsList
@@ -316,6 +316,13 @@ class JobsScreen(Screen):
 
     def action_new_job(self) -> None:
         self.post_message(StartJobRequested())
+
+    def action_compare(self) -> None:
+        job = self.job
+        if job is None or job.status != "succeeded":
+            self.notify("Select a succeeded job to compare its model with its base model.", severity="warning")
+            return
+        self.post_message(CompareRequested((job.model, job.id)))
 
     def action_open_failure(self) -> None:
         job = self.job
