@@ -43,7 +43,7 @@ async def test_compare_base_and_fine_tune_then_filter_and_fix_a_line(tmp_path):
         assert [m["pass_rate"] for m in report["models"]] == [0.0, 1.0]
         assert screen.table.row_count == 10
         summary = str(screen.query_one("#compare-summary").render())
-        assert f"{job_id}: 100% pass" in summary and "flips: 10 better, 0 worse" in summary
+        assert f"100% pass (95% CI 72%-100%) · score 1.00 · n=10 · {job_id}" in summary and "flips: 10 better, 0 worse" in summary
         await pilot.press("down", "down")
         assert screen.table.current_line == 3
         detail = str(screen.detail.query_one("#compare-detail-text").render())

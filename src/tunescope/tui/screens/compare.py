@@ -40,10 +40,13 @@ class CompareScreen(Screen):
     CompareScreen {
         layout: vertical;
         & #compare-title { height: 1; padding: 0 1; background: $panel; text-wrap: nowrap; text-overflow: ellipsis; }
-        & #compare-inputs { height: 3; }
-        & #compare-models { width: 3fr; }
+        & #compare-inputs { height: 1; }
+        & #compare-inputs Input { border: none; height: 1; padding: 0 1; background: $boost; }
+        & #compare-inputs Input:focus { background: $primary 30%; }
+        & #compare-models { width: 3fr; margin-right: 1; }
         & #compare-graders { width: 2fr; }
-        & #compare-summary { height: auto; max-height: 5; padding: 0 1; color: $text-muted; }
+        & #compare-summary { height: auto; max-height: 5; padding: 0 1; color: $text-muted; text-wrap: nowrap;
+                             text-overflow: ellipsis; }
         & CompareTable { height: 1fr; min-height: 4; }
         & CompareDetail { height: 1fr; min-height: 4; border-top: solid $foreground 20%; padding: 0 1; }
     }
@@ -100,8 +103,8 @@ class CompareScreen(Screen):
         if self.report:
             for m in self.report["models"]:
                 lo, hi = m["pass_ci"]
-                lines.append(f"{m['model']}: {m['pass_rate']:.0%} pass (95% CI {lo:.0%}-{hi:.0%}), "
-                             f"mean score {m['mean_score']:.2f}, n={m['n']}")
+                lines.append(f"{m['pass_rate']:>4.0%} pass (95% CI {lo:.0%}-{hi:.0%}) · score {m['mean_score']:.2f} · "
+                             f"n={m['n']} · {m['model']}")
             flips = self.report["flips"]
             better = sum(1 for f in flips if f["change"] == "better")
             run = self.report["run"]

@@ -14,7 +14,7 @@ def describe(example: dict | None, models: list[str]) -> Text:
         return Text("No example to show. Run the evaluation (ctrl+r) or change the filter (f).", style="dim")
     text = Text()
     text.append(f"line {example['line']}", style="bold")
-    text.append(f" · {example['kind']}\n", style="dim")
+    text.append(f"  {example['kind']}\n", style="dim")
     text.append("prompt    ", style="bold")
     text.append(f"{example['prompt']}\n")
     text.append("reference ", style="bold")

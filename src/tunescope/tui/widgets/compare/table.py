@@ -33,7 +33,7 @@ class CompareTable(DataTable):
         """Replace the rows, keeping the cursor on the same line when it is still shown."""
         keep = self.current_line
         self.clear(columns=True)
-        column = max(10, (width - 8) // (len(models) + 1) - 1)
+        column = max(10, (width - 5 - 4 - 2 * (len(models) + 2)) // (len(models) + 1))  # cell padding, scrollbar
         self.add_column("line", width=5)
         self.add_column("prompt", width=column)
         for model in models:
