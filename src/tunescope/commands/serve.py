@@ -21,8 +21,9 @@ checkpoints, models) on this machine, backed by SQLite in the data directory.
 
 SIMULATION: no model is trained. Jobs go validating_files -> queued -> running
 -> succeeded with real event texts, checkpoints and a results file, but the loss
-and accuracy curves are generated (deterministic per seed) and fine-tuned models
-cannot answer prompts. Validation of uploaded training files is real (tunescope's
+and accuracy curves are generated (deterministic per seed); a fine-tuned model
+answers chat completions with its nearest training example's reply, labelled
+[simulated] in system_fingerprint. Validation of uploaded training files is real (tunescope's
 own checks) and fails jobs with the real error codes.
 
 Point any OpenAI SDK at it:  OPENAI_BASE_URL=http://127.0.0.1:8765/v1
