@@ -96,3 +96,18 @@ def test_cost_above_the_limit_needs_yes(make_server, capsys):
     assert report["run"]["requests"] == 10 and report["cost"].startswith("about ")
     assert cli.main([*common, "--max-cost", "0"]) == 0              # every answer cached: nothing left to pay for
     capsys.readouterr()
+
+
+def test_score_per_checkpoint(tmp_path, capsys):
+    data, job_id, model = _tuned_data_dir(tmp_path)
+    argv = ["eval", str(PIRATE), "--model", job_id, "--checkpoints", "--backend", "local",
+            "--local-data-dir", str(data)]
+    assert cli.main([*argv, "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    curve = report["checkpoints"][job_id]
+    steps = [p["step"] for p in curve]
+    assert [p["model"] for p in curve] == [f"{job_id}:ckpt-{steps[0]}", job_id]   # 2 epochs: 2 checkpoints
+    assert steps[0] * 2 == steps[1] and curve[0]["pass_rate"] == 0.5 and curve[1]["pass_rate"] == 1.0
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert f"{job_id} per checkpoint: step {steps[0]} 50% · step {steps[1]} 100% (best: step {steps[1]})" in out

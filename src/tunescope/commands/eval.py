@@ -62,6 +62,8 @@ def register(subparsers) -> None:
     p.add_argument("--judge-mode", choices=["scored", "pairwise"], default=None, help="llm_judge mode")
     p.add_argument("--judge-prompt", metavar="FILE", help="llm_judge prompt template ({prompt} {answer} {reference})")
     p.add_argument("--show-judge-prompt", action="store_true", help="print the llm_judge prompt in use and exit")
+    p.add_argument("--checkpoints", action="store_true",
+                   help="also evaluate every kept checkpoint of each job id given (score per checkpoint)")
     p.add_argument("--sample", type=int, metavar="N", help="evaluate a reproducible random subset of N examples")
     p.add_argument("--seed", type=int, default=0, help="seed of --sample (default 0)")
     p.add_argument("--concurrency", type=int, default=4, metavar="N", help="requests in flight (default 4)")
@@ -108,7 +110,7 @@ def _missed(report: dict, args) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     from tunescope.eval.backend import ChatBackend
     from tunescope.eval.promptfoo import export_promptfoo
-    from tunescope.eval.report import text_report, to_dict
+    from tunescope.eval.report import checkpoint_curves, text_report, to_dict
     from tunescope.eval.runner import RequestOptions, run_eval
     from tunescope.jobs.connection import connect
     from tunescope.tokens.models import load_models
@@ -135,7 +137,10 @@ def run(args: argparse.Namespace) -> int:
         profile = profile_from(args)
         with connect(profile, max_retries=0) as conn:
             backend = ChatBackend(conn, None if args.no_cache else AnswerCache())
-            resolved = {m: backend.resolve(m) for m in dict.fromkeys(args.model)}
+            names = backend.with_checkpoints(args.model) if args.checkpoints else list(dict.fromkeys(args.model))
+            resolved = {m: backend.resolve(m) for m in names}
+            final_steps = {m: max((c.step for c in conn.jobs.checkpoints(m)), default=0)
+                           for m in names if m.startswith("ftjob-") and ":ckpt-" not in m} if args.checkpoints else {}
             if args.export:
                 paths = export_promptfoo(args.export[1], loaded.examples, resolved, graders,
                                          None if profile.kind == "openai" else str(conn.client.base_url),
@@ -160,6 +165,7 @@ def run(args: argparse.Namespace) -> int:
     except (JobsError, GraderError) as exc:
         return _fail(str(exc))
     report = to_dict(result)
+    report["checkpoints"] = checkpoint_curves(report["models"], final_steps)
     report["file"] = str(args.file)
     report["skipped"] = [{"line": n, "why": why} for n, why in loaded.skipped]
     report["cost"] = estimate.describe()

@@ -81,6 +81,19 @@ class ChatBackend:
         self._resolved[name] = model
         return model
 
+    def with_checkpoints(self, names: list[str]) -> list[str]:
+        """`names` with every job id preceded by its kept checkpoints (`JOB:ckpt-N`, lowest step first; the
+        last checkpoint is the fine-tuned model itself, so it is not repeated)."""
+        out: list[str] = []
+        for name in names:
+            if name.startswith("ftjob-") and ":ckpt-" not in name:
+                job = self.connection.jobs.get(name)
+                for ckpt in self.connection.jobs.checkpoints(name):
+                    if ckpt.model != job.fine_tuned_model:
+                        out.append(f"{name}:ckpt-{ckpt.step}")
+            out.append(name)
+        return list(dict.fromkeys(out))
+
     # -- requests ------------------------------------------------------------------------
     def _wait(self, seconds: float) -> None:
         self.waits.append(seconds)

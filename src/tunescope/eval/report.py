@@ -76,6 +76,25 @@ def flips(result: EvalResult) -> list[dict]:
     return out
 
 
+def checkpoint_curves(models: list[dict], final_steps: dict[str, int] | None = None) -> dict[str, list[dict]]:
+    """Per job id: the score of each of its checkpoints evaluated (`JOB:ckpt-N`) and of the job itself
+    (at `final_steps[job]`, or after the last checkpoint), step order: the data of a score-per-checkpoint curve."""
+    curves: dict[str, list[dict]] = {}
+    for m in models:
+        job, _, step = m["model"].partition(":ckpt-")
+        if not job.startswith("ftjob-") or (step and not step.isdigit()):
+            continue
+        curves.setdefault(job, []).append({"step": int(step) if step else None, "model": m["model"],
+                                           "pass_rate": m["pass_rate"], "mean_score": m["mean_score"]})
+    for job, points in curves.items():
+        known = [p["step"] for p in points if p["step"] is not None]
+        for p in points:
+            if p["step"] is None:
+                p["step"] = (final_steps or {}).get(job) or (max(known) + 1 if known else 0)
+        points.sort(key=lambda p: p["step"])
+    return {job: points for job, points in curves.items() if len(points) > 1}
+
+
 def to_dict(result: EvalResult) -> dict:
     examples = []
     for e in result.examples:
@@ -121,6 +140,10 @@ def text_report(report: dict) -> str:
         better = sum(1 for f in changes if f["change"] == "better")
         lines.append(f"\nflips vs {changes[0]['from']}: {better} better, {len(changes) - better} worse "
                      f"(lines {', '.join(str(f['line']) for f in changes[:12])}{' ...' if len(changes) > 12 else ''})")
+    for job, points in (report.get("checkpoints") or {}).items():
+        best = max(points, key=lambda p: (p["pass_rate"], p["mean_score"], -p["step"]))
+        steps = " · ".join(f"step {p['step']} {p['pass_rate']:.0%}" for p in points)
+        lines.append(f"\n{job} per checkpoint: {steps} (best: step {best['step']})")
     run = report["run"]
     lines.append(f"\n{run['requests']} request(s), {run['cache_hits']} answer(s) from the cache "
                  f"({run['cache_hit_rate']:.0%}), {run['rate_limited']} rate-limited, {run['seconds']:.1f} s"
