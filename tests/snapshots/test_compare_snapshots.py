@@ -16,6 +16,7 @@ from tunescope.config import Settings
 from tunescope.server import ids
 from tunescope.server.embedded import start_embedded
 from tunescope.tui.app import make_app
+from tunescope.tui.widgets.jobs import format as jobs_format
 
 from tests.eval.conftest import BASE, fine_tune
 from tests.functional.app_helpers import ready, wait_for
@@ -57,3 +58,37 @@ def test_compare_base_and_fine_tune(snap_compare, seeded_ids, tmp_path, datasets
         job_id, _ = fine_tune(srv, path)
     app = make_app(path, backend=local_profile(tmp_path), settings=Settings(theme="textual-dark"))
     assert snap_compare(app, terminal_size=size, run_before=scene(job_id))
+
+
+def overlay_scene(job_id: str):
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        await ready(pilot)
+        await pilot.press("J")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "JobsScreen", 10, "the jobs screen")
+        jobs = app.screen
+        await wait_for(pilot, lambda: jobs.job is not None and jobs.job.id == job_id and len(jobs.checkpoints) == 2
+                       and jobs.event_log.lines and "Loading" not in jobs.event_log.lines[0], 30, "the job")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "CompareScreen", 10, "the Compare screen")
+        screen = app.screen
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: screen.report is not None and not screen.running, 60, "the evaluation")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is jobs and jobs.chart.scores, 10, "the overlay")
+        jobs.poller.pause()
+        await pilot.pause(0.3)
+        app.clear_notifications()
+        await pilot.pause()
+    return run_before
+
+
+def test_eval_score_per_checkpoint_on_the_loss_chart(snap_compare, seeded_ids, monkeypatch, tmp_path, datasets_dir):
+    monkeypatch.setattr(jobs_format, "clock", lambda ts, seconds=False: ("12:00:00" if seconds else "12:00")
+                        if ts else "")
+    path = copy_dataset(tmp_path, "pirate_chat.jsonl")
+    with start_embedded(tmp_path / "server", speed=0.002, queue_delay=0.05) as srv:
+        job_id, _ = fine_tune(srv, path)
+    app = make_app(path, backend=local_profile(tmp_path), settings=Settings(theme="textual-dark"))
+    app.jobs_backend.poll_interval = 0.2
+    assert snap_compare(app, terminal_size=(120, 40), run_before=overlay_scene(job_id))

@@ -31,7 +31,7 @@ from tunescope.tui.dialogs.confirm import ConfirmScreen
 from tunescope.tui.dialogs.help import HelpScreen
 from tunescope.tui.dialogs.start_job import DatasetToTrain, StartJobScreen
 from tunescope.tui.jobs_connection import JobsBackend
-from tunescope.tui.messages import (CompareRequested, DatasetSaved, ExampleShown, SaveRejected, ShowLineRequested,
+from tunescope.tui.messages import (CheckpointScores, CompareRequested, DatasetSaved, ExampleShown, SaveRejected, ShowLineRequested,
                                     StartJobRequested)
 from tunescope.tui.screens.compare import CompareScreen
 from tunescope.tui.screens.dataset import DatasetScreen
@@ -95,6 +95,8 @@ class TunescopeApp(App):
         self.wanted_line_shown = False
         self.last_compare: CompareScreen | None = None
         """The Compare screen opened last: opening Compare again on the same file shows its results."""
+        self.eval_scores: dict[str, list[tuple[int, float]]] = {}
+        """Evaluation pass rate per checkpoint step, by job id (the jobs screen overlays it on the loss chart)."""
         self.problems = list(problems or [])
         valid, keymap_problems = keymap.user_keymap(self.settings.keymap)
         self.problems += keymap_problems
@@ -246,6 +248,10 @@ class TunescopeApp(App):
     @on(CompareRequested)
     def _compare_requested(self, event: CompareRequested) -> None:
         self.open_compare(event.models)
+
+    @on(CheckpointScores)
+    def _checkpoint_scores(self, event: CheckpointScores) -> None:
+        self.eval_scores[event.job_id] = list(event.points)
 
     @on(ShowLineRequested)
     def _show_line_requested(self, event: ShowLineRequested) -> None:

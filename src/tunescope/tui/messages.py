@@ -308,3 +308,11 @@ class EvalFailed(Message):
     text: str
     generation: int
     cost: bool = False
+
+
+@dataclass
+class CheckpointScores(Message):
+    """An evaluation scored checkpoints of a job: (step, pass rate) pairs, for the loss chart's overlay."""
+
+    job_id: str
+    points: list[tuple[int, float]]

@@ -92,9 +92,17 @@ async def test_a_finished_job_opens_compare_with_its_base_model(tmp_path):
         await wait_for(pilot, lambda: isinstance(app.screen, JobsScreen), 10, "the jobs screen")
         jobs = app.screen
         await wait_for(pilot, lambda: jobs.job is not None and jobs.job.id == job_id, 30, "the job selected")
+        await wait_for(pilot, lambda: len(jobs.checkpoints) == 2, 30, "the job's checkpoints")
         await pilot.press("e")
         screen = await _compare(pilot)
-        assert screen.models == (BASE, job_id)
+        first, last = (c.step for c in jobs.checkpoints)
+        assert screen.models == (BASE, f"{job_id}:ckpt-{first}", f"{job_id}:ckpt-{last}")
         await pilot.press("ctrl+r")
         report = await _finished(pilot, screen)
-        assert report["models"][1]["pass_rate"] == 1.0
+        assert [m["pass_rate"] for m in report["models"]] == [0.0, 0.5, 1.0]
+        summary = str(screen.query_one("#compare-summary").render())
+        assert f"per checkpoint: step {first} 50% · step {last} 100% (best: step {last})" in summary
+        await pilot.press("escape")               # back on the job: its loss chart shows the score per checkpoint
+        await wait_for(pilot, lambda: app.screen is jobs, 10, "the jobs screen")
+        await wait_for(pilot, lambda: jobs.chart.scores == [(first, 0.5), (last, 1.0)], 10, "the overlay")
+        assert "eval pass" in str(jobs.chart.border_title)

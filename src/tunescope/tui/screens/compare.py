@@ -17,11 +17,13 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 
+from tunescope.eval.report import checkpoint_curves
 from tunescope.eval.session import FILTERS, EvalRequest, visible_examples
 from tunescope.tui import keymap
 from tunescope.tui.dialogs.confirm import ConfirmScreen
 from tunescope.tui.eval_worker import run_evaluation
-from tunescope.tui.messages import EvalFailed, EvalFinished, EvalProgressed, ShowLineRequested
+from tunescope.tui.messages import (CheckpointScores, EvalFailed, EvalFinished, EvalProgressed,
+                                    ShowLineRequested)
 from tunescope.tui.widgets.compare.detail import CompareDetail
 from tunescope.tui.widgets.compare.table import CompareTable
 
@@ -108,6 +110,10 @@ class CompareScreen(Screen):
             flips = self.report["flips"]
             better = sum(1 for f in flips if f["change"] == "better")
             run = self.report["run"]
+            for job, points in checkpoint_curves(self.report["models"]).items():
+                best = max(points, key=lambda p: (p["pass_rate"], p["mean_score"], -p["step"]))
+                steps = " · ".join(f"step {p['step']} {p['pass_rate']:.0%}" for p in points)
+                lines.append(f"per checkpoint: {steps} (best: step {best['step']})")
             lines.append(f"flips: {better} better, {len(flips) - better} worse · {run['requests']} requests, "
                          f"{run['cache_hits']} cached · filter: {self.filter}" + (" · stopped" if run["stopped"] else ""))
         if self.status and self.status != "finished":
@@ -171,6 +177,8 @@ class CompareScreen(Screen):
         self.report = event.report
         self.status = "finished"
         self.refresh_rows()
+        for job, points in checkpoint_curves(self.report["models"]).items():
+            self.post_message(CheckpointScores(job, [(p["step"], p["pass_rate"]) for p in points]))
 
     @on(EvalFailed)
     def _failed(self, event: EvalFailed) -> None:

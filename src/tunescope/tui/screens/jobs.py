@@ -124,6 +124,7 @@ class JobsScreen(Screen):
     def on_screen_resume(self) -> None:
         if self.poller is not None:
             self.poller.resume()
+        self.chart.set_scores(self.app.eval_scores.get(self.job.id, []) if self.job else [])
 
     def update_title(self) -> None:
         parts = [f"Jobs · {self.backend.describe()}"]
@@ -204,6 +205,7 @@ class JobsScreen(Screen):
         self.summary.show(job, latest)
         if event.reset or event.metrics or status_changed:    # the empty chart explains the status
             self.chart.set_metrics(ordered, empty_text=self._no_curve_text(job))
+            self.chart.set_scores(self.app.eval_scores.get(job.id, []))
         if event.checkpoints is not None:
             self.checkpoints = event.checkpoints
             self.checkpoints_table.show(event.checkpoints, "No checkpoints." if job.done else
@@ -322,7 +324,8 @@ class JobsScreen(Screen):
         if job is None or job.status != "succeeded":
             self.notify("Select a succeeded job to compare its model with its base model.", severity="warning")
             return
-        self.post_message(CompareRequested((job.model, job.id)))
+        steps = [f"{job.id}:ckpt-{c.step}" for c in self.checkpoints]  # the last one is the fine-tuned model
+        self.post_message(CompareRequested((job.model, *(steps or [job.id]))))
 
     def action_open_failure(self) -> None:
         job = self.job

@@ -79,6 +79,8 @@ class LossChart(_ChartBase):
         self.total_steps: int | None = None
         self.empty_text = "No job selected."
         self.draws = 0
+        self.scores: list[tuple[int, float]] = []
+        """Evaluation pass rate per checkpoint step (from the Compare screen), drawn on a 0-1 right axis."""
 
     def set_metrics(self, metrics: list, total_steps: int | None = None, empty_text: str | None = None) -> None:
         """Metrics in step order (one per step); only steps with a value join each series."""
@@ -88,9 +90,20 @@ class LossChart(_ChartBase):
         self.total_steps = total_steps or (max(known) if known else None)
         if empty_text is not None:
             self.empty_text = empty_text
+        self._legend()
+
+    def set_scores(self, scores: list[tuple[int, float]]) -> None:
+        """The evaluation pass rate (0-1) per checkpoint step; [] removes the overlay."""
+        if sorted(scores) != self.scores:
+            self.scores = sorted(scores)
+            self._legend()
+
+    def _legend(self) -> None:
         legend = "Loss  [$primary]━ train[/]" if self.train else "Loss"
         if self.valid:
             legend += "  [$warning]━ valid[/]"
+        if self.scores:
+            legend += "  [$success]● eval pass[/]"
         self.border_title = legend
         self.refresh()
 
@@ -123,6 +136,10 @@ class LossChart(_ChartBase):
             if series:
                 xs, ys = zip(*decimate(series, buckets))
                 plt.plot(list(xs), list(ys), marker="braille", color=self._rgb(variable, fallback))
+        if self.scores:
+            xs, ys = zip(*self.scores)
+            plt.scatter(list(xs), list(ys), marker="●", color=self._rgb("success", (0, 200, 80)), yside="right")
+            plt.ylim(0, 1, yside="right")
         plt.xlim(1, end)
         ticks = int_ticks(1, end, max(2, min(6, (width - 8) // 12)))
         plt.xticks(ticks, [str(t) for t in ticks])
@@ -145,6 +162,11 @@ class LossChart(_ChartBase):
             text.append(f"{name} ", style="bold")
             text.append(spark, style=self._rich(variable))
             text.append(last)
+        if self.scores:
+            best = max(self.scores, key=lambda p: (p[1], -p[0]))
+            text.append("\neval ", style="bold")
+            text.append(" ".join(f"{step}:{score:.0%}" for step, score in self.scores), style=self._rich("success"))
+            text.append(f" best step {best[0]}")
         return text
 
     def _rich(self, variable: str) -> str:
