@@ -22,6 +22,6 @@ async def delete_model(request):
 
 ROUTES = [
     Route("/models", list_models, methods=["GET"]),
-    Route("/models/{model}", retrieve_model, methods=["GET"]),
-    Route("/models/{model}", delete_model, methods=["DELETE"]),
+    Route("/models/{model:path}", retrieve_model, methods=["GET"]),
+    Route("/models/{model:path}", delete_model, methods=["DELETE"]),
 ]
