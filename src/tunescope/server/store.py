@@ -188,6 +188,10 @@ class Store:
     def set_upload_status(self, upload_id: str, status: str, file_id: str | None = None) -> None:
         self._exec("UPDATE uploads SET status=?, file_id=COALESCE(?, file_id) WHERE id=?", (status, file_id, upload_id))
 
+    def expired_uploads(self, now: int) -> list[str]:
+        return [r["id"] for r in self._all_rows("SELECT id FROM uploads WHERE status='pending' AND expires_at<=?",
+                                                (now,))]
+
     def add_part(self, p: dict) -> None:
         self._exec(
             "INSERT INTO upload_parts (id, upload_id, created_at, bytes) VALUES (?,?,?,?)",
