@@ -162,3 +162,22 @@ def test_chat_rows_sent_to_dpo_are_missing_key_input(client, tmp_path):
     job = wait_status(client, job.id, timeout=20)
     assert job.error.code == "invalid_training_file"
     assert job.error.message == INVALID_FILE + "Invalid file format. Example 1 is missing key 'input'."
+
+
+def test_models_list_the_aliases_and_shutdown_dates_as_the_real_api_does(client, tmp_path):
+    listed = list(client.models.list())
+    ids = [m.id for m in listed]
+    for alias, snapshot in (("gpt-4o-mini", "gpt-4o-mini-2024-07-18"), ("gpt-4.1-nano", "gpt-4.1-nano-2025-04-14"),
+                            ("o4-mini", "o4-mini-2025-04-16")):
+        assert alias in ids and ids.index(alias) == ids.index(snapshot) + 1
+        assert client.models.retrieve(alias).id == alias
+    assert len(ids) == len(set(ids))
+    by_id = {m.id: m for m in listed}
+    assert by_id["gpt-4.1-nano"].shutdown_date == by_id["gpt-4.1-nano-2025-04-14"].shutdown_date == "2026-10-23"
+    assert all("shutdown_date" in m.model_dump() for m in listed)
+    f = upload(client, _training(tmp_path, [_chat(i) for i in range(12)]))
+    job = wait_status(client, client.fine_tuning.jobs.create(model="gpt-4.1-nano", training_file=f.id,
+                                                             hyperparameters={"n_epochs": 1}).id)
+    assert client.models.retrieve(job.fine_tuned_model).shutdown_date == "2026-10-23"  # it goes with its base
+    with pytest.raises(openai.NotFoundError):
+        client.models.retrieve("gpt-4o-mini-2099-01-01")

@@ -27,7 +27,7 @@ def too_large(limit: int, declared: int | None = None) -> APIError:
     said = f"; this one declares {declared} bytes" if declared is not None else ""
     return APIError(413, f"Request body too large: JSON bodies may be at most {limit} bytes{said}. Send training "
                          "data as a file (POST /v1/files, or the Uploads API for files over 512 MB).",
-                    code="request_too_large")
+                    code="request_too_large", headers={"connection": "close"})  # the rest is never read
 
 
 def body_timeout(seconds: float) -> APIError:
