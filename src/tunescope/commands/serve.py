@@ -92,7 +92,7 @@ def run(args) -> int:
     # uvicorn and starlette (the server's imports) stay off the start-up of every other command
     import uvicorn
 
-    from tunescope.server import limits
+    from tunescope.server.limits import protocol as timed_protocol
     from tunescope.server.app import DataDirBusy, ServerState, create_app, describe
     from tunescope.server.embedded import default_data_dir
     from tunescope.server.settings import ServerConfig
@@ -121,7 +121,7 @@ def run(args) -> int:
     print(f"tunescope serve: SIMULATED fine-tuning API on http://{host_for_url}:{port}/v1 — {describe(config)}",
           file=sys.stderr, flush=True)
     server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level, timeout_graceful_shutdown=3,
-                                           http=limits.protocol(config.header_timeout)))
+                                           http=timed_protocol(config.header_timeout)))
     try:
         server.run(sockets=[sock])
     finally:
