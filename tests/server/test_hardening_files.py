@@ -5,6 +5,7 @@ multipart `expires_after` sent as one JSON part. Through the real SDK, raw httpx
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 
 import openai
@@ -31,27 +32,32 @@ def test_upload_parts_cannot_pass_the_declared_size(server, client):
     assert leftovers == []
 
 
-def test_expired_uploads_are_cleaned_up_without_being_touched(make_server, make_client):
-    server = make_server(upload_ttl=1)
-    client = make_client(server)
+def _expire(db_path, upload_id):
+    """Move an Upload's expiry into the past (no sleeping: a loaded machine would make it race)."""
+    with sqlite3.connect(db_path) as db:
+        db.execute("UPDATE uploads SET expires_at=? WHERE id=?", (int(time.time()) - 1, upload_id))
+    db.close()
+
+
+def test_expired_uploads_are_cleaned_up_without_being_touched(server, client):
     up = client.uploads.create(filename="a.jsonl", purpose="fine-tune", bytes=6, mime_type="text/jsonl")
     client.uploads.parts.create(up.id, data=b"abc")
     parts_dir = server.data_dir / "uploads" / up.id
     assert parts_dir.is_dir()
-    time.sleep(1.2)
+    _expire(server.config.db_path, up.id)
     client.uploads.create(filename="b.jsonl", purpose="fine-tune", bytes=3, mime_type="text/jsonl")
     assert not parts_dir.exists()
     assert server.state.store.get_upload(up.id)["status"] == "expired"
 
 
 def test_expired_uploads_are_cleaned_up_when_the_server_starts(make_server, make_client, tmp_path):
-    server = make_server(tmp_path / "srv", upload_ttl=1)
+    server = make_server(tmp_path / "srv")
     client = make_client(server)
     up = client.uploads.create(filename="a.jsonl", purpose="fine-tune", bytes=6, mime_type="text/jsonl")
     client.uploads.parts.create(up.id, data=b"abc")
     server.stop()
-    time.sleep(1.2)
-    again = make_server(tmp_path / "srv", upload_ttl=1)
+    _expire(server.config.db_path, up.id)
+    again = make_server(tmp_path / "srv")
     assert not (again.data_dir / "uploads" / up.id).exists()
     assert again.state.store.get_upload(up.id)["status"] == "expired"
 

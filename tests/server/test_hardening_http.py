@@ -78,7 +78,7 @@ def test_a_declared_huge_body_is_refused_before_it_is_sent(make_server):
         sock.sendall(_head("/fine_tuning/jobs", "content-length: 2147483648\r\n"))
         started = time.monotonic()
         status, headers, body = _response(_read_all(sock, timeout=5))
-    assert status == 413 and time.monotonic() - started < 2
+    assert status == 413 and time.monotonic() - started < 4
     assert headers["x-request-id"].startswith("req_") and headers["content-type"].startswith("application/json")
     assert set(body["error"]) == {"message", "type", "param", "code"}
     assert body["error"]["code"] == "request_too_large" and "4096 bytes" in body["error"]["message"]
