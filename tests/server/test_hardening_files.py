@@ -126,8 +126,14 @@ def test_strict_spec_refuses_evals_so_strict_clients_can_read_every_file(make_se
     assert [f.id for f in client.files.list().data] == [kept.id]
 
 
-def test_evals_files_are_kept_without_strict_spec(client):
-    assert client.files.create(file=("evals.jsonl", ROW), purpose="evals").purpose == "evals"
+def test_evals_files_are_kept_without_strict_spec_and_unlisted_with_it(make_server, make_client, tmp_path):
+    loose = make_server(tmp_path / "srv")
+    kept = make_client(loose).files.create(file=("evals.jsonl", ROW), purpose="evals")
+    assert kept.purpose == "evals"
+    loose.stop()
+    strict = make_server(tmp_path / "srv", strict_spec=True)
+    client = make_client(strict, strict=True, _strict_response_validation=True)
+    assert client.files.list().data == []
 
 
 def test_multipart_expires_after_as_one_json_part_is_applied(server, client):

@@ -153,9 +153,13 @@ class Store:
         row = self._one("SELECT * FROM files WHERE id=?", (file_id,))
         return dict(row) if row else None
 
-    def list_files(self, purpose: str | None, order: str, after: str | None, limit: int, now: int) -> tuple[list[dict], bool]:
+    def list_files(self, purpose: str | None, order: str, after: str | None, limit: int, now: int,
+                   hidden: tuple[str, ...] = ()) -> tuple[list[dict], bool]:
         desc = order != "asc"
         where, args = ["(expires_at IS NULL OR expires_at > ?)"], [now]
+        if hidden:
+            where.append(f"purpose NOT IN ({', '.join('?' * len(hidden))})")
+            args.extend(hidden)
         if purpose:
             where.append("purpose=?")
             args.append(purpose)

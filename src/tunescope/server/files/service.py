@@ -141,7 +141,9 @@ class FilesService:
         for expired in self.store.expired_files(now):
             self.store.delete_file(expired)
             self.blobs.delete(expired)
-        return self.store.list_files(purpose, order, after, limit, now)
+        # under --strict-spec, files kept by an earlier non-strict run with a purpose the spec's File lacks stay unlisted
+        hidden = tuple(p for p in PURPOSES if p not in SPEC_FILE_PURPOSES) if self.config.strict_spec else ()
+        return self.store.list_files(purpose, order, after, limit, now, hidden)
 
     def live_file(self, file_id: str) -> dict:
         """The file's row; 404 when it is unknown or expired."""
