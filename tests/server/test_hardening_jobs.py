@@ -61,6 +61,23 @@ def test_validation_that_raises_fails_the_job_once_with_a_clear_error(client, tm
     assert len([r for r in caplog.records if r.exc_info]) == 1  # the traceback is logged once, for the operator
 
 
+def test_a_failure_around_validation_fails_the_job_once_too(server, client, tmp_path, caplog, monkeypatch):
+    """Beyond the checker (the service's own reads), the trainer fails the job rather than retrying it."""
+    calls = []
+
+    def broken_check(job_id):
+        calls.append(job_id)
+        raise OSError("training file unreadable")
+
+    monkeypatch.setattr(server.state.jobs, "check_files", broken_check)
+    f = upload(client, _training(tmp_path, [_chat(i) for i in range(12)]))
+    with caplog.at_level(logging.ERROR, logger="tunescope.server"):
+        job = wait_status(client, client.fine_tuning.jobs.create(model=GPT, training_file=f.id).id, timeout=20)
+    assert job.status == "failed" and job.error.code == "invalid_training_file"
+    assert "could not finish validating" in job.error.message and "tunescope serve" in job.error.message
+    assert calls == [job.id]
+
+
 @pytest.mark.parametrize("suffix", ["my/model", "a:b", "with space", "x" * 65, "dots.not.allowed", "é"])
 def test_a_suffix_outside_letters_digits_dash_underscore_is_refused(client, tmp_path, suffix):
     f = upload(client, _training(tmp_path, [_chat(i) for i in range(12)]))
