@@ -162,6 +162,7 @@ def test_a_500_has_a_request_id_the_real_envelope_and_is_logged_once(server, cli
         time.sleep(0.2)
     assert err.value.status_code == 500 and err.value.request_id.startswith("req_")
     assert err.value.body["type"] == "server_error" and "disk on fire" not in err.value.message
+    assert "RuntimeError" not in err.value.message and err.value.request_id in err.value.message
     tracebacks = [r for r in records if r.exc_info]
     assert len(tracebacks) == 1, [r.getMessage() for r in tracebacks]
     assert err.value.request_id in tracebacks[0].getMessage()

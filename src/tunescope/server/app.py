@@ -177,10 +177,10 @@ class Gate:
             await self.app(scope, receive, send_tracked)
         except ClientDisconnect:  # the client went away while we read its body: nothing to answer, not an error
             log.info("client disconnected during %s %s (%s)", scope["method"], scope["path"], rid.decode())
-        except Exception as exc:  # noqa: BLE001 - logged once here, answered in the real envelope with its id
+        except Exception:  # noqa: BLE001 - logged once here, answered in the real envelope with its id
             log.exception("unhandled error on %s %s (%s)", scope["method"], scope["path"], rid.decode())
             if not started:
-                await _crash(exc)(scope, receive, send_with_id)
+                await _crash(rid.decode())(scope, receive, send_with_id)
 
 
 async def _api_error(request, exc: APIError):
@@ -193,9 +193,10 @@ async def _http_error(request, exc: HTTPException):
     return error_response(APIError(exc.status_code, str(exc.detail)))
 
 
-def _crash(exc: Exception):
+def _crash(request_id: str):
     return error_response(APIError(500, "The server had an error while processing your request. Sorry about that! "
-                                        f"({type(exc).__name__}; see the tunescope serve log)", type="server_error"))
+                                        f"The tunescope serve log has the details (request ID {request_id}).",
+                                   type="server_error"))
 
 
 def create_app(config: ServerConfig, state: ServerState | None = None) -> Starlette:

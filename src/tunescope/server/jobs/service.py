@@ -101,11 +101,11 @@ class Run:
         return step % self.steps_per_epoch == 0 or step == self.total_steps
 
 
-def _unreadable(role: str, file_id: str, exc: Exception) -> str:
+def _unreadable(role: str, file_id: str) -> str:
     """The job's error when tunescope's checker could not finish reading a file (a tunescope bug)."""
     return (f"The job failed due to an invalid {role} file. tunescope could not validate {file_id}: its checker "
-            f"stopped with an internal error ({exc.__class__.__name__}). Run `tunescope check` on the file to see "
-            "its problems, and report the error with the `tunescope serve` log, which has the details.")
+            "stopped with an internal error. Run `tunescope check` on the file to see its problems, and report "
+            "the error with the `tunescope serve` log, which has the details.")
 
 
 def _event(job_id: str, message: str, *, data=None, level: str = "info", type: str = "message",
@@ -250,9 +250,9 @@ class JobsService:
                 return FileCheck((f"invalid_{role}_file", deleted, f"{role}_file"), **counts)
             try:
                 result = validate_file(path, method, doc["model"], role)
-            except Exception as exc:  # noqa: BLE001 - a checker bug must fail the job once, never loop
+            except Exception:  # noqa: BLE001 - a checker bug must fail the job once, never loop
                 log.exception("validating the %s file %s of %s raised", role, file_id, job_id)
-                return FileCheck((f"invalid_{role}_file", _unreadable(role, file_id, exc), f"{role}_file"), **counts)
+                return FileCheck((f"invalid_{role}_file", _unreadable(role, file_id), f"{role}_file"), **counts)
             if not result.ok:
                 return FileCheck((result.code, result.message, result.param), **counts)
             if role == "training":

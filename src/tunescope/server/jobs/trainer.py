@@ -119,21 +119,20 @@ class SimulatedTrainer:
             check = self.jobs.check_files(job_id)
             if not self._stop.is_set():
                 self.jobs.files_checked(job_id, check)
-        except Exception as exc:  # noqa: BLE001 - fail the job once; retrying the same files would loop forever
+        except Exception:  # noqa: BLE001 - fail the job once; retrying the same files would loop forever
             log.exception("validating the files of %s failed", job_id)
             if not self._stop.is_set():  # cut short by a shutdown: validated again after the restart
-                self._fail_validation(job_id, exc)
+                self._fail_validation(job_id)
         finally:
             self.jobs.release_thread()
             self._validating.pop(job_id, None)
             self._wake.set()
 
-    def _fail_validation(self, job_id: str, exc: Exception) -> None:
+    def _fail_validation(self, job_id: str) -> None:
         try:
             self.jobs.fail(job_id, "invalid_training_file",
                            "The job failed due to an invalid training file. tunescope could not finish validating "
-                           f"the job's files ({exc.__class__.__name__}); see the `tunescope serve` log.",
-                           "training_file")
+                           "the job's files; the `tunescope serve` log has the details.", "training_file")
         except Exception:  # noqa: BLE001 - the store itself failed: the job is validated again after a restart
             log.exception("could not mark %s as failed", job_id)
             self._gave_up.add(job_id)  # and not before: trying again now would only log the same traceback
