@@ -8,6 +8,11 @@ import time
 import openai
 import pytest
 
+try:  # the HTTP client the installed openai SDK is built on (openai 3.x vendors it as httpx2)
+    import httpx2 as httpx
+except ImportError:  # pragma: no cover - openai 1.x/2.x use httpx itself
+    import httpx
+
 from tests.server.spec_check import SpecChecker
 from tunescope.server.embedded import start_embedded
 

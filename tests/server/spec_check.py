@@ -38,6 +38,7 @@ def real_world(spec: dict) -> dict:
     f = s["OpenAIFile"]["properties"]
     f["expires_at"] = {"anyOf": [f["expires_at"], {"type": "null"}]}
     f["status_details"] = {"anyOf": [f["status_details"], {"type": "null"}]}
+    f["purpose"]["enum"].append("evals")  # a purpose CreateFileRequest accepts, so a File can have it
     s["FineTuningJobEvent"]["properties"]["data"] = {"type": ["object", "null"]}  # "Fine-tuning job started" has null
     for key in ("first_id", "last_id"):
         s["ListFilesResponse"]["properties"][key] = {"type": ["string", "null"]}

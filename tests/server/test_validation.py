@@ -41,7 +41,8 @@ def test_valid_datasets_pass_with_their_method(name, method, model, n):
     ("pirate_chat.jsonl", "supervised", "babbage-002", "invalid_training_file", r"Example 1: babbage-002 trains on"),
     ("llamafactory_nearmiss_sft.jsonl", "supervised", GPT, "invalid_training_file",
      r"Invalid file format\. Example \d+(, message \d+)? (?!Example)"),
-    ("debian_admin_extra_keys.jsonl", "supervised", GPT, "invalid_training_file", r"Invalid file format\. Example 1\b"),
+    ("debian_admin_extra_keys.jsonl", "supervised", GPT, "invalid_file_format",
+     r"^The job failed due to a file format error in the training file\. Invalid file format\. Example 1 contains an extra "),
 ])
 def test_bad_datasets_fail_the_way_the_real_api_does(name, method, model, code, pattern):
     result = validate_file(DATASETS / name, method, model)

@@ -93,6 +93,7 @@ def run(args) -> int:
     # uvicorn and starlette (the server's imports) stay off the start-up of every other command
     import uvicorn
 
+    from tunescope.server.limits import protocol as timed_protocol
     from tunescope.server.app import DataDirBusy, ServerState, create_app, describe
     from tunescope.server.embedded import default_data_dir
     from tunescope.server.settings import ServerConfig
@@ -120,7 +121,8 @@ def run(args) -> int:
     host_for_url = f"[{args.host}]" if ":" in args.host else args.host
     print(f"tunescope serve: SIMULATED fine-tuning API on http://{host_for_url}:{port}/v1 — {describe(config)}",
           file=sys.stderr, flush=True)
-    server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level, timeout_graceful_shutdown=3))
+    server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level, timeout_graceful_shutdown=3,
+                                           http=timed_protocol(config.header_timeout)))
     try:
         server.run(sockets=[sock])
     finally:

@@ -18,6 +18,7 @@ from typing import Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.routing import Mount
 
 from tunescope.server import ids
@@ -87,6 +88,7 @@ class ServerState:
             self.org_id = ids.org_id()
             self.store.set_meta("org_id", self.org_id)
         self.files = FilesService(self.store, self.blobs, config)
+        self.files.sweep_uploads()  # Uploads that expired while the server was down
         self.models = ModelsService(self.store, table, self.org_id)
         self.jobs = JobsService(self.store, config, self.org_id, self.files, self.models)
         self.trainer = make_trainer(self.jobs, config)
@@ -116,7 +118,11 @@ def _auth_error(missing: bool) -> APIError:
 
 
 class Gate:
-    """ASGI middleware: x-request-id on every response, bearer auth, requests-per-minute limit."""
+    """ASGI middleware: x-request-id on every response, bearer auth, requests-per-minute limit, and the
+    last word on errors: an unhandled exception is logged once (with the request id) and answered as a
+    500 in the real envelope, with its x-request-id; a client that disconnects is logged as such, with
+    no traceback. (Starlette's own catch-all sits outside this middleware: it would answer without the
+    id and re-raise, so uvicorn logged the traceback a second time.)"""
 
     def __init__(self, app, state: ServerState) -> None:
         self.app, self.state = app, state
@@ -160,7 +166,21 @@ class Gate:
         err = err or self._rate_limited()
         if err is not None:
             return await error_response(err)(scope, receive, send_with_id)
-        await self.app(scope, receive, send_with_id)
+        started = False
+
+        async def send_tracked(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send_with_id(message)
+
+        try:
+            await self.app(scope, receive, send_tracked)
+        except ClientDisconnect:  # the client went away while we read its body: nothing to answer, not an error
+            log.info("client disconnected during %s %s (%s)", scope["method"], scope["path"], rid.decode())
+        except Exception:  # noqa: BLE001 - logged once here, answered in the real envelope with its id
+            log.exception("unhandled error on %s %s (%s)", scope["method"], scope["path"], rid.decode())
+            if not started:
+                await _crash(rid.decode())(scope, receive, send_with_id)
 
 
 async def _api_error(request, exc: APIError):
@@ -173,10 +193,10 @@ async def _http_error(request, exc: HTTPException):
     return error_response(APIError(exc.status_code, str(exc.detail)))
 
 
-async def _crash(request, exc: Exception):
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+def _crash(request_id: str):
     return error_response(APIError(500, "The server had an error while processing your request. Sorry about that! "
-                                        f"({type(exc).__name__}; see the tunescope serve log)", type="server_error"))
+                                        f"The tunescope serve log has the details (request ID {request_id}).",
+                                   type="server_error"))
 
 
 def create_app(config: ServerConfig, state: ServerState | None = None) -> Starlette:
@@ -192,7 +212,7 @@ def create_app(config: ServerConfig, state: ServerState | None = None) -> Starle
 
     app = Starlette(
         routes=[Mount("/v1", routes=[route for module in RESOURCES for route in module.ROUTES])],
-        exception_handlers={APIError: _api_error, HTTPException: _http_error, Exception: _crash},
+        exception_handlers={APIError: _api_error, HTTPException: _http_error},
         lifespan=lifespan,
     )
     app.state.server = state

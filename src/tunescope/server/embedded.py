@@ -12,6 +12,7 @@ from pathlib import Path
 import uvicorn
 
 from tunescope import config as tunescope_config
+from tunescope.server import limits
 from tunescope.server.app import ServerState, create_app
 from tunescope.server.settings import ServerConfig
 
@@ -37,7 +38,8 @@ class EmbeddedServer:
         self.host, self.port = self._sock.getsockname()[:2]
         self.app = create_app(config, self.state)
         self._server = uvicorn.Server(uvicorn.Config(self.app, log_level="warning", access_log=False,
-                                                     lifespan="on", timeout_graceful_shutdown=2))
+                                                     lifespan="on", timeout_graceful_shutdown=2,
+                                                     http=limits.protocol(config.header_timeout)))
         self._thread = threading.Thread(target=self._serve, name=f"tunescope-serve-{self.port}", daemon=True)
         self._error: BaseException | None = None
 

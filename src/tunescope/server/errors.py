@@ -49,9 +49,44 @@ def unknown_argument(name: str) -> APIError:
     return bad_request(f"Unrecognized request argument supplied: {name}", param=name)
 
 
+def json_type(value: object) -> str:
+    """The JSON type of a decoded value, as the real API names it ("a string", "an integer", ...)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    if isinstance(value, float):
+        return "a decimal number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return "an unsupported value"
+
+
 def invalid_type(param: str, expected: str, value: object) -> APIError:
-    got = type(value).__name__
-    return bad_request(f"Invalid type for '{param}': expected {expected}, but got {got} instead.", param=param, code="invalid_type")
+    return bad_request(f"Invalid type for '{param}': expected {expected}, but got {json_type(value)} instead.",
+                       param=param, code="invalid_type")
+
+
+def _number(value) -> str:
+    return "decimal" if isinstance(value, float) else "integer"
+
+
+def below_min(param: str, lo, value) -> APIError:
+    kind = _number(value)
+    return bad_request(f"Invalid '{param}': {kind} below minimum value. Expected a value >= {lo}, but got {value} "
+                       "instead.", param=param, code=f"{kind}_below_min_value")
+
+
+def above_max(param: str, hi, value) -> APIError:
+    kind = _number(value)
+    return bad_request(f"Invalid '{param}': {kind} above maximum value. Expected a value <= {hi}, but got {value} "
+                       "instead.", param=param, code=f"{kind}_above_max_value")
 
 
 def out_of_range(param: str, bound: str, value: object) -> APIError:

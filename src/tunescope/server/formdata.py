@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import anyio
 
@@ -23,6 +24,7 @@ except ImportError:  # pragma: no cover - python-multipart < 0.0.13 ships the mo
     from multipart.multipart import MultipartParser, parse_options_header
 
 from tunescope.server.errors import APIError, bad_request
+from tunescope.server.limits import chunks
 
 FLUSH = 1024 * 1024
 MAX_FIELD = 64 * 1024
@@ -57,15 +59,18 @@ class _State:
         self.done_file = False
 
 
-async def read_form(request, blobs, file_field: str, max_bytes: int) -> tuple[dict[str, str], IncomingFile | None]:
-    """Parse the body; the caller owns (and must commit or delete) the returned temp file."""
+async def read_form(request, blobs, file_field: str, max_bytes: int,
+                    too_large: Callable[[int], APIError] | None = None) -> tuple[dict[str, str], IncomingFile | None]:
+    """Parse the body; the caller owns (and must commit or delete) the returned temp file.
+    `too_large(max_bytes)` is the error for a file part over `max_bytes` (default: the Files API's)."""
+    too_large = too_large or (lambda limit: _too_large(limit, file_field))
     ctype = request.headers.get("content-type", "")
     kind, params = parse_options_header(ctype)
     if kind != b"multipart/form-data" or b"boundary" not in params:
         raise bad_request("Expected a multipart/form-data body with a boundary.", param=file_field)
     length = request.headers.get("content-length")
     if length and length.isdigit() and int(length) > max_bytes + MAX_FIELD:
-        raise _too_large(max_bytes, file_field)
+        raise too_large(max_bytes)
 
     st = _State()
     fd, tmp_path = blobs.temp()
@@ -103,7 +108,7 @@ async def read_form(request, blobs, file_field: str, max_bytes: int) -> tuple[di
         if st.is_file:
             st.file.size += len(chunk)
             if st.file.size > max_bytes:
-                raise _too_large(max_bytes, file_field)
+                raise too_large(max_bytes)
             st.pending += chunk
         else:
             if len(st.data) + len(chunk) > MAX_FIELD:
@@ -122,7 +127,7 @@ async def read_form(request, blobs, file_field: str, max_bytes: int) -> tuple[di
         "on_header_end": on_header_end, "on_headers_finished": on_headers_finished,
     })
     try:
-        async for chunk in request.stream():
+        async for chunk in chunks(request):
             parser.write(chunk)
             if len(st.pending) >= FLUSH:
                 data, st.pending = bytes(st.pending), bytearray()

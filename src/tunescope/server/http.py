@@ -1,5 +1,5 @@
-"""Request and response helpers shared by every resource's routes: JSON bodies, query
-integers, the error envelope and the `{"object": "list"}` envelope around any page of objects."""
+"""Request and response helpers shared by every resource's routes: JSON bodies (size-limited,
+see limits.py), query integers, the error envelope and the `{"object": "list"}` envelope around any page of objects."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tunescope.server.errors import APIError, bad_request
+from tunescope.server.limits import read_limited
 
 
 class JSON(Response):
@@ -30,7 +31,8 @@ def error_response(err: APIError) -> JSON:
 
 
 async def read_json(request: Request, allow_empty: bool = False) -> dict:
-    body = await request.body()
+    """The body as a JSON object; 413 past the server's `max_json_bytes`, 408 when the client stalls."""
+    body = await read_limited(request, state(request).config.max_json_bytes)
     if not body.strip():
         if allow_empty:
             return {}

@@ -22,6 +22,12 @@ class ServerConfig:
     max_file_bytes: int = 512 * MB
     max_upload_bytes: int = 8 * 1024 * MB
     max_part_bytes: int = 64 * MB
+    max_json_bytes: int = 32 * MB
+    """A larger JSON request body answers 413 (before it is read when Content-Length says so)."""
+    body_timeout: float = 30.0
+    """Seconds a request body may stall between two chunks before the request answers 408."""
+    header_timeout: float = 30.0
+    """Seconds a connection may take to send a request's headers before it gets 408 and is closed."""
     upload_ttl: int = 3600
     """Seconds before a pending Upload expires."""
     max_active_jobs: int | None = None

@@ -153,9 +153,13 @@ class Store:
         row = self._one("SELECT * FROM files WHERE id=?", (file_id,))
         return dict(row) if row else None
 
-    def list_files(self, purpose: str | None, order: str, after: str | None, limit: int, now: int) -> tuple[list[dict], bool]:
+    def list_files(self, purpose: str | None, order: str, after: str | None, limit: int, now: int,
+                   hidden: tuple[str, ...] = ()) -> tuple[list[dict], bool]:
         desc = order != "asc"
         where, args = ["(expires_at IS NULL OR expires_at > ?)"], [now]
+        if hidden:
+            where.append(f"purpose NOT IN ({', '.join('?' * len(hidden))})")
+            args.extend(hidden)
         if purpose:
             where.append("purpose=?")
             args.append(purpose)
@@ -187,6 +191,10 @@ class Store:
 
     def set_upload_status(self, upload_id: str, status: str, file_id: str | None = None) -> None:
         self._exec("UPDATE uploads SET status=?, file_id=COALESCE(?, file_id) WHERE id=?", (status, file_id, upload_id))
+
+    def expired_uploads(self, now: int) -> list[str]:
+        return [r["id"] for r in self._all_rows("SELECT id FROM uploads WHERE status='pending' AND expires_at<=?",
+                                                (now,))]
 
     def add_part(self, p: dict) -> None:
         self._exec(

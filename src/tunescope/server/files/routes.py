@@ -72,20 +72,26 @@ async def create_upload(request):
     for key in ("filename", "purpose", "bytes", "mime_type"):
         if body.get(key) is None:
             raise missing(key)
-    if not isinstance(body["filename"], str) or not body["filename"]:
-        raise invalid_type("filename", "a non-empty string", body["filename"])
+    for key in ("filename", "purpose", "mime_type"):
+        if not isinstance(body[key], str):
+            raise invalid_type(key, "a string", body[key])
     size = body["bytes"]
-    if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-        raise invalid_type("bytes", "a non-negative integer", size)
-    row = _files(request).create_upload(body["filename"], body["purpose"], size, str(body["mime_type"]),
-                                        body.get("expires_after") or None)
+    if not isinstance(size, int) or isinstance(size, bool):
+        raise invalid_type("bytes", "an integer", size)
+    expires_after = body.get("expires_after")
+    if expires_after is not None and not isinstance(expires_after, dict):
+        raise invalid_type("expires_after", "an object", expires_after)
+    row = _files(request).create_upload(body["filename"], body["purpose"], size, body["mime_type"],
+                                        expires_after or None)
     return ok(_upload_body(request, row))
 
 
 async def add_part(request):
     srv = state(request)
     upload = srv.files.upload(path_id(request, "upload_id"))
-    _, incoming = await read_form(request, srv.blobs, "data", srv.config.max_part_bytes)
+    room = srv.files.part_room(upload)
+    _, incoming = await read_form(request, srv.blobs, "data", min(srv.config.max_part_bytes, room),
+                                  too_large=lambda _limit: srv.files.part_too_large(upload, room))
     if incoming is None:
         raise missing("data")
     return ok(part_obj(srv.files.add_part(upload["id"], incoming)))

@@ -36,6 +36,7 @@ job is no longer running.
 from __future__ import annotations
 
 import base64
+import logging
 import math
 import time
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ from tunescope.server.store import Store
 
 UNFINISHED = ("validating_files", "queued", "running", "paused")
 MOVING = ("validating_files", "queued", "running")
+log = logging.getLogger("tunescope.server")
 CHECKPOINT_METRICS = ("step", "train_loss", "train_mean_token_accuracy", "valid_loss", "valid_mean_token_accuracy",
                       "full_valid_loss", "full_valid_mean_token_accuracy")
 
@@ -97,6 +99,13 @@ class Run:
 
     def epoch_end(self, step: int) -> bool:
         return step % self.steps_per_epoch == 0 or step == self.total_steps
+
+
+def _unreadable(role: str, file_id: str) -> str:
+    """The job's error when tunescope's checker could not finish reading a file (a tunescope bug)."""
+    return (f"The job failed due to an invalid {role} file. tunescope could not validate {file_id}: its checker "
+            "stopped with an internal error. Run `tunescope check` on the file to see its problems, and report "
+            "the error with the `tunescope serve` log, which has the details.")
 
 
 def _event(job_id: str, message: str, *, data=None, level: str = "info", type: str = "message",
@@ -239,7 +248,11 @@ class JobsService:
             if not path.exists():
                 deleted = f"The job failed due to an invalid {role} file. File {file_id} was deleted."
                 return FileCheck((f"invalid_{role}_file", deleted, f"{role}_file"), **counts)
-            result = validate_file(path, method, doc["model"], role)
+            try:
+                result = validate_file(path, method, doc["model"], role)
+            except Exception:  # noqa: BLE001 - a checker bug must fail the job once, never loop
+                log.exception("validating the %s file %s of %s raised", role, file_id, job_id)
+                return FileCheck((f"invalid_{role}_file", _unreadable(role, file_id), f"{role}_file"), **counts)
             if not result.ok:
                 return FileCheck((result.code, result.message, result.param), **counts)
             if role == "training":

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import math
 import random
+import re
 
 from tunescope.server.errors import (
+    above_max,
     bad_request,
+    below_min,
     invalid_type,
     missing,
     out_of_range,
@@ -30,6 +33,8 @@ METHOD_KEYS = {
     "dpo": ("beta",) + BASE_KEYS,
     "reinforcement": BASE_KEYS + ("reasoning_effort", "compute_multiplier", "eval_interval", "eval_samples"),
 }
+SUFFIX_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""What a suffix may hold (it becomes one `:`-separated segment of the model id)."""
 REASONING = ("default", "low", "medium", "high")
 GRADER_TYPES = ("string_check", "text_similarity", "python", "score_model", "multi", "label_model")
 
@@ -54,8 +59,10 @@ def _check_hyper(name: str, value, param: str):
         if not _is_int(value):
             raise invalid_type(param, "'auto' or an integer", value)
         hi = {"batch_size": 256, "n_epochs": 50}.get(name)
-        if value < 1 or (hi is not None and value > hi):
-            raise out_of_range(param, f"1 to {hi}" if hi else "an integer >= 1", value)
+        if value < 1:
+            raise below_min(param, 1, value)
+        if hi is not None and value > hi:
+            raise above_max(param, hi, value)
         return value
     if not _is_num(value):
         raise invalid_type(param, "'auto' or a number", value)
@@ -138,8 +145,14 @@ def parse_method(body: dict) -> dict:
         raise bad_request(f"Invalid 'method.type': expected one of supervised, dpo, reinforcement, got {kind!r}.",
                           param="method.type", code="invalid_value")
     for k in method:
-        if k not in ("type", kind):
+        if k == "type":
+            continue
+        if k not in METHODS:
             raise unknown_argument(f"method.{k}")
+        if k != kind and method[k] is not None and not isinstance(method[k], dict):
+            # the spec's shape: an object per method beside `type` (openai-python's tests send all three);
+            # only the one `type` names applies
+            raise invalid_type(f"method.{k}", "an object", method[k])
     conf = method.get(kind) or {}
     if not isinstance(conf, dict):
         raise invalid_type(f"method.{kind}", "an object", conf)
@@ -184,12 +197,19 @@ def parse_create(body: dict) -> dict:
         if not 1 <= len(suffix) <= 64:
             raise bad_request(f"Invalid 'suffix': string length {len(suffix)} is out of range. Expected a string "
                               "with 1 to 64 characters.", param="suffix", code="invalid_value")
+        if not SUFFIX_RE.fullmatch(suffix):
+            bad = next(c for c in suffix if not SUFFIX_RE.fullmatch(c))
+            raise bad_request(f"Invalid 'suffix': {bad!r} is not allowed. A suffix may contain only letters, digits, "
+                              "'-' and '_' (it becomes part of the fine-tuned model's id).", param="suffix",
+                              code="invalid_value")
     seed = body.get("seed")
     if seed is not None:
         if not _is_int(seed):
             raise invalid_type("seed", "an integer", seed)
-        if not 0 <= seed <= 2147483647:
-            raise out_of_range("seed", "0 to 2147483647", seed)
+        if seed < 0:
+            raise below_min("seed", 0, seed)
+        if seed > 2147483647:
+            raise above_max("seed", 2147483647, seed)
     else:
         seed = random.SystemRandom().randint(0, 2147483647)
     return {

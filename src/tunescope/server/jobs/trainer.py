@@ -35,6 +35,7 @@ class SimulatedTrainer:
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._validating: dict[str, threading.Thread] = {}
+        self._gave_up: set[str] = set()   # jobs whose validation failed and could not be marked failed
         self._due: dict[str, tuple[str, float]] = {}   # job id -> (status, when its wait ends)
         self._lock = threading.Lock()
 
@@ -101,7 +102,7 @@ class SimulatedTrainer:
         if now < due:
             return False
         if status == "validating_files":
-            if job_id not in self._validating:
+            if job_id not in self._validating and job_id not in self._gave_up:
                 thread = threading.Thread(target=self._validate, args=(job_id,), daemon=True,
                                           name=f"tunescope-validate-{job_id}")
                 self._validating[job_id] = thread
@@ -118,12 +119,23 @@ class SimulatedTrainer:
             check = self.jobs.check_files(job_id)
             if not self._stop.is_set():
                 self.jobs.files_checked(job_id, check)
-        except Exception:  # noqa: BLE001 - the job stays in validating_files and is retried on the next start
+        except Exception:  # noqa: BLE001 - fail the job once; retrying the same files would loop forever
             log.exception("validating the files of %s failed", job_id)
+            if not self._stop.is_set():  # cut short by a shutdown: validated again after the restart
+                self._fail_validation(job_id)
         finally:
             self.jobs.release_thread()
             self._validating.pop(job_id, None)
             self._wake.set()
+
+    def _fail_validation(self, job_id: str) -> None:
+        try:
+            self.jobs.fail(job_id, "invalid_training_file",
+                           "The job failed due to an invalid training file. tunescope could not finish validating "
+                           "the job's files; the `tunescope serve` log has the details.", "training_file")
+        except Exception:  # noqa: BLE001 - the store itself failed: the job is validated again after a restart
+            log.exception("could not mark %s as failed", job_id)
+            self._gave_up.add(job_id)  # and not before: trying again now would only log the same traceback
 
     def _eta(self, now: float, steps_left: int) -> int:
         return int(now + (steps_left + 1) * self.config.speed) + 1

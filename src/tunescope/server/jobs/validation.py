@@ -7,11 +7,15 @@ reports problems (finetuning-api.md §2.5) and words the first one as the real A
 1. the file is not JSONL, or a line is not an example of the job's format (not a JSON object,
    another format than the method trains on, prompt/completion pairs for a chat model or chat
    messages for babbage-002/davinci-002, a message that is not an object or has no valid role):
-   `invalid_training_file`, the first such line first;
+   `invalid_training_file`, the first such line first; a row of no known format in a chat file
+   (or a chat row in a DPO file) "is missing key 'messages'" (or 'input'), as the real API says;
 2. a training file with fewer than 10 examples: `invalid_n_examples`, "Training file has N
    example(s), but must have at least 10 examples"; a validation file needs one example;
 3. the first other error of an example, by line and message: `invalid_training_file`,
-   "Invalid file format. Example N, message M <what is wrong>";
+   "Invalid file format. Example N, message M <what is wrong>"; an extra top-level key or a
+   special token is `invalid_file_format`, "The job failed due to a file format error in the
+   training file. Invalid file format. Example N contains an extra "weight"." (or "Example N
+   message contains an invalid token: <|fim_suffix|>."), as in the real samples;
 4. in a training file, the first error about the whole file.
 
 Example N is the 1-based line number and message M the 1-based position in `messages`, so a
@@ -21,6 +25,7 @@ client can map the failure to a line. Problems in a validation file say so and u
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -45,6 +50,10 @@ NOT_AN_OBJECT = ("invalid_json", "invalid_utf8", "nul_byte", "bom_in_line", "not
 MESSAGE_SHAPE = ("messages_not_list", "empty_messages", "message_not_object", "missing_role", "invalid_role")
 """Findings that make a chat row's `messages` unreadable as a conversation."""
 EMPTY = ("file_empty", "too_few_examples")
+FORMAT_ERRORS = ("extra_top_level_key", "special_token_text")
+"""Findings the real API reports as `invalid_file_format`, "...a file format error in the training file."."""
+MISSING_KEY = {"supervised": "messages", "reinforcement": "messages", "dpo": "input"}
+"""The key the real API says a row of another shape is missing ("Example N is missing key 'messages'")."""
 
 
 @dataclass
@@ -128,6 +137,8 @@ class FirstBadRow:
             return None
         fmt = _row_format(kind, errors)
         if fmt not in FORMATS[self.method]:
+            if not self.legacy and (fmt == "unknown" and self.method != "dpo" or fmt == "chat" and self.method == "dpo"):
+                return f"Invalid file format. Example {line} is missing key '{MISSING_KEY[self.method]}'."
             return EXPECTED[self.method]
         if fmt == "prompt_completion" and not self.legacy:
             return (f"Invalid file format. Example {line}: prompt/completion pairs are only supported by "
@@ -148,6 +159,16 @@ def _file_problem(errors: list[Finding], facts) -> str | None:
         if f.check == "binary_file":
             return _located(f)
     return None
+
+
+def _format_error(result: ValidationResult, role: str, f: Finding) -> ValidationResult:
+    """An extra key or a special token: the real API's `invalid_file_format` wording."""
+    detail = _located(f)
+    if f.check == "special_token_text":  # "Example 6174 message contains an invalid token: <|fim_suffix|>."
+        detail = re.sub(r"^(Invalid file format\. Example \d+), message \d+ contains", r"\1 message contains", detail)
+    result.code, result.param = "invalid_file_format", f"{role}_file"
+    result.message = f"The job failed due to a file format error in the {role} file. {detail}"
+    return result
 
 
 def _fail(result: ValidationResult, role: str, code: str, detail: str) -> ValidationResult:
@@ -180,6 +201,8 @@ def validate_file(path: Path, method: str, model: str, role: str = "training") -
         return _fail(result, role, "invalid_training_file", "Validation file has no examples.")
     per_example = sorted((f for f in errors if f.example is not None), key=lambda f: (f.line or 0, f.message_index or 0))
     if per_example:
+        if per_example[0].check in FORMAT_ERRORS:
+            return _format_error(result, role, per_example[0])
         return _fail(result, role, "invalid_training_file", _located(per_example[0]))
     whole_file = [f for f in errors if f.example is None and f.check not in EMPTY]
     if whole_file and role == "training":

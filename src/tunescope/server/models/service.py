@@ -26,9 +26,22 @@ class ModelsService:
         return [info for name, info in self.table.models.items() if not name.startswith("ft:")]
 
     def list_models(self) -> list[tuple[str, int, str]]:
-        """(id, created, owned_by) of every model: base models first, then fine-tuned ones oldest first."""
-        out = [(info.name, MODEL_CREATED, SYSTEM_OWNER) for info in self.base_models()]
+        """(id, created, owned_by) of every model: base models first, each followed by its aliases
+        (`gpt-4o-mini` beside `gpt-4o-mini-2024-07-18`, as the real API lists them), then fine-tuned
+        ones oldest first."""
+        out = [(name, MODEL_CREATED, SYSTEM_OWNER) for info in self.base_models() for name in (info.name, *info.aliases)]
         return out + [(r["id"], r["created"], r["owned_by"]) for r in self.store.list_models()]
+
+    def shutdown_date(self, model_id: str) -> str | None:
+        """When the model shuts down (YYYY-MM-DD), where the model table knows it; a fine-tuned model or
+        checkpoint goes with its base model. Reads the table's `shutdown` date, else its `retires` date."""
+        names = [model_id] + ([model_id.split(":")[1]] if model_id.startswith("ft:") and ":" in model_id[3:] else [])
+        for name in names:
+            info = self.table.models.get(self.table.resolve(name) or "")
+            when = getattr(info, "shutdown", None) or getattr(info, "retires", None)
+            if when:
+                return str(when)
+        return None
 
     def find(self, name: str) -> tuple[str, int, str]:
         """(id, created, owned_by) of a fine-tuned, checkpoint or base model by its exact id; 404 otherwise."""
@@ -38,7 +51,8 @@ class ModelsService:
         ckpt = self.store.checkpoint_by_model(name) if ":ckpt-step-" in name else None
         if ckpt:
             return ckpt["model"], ckpt["created_at"], self.org_id
-        if name in self.table.models and not name.startswith("ft:"):
+        if not name.startswith("ft:") and (name in self.table.models or any(
+                name in info.aliases for info in self.base_models())):
             return name, MODEL_CREATED, SYSTEM_OWNER
         raise not_found(f"The model '{name}' does not exist or you do not have access to it.", param="model",
                         code="model_not_found")
