@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     checker = None
     if args.target:
         from tunescope.targets import UnknownTarget, get_target
-        from tunescope.targets.checking import TargetChecker
+        from tunescope.targets.checking import TargetChecker, drop_replaced
 
         try:
             checker = TargetChecker(get_target(args.target))
@@ -130,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
             return _fail(f"{path}: {exc.strerror or exc}")
         finally:
             progress.close()
+        if checker is not None:
+            drop_replaced(checker.target, report)
         reports.append(report)
         for r in (report, report.validation):
             s = r.summary if r is not None else {"errors": 0, "warnings": 0}

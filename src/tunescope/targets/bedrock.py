@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from tunescope.checks.registry import Severity, check
 from tunescope.dataset.formats import RecordKind
-from tunescope.targets.common import image_url, not_held, split_content, weight_zero_lost
+from tunescope.targets.common import modernised, image_url, not_held, split_content, weight_zero_lost
 from tunescope.targets.registry import Notes, Target, target
 
 NAME = "bedrock"
@@ -37,6 +37,7 @@ def to_bedrock(record: dict, kind: RecordKind, notes: Notes) -> dict | None:
     if kind not in KINDS:
         not_held(kind, notes, NAME, KINDS)
         return None
+    record = modernised(record, notes, NAME)
     system: list[dict] = []
     turns: list[dict] = []
     for key in record:

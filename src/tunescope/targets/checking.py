@@ -76,6 +76,12 @@ class TargetReport:
                 "findings": [f.to_dict() for f in self.findings]}
 
 
+def drop_replaced(target: Target, report) -> None:
+    """Remove the OpenAI findings that the target's own limits replace (Fireworks' minimum is 3, not 10)."""
+    if target.replaces:
+        report.findings = [f for f in report.findings if f.check not in target.replaces]
+
+
 class TargetChecker:
     """Checks one file for one target, streaming."""
 
@@ -89,7 +95,9 @@ class TargetChecker:
         report: TargetReport | None = None
         for n, row in enumerate(iter_rows(path)):
             if report is None:
-                native = bool(t.native and row.record is not None and t.looks_native and t.looks_native(row.record))
+                native = bool(t.native and row.record is not None and (
+                    (t.looks_native and t.looks_native(row.record)) or (t.schema and not schema_errors(t.schema,
+                                                                                                         row.record))))
                 report = TargetReport(t, path, "native" if native else "openai")
             report.examples += 1
 

@@ -103,3 +103,27 @@ def not_held(kind: RecordKind, notes: Notes, target: str, holds) -> None:
 def call_id(message_index: int, call_index: int) -> str:
     """The id given to a tool call whose target format keeps none."""
     return f"call_{message_index}_{call_index}"
+
+
+def modernised(record: dict, notes: Notes, target: str) -> dict:
+    """Legacy function calling (`functions`, assistant `function_call`, role `function`) as tools, tool calls
+    and tool messages, which the other formats know; reported as carried differently."""
+    messages = record.get("messages")
+    if not isinstance(messages, list) or not ("functions" in record or any(
+            isinstance(m, dict) and ("function_call" in m or m.get("role") == "function") for m in messages)):
+        return record
+    out = {k: v for k, v in record.items() if k not in ("functions", "messages")}
+    if isinstance(record.get("functions"), list):
+        out["tools"] = (record.get("tools") or []) + [{"type": "function", "function": f} for f in record["functions"]]
+    new_messages, last_id = [], None
+    for i, message in enumerate(messages):
+        if isinstance(message, dict) and isinstance(message.get("function_call"), dict):
+            last_id = call_id(i, 0)
+            message = {**{k: v for k, v in message.items() if k != "function_call"},
+                       "tool_calls": [{"id": last_id, "type": "function", "function": message["function_call"]}]}
+        elif isinstance(message, dict) and message.get("role") == "function":
+            message = {"role": "tool", "tool_call_id": last_id or call_id(i, 0), "content": message.get("content")}
+        new_messages.append(message)
+    out["messages"] = new_messages
+    notes.changed("legacy_functions_as_tools", f"{target}: legacy function calling is written as tools and tool calls")
+    return out

@@ -19,6 +19,7 @@ from tunescope.dataset.records import compact_dumps
 from tunescope.editing.fixes.split import choose_validation, split_paths
 from tunescope.targets.reading import iter_rows
 from tunescope.targets.registry import TARGETS, Note, Notes, Target
+from tunescope.targets.schemas import schema_errors
 
 
 class ExportError(ValueError):
@@ -95,6 +96,11 @@ def export_file(path: str, target: Target, out: str, split: float | None = None,
                                    f"{exc}); not exported")
                         continue
                 converted = target.to_target(record, detect(record)[0], notes)
+                problems = schema_errors(target.schema, converted) if converted is not None and target.schema else []
+                if problems:
+                    notes.lost("example_not_carried", f"{target.name}: the converted example does not fit the "
+                               f"format ({problems[0][0]}: {problems[0][1]}); not exported")
+                    converted = None
                 if converted is not None:
                     fh.write(compact_dumps(converted) + b"\n")
                     result.written += 1

@@ -12,7 +12,7 @@ both take images in separate columns that tunescope does not write yet.
 from __future__ import annotations
 
 from tunescope.dataset.formats import RecordKind
-from tunescope.targets.common import arguments_object, arguments_string, not_held, split_content, weight_zero_lost
+from tunescope.targets.common import modernised, arguments_object, arguments_string, not_held, split_content, weight_zero_lost
 from tunescope.targets.registry import Notes, Target, target
 
 KINDS = frozenset({RecordKind.CHAT})
@@ -64,6 +64,7 @@ def converter(name: str, weights: bool):
         if kind not in KINDS:
             not_held(kind, notes, name, KINDS)
             return None
+        record = modernised(record, notes, name)
         out: dict = {"messages": _messages(record, notes, name, weights)}
         for key, value in record.items():
             if key == "tools":
@@ -122,6 +123,6 @@ AXOLOTL = target(Target(
     name="axolotl", title="axolotl (chat_template dataset type)",
     format="JSONL: {messages: [{role, content, train: true|false, tool_calls (arguments as objects)}], tools}",
     holds=KINDS, to_target=converter("axolotl", weights=True), to_openai=to_openai, native=True,
-    looks_native=_has_train, schema="axolotl.schema.json", weights=True,
+    looks_native=lambda r: _has_train(r) or _has_object_arguments(r), schema="axolotl.schema.json", weights=True,
     jobs_api="none built in: `axolotl train config.yml` (type: chat_template, message_field_training: train)",
     sources=(AXOLOTL_DOC,)))

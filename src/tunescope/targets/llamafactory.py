@@ -17,7 +17,7 @@ import os
 
 from tunescope.checks.registry import Severity, check
 from tunescope.dataset.formats import RecordKind
-from tunescope.targets.common import (arguments_object, arguments_string, call_id, not_held, split_content,
+from tunescope.targets.common import (modernised, arguments_object, arguments_string, call_id, not_held, split_content,
                                       weight_zero_lost)
 from tunescope.targets.registry import Notes, Target, target
 
@@ -36,6 +36,7 @@ def to_llamafactory(record: dict, kind: RecordKind, notes: Notes) -> dict | None
     if kind not in KINDS:
         not_held(kind, notes, NAME, KINDS)
         return None
+    record = modernised(record, notes, NAME)
     system: list[str] = []
     turns: list[dict] = []
     for key in record:
@@ -79,6 +80,10 @@ def to_llamafactory(record: dict, kind: RecordKind, notes: Notes) -> dict | None
     if had_calls:
         notes.changed("tool_call_ids_renumbered", f"{NAME} keeps no tool-call ids; they are numbered again on the "
                       "way back")
+    if not turns or any((t["from"] in MODEL_SIDE) != (i % 2 == 1) for i, t in enumerate(turns)) or len(turns) % 2:
+        notes.lost("example_not_carried", f"{NAME}: the turns do not alternate user-side / model-side from a user "
+                   "turn to a model turn, so LLaMA-Factory would drop the example; it is not exported")
+        return None
     out: dict = {"conversations": turns}
     if system:
         out["system"] = "\n".join(system)
@@ -94,6 +99,11 @@ def _joined(outputs: list[str]) -> str:
 
 
 def _add(turns: list, who: str, value: str, notes: Notes, where: str) -> None:
+    if who == "function_call" and turns and turns[-1]["from"] == "gpt":
+        dropped = turns.pop()
+        if dropped["value"]:
+            notes.lost("content_not_carried", f"{NAME}: a function_call turn holds no text; the assistant text "
+                       f"before the tool calls ({len(dropped['value'])} characters) is left out", where)
     if turns and turns[-1]["from"] == who and who in ("human", "gpt"):
         notes.changed("turns_joined", f"{NAME}: two {who} turns in a row are joined into one", where)
         turns[-1]["value"] += "\n" + value

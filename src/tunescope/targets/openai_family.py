@@ -33,7 +33,29 @@ TOGETHER_TURN_ORDER = check(
     "alternate user and assistant turns (tool messages answer the assistant's tool calls).")
 
 
-def keep_keys(name: str, kinds: frozenset[RecordKind]):
+def joined_assistant_turns(messages: list, notes: Notes, name: str) -> list:
+    """Two assistant messages in a row joined into one (text joined by a newline, tool calls kept in order),
+    when their weights agree; Together wants user and assistant turns to alternate."""
+    out: list = []
+    for i, message in enumerate(messages):
+        prev = out[-1] if out else None
+        if (isinstance(message, dict) and isinstance(prev, dict) and message.get("role") == "assistant"
+                and prev.get("role") == "assistant" and message.get("weight", 1) == prev.get("weight", 1)
+                and all(isinstance(m.get("content"), (str, type(None))) for m in (prev, message))):
+            texts = [m["content"] for m in (prev, message) if m.get("content")]
+            merged = {**prev, "content": "\n".join(texts) if texts else None}
+            calls = (prev.get("tool_calls") or []) + (message.get("tool_calls") or [])
+            if calls:
+                merged["tool_calls"] = calls
+            out[-1] = merged
+            notes.changed("turns_joined", f"{name}: assistant messages {i - 1} and {i} are joined into one turn",
+                          f"$.messages[{i}]")
+        else:
+            out.append(message)
+    return out
+
+
+def keep_keys(name: str, kinds: frozenset[RecordKind], join_turns: bool = False):
     """A converter that copies a held row with only its format's keys (others reported as not carried)."""
 
     def convert(record: dict, kind: RecordKind, notes: Notes) -> dict | None:
@@ -43,6 +65,8 @@ def keep_keys(name: str, kinds: frozenset[RecordKind]):
         allowed = KEYS.get(kind)
         if allowed is None:            # reinforcement rows keep their grader keys
             return dict(record)
+        if join_turns and kind == RecordKind.CHAT and isinstance(record.get("messages"), list):
+            record = {**record, "messages": joined_assistant_turns(record["messages"], notes, name)}
         out = {}
         for key, value in record.items():
             if key in allowed:
@@ -118,12 +142,13 @@ TOGETHER = target(Target(
     name="together", title="Together AI",
     format="JSONL, one format per file: conversational `messages` (+tools, weight), prompt/completion, "
            "preference (OpenAI DPO shape)",
-    holds=TOGETHER_KINDS, to_target=keep_keys("together", TOGETHER_KINDS), to_openai=same, weights=True,
+    holds=TOGETHER_KINDS, to_target=keep_keys("together", TOGETHER_KINDS, join_turns=True), to_openai=same, weights=True,
     jobs_api="own: /v1/fine-tunes (+ /events, /checkpoints), together SDK/CLI",
     limits=(Limit("max_file_bytes", 100 * 1024 ** 3, "docs.together.ai/docs/fine-tuning/data-preparation", READ,
                   note="the together SDK constant is 50.1 GB"),),
     rules=(TOGETHER_MIXED_FORMATS, TOGETHER_EXTRA_KEYS, TOGETHER_TURN_ORDER),
     record_rules=together_rows, file_rules=together_file,
+    replaces=frozenset({"too_few_examples", "legacy_format_for_chat_model"}),
     sources=("docs.together.ai/docs/fine-tuning/data-preparation (copy dated 2025-11-08)",
              "togethercomputer/together-python:src/together/utils/files.py (check_file)", FIELD)))
 
@@ -133,6 +158,7 @@ FIREWORKS = target(Target(
     format="OpenAI-compatible chat JSONL (`messages`, weight); DPO `input` + preferred/non_preferred_output",
     holds=FIREWORKS_KINDS, to_target=keep_keys("fireworks", FIREWORKS_KINDS), to_openai=same, weights=True,
     jobs_api="own: /v1/accounts/{id}/datasets, supervisedFineTuningJobs, dpoJobs (firectl)",
+    replaces=frozenset({"too_few_examples"}),
     limits=(Limit("min_examples", 3, "docs.fireworks.ai/fine-tuning/fine-tuning-models", READ),
             Limit("max_examples", 3_000_000, "docs.fireworks.ai/fine-tuning/fine-tuning-models", READ)),
     sources=("docs.fireworks.ai/fine-tuning/fine-tuning-models", "docs.fireworks.ai/fine-tuning/dpo-fine-tuning",

@@ -61,6 +61,7 @@ class Target:
     record_rules: Callable | None = None      # (openai_record, kind, emit) -> None, for target-specific checks
     native_rules: Callable | None = None      # (record in the target's shape, emit) -> None
     file_rules: Callable | None = None        # (kind_counts: dict[RecordKind, int], emit) -> None
+    replaces: frozenset[str] = frozenset()    # OpenAI check ids the target's own limits replace (e.g. its minimum)
     companion: Callable | None = None         # (output paths) -> extra files written beside the output
 
     def limit(self, name: str) -> Limit | None:

@@ -16,7 +16,7 @@ import mimetypes
 
 from tunescope.checks.registry import Severity, check
 from tunescope.dataset.formats import RecordKind
-from tunescope.targets.common import (arguments_object, arguments_string, call_id, image_url, not_held,
+from tunescope.targets.common import (modernised, arguments_object, arguments_string, call_id, image_url, not_held,
                                       split_content, weight_zero_lost)
 from tunescope.targets.registry import Limit, Notes, Target, target
 
@@ -41,6 +41,7 @@ def to_vertex(record: dict, kind: RecordKind, notes: Notes) -> dict | None:
     if kind not in KINDS:
         not_held(kind, notes, NAME, KINDS)
         return None
+    record = modernised(record, notes, NAME)
     system: list[dict] = []
     contents: list[dict] = []
     names: dict[str, str] = {}
