@@ -122,9 +122,7 @@ def to_vertex(record: dict, kind: RecordKind, notes: Notes) -> dict | None:
 
 
 def _append(contents: list, role: str, parts: list, merge: bool = True) -> None:
-    if merge and contents and contents[-1]["role"] == role and role == "model":
-        contents[-1]["parts"].extend(parts)      # never happens for OpenAI data: kept for safety
-        return
+    """One Content per OpenAI message: two assistant messages in a row stay two `model` turns."""
     contents.append({"role": role, "parts": parts or [{"text": ""}]})
 
 
