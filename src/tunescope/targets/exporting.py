@@ -23,7 +23,12 @@ from tunescope.targets.schemas import schema_errors
 
 
 class ExportError(ValueError):
-    """The export cannot run (bad paths, nothing to export); the message says why and what to do."""
+    """The export cannot run (bad paths, nothing to export); the message says why and what to do.
+    `notes` holds what the conversion reported before it gave up."""
+
+    def __init__(self, message: str, notes: list | None = None):
+        super().__init__(message)
+        self.notes = notes or []
 
 
 @dataclass
@@ -98,7 +103,7 @@ def export_file(path: str, target: Target, out: str, split: float | None = None,
                 converted = target.to_target(record, detect(record)[0], notes)
                 problems = schema_errors(target.schema, converted) if converted is not None and target.schema else []
                 if problems:
-                    notes.lost("example_not_carried", f"{target.name}: the converted example does not fit the "
+                    notes.lost("example_not_in_format", f"{target.name}: the converted example does not fit the "
                                f"format ({problems[0][0]}: {problems[0][1]}); not exported")
                     converted = None
                 if converted is not None:
@@ -107,7 +112,8 @@ def export_file(path: str, target: Target, out: str, split: float | None = None,
         result.notes = notes.items
         if result.written == 0:
             raise ExportError(f"nothing to export: none of the {result.examples} example(s) of {path} can go to "
-                              f"{target.name}" + (f" ({result.lost[0].message})" if result.lost else ""))
+                              f"{target.name}" + (f" ({result.lost[0].message})" if result.lost else ""),
+                              result.notes)
         if split is None:
             os.replace(tmp, out)
         else:

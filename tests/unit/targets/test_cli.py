@@ -114,3 +114,25 @@ def test_export_errors_are_messages_not_tracebacks(tmp_path, capsys):
     src.write_text(json.dumps({"prompt": "a", "completion": "b"}) + "\n")
     assert main(["export", str(src), "--to", "vertex", "-o", str(tmp_path / "o.jsonl")]) == 2
     assert "nothing to export" in capsys.readouterr().err
+
+
+def test_images_carried_where_the_target_can_hold_them(tmp_path, capsys):
+    row = {"messages": [{"role": "user", "content": [
+        {"type": "text", "text": "what is this?"},
+        {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}},
+        {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}}]},
+        {"role": "assistant", "content": "a cat"}]}
+    data = tmp_path / "img.jsonl"
+    data.write_text(json.dumps(row) + "\n")
+    code, report = run_json(capsys, ["export", str(data), "--to", "vertex", "-o", str(tmp_path / "v.jsonl"),
+                                     "--format", "json"])
+    parts = json.loads((tmp_path / "v.jsonl").read_text())["contents"][0]["parts"]
+    assert parts[1] == {"fileData": {"mimeType": "image/png", "fileUri": "https://example.com/cat.png"}}
+    assert len(parts) == 2 and [n["kind"] for n in report["notes"]] == ["image_not_carried"]
+    assert report["notes"][0]["line"] == 1 and report["notes"][0]["path"] == "$.messages[0].content"
+    code, report = run_json(capsys, ["export", str(data), "--to", "bedrock", "-o", str(tmp_path / "b.jsonl"),
+                                     "--format", "json"])
+    assert [n["kind"] for n in report["notes"]] == ["image_not_carried", "image_not_carried"]
+    assert json.loads((tmp_path / "b.jsonl").read_text())["messages"][0]["content"] == [{"text": "what is this?"}]
+    code, checked = run_json(capsys, ["check", "--target", "vertex", str(data), "--format", "json", "--workers", "0"])
+    assert {f["check"] for f in checked["target"]["findings"]} == {"vertex_file_uri", "target_not_carried"}
