@@ -81,3 +81,13 @@ def test_nebius_preset_fills_base_url_and_key_variable(capsys):
     saved = json.loads(capsys.readouterr().out)["backends"]["neb"]
     assert saved["kind"] == "compatible" and saved["base_url"] == "https://api.tokenfactory.nebius.com/v1/"
     assert saved["api_key_env"] == "NEBIUS_API_KEY"
+
+
+def test_model_table_carries_azure_retirement_dates():
+    from tunescope.tokens.models import load_models
+
+    table = load_models()
+    mini = table.get("gpt-4.1-mini-2025-04-14")
+    assert (mini.azure_training_retires, mini.azure_deployment_retires) == ("2027-04-14", "2027-10-14")
+    assert table.get("gpt-4o-mini-2024-07-18").azure_training_retires == "2027-04-01"
+    assert table.get("o4-mini-2025-04-16").azure_deployment_retires == "2027-10-16"
