@@ -136,3 +136,17 @@ def test_images_carried_where_the_target_can_hold_them(tmp_path, capsys):
     assert json.loads((tmp_path / "b.jsonl").read_text())["messages"][0]["content"] == [{"text": "what is this?"}]
     code, checked = run_json(capsys, ["check", "--target", "vertex", str(data), "--format", "json", "--workers", "0"])
     assert {f["check"] for f in checked["target"]["findings"]} == {"vertex_file_uri", "target_not_carried"}
+
+
+@pytest.mark.parametrize("name", ["vertex", "llamafactory", "hf"])
+def test_export_back_to_openai_reads_the_target_format(name, datasets_dir, tmp_path, capsys):
+    source = datasets_dir / "foundry_stock_toolcall_valid.jsonl"
+    assert main(["export", str(source), "--to", name, "-o", str(tmp_path / "t.jsonl")]) == 0
+    assert main(["export", str(tmp_path / "t.jsonl"), "--to", "openai", "-o", str(tmp_path / "back.jsonl")]) == 0
+    assert f"read as {name} data" in capsys.readouterr().out
+    assert main(["check", str(tmp_path / "back.jsonl"), "--workers", "0"]) == 0
+    original = [json.loads(line) for line in source.read_text().splitlines()]
+    back = [json.loads(line) for line in (tmp_path / "back.jsonl").read_text().splitlines()]
+    calls = [[c["function"]["name"] for m in r["messages"] for c in m.get("tool_calls") or []] for r in original]
+    assert calls == [[c["function"]["name"] for m in r["messages"] for c in m.get("tool_calls") or []] for r in back]
+    assert [len(r["messages"]) for r in original] == [len(r["messages"]) for r in back]
