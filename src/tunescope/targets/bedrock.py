@@ -28,7 +28,7 @@ BEDROCK_TOOL_USE = check(
     "Remove tool calls and tool results, or train elsewhere; `tunescope export --to bedrock` leaves them out "
     "and reports each one.", tags=("tools",))
 BEDROCK_TURN_ORDER = check(
-    "bedrock_turn_order", Severity.ERROR, "target", "Bedrock: turns must alternate user/assistant",
+    "bedrock_turn_order", Severity.ERROR, "target", "Bedrock: turns out of order",
     "In bedrock-conversation-2024 the first turn is the user's, the last is the assistant's, and turns "
     "alternate.")
 

@@ -39,7 +39,7 @@ TARGET_TOKEN_LIMIT = check(
     "Counted with o200k_base; the target's tokenizer differs, so treat counts near the limit as estimates.",
     tags=("tokens",))
 TARGET_EXAMPLE_COUNT = check(
-    "target_example_count", Severity.ERROR, "target", "Too few or too many examples for the target",
+    "target_example_count", Severity.ERROR, "target", "Too few/many examples for target",
     "The number of examples the target can take is outside its published range (Fireworks: 3 to 3,000,000; "
     "OpenAI and Azure: at least 10; Vertex: at most 1,000,000).")
 TARGET_FILE_SIZE = check(
@@ -47,7 +47,7 @@ TARGET_FILE_SIZE = check(
     "The file is larger than the target accepts in one upload (OpenAI and Azure 512 MB, Vertex 1 GB, "
     "Together 100 GB).")
 TARGET_UNREADABLE = check(
-    "target_unreadable", Severity.ERROR, "target", "Example not readable in the target's format",
+    "target_unreadable", Severity.ERROR, "target", "Unreadable in the target's format",
     "A line of a file in the target's own format is not a JSON object, or cannot be read back.")
 
 

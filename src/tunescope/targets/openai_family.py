@@ -23,12 +23,12 @@ TOGETHER_MIXED_FORMATS = check(
     "Together's file check refuses a file whose rows are in more than one format (conversational, "
     "instruction, preference, generic text). Split the file by format.")
 TOGETHER_EXTRA_KEYS = check(
-    "together_extra_keys", Severity.WARNING, "target", "Together: keys beyond the format's",
+    "together_extra_keys", Severity.WARNING, "target", "Together: extra top-level keys",
     "A row has top-level keys beyond its format's (`messages`/`tools`, `prompt`/`completion`, the preference "
     "keys). Together's data-preparation page (2025-11) says they are ignored; field-2026-12.md reports that "
     "the file check rejects extra columns. `tunescope export --to together` leaves them out.")
 TOGETHER_TURN_ORDER = check(
-    "together_turn_order", Severity.ERROR, "target", "Together: conversation must start with system or user",
+    "together_turn_order", Severity.ERROR, "target", "Together: turns out of order",
     "Together's client rejects a conversation that does not start with a system or user message and then "
     "alternate user and assistant turns (tool messages answer the assistant's tool calls).")
 

@@ -27,7 +27,7 @@ READ = "2026-12-02"
 MESSAGE_KEYS = frozenset({"role", "content", "tool_calls", "tool_call_id", "weight", "name"})
 
 VERTEX_FILE_URI = check(
-    "vertex_file_uri", Severity.WARNING, "target", "Vertex: image not in Cloud Storage",
+    "vertex_file_uri", Severity.WARNING, "target", "Vertex: image not on gs://",
     "Gemini tuning reads `fileData` from Cloud Storage; an image given by an http(s) URL must be copied to a "
     "gs:// bucket and referenced by its gs:// URI.", tags=("images",))
 
