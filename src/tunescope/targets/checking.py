@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from tunescope.checks.registry import Finding, Severity, check
+from tunescope.checks.registry import CHECKS, Finding, Severity, check
 from tunescope.dataset.formats import RecordKind, detect
 from tunescope.targets.reading import iter_rows
-from tunescope.targets.registry import Notes, Target
+from tunescope.targets.registry import KEEP_PER_KIND, Notes, Target
 from tunescope.targets.schemas import schema_errors
 from tunescope.tokens.count import TokenCounter
 
@@ -62,16 +62,25 @@ class TargetReport:
     held: int = 0
     kinds: Counter = field(default_factory=Counter)
     findings: list[Finding] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)      # exact, per check id (findings are capped per check)
     estimated_tokens: bool = False
+
+    def add(self, finding: Finding) -> None:
+        self.counts[finding.check] += 1
+        if self.counts[finding.check] <= KEEP_PER_KIND:
+            self.findings.append(finding)
 
     @property
     def summary(self) -> dict:
-        c = Counter(f.severity.value for f in self.findings)
+        c = Counter()
+        for check_id, n in self.counts.items():
+            c[CHECKS[check_id].severity.value] += n
         return {"errors": c["error"], "warnings": c["warning"], "infos": c["info"]}
 
     def to_json(self) -> dict:
         return {"target": self.target.name, "title": self.target.title, "file": self.path, "mode": self.mode,
                 "examples": self.examples, "held": self.held, "summary": self.summary,
+                "counts_by_check": dict(self.counts),
                 "limits": [lim.to_dict() for lim in self.target.limits],
                 "findings": [f.to_dict() for f in self.findings]}
 
@@ -80,6 +89,8 @@ def drop_replaced(target: Target, report) -> None:
     """Remove the OpenAI findings that the target's own limits replace (Fireworks' minimum is 3, not 10)."""
     if target.replaces:
         report.findings = [f for f in report.findings if f.check not in target.replaces]
+        for key in [k for k in report.omitted if k[0] in target.replaces]:
+            del report.omitted[key]
 
 
 class TargetChecker:
@@ -102,7 +113,7 @@ class TargetChecker:
             report.examples += 1
 
             def emit(chk, message, hint="", where="$", _line=row.line, _n=n):
-                report.findings.append(Finding(chk.id, chk.severity, message, hint, _line, _n, None, where))
+                report.add(Finding(chk.id, chk.severity, message, hint, _line, _n, None, where))
 
             if row.record is None:
                 if report.mode == "native":
@@ -164,7 +175,7 @@ class TargetChecker:
         t = self.target
 
         def emit(chk, message, hint="", where=""):
-            report.findings.append(Finding(chk.id, chk.severity, message, hint, None, None, None, where))
+            report.add(Finding(chk.id, chk.severity, message, hint, None, None, None, where))
 
         low, high, biggest = t.limit("min_examples"), t.limit("max_examples"), t.limit("max_file_bytes")
         if report.held == 0:
@@ -194,11 +205,11 @@ def render_target_text(report: TargetReport, max_findings: int = 20) -> str:
     for f in report.findings:
         by_check.setdefault(f.check, []).append(f)
     for check_id, found in by_check.items():
-        out.append(f"  {found[0].severity.value} {check_id}: {len(found)}")
+        out.append(f"  {found[0].severity.value} {check_id}: {report.counts[check_id]}")
         for f in found[:max_findings]:
             where = f"line {f.line} {f.path}: " if f.line else ""
             hint = f" ({f.hint})" if f.hint else ""
             out.append(f"    {where}{f.message}{hint}")
-        if len(found) > max_findings:
-            out.append(f"    ... and {len(found) - max_findings} more (--format json lists all)")
+        if report.counts[check_id] > max_findings:
+            out.append(f"    ... and {report.counts[check_id] - max_findings} more (--format json lists them)")
     return "\n".join(out) + "\n"

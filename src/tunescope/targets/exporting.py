@@ -40,16 +40,19 @@ class ExportResult:
     outputs: list[str] = field(default_factory=list)
     companions: list[str] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)     # exact, per kind (notes may be capped)
 
     @property
     def lost(self) -> list[Note]:
         return [n for n in self.notes if n.severity == "lost"]
 
     def to_json(self) -> dict:
-        kinds: dict[str, int] = {}
+        kinds = dict(self.counts)
+        listed: dict[str, int] = {}
         for n in self.notes:
-            kinds[n.kind] = kinds.get(n.kind, 0) + 1
-        return {"target": self.target.name, "from": self.source, "examples": self.examples,
+            listed[n.kind] = listed.get(n.kind, 0) + 1
+        omitted = {k: kinds[k] - listed.get(k, 0) for k in kinds if kinds[k] > listed.get(k, 0)}
+        return {"notes_omitted": omitted, "target": self.target.name, "from": self.source, "examples": self.examples,
                 "written": self.written, "outputs": self.outputs, "companions": self.companions,
                 "not_carried": len(self.lost), "by_kind": kinds, "notes": [n.to_dict() for n in self.notes]}
 
@@ -109,7 +112,7 @@ def export_file(path: str, target: Target, out: str, split: float | None = None,
                 if converted is not None:
                     fh.write(compact_dumps(converted) + b"\n")
                     result.written += 1
-        result.notes = notes.items
+        result.notes, result.counts = notes.items, notes.counts
         if result.written == 0:
             raise ExportError(f"nothing to export: none of the {result.examples} example(s) of {path} can go to "
                               f"{target.name}" + (f" ({result.lost[0].message})" if result.lost else ""),
@@ -166,11 +169,12 @@ def render_export_text(result: ExportResult, max_notes: int = 20) -> str:
                 group.setdefault(n.kind, []).append(n)
         if not group:
             continue
-        out.append(f"{heading}: {sum(len(v) for v in group.values())}")
+        out.append(f"{heading}: {sum(result.counts.get(k, len(v)) for k, v in group.items())}")
         for kind, found in group.items():
-            out.append(f"  {kind}: {len(found)}")
+            out.append(f"  {kind}: {result.counts.get(kind, len(found))}")
             for n in found[:max_notes]:
                 out.append(f"    line {n.line} {n.path}: {n.message}")
-            if len(found) > max_notes:
-                out.append(f"    ... and {len(found) - max_notes} more (--format json lists all)")
+            total = result.counts.get(kind, len(found))
+            if total > max_notes:
+                out.append(f"    ... and {total - max_notes} more (--format json lists them)")
     return "\n".join(out) + "\n"

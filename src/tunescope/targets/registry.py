@@ -112,15 +112,27 @@ class Note:
                 "message": self.message}
 
 
+KEEP_PER_KIND = 10_000
+"""Notes (and target findings) kept per kind; beyond that they are counted, not listed, so memory stays small
+on a file where every line has the same note."""
+
+
 @dataclass
 class Notes:
-    """Collects the notes of one conversion; `line` is set by the caller before each record."""
+    """Collects the notes of one conversion; `line` is set by the caller before each record.
+    `counts` is exact; `items` keeps the first KEEP_PER_KIND notes of each kind."""
 
     line: int = 0
     items: list[Note] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def _add(self, severity: str, kind: str, message: str, path: str) -> None:
+        n = self.counts[kind] = self.counts.get(kind, 0) + 1
+        if n <= KEEP_PER_KIND:
+            self.items.append(Note(self.line, severity, kind, message, path))
 
     def lost(self, kind: str, message: str, path: str = "$") -> None:
-        self.items.append(Note(self.line, "lost", kind, message, path))
+        self._add("lost", kind, message, path)
 
     def changed(self, kind: str, message: str, path: str = "$") -> None:
-        self.items.append(Note(self.line, "changed", kind, message, path))
+        self._add("changed", kind, message, path)

@@ -150,3 +150,14 @@ def test_export_back_to_openai_reads_the_target_format(name, datasets_dir, tmp_p
     calls = [[c["function"]["name"] for m in r["messages"] for c in m.get("tool_calls") or []] for r in original]
     assert calls == [[c["function"]["name"] for m in r["messages"] for c in m.get("tool_calls") or []] for r in back]
     assert [len(r["messages"]) for r in original] == [len(r["messages"]) for r in back]
+
+
+def test_notes_are_counted_exactly_and_listed_up_to_a_cap(datasets_dir, tmp_path, monkeypatch, capsys):
+    from tunescope.targets import registry
+
+    monkeypatch.setattr(registry, "KEEP_PER_KIND", 10)      # the per-kind cap (10,000 by default)
+    code, report = run_json(capsys, ["export", str(datasets_dir / "cookbook_drone_tools.jsonl"), "--to", "vertex",
+                                     "-o", str(tmp_path / "v.jsonl"), "--format", "json"])
+    assert code == 0 and report["by_kind"]["key_not_carried"] == 103
+    assert sum(n["kind"] == "key_not_carried" for n in report["notes"]) == 10
+    assert report["notes_omitted"]["key_not_carried"] == 93
