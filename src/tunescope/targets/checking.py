@@ -98,7 +98,8 @@ class TargetChecker:
 
     def __init__(self, target: Target, encoding: str = "o200k_base"):
         self.target = target
-        self.counter = TokenCounter(encoding, allow_estimate=True)
+        self.encoding = encoding
+        self.counter: TokenCounter | None = None      # made on the first example long enough to need it
         self.token_limit = target.limit("tokens_per_example")
 
     def run(self, path: str, size: int) -> TargetReport:
@@ -164,10 +165,13 @@ class TargetChecker:
         limit = self.token_limit.value
         if len(orjson.dumps(record)) <= limit:       # a token is at least one byte: cannot be over
             return
+        if self.counter is None:
+            self.counter = TokenCounter(self.encoding, allow_estimate=True)
         total = self.counter.count_record(record, kind).total
         report.estimated_tokens = report.estimated_tokens or self.counter.estimated
         if total > limit:
-            emit(TARGET_TOKEN_LIMIT, f"{self.target.name}: {total:,} tokens (o200k_base count) is over the "
+            how = "estimated: encoding file missing" if self.counter.estimated else f"{self.encoding} count"
+            emit(TARGET_TOKEN_LIMIT, f"{self.target.name}: {total:,} tokens ({how}) is over the "
                  f"{limit:,} tokens per example ({self.token_limit.source})",
                  "shorten the example or split the conversation", "$")
 
