@@ -114,8 +114,9 @@ def export_file(path: str, target: Target, out: str, split: float | None = None,
                     result.written += 1
         result.notes, result.counts = notes.items, notes.counts
         if result.written == 0:
+            why = [n for n in result.lost if n.kind in ("example_not_carried", "example_not_in_format")] or result.lost
             raise ExportError(f"nothing to export: none of the {result.examples} example(s) of {path} can go to "
-                              f"{target.name}" + (f" ({result.lost[0].message})" if result.lost else ""),
+                              f"{target.name}" + (f" ({why[0].message})" if why else ""),
                               result.notes)
         if split is None:
             os.replace(tmp, out)

@@ -23,9 +23,11 @@ def run_json(capsys, argv) -> tuple[int, dict]:
 def test_drone_tools_export_then_check_exits_0(name, datasets_dir, tmp_path, capsys):
     out = tmp_path / "v.jsonl"
     code = main(["export", str(datasets_dir / "cookbook_drone_tools.jsonl"), "--to", name, "-o", str(out)])
-    report = capsys.readouterr().out
+    captured = capsys.readouterr()
+    report = captured.out
     if name == "bedrock":       # Nova SFT has no tool use and every drone answer is a tool call
         assert code == 2 and not out.exists()
+        assert "no user turn followed by an assistant turn" in captured.err
         return
     assert code == 0, report
     if TARGETS[name].native:     # no place for `parallel_tool_calls`: reported, not dropped silently
