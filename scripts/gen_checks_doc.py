@@ -14,6 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
+import tunescope.targets  # noqa: F401  (declares the destinations' checks, area "target")
 from tunescope.checks import CHECKS, TAGS, by_area
 from tunescope.checks.registry import Severity
 

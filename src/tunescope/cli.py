@@ -12,7 +12,7 @@ import sys
 
 from tunescope import __version__
 
-COMMANDS = ("check", "checks", "fix", "serve", "jobs", "encodings", "eval")
+COMMANDS = ("check", "checks", "fix", "export", "serve", "jobs", "eval", "encodings")
 
 
 def _load(name: str):

@@ -70,6 +70,8 @@ ALLOWED_LATE_IMPORTS: dict[tuple[str, str], str] = {
     ("tunescope.commands.check", "tunescope.checks.run.runner"): _CLI_START,
     ("tunescope.commands.check", "tunescope.tokens.encodings"): _CLI_START,
     ("tunescope.commands.check", "tunescope.checks.report_text"): _CLI_START,
+    ("tunescope.commands.check", "tunescope.targets"): "targets load only for --target; " + _CLI_START,
+    ("tunescope.commands.check", "tunescope.targets.checking"): "targets load only for --target; " + _CLI_START,
     ("tunescope.commands.serve", "tunescope.server.app"): "starlette/uvicorn load only for serve; " + _CLI_START,
     ("tunescope.commands.serve", "tunescope.server.embedded"): _CLI_START,
     ("tunescope.commands.serve", "tunescope.server.settings"): _CLI_START,

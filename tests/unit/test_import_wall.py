@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 
-HEADLESS = ("config", "dataset", "tokens", "checks", "editing", "review", "jobs", "providers", "server")
+HEADLESS = ("config", "dataset", "tokens", "checks", "editing", "targets", "review", "jobs", "providers", "server")
 
 
 def headless_modules() -> list[str]:

@@ -19,9 +19,10 @@ __all__ = ["AREAS", "CHECKS", "TAGS", "Check", "Finding", "Severity", "by_area",
 
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
-# The order areas are listed in (menus, docs); a check's area must be one of these.
+# The order areas are listed in (menus, docs); a check's area must be one of these. "target": a destination's
+# own rules (`tunescope check --target`), declared by tunescope.targets.
 AREAS = ("file", "line", "schema", "message", "roles", "content", "tools", "weight", "vision", "preference",
-         "reinforcement", "legacy", "internal", "tokens", "dataset")
+         "reinforcement", "legacy", "internal", "tokens", "dataset", "target")
 
 # The tag vocabulary: groups that cut across areas. A check's tags must be keys of TAGS.
 TAGS = {

@@ -25,6 +25,10 @@ def register(sub) -> None:
     p.add_argument("--max-findings", type=_count, default=20, metavar="N", help="findings shown per check in text output")
     p.add_argument("--workers", type=_count, default=None, help="worker processes (default: one per core)")
     p.add_argument("--no-cache", action="store_true", help="do not use the persistent result cache")
+    p.add_argument("--target", default=None, metavar="TARGET",
+                   help="also apply a destination's rules and limits (openai, azure, together, fireworks, vertex, "
+                        "bedrock, hf, axolotl, llamafactory); a file already in that target's format is checked "
+                        "against its format instead")
     p.set_defaults(func=run)
 
 
@@ -95,10 +99,26 @@ def run(args: argparse.Namespace) -> int:
         options = options_for_model(args.model, args.method)
     except Exception as exc:  # UnknownModel and broken model tables carry their own message
         return _fail(str(exc))
+    checker = None
+    if args.target:
+        from tunescope.targets import UnknownTarget, get_target
+        from tunescope.targets.checking import TargetChecker, drop_replaced
+
+        try:
+            checker = TargetChecker(get_target(args.target))
+        except UnknownTarget as exc:
+            return _fail(str(exc))
     worst = 0
     reports = []
+    target_reports = {}       # path -> TargetReport
     unusable: list[str] = []   # one line each on stderr, after the report: why exit 2
     for path in args.files:
+        if checker is not None:
+            tr = target_reports[path] = checker.run(path, os.path.getsize(path))
+            if tr.summary["errors"] or (args.strict and tr.summary["warnings"]):
+                worst = max(worst, 1)
+            if tr.mode == "native":     # in the target's own format: its schema replaces the OpenAI checks
+                continue
         progress = _Progress(os.path.basename(path), os.path.getsize(path))
         try:
             report = check_path(path, options, validation=args.validation, allow_estimate=args.allow_estimate,
@@ -110,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
             return _fail(f"{path}: {exc.strerror or exc}")
         finally:
             progress.close()
+        if checker is not None:
+            drop_replaced(checker.target, report)
         reports.append(report)
         for r in (report, report.validation):
             s = r.summary if r is not None else {"errors": 0, "warnings": 0}
@@ -119,6 +141,8 @@ def run(args: argparse.Namespace) -> int:
             worst = 2
             unusable.append(_unusable_reason(path, report))
     try:
+        if checker is not None:
+            return _write_target(args, reports, target_reports, worst, unusable)
         if args.output == "json":
             data = [r.to_json() for r in reports]
             sys.stdout.buffer.write(orjson.dumps(data[0] if len(data) == 1 else data, option=orjson.OPT_INDENT_2))
@@ -133,6 +157,31 @@ def run(args: argparse.Namespace) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         os.close(devnull)
+    for reason in unusable:
+        _fail(reason)
+    return worst
+
+
+def _write_target(args, reports, target_reports, worst: int, unusable: list[str]) -> int:
+    """Output of `check --target`: each file's format report (unless it is in the target's format) and its
+    target section; in JSON, the report with a "target" key (or the target report alone)."""
+    from tunescope.checks.report_text import render_text
+    from tunescope.targets.checking import render_target_text
+
+    by_path = dict(zip([p for p, tr in target_reports.items() if tr.mode != "native"], reports))
+    if args.output == "json":
+        data = []
+        for path, tr in target_reports.items():
+            r = by_path.get(path)
+            data.append({**r.to_json(), "target": tr.to_json()} if r is not None else {"target": tr.to_json()})
+        sys.stdout.buffer.write(orjson.dumps(data[0] if len(data) == 1 else data, option=orjson.OPT_INDENT_2))
+        sys.stdout.buffer.write(b"\n")
+    else:
+        for path, tr in target_reports.items():
+            if path in by_path:
+                sys.stdout.write(render_text(by_path[path], args.max_findings) + "\n")
+            sys.stdout.write(render_target_text(tr, args.max_findings))
+    sys.stdout.flush()
     for reason in unusable:
         _fail(reason)
     return worst

@@ -13,6 +13,7 @@ import textwrap
 
 import orjson
 
+import tunescope.targets  # noqa: F401  (declares the destinations' checks, area "target")
 from tunescope.checks import CHECKS, TAGS, Check, by_area
 
 WIDTH = 80

@@ -69,7 +69,8 @@ class JobsClient:
     # -- jobs -----------------------------------------------------------
     def create(self, model: str, training_file: str | UploadedFile, validation_file: str | UploadedFile | None = None,
                method: str = "supervised", hyperparameters: dict | None = None, suffix: str | None = None,
-               seed: int | None = None, metadata: dict | None = None, grader: dict | None = None) -> Job:
+               seed: int | None = None, metadata: dict | None = None, grader: dict | None = None,
+               extra_body: dict | None = None) -> Job:
         """Start a job. `hyperparameters` go inside `method` (the top-level field is deprecated)."""
         if method not in METHODS:
             raise JobsError(f"unknown method {method!r}; use one of {', '.join(METHODS)}", kind="bad_request")
@@ -82,7 +83,7 @@ class JobsClient:
                         "method": {"type": method, method: settings}}
         if validation_file is not None:
             kwargs["validation_file"] = getattr(validation_file, "id", validation_file)
-        for name, value in (("suffix", suffix), ("seed", seed), ("metadata", metadata)):
+        for name, value in (("suffix", suffix), ("seed", seed), ("metadata", metadata), ("extra_body", extra_body)):
             if value is not None:
                 kwargs[name] = value
         with self._errors(f"create a {model} job"):

@@ -63,6 +63,8 @@ class ModelInfo:
     vision: bool = False
     deprecated: bool = False
     retires: str | None = None
+    azure_training_retires: str | None = None      # Azure OpenAI: new fine-tuning jobs end (existing customers)
+    azure_deployment_retires: str | None = None    # Azure OpenAI: fine-tuned deployments stop answering
     notes: str = ""
     requested: str = ""            # the name asked for (e.g. an ft: name), when it differs
     inference_input_per_1m: float | None = None    # USD per 1M prompt tokens sent to its fine-tuned models
@@ -75,7 +77,9 @@ class ModelInfo:
 _FIELDS = {
     "aliases": list, "encoding": str, "token_limit": int, "token_limit_source": str,
     "price_per_1m": (int, float), "price_per_hour": (int, float), "price_source": str,
-    "price_date": str, "methods": list, "inference_input_per_1m": (int, float), "inference_output_per_1m": (int, float), "vision": bool, "deprecated": bool, "retires": str, "notes": str,
+    "price_date": str, "methods": list, "inference_input_per_1m": (int, float), "inference_output_per_1m": (int, float),
+    "vision": bool, "deprecated": bool, "retires": str, "notes": str,
+    "azure_training_retires": str, "azure_deployment_retires": str,
 }
 
 
@@ -126,6 +130,8 @@ def _info(name: str, entry: dict) -> ModelInfo:
         vision=entry.get("vision", False),
         deprecated=entry.get("deprecated", False),
         retires=entry.get("retires"),
+        azure_training_retires=entry.get("azure_training_retires"),
+        azure_deployment_retires=entry.get("azure_deployment_retires"),
         notes=entry.get("notes", ""),
         inference_input_per_1m=_price(entry.get("inference_input_per_1m")),
         inference_output_per_1m=_price(entry.get("inference_output_per_1m")),

@@ -11,6 +11,7 @@ from tunescope.commands.jobs.output import emit, emit_line, fail, fmt
 from tunescope.commands.jobs.render import job_details
 from tunescope.commands.jobs.watch import watch_job
 from tunescope.jobs.upload import preflight, preflight_message
+from tunescope.providers.azure import deploy_hint
 from tunescope.tokens.cost import CostEstimate
 
 
@@ -27,6 +28,8 @@ def register_create(add) -> None:
     sp.add_argument("--lr-multiplier", type=float, metavar="X")
     sp.add_argument("--seed", type=int)
     sp.add_argument("--grader", metavar="JSON_FILE", help="grader object for reinforcement fine-tuning")
+    sp.add_argument("--training-type", choices=["GlobalStandard", "Standard", "developerTier"], default=None,
+                    help="Azure OpenAI only: the training tier (sent as trainingType)")
     sp.add_argument("--watch", action="store_true", help="follow the job until it ends")
     sp.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     sp.add_argument("--force", action="store_true", help="upload even if the pre-flight check finds errors")
@@ -40,6 +43,8 @@ def prepare_create(args, profile):
             continue
         if not os.path.isfile(path):
             return fail(f"{path}: no such file")
+    if getattr(args, "training_type", None) and profile.kind != "azure":
+        return fail(f"--training-type is an Azure OpenAI setting; backend {profile.name!r} is {profile.kind}")
     args.reports = {}
     for role, path in (("training", args.file), ("validation", args.validation)):
         if path is None:
@@ -105,7 +110,8 @@ def create(args, conn) -> int:
     hp = {k: v for k, v in (("n_epochs", args.epochs), ("batch_size", args.batch_size),
                             ("learning_rate_multiplier", args.lr_multiplier)) if v is not None}
     job = conn.jobs.create(args.model, train, validation_file=valid, method=args.method, hyperparameters=hp or None,
-                           suffix=args.suffix, seed=args.seed, grader=getattr(args, "grader_obj", None))
+                           suffix=args.suffix, seed=args.seed, grader=getattr(args, "grader_obj", None),
+                           extra_body={"trainingType": args.training_type} if getattr(args, "training_type", None) else None)
     if not text:
         record = {"training_file": train.to_dict(), "validation_file": valid.to_dict() if valid else None,
                   "job": job.to_dict()}
@@ -113,7 +119,12 @@ def create(args, conn) -> int:
     else:
         sys.stdout.write(job_details(job))
     if args.watch:
-        return watch_job(args, conn, job.id)
+        code = watch_job(args, conn, job.id)
+        if code == 0 and text and conn.profile.kind == "azure":
+            print(deploy_hint(conn.jobs.get(job.id).fine_tuned_model), end="")
+        return code
+    if text and conn.profile.kind == "azure":
+        print(deploy_hint(job.fine_tuned_model), end="")
     if conn.is_local and text:
         print(f"Local backend: the job advances only while a tunescope server uses this data directory; "
               f"follow it with `tunescope jobs watch {job.id} --backend local`.")
