@@ -41,7 +41,9 @@ such as `reference_answer` are not shown to the model and are not counted).
 Prompt/completion (legacy): tokens(prompt) + tokens(completion), no overhead; trained = completion.
 
 Estimate mode (`allow_estimate=True` and the encoding file is missing): every string is
-estimated by `estimate_tokens` and every ExampleTokens has `estimated=True`.
+estimated by `tokens.estimate.estimate_tokens`, which errs high (an upper bound in practice), and
+every ExampleTokens has `estimated=True`. Image counts are guesses too: an example with image parts
+has `images > 0`, and a report whose count includes them is not exact either.
 
 `encode_ordinary` is used: special-token text such as `<|endoftext|>` counts as plain text (the
 checks flag it separately).
@@ -50,13 +52,13 @@ checks flag it separately).
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 
 import orjson
 
 from tunescope.dataset.formats import RecordKind
 from tunescope.tokens.encodings import EncodingUnavailable, get_encoding
+from tunescope.tokens.estimate import estimate_tokens
 from tunescope.tokens.images import image_tokens
 
 
@@ -85,7 +87,6 @@ TOOL_CONSTANTS = {
 _SHORT_KEY = 128          # strings up to this length are their own cache key; longer ones use a digest
 _SKIP_KEYS = frozenset(("type",))
 _PAYLOAD_KEYS = frozenset(("type", "data", "file_data", "url", "image_url", "input_audio", "file"))
-_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 class TokenCounter:
@@ -136,7 +137,7 @@ class TokenCounter:
 
     def _raw_count(self, text: str) -> int:
         if self._encode is None:
-            return estimate_tokens(text)
+            return estimate_tokens(text, self.encoding_name)
         return len(self._encode(text))
 
     def _strings(self, value, skip_type: bool = True) -> int:
@@ -323,15 +324,3 @@ class TokenCounter:
             return ExampleTokens(total=0, trained=0, estimated=self.estimated)
         # near-miss / unknown shapes: every string, no structure assumed
         return ExampleTokens(total=self._strings(obj), trained=0, estimated=self.estimated)
-
-
-def estimate_tokens(text: str) -> int:
-    """Rough count without an encoding: ASCII ~4 chars/token, CJK/kana/hangul ~0.8 token/char,
-    other non-ASCII ~0.5 token/char. On the shared datasets this lands within -10%..+35% of
-    o200k_base (it errs high on files of many short strings, the safe side for limits)."""
-    if not text:
-        return 0
-    n_ascii = len(text.encode("ascii", "ignore"))
-    cjk = len(_CJK.findall(text)) if n_ascii != len(text) else 0
-    other = len(text) - n_ascii - cjk
-    return max(1, round(n_ascii / 4 + other * 0.5 + cjk * 0.8))
