@@ -28,7 +28,7 @@ from tunescope.dataset import filefacts
 from tunescope.dataset.filefacts import iter_documents
 from tunescope.dataset.index import LineIndex
 from tunescope.dataset.records import compact_dumps
-from tunescope.tokens.cost import CostUnavailable, estimate
+from tunescope.tokens.cost import FORMAT_METHODS, CostUnavailable, estimate
 from tunescope.tokens.models import load_models
 
 CHUNK_LINES = 2000
@@ -263,11 +263,14 @@ class DatasetChecker:
         if report.format not in ("empty", "binary", "mixed") and isinstance(stats, dict) and stats.get("format"):
             report.format = stats["format"]
         report.tokens = self._tokens.summary()
-        report.exact_tokens = not self._tokens.estimated
+        # image tokens are guesses (training-time image tokens are unpublished; unknown sizes assumed)
+        report.exact_tokens = not self._tokens.estimated and not self._tokens.images
         report.duplicates = self.aggregator.collector(Duplicates).summary
         try:
             info = load_models().get(self.options.model)
-            report.cost = estimate(report.examples, self._tokens.sum_capped, info)
+            report.cost = estimate(report.examples, self._tokens.sum_capped, info,
+                                   method=self.options.method or FORMAT_METHODS.get(report.format),
+                                   trained_tokens=self._tokens.trained, tokens_estimated=self._tokens.estimated)
         except Exception as exc:  # an unknown model still gets a report
             report.cost = CostUnavailable(str(exc))
         return report
