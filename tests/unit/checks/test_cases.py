@@ -27,7 +27,7 @@ from tunescope.checks.example.content import (CHAT_TEMPLATE_TEXT, REPLACEMENT_CH
                                               SURROUNDING_WHITESPACE)
 from tunescope.checks.example.legacy import (LEGACY_EMPTY_COMPLETION, LEGACY_KEY_CASE, LEGACY_LONG_EXAMPLE,
                                              LEGACY_MISSING_KEY, LEGACY_NOT_STRING)
-from tunescope.checks.example.messages import (CONTENT_NULL, DEVELOPER_ROLE_IN_SUPERVISED, EMPTY_CONTENT,
+from tunescope.checks.example.messages import (CONTENT_LIST_EMPTY, CONTENT_NULL, DEVELOPER_ROLE_IN_SUPERVISED, EMPTY_CONTENT,
                                                FUNCTION_MESSAGE_MISSING_NAME, INVALID_CONTENT_TYPE, INVALID_NAME,
                                                INVALID_ROLE, MESSAGE_NOT_OBJECT, MISSING_CONTENT, MISSING_ROLE,
                                                TEXT_INSTEAD_OF_CONTENT, UNKNOWN_MESSAGE_KEY)
@@ -73,7 +73,7 @@ from tunescope.checks.dataset.collectors.model_method import MODEL_METHOD_UNSUPP
 from tunescope.checks.dataset.collectors.preference import PREFERENCE_LENGTH_BIAS
 from tunescope.checks.dataset.collectors.prompt_only import PROMPT_ONLY_EXAMPLES
 from tunescope.checks.dataset.collectors.replies import REPLY_DISTRIBUTION, REPLY_IMBALANCE
-from tunescope.checks.dataset.collectors.size import FEW_EXAMPLES, TOO_FEW_EXAMPLES
+from tunescope.checks.dataset.collectors.size import FEW_EXAMPLES, TOO_FEW_EXAMPLES, VALIDATION_FEW_EXAMPLES
 from tunescope.checks.dataset.collectors.system_prompts import (SYSTEM_PROMPT_MISSING, SYSTEM_PROMPT_VARIANT,
                                                                 SYSTEM_PROMPTS)
 from tunescope.checks.dataset.collectors.validation import VALIDATION_INPUT_OVERLAP, VALIDATION_OVERLAP
@@ -159,6 +159,7 @@ CASES = [
     Case(MISSING_CONTENT, chat({"role": "user"}, A), chat(U, calls(call()), tools=[WEATHER])),
     Case(CONTENT_NULL, chat(u(None), A), chat(U, {**calls(call()), "content": None}, tools=[WEATHER])),
     Case(INVALID_CONTENT_TYPE, chat(u(5), A), chat(u([{"type": "text", "text": "hi"}]), A)),
+    Case(CONTENT_LIST_EMPTY, chat(u([]), A), chat(u([{"type": "text", "text": "hi"}]), A)),
     Case(EMPTY_CONTENT, chat(U, a("  ")), chat(U, calls(call(), content=""), tools=[WEATHER])),
     Case(INVALID_NAME, chat({**U, "name": 5}, A), chat({**U, "name": "bob"}, A)),
     Case(FUNCTION_MESSAGE_MISSING_NAME,
@@ -346,6 +347,8 @@ DATASET_CASES = [
                 setup=lambda mp: mp.setattr(images, "MAX_IMAGE_EXAMPLES", 11)),
     DatasetCase(MODEL_METHOD_UNSUPPORTED, [rft_row(i, reference_answer=f"c{i}") for i in range(12)],
                 [rft_row(i, reference_answer=f"c{i}") for i in range(12)], good_model="o4-mini-2025-04-16"),
+    DatasetCase(VALIDATION_FEW_EXAMPLES, [qa(f"fresh {i}", f"fresh answer {i}") for i in range(3)],
+                [qa(f"fresh {i}", f"fresh answer {i}") for i in range(10)], validation=distinct(20)),
     DatasetCase(VALIDATION_OVERLAP, [qa("question 4", "answer number 4."), qa("fresh question", "fresh answer")],
                 [qa("fresh question", "fresh answer")], validation=distinct(20)),
     DatasetCase(VALIDATION_INPUT_OVERLAP, [qa("question 5", "a different answer"), qa("fresh question", "fresh")],

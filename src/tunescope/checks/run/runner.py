@@ -13,6 +13,7 @@ import threading
 import time
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from typing import Callable, Iterator
 
 from tunescope.checks.dataset.aggregator import DatasetAggregator
@@ -299,7 +300,8 @@ def check_path(path, options: CheckOptions | None = None, validation=None, allow
     if validation is not None:
         with LineIndex(validation) as vindex:
             vindex.build()
-            vchecker = DatasetChecker(vindex, options, workers=workers, allow_estimate=allow_estimate, use_cache=use_cache)
+            vchecker = DatasetChecker(vindex, replace(options, validation_file=True), workers=workers,
+                                      allow_estimate=allow_estimate, use_cache=use_cache)
             report.validation = vchecker.run()
         # overlap findings point at lines of the validation file: they belong to its report
         report.validation.findings.extend(checker.aggregator.compare_validation(vchecker.aggregator))
