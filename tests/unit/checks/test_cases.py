@@ -32,6 +32,8 @@ from tunescope.checks.example.messages import (CONTENT_LIST_EMPTY, CONTENT_NULL,
                                                INVALID_ROLE, MESSAGE_NOT_OBJECT, MISSING_CONTENT, MISSING_ROLE,
                                                TEXT_INSTEAD_OF_CONTENT, UNKNOWN_MESSAGE_KEY)
 from tunescope.checks.example.nearmiss import NEAR_MISS_FORMAT
+from tunescope.checks.example.quality.placeholders import UNFILLED_PLACEHOLDER
+from tunescope.checks.example.quality.repetition import REPEATED_PHRASE
 from tunescope.checks.example.parse import (BLANK_LINE, BOM_IN_LINE, INVALID_JSON, INVALID_UTF8, NOT_AN_OBJECT,
                                             NUL_BYTE)
 from tunescope.checks.example.preference import (PREFERENCE_INPUT_ENDS_WITH_ASSISTANT, PREFERENCE_INPUT_INVALID,
@@ -176,6 +178,10 @@ CASES = [
     Case(SPECIAL_TOKEN_TEXT, chat(U, a("Done.<|endoftext|>")), chat(U, a("Done. <| endoftext |>"))),
     Case(CHAT_TEMPLATE_TEXT, chat(u("<|im_start|>user hi"), A), chat(u("a <b> c"), A)),
     Case(REPLACEMENT_CHARACTER, chat(u("caf\ufffd"), A), chat(u("café"), A)),
+    Case(UNFILLED_PLACEHOLDER, chat(u("Write a haiku about {topic}."), A),
+         chat(u('Parse `{topic}` from {"topic": "x"} in Python: f"{topic}"'), a("Use json.loads.")), line=1),
+    Case(REPEATED_PHRASE, chat(U, a("I am sorry. " * 6)),
+         chat(U, a("I am sorry. I cannot help with that, but I am sorry to say it twice."))),
     Case(SURROUNDING_WHITESPACE, chat(U, a(" Hello\n")), OK),
     Case(TOOLS_NOT_LIST, chat(U, A, tools=orjson.dumps([WEATHER]).decode()), chat(U, A, tools=[WEATHER])),
     Case(TOOL_DEFINITION_INVALID, chat(U, A, tools=[{"type": "function"}]), chat(U, A, tools=[WEATHER])),

@@ -10,6 +10,7 @@ summary and preview come from `tunescope.dataset.records`. Modes: "chat" (superv
 from __future__ import annotations
 
 from tunescope.checks.example.content import is_padded, report_padding, scan_text
+from tunescope.checks.example.quality import scan_quality
 from tunescope.checks.context import Ctx, an, describe, part_text
 from tunescope.checks.example.tools import ToolGraph
 from tunescope.checks.example.vision import check_parts
@@ -158,6 +159,10 @@ def walk_messages(ctx: Ctx, messages: list, mode: str, prefix: str, declared: di
                     f"Invalid file format. {ctx.where(i)}: content must be a string or a list of content parts, "
                     f"found {describe(content)}.", "Write the message text as a JSON string.", path=cpath,
                     message_index=i)
+        if content and role != "tool" and isinstance(content, (str, list)):
+            text = content if isinstance(content, str) else part_text(content)
+            if isinstance(text, str) and text:
+                scan_quality(ctx, role, text, i, cpath)
         if "name" in m and not isinstance(m["name"], str):
             ctx.add(INVALID_NAME, f"Invalid file format. {ctx.where(i)}: \"name\" must be a string, found "
                     f"{describe(m['name'])}.", "Make name a string or remove it.", path=f"{path}.name",

@@ -1,0 +1,99 @@
+"""Degenerate repetition: an assistant reply that repeats one phrase many times.
+
+Generated data sometimes loops ("I'm sorry. I'm sorry. I'm sorry..."), and a model trained on it
+learns to loop. Three cheap scans, each linear in the reply's length:
+
+- a phrase of 1-8 words repeated back to back (at least 4 times, and over at least 12 words:
+  a single word needs 12 repeats, so "very, very" emphasis passes);
+- one sentence of 3+ words said 4 or more times anywhere in the reply, making up a third of it;
+- for text without spaces (CJK, runs of symbols): a 2-30 character unit with a letter in it,
+  repeated 8+ times back to back.
+Text in fenced code blocks is skipped (code repeats lines legitimately).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from tunescope.checks.context import Ctx, one_line
+from tunescope.checks.registry import W, check
+
+REPEATED_PHRASE = check(
+    "repeated_phrase", W, "content", "Repeated phrase",
+    "An assistant reply repeats one phrase or sentence many times (degenerate, looping output).")
+
+MAX_PHRASE_WORDS = 8
+MIN_REPEATS = 4
+MIN_SPAN_WORDS = 12
+MIN_SENTENCE_REPEATS = 4
+SCAN_CHARS = 20_000                  # the start of a very long reply is enough to see a loop
+
+_FENCE = re.compile(r"```.*?(?:```|\Z)", re.S)
+_SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|\n+")
+_UNIT = re.compile(r"(.{2,30}?)\1{7,}", re.S)
+_STRIP = ".,;:!?\"'()[]*-–—…"
+
+
+def repeated_phrase(text: str) -> tuple[str, int] | None:
+    """(the repeated phrase, how many times) when `text` loops, else None."""
+    if len(text) < 24:
+        return None
+    text = text[:SCAN_CHARS]
+    if "```" in text:
+        text = _FENCE.sub("\n", text)
+    words = [w.strip(_STRIP).lower() for w in text.split()]
+    words = [w for w in words if w]
+    return _back_to_back(words) or _same_sentence(text) or _unit_run(text, len(words))
+
+
+def _back_to_back(words: list[str]) -> tuple[str, int] | None:
+    best = None
+    n_words = len(words)
+    for n in range(1, MAX_PHRASE_WORDS + 1):
+        need = max(MIN_REPEATS, -(-MIN_SPAN_WORDS // n))
+        if n * need > n_words:
+            break
+        i = 0
+        while i + 2 * n <= n_words:
+            run = 1
+            while i + (run + 1) * n <= n_words and words[i + run * n:i + (run + 1) * n] == words[i:i + n]:
+                run += 1
+            if run >= need and any(c.isalpha() for w in words[i:i + n] for c in w) \
+                    and (best is None or run * n > best[1] * len(best[0].split())):
+                best = (" ".join(words[i:i + n]), run)
+            i += n * run if run > 1 else 1
+    return best
+
+
+def _same_sentence(text: str) -> tuple[str, int] | None:
+    sentences = [" ".join(s.lower().split()) for s in _SENTENCE.split(text)]
+    sentences = [s for s in sentences if len(s.split()) >= 3 and any(c.isalpha() for c in s)]
+    if len(sentences) < MIN_SENTENCE_REPEATS:
+        return None
+    sentence, count = Counter(sentences).most_common(1)[0]
+    if count >= MIN_SENTENCE_REPEATS and count * len(sentence) * 3 >= sum(len(s) for s in sentences):
+        return sentence, count
+    return None
+
+
+def _unit_run(text: str, n_words: int) -> tuple[str, int] | None:
+    if n_words * 8 > len(text):           # spaced text: the word scans above apply
+        return None
+    for m in _UNIT.finditer(text):
+        unit = m.group(1)
+        if any(c.isalpha() for c in unit) and unit.strip():
+            return unit, len(m.group(0)) // len(unit)
+    return None
+
+
+def report_repetition(ctx: Ctx, text: str, message_index: int | None, path: str) -> None:
+    found = repeated_phrase(text)
+    if found is None:
+        return
+    phrase, count = found
+    where = ctx.where(message_index) if message_index is not None else ctx.where()
+    ctx.add(REPEATED_PHRASE,
+            f"{where}: the assistant reply repeats \"{one_line(phrase, 60)}\" {count} times; a model trained on "
+            "looping text learns to loop.",
+            "Regenerate or trim the reply so each point is said once.", path=path, message_index=message_index)
