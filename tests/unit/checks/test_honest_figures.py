@@ -104,3 +104,19 @@ def test_dpo_figures_state_the_billing_assumption(tmp_path):
     assert report.cost.usd is not None and report.to_json()["cost"]["note"] == DPO_BILLING
     assert "DPO billing is not documented" in render_text(report)
     assert _check(tmp_path, distinct(12)).cost.note == ""
+
+
+def test_jobs_create_summary_gives_the_note_not_a_heuristic(tmp_path):
+    from types import SimpleNamespace as NS
+
+    from tunescope.commands.jobs.create import _summary
+    profile = NS(describe=lambda: "local")
+    rft_report = _check(tmp_path, [rft_row(i, reference_answer=f"c{i}") for i in range(12)], model="o4-mini-2025-04-16")
+    args = NS(reports={"training": rft_report}, epochs=None, model="o4-mini", method="reinforcement", file="d.jsonl",
+              validation=None)
+    text = _summary(args, profile)
+    assert "Cost:     n/a: reinforcement fine-tuning is billed per hour" in text and "epochs" not in text
+    args.reports = {"training": _check(tmp_path, [PREF(i) for i in range(12)])}
+    args.method = "dpo"
+    text = _summary(args, profile)
+    assert "Cost:     about $" in text and "DPO billing is not documented" in text
