@@ -17,8 +17,10 @@ third of the truth), so this is built as an upper bound rather than a best guess
 
 Measured against tiktoken o200k_base (tests/unit/tokens/test_estimate.py): no example of the
 shared datasets is underestimated (their total comes out 1.8x the exact count), nor are runs of
-digits, hex, base64, random letters, random CJK, emoji, Cyrillic or Thai. It is not a proof: the
-only strict bound is the byte count, which this never exceeds.
+digits, hex, base64, ids or random letters, nor runs of 40+ random CJK, emoji, Cyrillic or Thai
+characters. It is not a proof: a single rare character can take 3 tokens (its UTF-8 bytes), so a
+few rare characters alone can exceed it; the only strict bound is the byte count, which this never
+exceeds.
 """
 
 from __future__ import annotations
