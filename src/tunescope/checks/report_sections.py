@@ -38,7 +38,7 @@ class TokenSummary:
     trained: int = 0
     billable_per_epoch: int = 0           # Σ min(tokens, limit): what one epoch is billed for
     estimated: bool = False               # text counted without the encoding file: upper-bound estimates
-    image_tokens: int = 0                 # guessed image tokens included in total (never exact)
+    assumed_image_tokens: int = 0         # tokens of images of unknown size (1024x1024 assumed), in total
     per_example: PerExample = field(default_factory=PerExample)
     histogram: list[list[int]] = field(default_factory=list)
 

@@ -45,9 +45,9 @@ def render_text(report: CheckReport, max_findings: int = 20) -> str:
     if t.estimated:
         out.extend(_header(f"token counts are ESTIMATES and upper bounds (they err high): the {report.encoding} "
                            "encoding file is missing (see `tunescope encodings status`)"))
-    if t.image_tokens:
-        out.extend(_header(f"{t.image_tokens:,} of the tokens are image-token guesses (sizes assumed where "
-                           "unknown): counts are not exact"))
+    if t.assumed_image_tokens:
+        out.extend(_header(f"{t.assumed_image_tokens:,} of the tokens are guesses for images of unknown size "
+                           "(1024x1024 assumed): counts are not exact"))
     if pe.count:
         out.append(f"  tokens/example min {_n(pe.min)}  p5 {_n(pe.p5)}  median {_n(pe.p50)}  "
                    f"p95 {_n(pe.p95)}  max {_n(pe.max)}")

@@ -59,7 +59,7 @@ import orjson
 from tunescope.dataset.formats import RecordKind
 from tunescope.tokens.encodings import EncodingUnavailable, get_encoding
 from tunescope.tokens.estimate import estimate_tokens
-from tunescope.tokens.images import image_tokens
+from tunescope.tokens.images import image_tokens_and_guess
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +71,7 @@ class ExampleTokens:
     per_message: tuple[int, ...] = ()  # one count per message, in order (for DPO: input messages then outputs)
     tools: int = 0                     # tokens of tool/function definitions (included in total)
     images: int = 0                    # estimated image tokens (included in total)
+    assumed_images: int = 0            # of which images whose size was unknown (assumed 1024x1024): a guess
     estimated: bool = False            # True when tiktoken was not available and counts are estimates
 
 TOKENS_PER_MESSAGE = 3
@@ -114,6 +115,7 @@ class TokenCounter:
         self._cache_size = cache_size
         self.hits = 0
         self.misses = 0
+        self._assumed_images = 0     # image tokens with an assumed size in the record being counted
 
     # -- strings -------------------------------------------------------------------------------
     def count_text(self, text: str) -> int:
@@ -183,9 +185,10 @@ class TokenCounter:
                 if kind == "text" and isinstance(part.get("text"), str):
                     total += self.count_text(part["text"])
                 elif kind == "image_url" or "image_url" in part:
-                    n = image_tokens(part.get("image_url"))
+                    n, guessed = image_tokens_and_guess(part.get("image_url"))
                     total += n
                     images += n
+                    self._assumed_images += n if guessed else 0
                 else:  # unknown / near-miss parts: their text, never binary payloads
                     total += sum(self._strings(v) for k, v in part.items() if k not in _PAYLOAD_KEYS)
         return total, images
@@ -293,6 +296,7 @@ class TokenCounter:
         """Token counts of one parsed example of the given kind. Never raises on odd values."""
         if not isinstance(obj, dict):
             return ExampleTokens(total=0, trained=0, estimated=self.estimated)
+        self._assumed_images = 0
         per: list[int] = []
         if kind in (RecordKind.CHAT, RecordKind.REINFORCEMENT):
             tools = self.count_tools(obj.get("tools")) + self.count_tools(obj.get("functions"))
@@ -300,7 +304,8 @@ class TokenCounter:
             if kind == RecordKind.REINFORCEMENT:
                 trained = 0
             return ExampleTokens(total=total + tools + REPLY_PRIMING, trained=trained, per_message=tuple(per),
-                                 tools=tools, images=images, estimated=self.estimated)
+                                 tools=tools, images=images, assumed_images=self._assumed_images,
+                                 estimated=self.estimated)
         if kind == RecordKind.PREFERENCE:
             inp = obj.get("input") if isinstance(obj.get("input"), dict) else {}
             tools = self.count_tools(inp.get("tools")) + self.count_tools(inp.get("functions"))
@@ -314,7 +319,8 @@ class TokenCounter:
                 trained += t
                 images += img
             return ExampleTokens(total=total + tools + REPLY_PRIMING, trained=trained, per_message=tuple(per),
-                                 tools=tools, images=images, estimated=self.estimated)
+                                 tools=tools, images=images, assumed_images=self._assumed_images,
+                                 estimated=self.estimated)
         if kind == RecordKind.PROMPT_COMPLETION:
             prompt = self._strings(obj.get("prompt"))
             completion = self._strings(obj.get("completion"))

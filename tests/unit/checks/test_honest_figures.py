@@ -59,14 +59,20 @@ def test_over_limit_by_estimate_says_it_may_be(tmp_path, no_encodings):
     assert found and "may be over" in found[0].message and "upper-bound estimate" in found[0].message
 
 
-def test_image_token_guesses_are_not_exact(tmp_path):
+def _image_rows(image_url: dict) -> list:
     image = {"role": "user", "content": [{"type": "text", "text": "What is this?"},
-                                         {"type": "image_url", "image_url": {"url": "https://x.org/cat.png"}}]}
-    report = _check(tmp_path, distinct(11) + [{"messages": [image, {"role": "assistant", "content": "A cat."}]}])
+                                         {"type": "image_url", "image_url": image_url}]}
+    return distinct(11) + [{"messages": [image, {"role": "assistant", "content": "A cat."}]}]
+
+
+def test_assumed_image_sizes_are_not_exact(tmp_path):
+    report = _check(tmp_path, _image_rows({"url": "https://x.org/cat.png"}))   # size unknown: 1024x1024 assumed
     assert report.exact_tokens is False
-    assert report.to_json()["exact_tokens"] is False and report.tokens.image_tokens == 765
-    assert "image-token guesses" in render_text(report)
+    assert report.to_json()["exact_tokens"] is False and report.tokens.assumed_image_tokens == 765
+    assert "guesses for images of unknown size" in render_text(report)
     assert _check(tmp_path, distinct(12)).exact_tokens is True
+    low = _check(tmp_path, _image_rows({"url": "https://x.org/cat.png", "detail": "low"}))   # 85, no size needed
+    assert low.exact_tokens is True and low.tokens.assumed_image_tokens == 0
 
 
 def test_rft_data_is_not_priced_per_token_on_a_model_that_cannot_train_it(tmp_path):

@@ -26,7 +26,8 @@ def test_sections_are_typed_and_their_json_keeps_its_keys(tmp_path):
     assert isinstance(report.cost, CostEstimate) and isinstance(report.duplicates, DuplicateSummary)
     assert report.duplicates == DuplicateSummary(rows=2, groups=[[1, 2, 3]])
     out = report.to_json()
-    assert list(out["tokens"]) == ["total", "trained", "billable_per_epoch", "estimated", "image_tokens", "per_example",
+    assert list(out["tokens"]) == ["total", "trained", "billable_per_epoch", "estimated", "assumed_image_tokens",
+                                   "per_example",
                                    "histogram", "upper_bound"]
     assert list(out["tokens"]["per_example"]) == ["count", "min", "p5", "p50", "p95", "max", "mean", "over_limit",
                                                   "limit"]

@@ -264,7 +264,7 @@ class DatasetChecker:
         if report.format not in ("empty", "binary", "mixed") and isinstance(stats, dict) and stats.get("format"):
             report.format = stats["format"]
         report.tokens = self._tokens.summary()
-        # image tokens are guesses (training-time image tokens are unpublished; unknown sizes assumed)
+        # images of unknown size (http URLs, unreadable data) are counted at an assumed 1024x1024: a guess
         report.exact_tokens = not self._tokens.estimated and not self._tokens.images
         report.duplicates = self.aggregator.collector(Duplicates).summary
         try:
