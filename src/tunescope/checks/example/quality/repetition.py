@@ -13,6 +13,7 @@ Text in fenced code blocks is skipped (code repeats lines legitimately).
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import Counter
 
@@ -32,7 +33,8 @@ SCAN_CHARS = 20_000                  # the start of a very long reply is enough 
 _FENCE = re.compile(r"```.*?(?:```|\Z)", re.S)
 _SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 _UNIT = re.compile(r"(.{2,30}?)\1{7,}", re.S)
-_STRIP = ".,;:!?\"'()[]*-–—…"
+_WORD = re.compile(r"[^\s.,;:!?\"'()\[\]*\-–—…]+")     # words, punctuation dropped ("banana!Eat": 2 words)
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def repeated_phrase(text: str) -> tuple[str, int] | None:
@@ -42,34 +44,45 @@ def repeated_phrase(text: str) -> tuple[str, int] | None:
     text = text[:SCAN_CHARS]
     if "```" in text:
         text = _FENCE.sub("\n", text)
-    words = [w.strip(_STRIP).lower() for w in text.split()]
-    words = [w for w in words if w]
+    words = _WORD.findall(text.lower())
     return _back_to_back(words) or _same_sentence(text) or _unit_run(text, len(words))
 
 
 def _back_to_back(words: list[str]) -> tuple[str, int] | None:
+    """A phrase of n words repeated back to back: words[k] == words[k + n] over a long run of k.
+
+    The comparisons, the run search and the counting run in C (map, bytes, find): a reply of
+    thousands of words costs microseconds, not a Python loop per word and phrase length.
+    """
     best = None
     n_words = len(words)
     for n in range(1, MAX_PHRASE_WORDS + 1):
         need = max(MIN_REPEATS, -(-MIN_SPAN_WORDS // n))
         if n * need > n_words:
             break
-        i = 0
-        while i + 2 * n <= n_words:
-            run = 1
-            while i + (run + 1) * n <= n_words and words[i + run * n:i + (run + 1) * n] == words[i:i + n]:
-                run += 1
-            if run >= need and any(c.isalpha() for w in words[i:i + n] for c in w) \
-                    and (best is None or run * n > best[1] * len(best[0].split())):
-                best = (" ".join(words[i:i + n]), run)
-            i += n * run if run > 1 else 1
+        same = bytes(map(operator.eq, words, words[n:]))
+        target = b"\x01" * (n * (need - 1))
+        at = same.find(target)
+        while at >= 0:
+            end = at + len(target)
+            while end < len(same) and same[end]:
+                end += 1
+            repeats = (end - at) // n + 1
+            phrase = words[at:at + n]
+            if any(c.isalpha() for w in phrase for c in w):
+                if best is None or repeats * n > best[1] * len(best[0].split()):
+                    best = (" ".join(phrase), repeats)
+                break
+            at = same.find(target, end)
     return best
 
 
 def _same_sentence(text: str) -> tuple[str, int] | None:
-    sentences = [" ".join(s.lower().split()) for s in _SENTENCE.split(text)]
-    sentences = [s for s in sentences if len(s.split()) >= 3 and any(c.isalpha() for c in s)]
-    if len(sentences) < MIN_SENTENCE_REPEATS:
+    parts = _SENTENCE.split(text)
+    if len(parts) < MIN_SENTENCE_REPEATS:
+        return None
+    sentences = [p.strip().lower() for p in parts if p.count(" ") >= 2 and _LETTER.search(p)]
+    if len(sentences) < MIN_SENTENCE_REPEATS or len(set(sentences)) > len(sentences) - MIN_SENTENCE_REPEATS + 1:
         return None
     sentence, count = Counter(sentences).most_common(1)[0]
     if count >= MIN_SENTENCE_REPEATS and count * len(sentence) * 3 >= sum(len(s) for s in sentences):
