@@ -37,3 +37,7 @@ class Ctx:
             return f"Example {self.example + 1}"
         return f"Example {self.example + 1}, message {message_index + 1}"
 
+
+def an(word: str) -> str:
+    """`word` with its indefinite article: "an assistant", "a user" (messages never say "a assistant")."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"

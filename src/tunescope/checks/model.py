@@ -18,6 +18,7 @@ class CheckOptions:
     method: str | None = None          # "supervised" | "dpo" | "reinforcement" | None (infer from data)
     token_limit: int | None = None     # per-example limit of the model, from the model table
     encoding: str = "o200k_base"
+    validation_file: bool = False      # checking a job's validation file (no documented minimum size)
 
 
 @dataclass(slots=True)

@@ -27,6 +27,7 @@ class TokenStats:
         self.sum_capped = 0
         self.over_limit = 0
         self.estimated = False
+        self.images = 0                # tokens of images whose size was assumed (guesses), included in total
 
     def add(self, summary: ExampleSummary) -> None:
         t = summary.tokens
@@ -35,6 +36,7 @@ class TokenStats:
         self.totals.append(t.total)
         self.total += t.total
         self.trained += t.trained
+        self.images += t.assumed_images
         self.estimated = self.estimated or t.estimated
         if self.limit and t.total > self.limit:
             self.over_limit += 1
@@ -48,6 +50,7 @@ class TokenStats:
         self.trained += other.trained
         self.sum_capped += other.sum_capped
         self.over_limit += other.over_limit
+        self.images += other.images
         self.estimated = self.estimated or other.estimated
 
     def summary(self) -> TokenSummary:
@@ -62,7 +65,7 @@ class TokenStats:
             max=values[-1] if n else None, mean=round(self.total / n, 1) if n else None,
             over_limit=self.over_limit, limit=self.limit)
         return TokenSummary(total=self.total, trained=self.trained, billable_per_epoch=self.sum_capped,
-                            estimated=self.estimated, per_example=per_example,
+                            estimated=self.estimated, assumed_image_tokens=self.images, per_example=per_example,
                             histogram=histogram(values, self.limit))
 
 
@@ -106,7 +109,7 @@ class CheckReport:
     # mapping the collectors fill in rather than one class every collector would have to change.
     stats: dict[str, object] = field(default_factory=dict)
     kinds: dict = field(default_factory=dict)
-    exact_tokens: bool = True
+    exact_tokens: bool = True                   # False when counts are estimated or include assumed image sizes
     elapsed: float = 0.0
     cancelled: bool = False
     validation: "CheckReport | None" = None

@@ -37,12 +37,18 @@ class TokenSummary:
     total: int = 0
     trained: int = 0
     billable_per_epoch: int = 0           # Σ min(tokens, limit): what one epoch is billed for
-    estimated: bool = False
+    estimated: bool = False               # text counted without the encoding file: upper-bound estimates
+    assumed_image_tokens: int = 0         # tokens of images of unknown size (1024x1024 assumed), in total
     per_example: PerExample = field(default_factory=PerExample)
     histogram: list[list[int]] = field(default_factory=list)
 
+    @property
+    def upper_bound(self) -> bool:
+        """The text counts are estimates that err high (see tokens/estimate.py)."""
+        return self.estimated
+
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "upper_bound": self.upper_bound}
 
 
 @dataclass(frozen=True)

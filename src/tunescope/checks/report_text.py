@@ -42,9 +42,12 @@ def render_text(report: CheckReport, max_findings: int = 20) -> str:
                        f"{_count(report.lines, 'line')}, {report.facts.size:,} bytes, {report.facts.line_endings}"))
     out.append(f"  {_count(s['errors'], 'error')}, {_count(s['warnings'], 'warning')}, {_count(s['infos'], 'info')}")
     out.extend(_header(f"model {report.model} ({report.encoding}), limit {_n(pe.limit)} tokens/example"))
-    if not report.exact_tokens:
-        out.extend(_header(f"token counts are ESTIMATES: the {report.encoding} encoding file is missing "
-                           "(see `tunescope encodings status`)"))
+    if t.estimated:
+        out.extend(_header(f"token counts are ESTIMATES and upper bounds (they err high): the {report.encoding} "
+                           "encoding file is missing (see `tunescope encodings status`)"))
+    if t.assumed_image_tokens:
+        out.extend(_header(f"{t.assumed_image_tokens:,} of the tokens are guesses for images of unknown size "
+                           "(1024x1024 assumed): counts are not exact"))
     if pe.count:
         out.append(f"  tokens/example min {_n(pe.min)}  p5 {_n(pe.p5)}  median {_n(pe.p50)}  "
                    f"p95 {_n(pe.p95)}  max {_n(pe.max)}")
@@ -56,8 +59,14 @@ def render_text(report: CheckReport, max_findings: int = 20) -> str:
     c = report.cost
     if isinstance(c, CostEstimate):
         usd = c.usd_reported
-        price = "n/a" if usd is None else f"${usd:,.2f}"
-        out.append(f"  {c.epochs} epochs (auto), {_n(c.billed_tokens)} billed tokens, est. {price}")
+        price = "n/a" if usd is None else ("at most " if c.upper_bound else "") + f"${usd:,.2f}"
+        if c.epochs is None:
+            out.extend(_header(f"cost n/a: {c.note}" if c.note else "cost n/a"))
+        else:
+            auto = " (auto)" if c.epochs_auto else ""
+            out.append(f"  {_count(c.epochs, 'epoch')}{auto}, {_n(c.billed_tokens)} billed tokens, est. {price}")
+            if c.note:
+                out.extend(_header(c.note))
         if c.price_per_1m is not None:
             src = f"  price ${c.price_per_1m}/1M training tokens as of {c.price_date or '?'}"
             out.extend(textwrap.wrap(f"{src}; source: {c.price_source or 'model table'}", width=WIDTH,

@@ -74,7 +74,8 @@ def set_weight(obj: dict, index: int, zero: bool) -> None:
     msg = _message(messages_of(obj), index)
     role = msg.get("role")
     if role != "assistant":
-        raise EditError(f"message {index} is a {role or 'role-less'} message; "
+        what = str(role) if role else "role-less"
+        raise EditError(f"message {index} is {'an' if what[:1] in 'aeiou' else 'a'} {what} message; "
                         "weight applies only to assistant messages")
     if zero:
         msg["weight"] = 0

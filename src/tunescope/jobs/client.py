@@ -86,7 +86,7 @@ class JobsClient:
         for name, value in (("suffix", suffix), ("seed", seed), ("metadata", metadata), ("extra_body", extra_body)):
             if value is not None:
                 kwargs[name] = value
-        with self._errors(f"create a {model} job"):
+        with self._errors(f"create a job on {model}"):
             return Job.from_sdk(self.client.fine_tuning.jobs.create(**kwargs))
 
     def list(self, limit: int = 20, after: str | None = None) -> Page[Job]:

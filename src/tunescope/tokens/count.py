@@ -41,7 +41,9 @@ such as `reference_answer` are not shown to the model and are not counted).
 Prompt/completion (legacy): tokens(prompt) + tokens(completion), no overhead; trained = completion.
 
 Estimate mode (`allow_estimate=True` and the encoding file is missing): every string is
-estimated by `estimate_tokens` and every ExampleTokens has `estimated=True`.
+estimated by `tokens.estimate.estimate_tokens`, which errs high (an upper bound in practice), and
+every ExampleTokens has `estimated=True`. Image counts are guesses too: an example with image parts
+has `images > 0`, and a report whose count includes them is not exact either.
 
 `encode_ordinary` is used: special-token text such as `<|endoftext|>` counts as plain text (the
 checks flag it separately).
@@ -50,14 +52,14 @@ checks flag it separately).
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 
 import orjson
 
 from tunescope.dataset.formats import RecordKind
 from tunescope.tokens.encodings import EncodingUnavailable, get_encoding
-from tunescope.tokens.images import image_tokens
+from tunescope.tokens.estimate import estimate_tokens
+from tunescope.tokens.images import image_tokens_and_guess
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +71,7 @@ class ExampleTokens:
     per_message: tuple[int, ...] = ()  # one count per message, in order (for DPO: input messages then outputs)
     tools: int = 0                     # tokens of tool/function definitions (included in total)
     images: int = 0                    # estimated image tokens (included in total)
+    assumed_images: int = 0            # of which images whose size was unknown (assumed 1024x1024): a guess
     estimated: bool = False            # True when tiktoken was not available and counts are estimates
 
 TOKENS_PER_MESSAGE = 3
@@ -85,7 +88,6 @@ TOOL_CONSTANTS = {
 _SHORT_KEY = 128          # strings up to this length are their own cache key; longer ones use a digest
 _SKIP_KEYS = frozenset(("type",))
 _PAYLOAD_KEYS = frozenset(("type", "data", "file_data", "url", "image_url", "input_audio", "file"))
-_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 class TokenCounter:
@@ -113,6 +115,7 @@ class TokenCounter:
         self._cache_size = cache_size
         self.hits = 0
         self.misses = 0
+        self._assumed_images = 0     # image tokens with an assumed size in the record being counted
 
     # -- strings -------------------------------------------------------------------------------
     def count_text(self, text: str) -> int:
@@ -136,7 +139,7 @@ class TokenCounter:
 
     def _raw_count(self, text: str) -> int:
         if self._encode is None:
-            return estimate_tokens(text)
+            return estimate_tokens(text, self.encoding_name)
         return len(self._encode(text))
 
     def _strings(self, value, skip_type: bool = True) -> int:
@@ -182,9 +185,10 @@ class TokenCounter:
                 if kind == "text" and isinstance(part.get("text"), str):
                     total += self.count_text(part["text"])
                 elif kind == "image_url" or "image_url" in part:
-                    n = image_tokens(part.get("image_url"))
+                    n, guessed = image_tokens_and_guess(part.get("image_url"))
                     total += n
                     images += n
+                    self._assumed_images += n if guessed else 0
                 else:  # unknown / near-miss parts: their text, never binary payloads
                     total += sum(self._strings(v) for k, v in part.items() if k not in _PAYLOAD_KEYS)
         return total, images
@@ -292,6 +296,7 @@ class TokenCounter:
         """Token counts of one parsed example of the given kind. Never raises on odd values."""
         if not isinstance(obj, dict):
             return ExampleTokens(total=0, trained=0, estimated=self.estimated)
+        self._assumed_images = 0
         per: list[int] = []
         if kind in (RecordKind.CHAT, RecordKind.REINFORCEMENT):
             tools = self.count_tools(obj.get("tools")) + self.count_tools(obj.get("functions"))
@@ -299,7 +304,8 @@ class TokenCounter:
             if kind == RecordKind.REINFORCEMENT:
                 trained = 0
             return ExampleTokens(total=total + tools + REPLY_PRIMING, trained=trained, per_message=tuple(per),
-                                 tools=tools, images=images, estimated=self.estimated)
+                                 tools=tools, images=images, assumed_images=self._assumed_images,
+                                 estimated=self.estimated)
         if kind == RecordKind.PREFERENCE:
             inp = obj.get("input") if isinstance(obj.get("input"), dict) else {}
             tools = self.count_tools(inp.get("tools")) + self.count_tools(inp.get("functions"))
@@ -313,7 +319,8 @@ class TokenCounter:
                 trained += t
                 images += img
             return ExampleTokens(total=total + tools + REPLY_PRIMING, trained=trained, per_message=tuple(per),
-                                 tools=tools, images=images, estimated=self.estimated)
+                                 tools=tools, images=images, assumed_images=self._assumed_images,
+                                 estimated=self.estimated)
         if kind == RecordKind.PROMPT_COMPLETION:
             prompt = self._strings(obj.get("prompt"))
             completion = self._strings(obj.get("completion"))
@@ -323,15 +330,3 @@ class TokenCounter:
             return ExampleTokens(total=0, trained=0, estimated=self.estimated)
         # near-miss / unknown shapes: every string, no structure assumed
         return ExampleTokens(total=self._strings(obj), trained=0, estimated=self.estimated)
-
-
-def estimate_tokens(text: str) -> int:
-    """Rough count without an encoding: ASCII ~4 chars/token, CJK/kana/hangul ~0.8 token/char,
-    other non-ASCII ~0.5 token/char. On the shared datasets this lands within -10%..+35% of
-    o200k_base (it errs high on files of many short strings, the safe side for limits)."""
-    if not text:
-        return 0
-    n_ascii = len(text.encode("ascii", "ignore"))
-    cjk = len(_CJK.findall(text)) if n_ascii != len(text) else 0
-    other = len(text) - n_ascii - cjk
-    return max(1, round(n_ascii / 4 + other * 0.5 + cjk * 0.8))

@@ -95,6 +95,11 @@ def _jpeg_size(data: bytes) -> tuple[int, int] | None:
 
 def image_tokens(image_url) -> int:
     """Estimated tokens of one `image_url` content part value ({"url", "detail"} or a bare URL)."""
+    return image_tokens_and_guess(image_url)[0]
+
+
+def image_tokens_and_guess(image_url) -> tuple[int, bool]:
+    """(tokens, True when the image's size was unknown and ASSUMED_SIZE stood in for it)."""
     url, detail = "", "auto"
     if isinstance(image_url, str):
         url = image_url
@@ -102,6 +107,6 @@ def image_tokens(image_url) -> int:
         url = image_url.get("url") if isinstance(image_url.get("url"), str) else ""
         detail = image_url.get("detail") if isinstance(image_url.get("detail"), str) else "auto"
     if detail == "low":
-        return LOW_DETAIL_TOKENS
+        return LOW_DETAIL_TOKENS, False
     size = image_size(url) if url else None
-    return tile_tokens(*(size or ASSUMED_SIZE))
+    return tile_tokens(*(size or ASSUMED_SIZE)), size is None

@@ -103,6 +103,26 @@ async def test_estimated_counts_are_marked():
         await pilot.pause()
         assert "estimated" in text_of(app, "#stats-tokens-heading")
         assert "token counts are estimates" in text_of(app, "#stats-file")
+        # issue 9: an estimate never reassures ("every example fits" was said of a 68,091-token example)
+        summary = text_of(app, "#stats-token-summary")
+        assert "fits" not in summary and "no guarantee" in summary
+
+
+async def test_cost_notes_replace_figures_that_would_mislead():
+    report = synthetic_report([10, 20], limit=100)
+    report.cost = CostEstimate(epochs=None, billed_tokens=None, usd=None, price_per_1m=None, price_source="",
+                               price_date="", note="no trainable examples: nothing to bill")
+    app = StatsHarness()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one(StatsPane).set_report(report, None)
+        await pilot.pause()
+        cost = text_of(app, "#stats-cost")
+        assert cost == "n/a: no trainable examples: nothing to bill" and "$0.00" not in cost and "epochs" not in cost
+        report.cost = replace(synthetic_report([10, 20], limit=100).cost, note="DPO billing is assumed", upper_bound=True)
+        app.query_one(StatsPane).set_report(report, None)
+        await pilot.pause()
+        cost = text_of(app, "#stats-cost")
+        assert "DPO billing is assumed" in cost and "at most $4.20" in cost
 
 
 async def test_choosing_a_model_posts_model_changed_but_set_models_does_not():

@@ -27,11 +27,13 @@ from tunescope.checks.example.content import (CHAT_TEMPLATE_TEXT, REPLACEMENT_CH
                                               SURROUNDING_WHITESPACE)
 from tunescope.checks.example.legacy import (LEGACY_EMPTY_COMPLETION, LEGACY_KEY_CASE, LEGACY_LONG_EXAMPLE,
                                              LEGACY_MISSING_KEY, LEGACY_NOT_STRING)
-from tunescope.checks.example.messages import (CONTENT_NULL, DEVELOPER_ROLE_IN_SUPERVISED, EMPTY_CONTENT,
+from tunescope.checks.example.messages import (CONTENT_LIST_EMPTY, CONTENT_NULL, DEVELOPER_ROLE_IN_SUPERVISED, EMPTY_CONTENT,
                                                FUNCTION_MESSAGE_MISSING_NAME, INVALID_CONTENT_TYPE, INVALID_NAME,
                                                INVALID_ROLE, MESSAGE_NOT_OBJECT, MISSING_CONTENT, MISSING_ROLE,
                                                TEXT_INSTEAD_OF_CONTENT, UNKNOWN_MESSAGE_KEY)
 from tunescope.checks.example.nearmiss import NEAR_MISS_FORMAT
+from tunescope.checks.example.quality.placeholders import UNFILLED_PLACEHOLDER
+from tunescope.checks.example.quality.repetition import REPEATED_PHRASE
 from tunescope.checks.example.parse import (BLANK_LINE, BOM_IN_LINE, INVALID_JSON, INVALID_UTF8, NOT_AN_OBJECT,
                                             NUL_BYTE)
 from tunescope.checks.example.preference import (PREFERENCE_INPUT_ENDS_WITH_ASSISTANT, PREFERENCE_INPUT_INVALID,
@@ -73,7 +75,7 @@ from tunescope.checks.dataset.collectors.model_method import MODEL_METHOD_UNSUPP
 from tunescope.checks.dataset.collectors.preference import PREFERENCE_LENGTH_BIAS
 from tunescope.checks.dataset.collectors.prompt_only import PROMPT_ONLY_EXAMPLES
 from tunescope.checks.dataset.collectors.replies import REPLY_DISTRIBUTION, REPLY_IMBALANCE
-from tunescope.checks.dataset.collectors.size import FEW_EXAMPLES, TOO_FEW_EXAMPLES
+from tunescope.checks.dataset.collectors.size import FEW_EXAMPLES, TOO_FEW_EXAMPLES, VALIDATION_FEW_EXAMPLES
 from tunescope.checks.dataset.collectors.system_prompts import (SYSTEM_PROMPT_MISSING, SYSTEM_PROMPT_VARIANT,
                                                                 SYSTEM_PROMPTS)
 from tunescope.checks.dataset.collectors.validation import VALIDATION_INPUT_OVERLAP, VALIDATION_OVERLAP
@@ -159,6 +161,7 @@ CASES = [
     Case(MISSING_CONTENT, chat({"role": "user"}, A), chat(U, calls(call()), tools=[WEATHER])),
     Case(CONTENT_NULL, chat(u(None), A), chat(U, {**calls(call()), "content": None}, tools=[WEATHER])),
     Case(INVALID_CONTENT_TYPE, chat(u(5), A), chat(u([{"type": "text", "text": "hi"}]), A)),
+    Case(CONTENT_LIST_EMPTY, chat(u([]), A), chat(u([{"type": "text", "text": "hi"}]), A)),
     Case(EMPTY_CONTENT, chat(U, a("  ")), chat(U, calls(call(), content=""), tools=[WEATHER])),
     Case(INVALID_NAME, chat({**U, "name": 5}, A), chat({**U, "name": "bob"}, A)),
     Case(FUNCTION_MESSAGE_MISSING_NAME,
@@ -175,6 +178,10 @@ CASES = [
     Case(SPECIAL_TOKEN_TEXT, chat(U, a("Done.<|endoftext|>")), chat(U, a("Done. <| endoftext |>"))),
     Case(CHAT_TEMPLATE_TEXT, chat(u("<|im_start|>user hi"), A), chat(u("a <b> c"), A)),
     Case(REPLACEMENT_CHARACTER, chat(u("caf\ufffd"), A), chat(u("café"), A)),
+    Case(UNFILLED_PLACEHOLDER, chat(u("Write a haiku about {topic}."), A),
+         chat(u('Parse `{topic}` from {"topic": "x"} in Python: f"{topic}"'), a("Use json.loads.")), line=1),
+    Case(REPEATED_PHRASE, chat(U, a("I am sorry. " * 6)),
+         chat(U, a("I am sorry. I cannot help with that, but I am sorry to say it twice."))),
     Case(SURROUNDING_WHITESPACE, chat(U, a(" Hello\n")), OK),
     Case(TOOLS_NOT_LIST, chat(U, A, tools=orjson.dumps([WEATHER]).decode()), chat(U, A, tools=[WEATHER])),
     Case(TOOL_DEFINITION_INVALID, chat(U, A, tools=[{"type": "function"}]), chat(U, A, tools=[WEATHER])),
@@ -346,6 +353,8 @@ DATASET_CASES = [
                 setup=lambda mp: mp.setattr(images, "MAX_IMAGE_EXAMPLES", 11)),
     DatasetCase(MODEL_METHOD_UNSUPPORTED, [rft_row(i, reference_answer=f"c{i}") for i in range(12)],
                 [rft_row(i, reference_answer=f"c{i}") for i in range(12)], good_model="o4-mini-2025-04-16"),
+    DatasetCase(VALIDATION_FEW_EXAMPLES, [qa(f"fresh {i}", f"fresh answer {i}") for i in range(3)],
+                [qa(f"fresh {i}", f"fresh answer {i}") for i in range(10)], validation=distinct(20)),
     DatasetCase(VALIDATION_OVERLAP, [qa("question 4", "answer number 4."), qa("fresh question", "fresh answer")],
                 [qa("fresh question", "fresh answer")], validation=distinct(20)),
     DatasetCase(VALIDATION_INPUT_OVERLAP, [qa("question 5", "a different answer"), qa("fresh question", "fresh")],

@@ -26,12 +26,14 @@ def test_sections_are_typed_and_their_json_keeps_its_keys(tmp_path):
     assert isinstance(report.cost, CostEstimate) and isinstance(report.duplicates, DuplicateSummary)
     assert report.duplicates == DuplicateSummary(rows=2, groups=[[1, 2, 3]])
     out = report.to_json()
-    assert list(out["tokens"]) == ["total", "trained", "billable_per_epoch", "estimated", "per_example", "histogram"]
+    assert list(out["tokens"]) == ["total", "trained", "billable_per_epoch", "estimated", "assumed_image_tokens",
+                                   "per_example",
+                                   "histogram", "upper_bound"]
     assert list(out["tokens"]["per_example"]) == ["count", "min", "p5", "p50", "p95", "max", "mean", "over_limit",
                                                   "limit"]
     assert out["tokens"]["per_example"]["count"] == 3 == report.tokens.per_example.count
     assert list(out["cost"]) == ["epochs", "epochs_auto", "billed_tokens", "usd", "price_per_1m", "price_per_hour",
-                                 "price_source", "price_date"]
+                                 "price_source", "price_date", "note", "upper_bound"]
     assert out["duplicates"] == {"rows": 2, "groups": [[1, 2, 3]]} == out["stats"]["duplicates"]
     billed = report.tokens.billable_per_epoch * report.cost.epochs
     assert out["cost"]["billed_tokens"] == report.cost.billed_tokens == billed

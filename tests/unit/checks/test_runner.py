@@ -158,8 +158,11 @@ def test_validation_overlap(tmp_path):
     valid.write_bytes(chat_line(3) + chat_line(999))
     report = check_path(train, validation=valid, use_cache=False)
     assert report.validation is not None and report.validation.examples == 2
-    overlap = [f for f in report.validation.findings if "overlap" in f.check or "validation" in f.check]
+    overlap = [f for f in report.validation.findings if f.check in ("validation_overlap", "validation_input_overlap")]
     assert [f.line for f in overlap] == [1], report.validation.counts_by_check
+    # issue 9: a 2-example validation file is allowed (no documented minimum): a warning, not too_few_examples
+    assert report.validation.counts_by_check.get("validation_few_examples") == 1
+    assert "too_few_examples" not in report.validation.counts_by_check and report.validation.ok
 
 
 def test_cached_duplicates_keep_their_own_lines(tmp_path):

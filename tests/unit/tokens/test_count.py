@@ -269,7 +269,9 @@ def test_estimate_mode_when_encoding_missing(tmp_path, monkeypatch, datasets_dir
     real = TokenCounter("o200k_base")
     exact_sum = sum(real.count_record(r, RecordKind.CHAT).total for r in records)
     est_sum = sum(e.total for e in est)
-    assert 0.75 < est_sum / exact_sum < 1.33     # a usable estimate on English text
+    # an estimate errs high (never reassures) but stays usable on English text
+    assert all(e.total >= real.count_record(r, RecordKind.CHAT).total for e, r in zip(est, records))
+    assert 1.0 <= est_sum / exact_sum < 2.5
     assert estimate_tokens("你好世界你好世界") > estimate_tokens("abcdefgh")
 
 

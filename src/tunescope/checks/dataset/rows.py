@@ -35,7 +35,13 @@ class Rows:
         i = self.n
         self.n += 1
         self.lines.append(summary.line)
-        self.codes.append(PROMPT_ONLY if self.method is None and is_prompt_only(an) else CODE_OF[an.kind])
+        if not an.roles and an.kind in (RecordKind.CHAT, RecordKind.REINFORCEMENT):
+            code = CODE_OF[RecordKind.UNKNOWN]   # no usable messages: no format vote (its own finding says why)
+        elif self.method is None and is_prompt_only(an):
+            code = PROMPT_ONLY
+        else:
+            code = CODE_OF[an.kind]
+        self.codes.append(code)
         return i
 
     def merge(self, other: Rows) -> None:

@@ -90,12 +90,16 @@ def token_findings(summary: ExampleSummary, options: CheckOptions) -> list[Findi
     out: list[Finding] = []
     an = summary.analysis
     limit = options.token_limit
-    approx = "about " if tokens.estimated else ""
+    approx = "at most " if tokens.estimated else ""
     if limit and tokens.total > limit:
+        over = (f"may be over the {limit:,}-token per-example limit of {options.model} (the count is an upper-bound "
+                "estimate: the encoding file is missing); if it is, it will be truncated "
+                f"(by up to {tokens.total - limit:,} tokens" if tokens.estimated else
+                f"over the {limit:,}-token per-example limit of {options.model}; it will be truncated "
+                f"(by {tokens.total - limit:,} tokens")
         out.append(Finding(
             OVER_TOKEN_LIMIT.id, OVER_TOKEN_LIMIT.severity,
-            f"Example {summary.example + 1} has {approx}{tokens.total:,} tokens, over the {limit:,}-token "
-            f"per-example limit of {options.model}; it will be truncated (by {tokens.total - limit:,} tokens, "
+            f"Example {summary.example + 1} has {approx}{tokens.total:,} tokens, {over}, "
             "removed from the end, so the final assistant reply is lost first).",
             "Shorten the example (drop early turns, trim long tool outputs or documents) or split it into "
             "several examples.", summary.line, summary.example, None, "$"))

@@ -3,14 +3,15 @@
 The walk dispatches to tools.py (calls and responses), weight.py, vision.py
 and content.py, and fills a `Conversation` (roles.py) with the facts the analysis and
 the dataset checks need (system prompt, final reply, counts...); the roles
-summary and preview come from `tunescope.dataset.records`. Modes: "chat" (supervised), "rft" (reinforcement prompts) and
-"input" (the prompt side of a preference example).
+summary and preview come from `tunescope.dataset.records`. Modes: "chat" (supervised), "rft" (reinforcement prompts),
+"input" (the prompt side of a preference example) and "output" (a preference output: one assistant message).
 """
 
 from __future__ import annotations
 
 from tunescope.checks.example.content import is_padded, report_padding, scan_text
-from tunescope.checks.context import Ctx, describe, part_text
+from tunescope.checks.example.quality import scan_quality
+from tunescope.checks.context import Ctx, an, describe, part_text
 from tunescope.checks.example.tools import ToolGraph
 from tunescope.checks.example.vision import check_parts
 from tunescope.checks.example.roles import CONSECUTIVE_USER_MESSAGES, Conversation
@@ -36,6 +37,8 @@ CONTENT_NULL = check("content_null", E, "message", "Null content",
                      "content is null where only assistant tool/function calls allow it (M06).", ref="M06")
 INVALID_CONTENT_TYPE = check("invalid_content_type", E, "message", "Invalid content type",
                              "content is neither a string nor a list of parts (M06).", ref="M06")
+CONTENT_LIST_EMPTY = check("content_list_empty", E, "message", "Empty content list",
+                           "content is [] (no parts); the API requires at least one content part (M06).", ref="M06")
 EMPTY_CONTENT = check("empty_content", W, "message", "Empty content",
                       "content is empty or only whitespace (M06).", ref="M06")
 INVALID_NAME = check("invalid_name", E, "message", "Invalid name",
@@ -43,6 +46,8 @@ INVALID_NAME = check("invalid_name", E, "message", "Invalid name",
 FUNCTION_MESSAGE_MISSING_NAME = check("function_message_missing_name", E, "message", "Function message without name",
                                       "A legacy 'function' message must name its function.", tags=("tools",))
 from tunescope.dataset.records import MODE_ROLES as ROLES
+
+OUTPUT_ROLES = frozenset({"assistant"})   # mode "output": a preference output, checked like an assistant reply
 
 KEYS = {
     "system": frozenset({"role", "content", "name"}),
@@ -61,7 +66,7 @@ ROLE_GUESS = {
 def walk_messages(ctx: Ctx, messages: list, mode: str, prefix: str, declared: dict | None,
                   parallel_off: bool) -> Conversation:
     conv = Conversation()
-    allowed_roles = ROLES[mode]
+    allowed_roles = ROLES.get(mode, OUTPUT_ROLES)
     graph = ToolGraph(ctx, declared, parallel_off, prefix)
     padded: list[int] = []
     prev_role = None
@@ -82,17 +87,20 @@ def walk_messages(ctx: Ctx, messages: list, mode: str, prefix: str, declared: di
                 _unknown_key(ctx, m, key, role, i, path)
         content = m.get("content")
         if role == "assistant":
-            has_calls = "tool_calls" in m or "function_call" in m
+            # null tool_calls/function_call is absent: the SDK's own model_dump() writes "function_call": null
+            has_calls = m.get("tool_calls") is not None or m.get("function_call") is not None
             trained = check_weight(ctx, m, i, role, path)
             conv.n_assistant += 1
             conv.n_trained += trained
             if has_calls:
-                if "tool_calls" in m:
+                if m.get("tool_calls") is not None:
                     graph.assistant_calls(m["tool_calls"], i, f"{path}.tool_calls")
-                if "function_call" in m:
+                if m.get("function_call") is not None:
                     graph.function(m["function_call"], i, f"{path}.function_call")
             else:
                 graph.other_message(i)
+            if isinstance(m.get("refusal"), str) and "<|" in m["refusal"]:
+                scan_text(ctx, m["refusal"], i, f"{path}.refusal")
             conv.final_reply = part_text(content) if content is not None else None
         else:
             has_calls = False
@@ -129,7 +137,7 @@ def walk_messages(ctx: Ctx, messages: list, mode: str, prefix: str, declared: di
         elif content is None:
             if not has_calls and role != "function":
                 if "content" in m:
-                    ctx.add(CONTENT_NULL, f"Invalid file format. {ctx.where(i)}: a {role} message cannot have "
+                    ctx.add(CONTENT_NULL, f"Invalid file format. {ctx.where(i)}: {an(role)} message cannot have "
                             "null content" + (" (only assistant messages with tool_calls or function_call may)"
                                               if role != "assistant" else " without tool_calls or function_call")
                             + ".", "Put the message text in content (a string).", path=cpath, message_index=i)
@@ -138,14 +146,23 @@ def walk_messages(ctx: Ctx, messages: list, mode: str, prefix: str, declared: di
                             "Add the message text as \"content\".", path=path, message_index=i)
         elif isinstance(content, list):
             if not content:
-                _empty(ctx, role, i, cpath)
+                if not has_calls:
+                    ctx.add(CONTENT_LIST_EMPTY,
+                            f"Invalid file format. {ctx.where(i)}: the {role} message content is an empty list of "
+                            "parts; the API requires at least one part.",
+                            "Write the text as a string (\"content\": \"...\") or add a {\"type\": \"text\"} "
+                            "part, or drop the message.", path=cpath, message_index=i)
             else:
-                conv.images += check_parts(ctx, content, i, role, cpath, mode != "input")
+                conv.images += check_parts(ctx, content, i, role, cpath, mode not in ("input", "output"))
         else:
             ctx.add(INVALID_CONTENT_TYPE,
                     f"Invalid file format. {ctx.where(i)}: content must be a string or a list of content parts, "
                     f"found {describe(content)}.", "Write the message text as a JSON string.", path=cpath,
                     message_index=i)
+        if content and role != "tool" and isinstance(content, (str, list)):
+            text = content if isinstance(content, str) else part_text(content)
+            if isinstance(text, str) and text:
+                scan_quality(ctx, role, text, i, cpath)
         if "name" in m and not isinstance(m["name"], str):
             ctx.add(INVALID_NAME, f"Invalid file format. {ctx.where(i)}: \"name\" must be a string, found "
                     f"{describe(m['name'])}.", "Make name a string or remove it.", path=f"{path}.name",
@@ -159,6 +176,7 @@ def walk_messages(ctx: Ctx, messages: list, mode: str, prefix: str, declared: di
 
 def _bad_role(ctx: Ctx, m: dict, role: object, i: int, path: str, mode: str) -> str | None:
     """Report a missing/unknown role; returns a role to keep checking under, or None."""
+    allowed = ROLES.get(mode, OUTPUT_ROLES)
     if role is None:
         ctx.add(MISSING_ROLE, f"Invalid file format. {ctx.where(i)} Discriminator 'role' is missing in value.",
                 "Add \"role\": \"system\" | \"user\" | \"assistant\" | \"tool\" to the message.",
@@ -173,11 +191,11 @@ def _bad_role(ctx: Ctx, m: dict, role: object, i: int, path: str, mode: str) -> 
         return "system"
     if role == "function" and mode == "rft":
         role_hint = "Use \"tool\" messages with tool_call_id in reinforcement data."
-    elif isinstance(role, str) and (role.lower() in ROLES[mode] or role.lower() in ROLE_GUESS):
-        meant = role.lower() if role.lower() in ROLES[mode] else ROLE_GUESS[role.lower()]
-        role_hint = f"Did you mean \"{meant}\"? Roles are lower-case: " + ", ".join(sorted(ROLES[mode])) + "."
+    elif isinstance(role, str) and (role.lower() in allowed or role.lower() in ROLE_GUESS):
+        meant = role.lower() if role.lower() in allowed else ROLE_GUESS[role.lower()]
+        role_hint = f"Did you mean \"{meant}\"? Roles are lower-case: " + ", ".join(sorted(allowed)) + "."
     else:
-        role_hint = "Use one of: " + ", ".join(sorted(ROLES[mode])) + "."
+        role_hint = "Use one of: " + ", ".join(sorted(allowed)) + "."
     shown = repr(role) if isinstance(role, str) else describe(role)
     ctx.add(INVALID_ROLE, f"Invalid file format. {ctx.where(i)}: role {shown} is not allowed.", role_hint,
             path=f"{path}.role", message_index=i)
@@ -194,13 +212,13 @@ def _unknown_key(ctx: Ctx, m: dict, key: str, role: str, i: int, path: str) -> N
         return
     hint = "Remove the key."
     if key in ("tool_calls", "function_call"):
-        hint = f"Only assistant messages can carry {key}; this is a {role} message."
+        hint = f"Only assistant messages can carry {key}; this is {an(role)} message."
     elif key == "tool_call_id":
         hint = "Only tool messages carry tool_call_id; set role to \"tool\" or remove the key."
     elif key == "loss_weight":
         hint = "Use \"weight\": 0 or 1 on assistant messages instead of loss_weight."
     ctx.add(UNKNOWN_MESSAGE_KEY,
-            f"Invalid file format. {ctx.where(i)}: a {role} message contains an unrecognised key {key!r}.",
+            f"Invalid file format. {ctx.where(i)}: {an(role)} message contains an unrecognised key {key!r}.",
             hint, path=f"{path}.{key}", message_index=i)
 
 

@@ -7,6 +7,8 @@ and column, wrong top-level type) runs only after that call has failed.
 
 from __future__ import annotations
 
+import re
+
 import orjson
 
 from tunescope.checks.context import Ctx, describe
@@ -27,6 +29,9 @@ NOT_AN_OBJECT = check("not_an_object", E, "line", "Not a JSON object",
                       "The line is valid JSON but not an object (J03).", ref="J03")
 
 BOM = b"\xef\xbb\xbf"
+# a high surrogate escape not followed by a low one, or a low one not preceded by a high one
+_LONE_SURROGATE = re.compile(rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+                             rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
 
 
 def parse_line(data: bytes, ctx: Ctx) -> tuple[object | None, bool]:
@@ -98,6 +103,11 @@ def _diagnose(data: bytes, exc: orjson.JSONDecodeError, ctx: Ctx) -> tuple[objec
     elif stripped.startswith(b"'") or b"{'" in stripped[:20]:
         hint = "JSON strings and keys need double quotes, not single quotes (this looks like a Python repr)."
     where = f" at column {col}" if col else ""
+    if "surrogate" in reason:          # orjson's words ("no low surrogate in string") hide what is wrong
+        escape = _LONE_SURROGATE.search(stripped)
+        shown = escape.group(0).decode("ascii", "replace") if escape else "\\uD8xx"
+        reason = (f"a lone UTF-16 surrogate escape {shown} (half of a character such as an emoji, without its "
+                  "other half): JSON text cannot encode it on its own")
     ctx.add(INVALID_JSON,
             f"Invalid file format. Example {ctx.example + 1} cannot be parsed. Error: line contains invalid json: "
             f"{reason}{where} (line {ctx.line}).",

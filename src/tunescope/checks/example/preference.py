@@ -5,12 +5,10 @@ from __future__ import annotations
 from tunescope.checks.model import RecordAnalysis, RecordKind
 from tunescope.checks.context import Ctx, describe, part_text
 from tunescope.checks.keys import bounded, digest
-from tunescope.checks.example.messages import EMPTY_CONTENT, INVALID_CONTENT_TYPE, walk_messages
+from tunescope.checks.example.messages import walk_messages
 from tunescope.checks.example.roles import MISSING_USER_MESSAGE
 from tunescope.checks.example.schema import EXTRA_TOP_LEVEL_KEY, extra_keys, messages_list
 from tunescope.checks.example.tools import check_definitions
-from tunescope.checks.example.content import scan_text
-from tunescope.checks.example.vision import IMAGE_NOT_ALLOWED
 from tunescope.checks.registry import E, W, check
 
 PREFERENCE_INPUT_INVALID = check("preference_input_invalid", E, "preference", "Invalid preference input",
@@ -37,8 +35,10 @@ def analyze_preference(obj: dict, ctx: Ctx, an: RecordAnalysis) -> None:
     an.extra_keys = extra_keys(ctx, obj, RecordKind.PREFERENCE)
     inp = obj.get("input")
     texts: list[str | None] = []
+    declared = check_definitions(ctx, inp, "$.input") if isinstance(inp, dict) else None
+    parallel_off = isinstance(inp, dict) and inp.get("parallel_tool_calls") is False
     for key in OUTPUTS:
-        texts.append(_check_output(ctx, obj, key))
+        texts.append(_check_output(ctx, obj, key, declared, parallel_off))
     if not isinstance(inp, dict):
         ctx.add(PREFERENCE_INPUT_INVALID,
                 f"Invalid file format. {ctx.where()}: \"input\" must be an object with \"messages\", found "
@@ -49,7 +49,6 @@ def analyze_preference(obj: dict, ctx: Ctx, an: RecordAnalysis) -> None:
             ctx.add(EXTRA_TOP_LEVEL_KEY, f"Invalid file format. {ctx.where()} contains an extra \"input.{key}\".",
                     f"Remove \"{key}\" from input (allowed: messages, tools, parallel_tool_calls).",
                     path=f"$.input.{key}")
-    declared = check_definitions(ctx, inp, "$.input")
     messages = messages_list(ctx, inp, "messages", "$.input.messages")
     if messages is not None:
         conv = walk_messages(ctx, messages, "input", "$.input.messages", declared,
@@ -92,8 +91,9 @@ def analyze_preference(obj: dict, ctx: Ctx, an: RecordAnalysis) -> None:
         an.output_key = digest(out[0])
 
 
-def _check_output(ctx: Ctx, obj: dict, key: str) -> str | None:
-    """Validate one output list; returns its text when well-formed."""
+def _check_output(ctx: Ctx, obj: dict, key: str, declared: dict | None, parallel_off: bool) -> str | None:
+    """Validate one output list like an assistant message (keys, content, weight, tool calls, text scans);
+    returns its text when well-formed."""
     path = f"$.{key}"
     if key not in obj:
         ctx.add(PREFERENCE_OUTPUT_MISSING,
@@ -110,27 +110,17 @@ def _check_output(ctx: Ctx, obj: dict, key: str) -> str | None:
         problem = f"must contain an assistant message object, found {describe(out[0])}"
     elif out[0].get("role") != "assistant":
         problem = f"must have the 'assistant' role, found {out[0].get('role')!r}"
-    elif "content" not in out[0] and "tool_calls" not in out[0]:
+    elif "content" not in out[0] and out[0].get("tool_calls") is None:
         problem = "must have a 'content' field"
     if problem:
         ctx.add(PREFERENCE_OUTPUT_INVALID, f"Invalid file format. {ctx.where()}: \"{key}\" {problem}.",
                 f"Write \"{key}\": [{{\"role\": \"assistant\", \"content\": \"...\"}}].", path=path)
         return None
     msg = out[0]
-    content = msg.get("content")
-    if isinstance(content, list) and any(isinstance(p, dict) and p.get("type") == "image_url" for p in content):
-        ctx.add(IMAGE_NOT_ALLOWED, f"Invalid file format. {ctx.where()}: preference outputs are text-only.",
-                "Remove the image part.", path=f"{path}[0].content")
-    text = part_text(content)
+    walk_messages(ctx, out, "output", path, declared, parallel_off)
+    text = part_text(msg.get("content"))
     if isinstance(text, str):
-        if not text.strip() and "tool_calls" not in msg:
-            ctx.add(EMPTY_CONTENT, f"{ctx.where()}: \"{key}\" has empty content.",
-                    "Write the reply text.", path=f"{path}[0].content")
-        scan_text(ctx, text, None, f"{path}[0].content")
         return text
-    if "tool_calls" in msg:
+    if msg.get("tool_calls") is not None:
         return str(msg.get("tool_calls"))
-    if content is not None:
-        ctx.add(INVALID_CONTENT_TYPE, f"Invalid file format. {ctx.where()}: \"{key}\" content must be a string.",
-                "Write the reply as a string.", path=f"{path}[0].content")
     return None

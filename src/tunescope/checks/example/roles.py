@@ -9,7 +9,7 @@ emits it as it meets the second user turn.
 
 from __future__ import annotations
 
-from tunescope.checks.context import Ctx
+from tunescope.checks.context import Ctx, an
 from tunescope.checks.registry import E, W, I, check
 
 MISSING_ASSISTANT_MESSAGE = check("missing_assistant_message", E, "roles", "No assistant message",
@@ -54,7 +54,7 @@ def check_supervised_order(ctx: Ctx, conv: Conversation, n: int, prefix: str = "
                 "check it with --method reinforcement.)", path=prefix)
     elif conv.last_role != "assistant" and conv.last_role is not None:
         ctx.add(LAST_MESSAGE_NOT_ASSISTANT,
-                f"{ctx.where()} ends with a {conv.last_role} message: its tokens are billed but nothing after the "
+                f"{ctx.where()} ends with {an(conv.last_role)} message: its tokens are billed but nothing after the "
                 "last assistant reply is learned.",
                 "Drop the trailing message(s), or add the assistant reply they ask for.",
                 path=f"{prefix}[{n - 1}]", message_index=n - 1)

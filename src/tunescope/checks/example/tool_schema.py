@@ -1,24 +1,50 @@
-"""A small structural check of JSON Schema documents used as tool `parameters`.
+"""Tool `parameters` checked as JSON Schema: our own plain words first, then the metaschema.
 
-Not a full meta-schema validation (jsonschema is only a test dependency): it
-catches what people actually get wrong — non-object parameters, unknown type
-names, `properties` that are not objects, `required` that is not a list of
-strings, `enum` that is not a list — and says where.
+The structural walk catches what people actually get wrong — non-object parameters, unknown
+type names, `properties` that are not objects, `required` that is not a list of strings, `enum`
+that is not a list — and says it plainly. Everything else is validated against the JSON Schema
+metaschema (draft 2020-12 unless the schema names its `$schema`) with the `jsonschema` library,
+so `"minLength": "3"` or `"required": true` cannot pass.
 """
 
 from __future__ import annotations
+
+import json
+
+from jsonschema import Draft202012Validator, validators
+from jsonschema.exceptions import best_match
 
 JSON_TYPES = frozenset({"object", "array", "string", "number", "integer", "boolean", "null"})
 _MAX_DEPTH = 12
 
 
 def schema_problem(schema: object, top: bool = True) -> tuple[str, str] | None:
-    """(relative JSON path, description) of the first problem, or None if the schema looks valid."""
+    """(relative JSON path, description) of the first problem, or None if the schema is valid."""
     if not isinstance(schema, dict):
         return "", f"it must be a JSON object, found {type(schema).__name__}"
     if top and "type" in schema and schema["type"] != "object":
         return ".type", f"the top-level type must be \"object\", found {schema['type']!r}"
-    return _walk(schema, "", 0)
+    return _walk(schema, "", 0) or _metaschema_problem(schema)
+
+
+def _metaschema_problem(schema: dict) -> tuple[str, str] | None:
+    """The most relevant metaschema violation, as (relative JSON path, plain description)."""
+    try:
+        cls = validators.validator_for(schema, default=Draft202012Validator)
+        error = best_match(cls(cls.META_SCHEMA).iter_errors(schema))
+    except Exception:  # noqa: BLE001  an unusable $schema or a pathological document: say so plainly
+        return "", "it cannot be read as a JSON Schema"
+    if error is None:
+        return None
+    keys = list(error.absolute_path)
+    path = "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys)
+    where = f"\"{keys[-1]}\"" if keys else "the schema"
+    found = json.dumps(error.instance, ensure_ascii=False, default=str)[:60]
+    rule = error.validator_value if error.validator == "type" else None
+    if isinstance(rule, list):
+        rule = " or ".join(map(str, rule))
+    wanted = f"must be of type {rule}" if isinstance(rule, str) else "is not valid JSON Schema"
+    return path, f"{where} {wanted}, found {found} (JSON Schema metaschema, {error.validator} rule)"
 
 
 def _walk(node: dict, path: str, depth: int) -> tuple[str, str] | None:
@@ -42,8 +68,8 @@ def _walk(node: dict, path: str, depth: int) -> tuple[str, str] | None:
                 return found
     required = node.get("required")
     if required is not None and (not isinstance(required, list) or not all(isinstance(r, str) for r in required)):
-        if not isinstance(required, bool):      # draft-3 style per-property `required: true` is tolerated
-            return f"{path}.required", "\"required\" must be a list of property names"
+        return f"{path}.required", "\"required\" must be a list of property names (a per-property " \
+            "`required: true` is draft-3 style, not the JSON Schema the API reads)"
     enum = node.get("enum")
     if enum is not None and not isinstance(enum, list):
         return f"{path}.enum", "\"enum\" must be a list"

@@ -38,8 +38,8 @@ PARALLEL_TOOL_CALLS_NOT_BOOL = check("parallel_tool_calls_not_bool", E, "tools",
 TOOL_CALLS_INVALID = check("tool_calls_invalid", E, "tools", "Invalid tool call",
                            "tool_calls not a non-empty list, or a call without id/function/name/arguments (T01/T02).",
                            ref="T01/T02", tags=("tools",))
-TOOL_CALL_MISSING_TYPE = check("tool_call_missing_type", W, "tools", "Tool call without type",
-                               "A tool call lacks \"type\": \"function\".", tags=("tools",))
+TOOL_CALL_MISSING_TYPE = check("tool_call_missing_type", E, "tools", "Tool call without type",
+                               "A tool call lacks \"type\": \"function\"; the API requires it.", tags=("tools",))
 DUPLICATE_TOOL_CALL_ID = check("duplicate_tool_call_id", W, "tools", "Duplicate tool call id",
                                "Two calls in one message share an id (T05).", ref="T05", tags=("tools",))
 PARALLEL_CALLS_DISABLED = check("parallel_calls_disabled", W, "tools", "Parallel calls while disabled",
@@ -170,6 +170,7 @@ def _check_function(ctx: Ctx, fn: object, path: str, declared: dict) -> None:
         ctx.add(TOOL_DEFINITION_INVALID, f"{ctx.where()}: description of {name!r} must be a string.",
                 "Make the description a string or remove it.", path=f"{path}.description")
     params = fn.get("parameters")
+    _scan_definition(ctx, name, desc, params, path)
     if params is not None:
         problem = schema_problem(params)
         if problem:
@@ -182,6 +183,21 @@ def _check_function(ctx: Ctx, fn: object, path: str, declared: dict) -> None:
         ctx.add(DUPLICATE_TOOL_NAME, f"{ctx.where()} defines the function {name!r} more than once.",
                 "Keep one definition per function name.", path=f"{path}.name")
     declared[name] = params
+
+
+def _scan_definition(ctx: Ctx, name: str, desc: object, params: object, path: str) -> None:
+    """Special-token text in a tool's name, description or parameter schema (the model reads them all)."""
+    if "<|" in name:
+        scan_text(ctx, name, None, f"{path}.name")
+    if isinstance(desc, str) and "<|" in desc:
+        scan_text(ctx, desc, None, f"{path}.description")
+    if isinstance(params, dict):
+        try:
+            dumped = orjson.dumps(params).decode()
+        except (orjson.JSONEncodeError, TypeError):
+            return
+        if "<|" in dumped:
+            scan_text(ctx, dumped, None, f"{path}.parameters")
 
 
 class ToolGraph:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import binascii
 
 from tunescope.checks.example.content import scan_text
-from tunescope.checks.context import Ctx, describe
+from tunescope.checks.context import Ctx, an, describe
 from tunescope.checks.registry import E, W, check
 
 CONTENT_PART_INVALID = check("content_part_invalid", E, "vision", "Invalid content part",
@@ -61,13 +61,15 @@ def check_parts(ctx: Ctx, parts: list, i: int, role: str, path: str, allow_image
             if role != "user" or not allow_images:
                 ctx.add(IMAGE_NOT_ALLOWED,
                         f"Invalid file format. {ctx.where(i)}: only user messages can contain images"
-                        + ("" if allow_images else " and this format is text-only") + f" (this is a {role} message).",
+                        + ("" if allow_images else " and this format is text-only") + f" (this is {an(role)} message).",
                         "Move the image into a user message, or remove it.", path=ppath, message_index=i)
             _check_image(ctx, part.get("image_url"), i, f"{ppath}.image_url")
         elif ptype == "refusal" and role == "assistant":
             if not isinstance(part.get("refusal"), str):
                 ctx.add(CONTENT_PART_INVALID, f"Invalid file format. {ctx.where(i)}: refusal part needs a "
                         "\"refusal\" string.", "Add the refusal text.", path=ppath, message_index=i)
+            else:
+                scan_text(ctx, part["refusal"], i, f"{ppath}.refusal")
         else:
             extra = " (audio and file inputs are not supported for fine-tuning)" \
                 if ptype in ("input_audio", "file", "input_file", "audio") else ""

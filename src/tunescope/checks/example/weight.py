@@ -1,8 +1,12 @@
-"""`weight` on messages: 0 or 1, assistant messages only (OpenAI schema enum [0, 1])."""
+"""`weight` on messages: 0 or 1, assistant messages only (OpenAI schema enum [0, 1]).
+
+The value is checked on every role that carries one (and in preference outputs): a warning that
+weight belongs on assistant messages does not hide an error in its value.
+"""
 
 from __future__ import annotations
 
-from tunescope.checks.context import Ctx, describe
+from tunescope.checks.context import Ctx, an, describe
 from tunescope.checks.registry import E, W, check
 
 WEIGHT_NOT_INTEGER = check("weight_not_integer", E, "weight", "Weight not an integer",
@@ -23,10 +27,10 @@ def check_weight(ctx: Ctx, m: dict, i: int, role: str, path: str) -> bool:
     wpath = f"{path}.weight"
     if role != "assistant":
         ctx.add(WEIGHT_ON_NON_ASSISTANT,
-                f"{ctx.where(i)}: \"weight\" is set on a {role} message; OpenAI only defines weight on assistant "
+                f"{ctx.where(i)}: \"weight\" is set on {an(role)} message; OpenAI only defines weight on assistant "
                 "messages (only assistant messages are trained).",
                 "Remove the weight key from non-assistant messages.", path=wpath, message_index=i)
-        return True
+        # its value is still checked below: "weight": 5 is wrong on any role
     if isinstance(w, bool) or not isinstance(w, (int, float)) or (isinstance(w, float) and not w.is_integer()):
         ctx.add(WEIGHT_NOT_INTEGER,
                 f"Invalid file format. {ctx.where(i)}: weight must be an integer (0 or 1), found {describe(w)} "
@@ -42,7 +46,7 @@ def check_weight(ctx: Ctx, m: dict, i: int, role: str, path: str) -> bool:
         ctx.add(WEIGHT_NOT_INTEGER,
                 f"Invalid file format. {ctx.where(i)}: weight must be an integer, found {w!r}.",
                 f"Write {int(w)} instead of {w!r}.", path=wpath, message_index=i)
-    return w == 1
+    return w == 1 or role != "assistant"
 
 
 def report_untrained(ctx: Ctx, n_assistant: int) -> None:

@@ -18,8 +18,8 @@ from tunescope.dataset.index import LineIndex
 
 FILE_EMPTY = check("file_empty", E, "file", "Empty file",
                    "The file has 0 bytes (F02).", ref="F02")
-FILE_EXTENSION = check("file_extension", W, "file", "Not .jsonl",
-                       "The fine-tuning API only accepts .jsonl files (F04).", ref="F04")
+FILE_EXTENSION = check("file_extension", E, "file", "Not .jsonl",
+                       "The fine-tuning API refuses other extensions: \"Must be .jsonl\" (F04).", ref="F04")
 FILE_TOO_LARGE = check("file_too_large", W, "file", "File too large",
                        "Over 512 MB needs the Uploads API; over 8 GB is an error (F03).", ref="F03")
 BINARY_FILE = check("binary_file", E, "file", "Binary file",
@@ -88,8 +88,9 @@ def inspect_file(index: LineIndex) -> FileFacts:
         return facts
     if not name.lower().endswith(".jsonl"):
         add(_f(FILE_EXTENSION,
-               f"{name} does not end in .jsonl; the fine-tuning API only accepts .jsonl files.",
-               "Rename the file to *.jsonl before uploading."))
+               f"Invalid file format for Fine-Tuning API. Must be .jsonl ({name} does not end in .jsonl; the API "
+               "refuses the upload).",
+               "Rename the file to *.jsonl before uploading (convert it first if it is not JSONL)."))
     if index.size > UPLOADS_API_LIMIT:
         add(_f(FILE_TOO_LARGE,
                f"The file is {index.size / 2**30:.1f} GB; the Uploads API accepts at most 8 GB.",

@@ -13,6 +13,7 @@ import threading
 import time
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from typing import Callable, Iterator
 
 from tunescope.checks.dataset.aggregator import DatasetAggregator
@@ -28,7 +29,7 @@ from tunescope.dataset import filefacts
 from tunescope.dataset.filefacts import iter_documents
 from tunescope.dataset.index import LineIndex
 from tunescope.dataset.records import compact_dumps
-from tunescope.tokens.cost import CostUnavailable, estimate
+from tunescope.tokens.cost import FORMAT_METHODS, CostUnavailable, estimate
 from tunescope.tokens.models import load_models
 
 CHUNK_LINES = 2000
@@ -263,11 +264,14 @@ class DatasetChecker:
         if report.format not in ("empty", "binary", "mixed") and isinstance(stats, dict) and stats.get("format"):
             report.format = stats["format"]
         report.tokens = self._tokens.summary()
-        report.exact_tokens = not self._tokens.estimated
+        # images of unknown size (http URLs, unreadable data) are counted at an assumed 1024x1024: a guess
+        report.exact_tokens = not self._tokens.estimated and not self._tokens.images
         report.duplicates = self.aggregator.collector(Duplicates).summary
         try:
             info = load_models().get(self.options.model)
-            report.cost = estimate(report.examples, self._tokens.sum_capped, info)
+            report.cost = estimate(report.examples, self._tokens.sum_capped, info,
+                                   method=self.options.method or FORMAT_METHODS.get(report.format),
+                                   trained_tokens=self._tokens.trained, tokens_estimated=self._tokens.estimated)
         except Exception as exc:  # an unknown model still gets a report
             report.cost = CostUnavailable(str(exc))
         return report
@@ -296,7 +300,8 @@ def check_path(path, options: CheckOptions | None = None, validation=None, allow
     if validation is not None:
         with LineIndex(validation) as vindex:
             vindex.build()
-            vchecker = DatasetChecker(vindex, options, workers=workers, allow_estimate=allow_estimate, use_cache=use_cache)
+            vchecker = DatasetChecker(vindex, replace(options, validation_file=True), workers=workers,
+                                      allow_estimate=allow_estimate, use_cache=use_cache)
             report.validation = vchecker.run()
         # overlap findings point at lines of the validation file: they belong to its report
         report.validation.findings.extend(checker.aggregator.compare_validation(vchecker.aggregator))

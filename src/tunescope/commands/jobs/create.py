@@ -82,14 +82,19 @@ def _summary(args, profile) -> str:
     epochs = args.epochs or (cost.epochs if cost else None)
     lines = [f"Backend:  {profile.describe()}", f"Model:    {args.model} ({args.method})",
              f"Training: {args.file}: {report.examples:,} examples"]
-    if per_epoch:
+    if cost is not None and cost.epochs is None and cost.note:     # per hour, cannot train, nothing to train
+        lines.append(f"Cost:     n/a: {cost.note}")
+    elif per_epoch:
         lines.append(f"Tokens:   {per_epoch:,} billable per epoch x {epochs} epochs"
                      + (" (auto)" if not args.epochs else ""))
         price = cost.price_per_1m if cost else None
         if price and epochs:
             usd = per_epoch * epochs * price / 1e6
-            lines.append(f"Cost:     about ${usd:,.2f} at ${price}/1M training tokens (OpenAI list price, "
+            bound = "at most" if cost.upper_bound else "about"
+            lines.append(f"Cost:     {bound} ${usd:,.2f} at ${price}/1M training tokens (OpenAI list price, "
                          f"{cost.price_date}; your provider's may differ)")
+            if cost.note:
+                lines.append(f"          {cost.note}")
     if args.validation:
         lines.append(f"Validation: {args.validation}")
     return "\n".join(lines) + "\n"

@@ -189,7 +189,8 @@ def validate_file(path: Path, method: str, model: str, role: str = "training") -
         report = DatasetChecker(index, options, workers=1, allow_estimate=True).run(on_batch=first_bad)
     result = ValidationResult(n_examples=report.examples, exact_tokens=report.exact_tokens,
                               tokens_per_epoch=report.tokens.billable_per_epoch if report.tokens else 0)
-    errors = _errors(report.findings)
+    # the stored file is named by its id: the upload already refused a name not ending in .jsonl
+    errors = [f for f in _errors(report.findings) if f.check != "file_extension"]
     detail = _file_problem(errors, report.facts) or first_bad.detail
     if detail:
         return _fail(result, role, "invalid_training_file", detail)

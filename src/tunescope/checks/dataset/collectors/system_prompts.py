@@ -48,7 +48,7 @@ class SystemPrompts:
 
     def add(self, summary, i: int) -> None:
         an = summary.analysis
-        if an.kind not in PROMPT_KINDS:
+        if an.kind not in PROMPT_KINDS or not an.roles:    # no messages: nothing to compare (one finding says so)
             self.ids.append(NO_PROMPT)
             return
         self.prompt_rows += 1

@@ -252,7 +252,7 @@ class StatsPane(VerticalScroll):
         self.query_one(TokenHistogram).set_data(tokens.histogram if tokens else None, limit)
         self.query_one("#stats-cost-heading", Static).update(f"Estimated cost{f' for {model}' if model else ''}")
         sections = {
-            "#stats-token-summary": lambda: self._token_summary(per, limit),
+            "#stats-token-summary": lambda: self._token_summary(per, limit, estimated),
             "#stats-dataset": lambda: self._dataset(report),
             "#stats-cost": lambda: self._cost(report.cost, model),
             "#stats-file": lambda: self._file(report, estimated),
@@ -267,7 +267,7 @@ class StatsPane(VerticalScroll):
     # -- formatting ----------------------------------------------------------
 
     @staticmethod
-    def _token_summary(per: PerExample | None, limit: int | None) -> Content:
+    def _token_summary(per: PerExample | None, limit: int | None, estimated: bool = False) -> Content:
         if per is None:
             return Content(DASH)
         parts = [f"{k} {num(getattr(per, k))}" for k in ("min", "p5", "p50", "p95", "max", "mean")]
@@ -279,6 +279,9 @@ class StatsPane(VerticalScroll):
                     "\n[$text-error]✖ $n over the $limit-token limit[/] (truncated in training)",
                     n=f"{over:,} example{'s' if over != 1 else ''}", limit=num(limit),
                 )
+            elif estimated:   # an estimate never reassures: the counts are upper bounds or include guesses
+                text += Content.from_markup("\n[$text-warning]≈[/] by estimate within the $limit-token limit "
+                                            "(counts not exact: no guarantee)", limit=num(limit))
             else:
                 text += Content.from_markup("\n[$text-success]✔[/] every example fits the $limit-token limit",
                                             limit=num(limit))
@@ -316,12 +319,18 @@ class StatsPane(VerticalScroll):
         if isinstance(cost, CostUnavailable):
             return Content.from_markup("[$text-warning]▲[/] $error", error=cost.error)
         auto = " (auto)" if cost.epochs_auto else ""
+        note = getattr(cost, "note", "")
+        if cost.epochs is None and note:        # not billed per token (per hour, cannot train, nothing to train)
+            return Content(f"n/a: {note}")
         text = Content(f"{num(cost.epochs)} epochs{auto} · {num(cost.billed_tokens)} billed tokens")
         usd, price = cost.usd_reported, cost.price_per_1m
+        if note:
+            text += Content(f"\n{note}")
         if isinstance(usd, (int, float)):
             price_text = f"${float(price):,.2f}" if isinstance(price, (int, float)) else DASH
+            at_most = "at most " if getattr(cost, "upper_bound", False) else ""
             text += Content.from_markup("\n[b $text-success]≈ $usd[/] at $price per 1M training tokens",
-                                        usd=f"${float(usd):,.2f}", price=price_text)
+                                        usd=f"{at_most}${float(usd):,.2f}", price=price_text)
         else:
             text += Content(f"\nno published per-token price for {model or 'this model'}")
         source = " ".join(str(v or "") for v in (cost.price_source, cost.price_date)).strip()
