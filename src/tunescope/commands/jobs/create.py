@@ -93,6 +93,7 @@ def _summary(args, profile) -> str:
 def create(args, conn) -> int:
     text = fmt(args) == "text"
     progress = _progress_printer() if text and sys.stderr.isatty() else None
+    conn.jobs.ensure_can_start(args.model)      # OpenAI after its cutoff, a shut-down model: before uploading
     train = conn.jobs.upload(args.file, progress, force=True, reuse=not args.no_reuse)
     valid = None
     if args.validation:

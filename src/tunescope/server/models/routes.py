@@ -9,11 +9,14 @@ from tunescope.server.models.shapes import model_deleted_obj, model_obj
 
 
 async def list_models(request):
-    return ok(list_obj([model_obj(*m) for m in state(request).models.list_models()]))
+    models = state(request).models
+    return ok(list_obj([model_obj(*m, models.shutdown_date(m[0])) for m in models.list_models()]))
 
 
 async def retrieve_model(request):
-    return ok(model_obj(*state(request).models.find(path_id(request, "model"))))
+    models = state(request).models
+    found = models.find(path_id(request, "model"))
+    return ok(model_obj(*found, models.shutdown_date(found[0])))
 
 
 async def delete_model(request):

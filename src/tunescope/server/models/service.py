@@ -43,6 +43,12 @@ class ModelsService:
         raise not_found(f"The model '{name}' does not exist or you do not have access to it.", param="model",
                         code="model_not_found")
 
+    def shutdown_date(self, model_id: str) -> str | None:
+        """The model table's `retires` for a base model, or for the base of a fine-tuned or checkpoint model
+        (fine-tunes shut down with their base); None when the table announces none."""
+        canonical = self.table.resolve(model_id)
+        return self.table.models[canonical].retires if canonical is not None else None
+
     def delete(self, name: str) -> str:
         """Delete a fine-tuned model made here; base and checkpoint models answer 403."""
         found, _, _ = self.find(name)
