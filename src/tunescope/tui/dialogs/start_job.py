@@ -71,7 +71,7 @@ class StartJobScreen(ModalScreen):
         & .label { color: $text-muted; }
         & #start-estimate { height: auto; margin-top: 1; }
         & #start-deadline { height: auto; color: $text-warning; }
-        & Select > SelectOverlay { border: tall $primary; background: $panel; max-height: 14; }
+        & Select > SelectOverlay.-textual-compact { border: tall $primary !important; background: $panel; max-height: 14; }
         & #start-status { height: auto; color: $text-warning; }
         & #start-status.-error { color: $text-error; }
         & #start-buttons { height: auto; margin-top: 1; }
@@ -190,11 +190,11 @@ class StartJobScreen(ModalScreen):
                 lines.append(f"✗ {model} was shut down {gone.when()}: no job can start on it."
                              + (f" Instead: {gone.replacement}." if gone.replacement else ""))
             else:
-                lines.append(f"⏳ {model} and its fine-tunes shut down {gone.when()}.")
+                lines.append(f"▲ {model} and its fine-tunes shut down {gone.when()}.")
         if self._backend_kind() == "openai" and self.models is not None:
             cutoff = job_cutoff(self.models.wind_down)
             if cutoff is not None:
-                lines.append(("✗ " if cutoff.closed else "⏳ ") + cutoff.sentence())
+                lines.append(("✗ " if cutoff.closed else "▲ ") + cutoff.sentence())
         return "\n".join(lines)
 
     def _backend_kind(self) -> str | None:

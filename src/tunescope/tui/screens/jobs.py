@@ -309,7 +309,7 @@ class JobsScreen(Screen):
                 control_job(self.backend, "cancel", job.id, self.post_message)
         self.app.push_screen(ConfirmScreen(
             f"Cancel {job.id} ({job.model}, {job.status})? This cannot be undone: the job stops for good"
-            + (" (a simulation on the local server: nothing is billed)." if self.backend.is_local else
+            + (" (a simulation on the local server: it costs nothing)." if self.backend.is_local else
                " and the steps trained so far are still billed."), danger=True, yes_label="Cancel job",
             no_label="Keep running"), done)
 
