@@ -93,7 +93,7 @@ def test_images_for_a_model_without_vision_are_flagged_at_the_first_image_line(t
                           {"role": "assistant", "content": "a cat"}]}
     rows = distinct(5) + [image] + distinct(6)
     (f,) = [f for f in _check(tmp_path, "gpt-4.1-mini", rows).findings if f.check == "model_no_vision"]
-    assert f.line == 6 and "gpt-4.1-mini-2025-04-14 cannot be fine-tuned on images" in f.message
+    assert f.line == 6 and "but gpt-4.1-mini-2025-04-14 cannot be fine-tuned on images" in f.message
     assert "--model gpt-4.1-2025-04-14" in f.hint
     tmp = tmp_path / "vision"
     assert not [f for f in _check(tmp, "gpt-4.1", rows).findings if f.check == "model_no_vision"]

@@ -39,14 +39,18 @@ class ModelDeadlines:
     def __init__(self, rows: Rows):
         self.rows = rows
         self.first_image: int | None = None     # row index of the first example with images
+        self.image_rows = 0
 
     def add(self, summary, i: int) -> None:
-        if self.first_image is None and summary.analysis.has_images:
-            self.first_image = i
+        if summary.analysis.has_images:
+            self.image_rows += 1
+            if self.first_image is None:
+                self.first_image = i
 
     def merge(self, other: ModelDeadlines, offset: int) -> None:
         if self.first_image is None and other.first_image is not None:
             self.first_image = other.first_image + offset
+        self.image_rows += other.image_rows
 
     def finish(self, out: DatasetOutput) -> None:
         try:
@@ -74,8 +78,9 @@ class ModelDeadlines:
             able = [m.name for m in table.models.values() if m.vision and not m.deprecated and not _gone(m, on)]
             line = self.rows.lines[self.first_image]
             out.add(MODEL_NO_VISION,
-                    f"Line {line} (and maybe others) has images, but {info.name} cannot be "
-                    "fine-tuned on images: the job would fail.",
+                    (f"This example has images, and {self.image_rows - 1:,} more do" if self.image_rows > 1 else
+                     "This example has images") + f", but {info.name} cannot be fine-tuned on images: "
+                    "the job would fail.",
                     (f"Pick a vision model (--model {able[0]}" + (f", or {', '.join(able[1:3])})" if able[1:] else ")")
                      if able else "Pick a model with vision support")
                     + ", or drop the image parts.", line, self.first_image)
