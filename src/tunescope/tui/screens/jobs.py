@@ -13,8 +13,6 @@ fine-tuned model id; navigation is asked of the App (`ShowLineRequested`,
 
 from __future__ import annotations
 
-import os
-
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -30,6 +28,7 @@ from tunescope.tui.messages import (JobActionDone, JobFollowed, JobsListed, Jobs
                                     ShowLineRequested, StartJobRequested)
 from tunescope.tui.widgets.jobs.event_log import EventLog
 from tunescope.tui.widgets.jobs.job_detail import CheckpointsTable, JobSummary
+from tunescope.tui.widgets.jobs.job_files import file_name, is_open_dataset, local_path
 from tunescope.tui.widgets.jobs.jobs_list import JobsList
 from tunescope.tui.widgets.jobs.loss_chart import LossChart
 
@@ -354,7 +353,7 @@ class JobsScreen(Screen):
         if dataset is None or dataset.state is None:
             self.notify("No dataset is open: open the file with `tunescope FILE`.", severity="warning")
             return
-        if not self._is_open_dataset(job, failure.file, dataset):
+        if not is_open_dataset(self.backend.started, self.files, job, failure.file, dataset.path):
             self.offer_other_file(job, failure, dataset)
             return
         self.post_message(ShowLineRequested(failure.line, failure.message_index, title="Why the job failed",
@@ -362,8 +361,8 @@ class JobsScreen(Screen):
 
     def offer_other_file(self, job, failure, dataset) -> None:
         """The job trained on another file: offer to open it at the failing line (when it is on this machine)."""
-        name = self._file_name(job, failure.file)
-        path = self._local_path(name, dataset)
+        name = file_name(self.backend.started, self.files, job, failure.file)
+        path = local_path(name, dataset.path)
         if path is None:
             self.notify(f"The error is at line {failure.line} of {name}, but {dataset.display_name} is open and "
                         f"{name} is not on this machine: open it with `tunescope PATH` to fix it.",
@@ -377,38 +376,3 @@ class JobsScreen(Screen):
         self.app.push_screen(ConfirmScreen(
             f"The job failed at line {failure.line} of {path}, not of {dataset.display_name}. Open {path} there?",
             yes_label="Open it", no_label="Stay"), answered)
-
-    @staticmethod
-    def _local_path(name: str, dataset) -> str | None:
-        """`name` as a file here: a path as given, else beside the open dataset; None when not found."""
-        candidates = [name]
-        if dataset.path and not os.path.isabs(name):
-            candidates.append(os.path.join(os.path.dirname(dataset.path), os.path.basename(name)))
-        for candidate in candidates:
-            if os.path.isfile(candidate):
-                return os.path.abspath(candidate)
-        return None
-
-    def _file_name(self, job, role: str) -> str:
-        started = self.backend.started.get(job.id)
-        if started is not None:
-            path = started.training if role == "training" else started.validation
-            if path:
-                return path
-        file_id = job.training_file if role == "training" else job.validation_file
-        return self.files.get(file_id or "") or f"the {role} file"
-
-    def _is_open_dataset(self, job, role: str, dataset) -> bool:
-        """Whether the failing file is the open one: by path for jobs started here, else by name."""
-        started = self.backend.started.get(job.id)
-        path = None
-        if started is not None:
-            path = started.training if role == "training" else started.validation
-        if path and dataset.path:
-            try:
-                return os.path.samefile(path, dataset.path)
-            except OSError:
-                return os.path.abspath(path) == os.path.abspath(dataset.path)
-        file_id = job.training_file if role == "training" else job.validation_file
-        name = self.files.get(file_id or "")
-        return bool(name) and bool(dataset.path) and os.path.basename(dataset.path) == name
