@@ -172,3 +172,19 @@ async def test_o_on_a_job_trained_from_another_file_offers_to_open_it(tmp_path):
         await wait_for(pilot, lambda: dataset.state is not None and dataset.state.report is not None
                        and dataset.current_row() is not None and dataset.state.origin(dataset.current_row()) == 6,
                        20, "line 7 shown")
+
+
+@pytest.mark.slow
+async def test_the_dialog_asks_the_backend_for_shutdown_dates_and_prefers_them(tmp_path, datasets_dir, monkeypatch):
+    monkeypatch.setenv("TUNESCOPE_TODAY", "2026-12-06")
+    path = copy_dataset(tmp_path, "pirate_chat.jsonl")
+    app = jobs_app(path, local_profile(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_dialog(pilot)
+        await wait_for(pilot, lambda: app.jobs_backend.connected and app.jobs_backend.jobs().gate.reported, 20,
+                       "the backend's /v1/models")
+        assert app.jobs_backend.jobs().gate.reported["gpt-4o-mini-2024-07-18"] == "2027-01-14"
+        app.jobs_backend.jobs().gate.reported["gpt-4.1-mini-2025-04-14"] = "2026-12-01"   # the backend's word
+        dialog.refresh_models()
+        await pilot.pause()
+        assert "✗ gpt-4.1-mini-2025-04-14 was shut down on 2026-12-01" in dialog.deadline_text()

@@ -220,16 +220,18 @@ class StartJobScreen(ModalScreen):
                         description="list the backend's models")
 
     def _ask_models(self) -> None:
-        """Ask the backend's `/v1/models` for shutdown dates (when it is already connected; never bills)."""
-        if not self.backend.connected:
-            return
+        """Ask the backend's `/v1/models` for shutdown dates (one GET: never bills, creates nothing)."""
+        backend = self.backend
         try:
-            self.backend.jobs().models()
+            backend.jobs().models()
         except Exception:  # noqa: BLE001 - the table's dates stand; starting says what is wrong
             return
-        self.app.call_from_thread(self.refresh_models)
+        if backend is self.backend:
+            self.app.call_from_thread(self.refresh_models)
 
     def refresh_models(self) -> None:
+        if not self.is_attached or self.running:
+            return
         select = self.query_one("#start-model", Select)
         value = select.value
         with select.prevent(Select.Changed):
@@ -292,6 +294,8 @@ class StartJobScreen(ModalScreen):
         self.app.use_backend(name)
         self.backend = self.app.jobs_backend
         self.update_estimate()
+        self.run_worker(self._ask_models, thread=True, exit_on_error=False, group="models",
+                        description="list the backend's models")
 
     @on(Select.Changed, "#start-model")
     def _model_changed(self, event: Select.Changed) -> None:
