@@ -72,7 +72,7 @@ def render_text(report: CheckReport, max_findings: int = 20) -> str:
     if isinstance(c, CostEstimate):
         usd = c.usd_reported
         price = "n/a" if usd is None else f"${usd:,.2f}"
-        out.append(f"  {c.epochs} epochs (auto), {_n(c.billed_tokens)} billed tokens, est. {price}")
+        out.append(f"  {_count(c.epochs, 'epoch')} (auto), {_n(c.billed_tokens)} billed tokens, est. {price}")
         if c.price_per_1m is not None:
             src = f"  price ${c.price_per_1m}/1M training tokens as of {c.price_date or '?'}"
             out.extend(textwrap.wrap(f"{src}; source: {c.price_source or 'model table'}", width=WIDTH,

@@ -188,3 +188,14 @@ async def test_the_dialog_asks_the_backend_for_shutdown_dates_and_prefers_them(t
         dialog.refresh_models()
         await pilot.pause()
         assert "✗ gpt-4.1-mini-2025-04-14 was shut down on 2026-12-01" in dialog.deadline_text()
+
+
+@pytest.mark.slow
+async def test_one_epoch_is_singular(tmp_path, datasets_dir):
+    path = copy_dataset(tmp_path, "pirate_chat.jsonl")
+    app = jobs_app(path, local_profile(tmp_path))
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_dialog(pilot)
+        dialog.query_one("#start-epochs").value = "1"
+        await pilot.pause()
+        assert "× 1 epoch =" in dialog.estimate_text() and "1 epochs" not in dialog.estimate_text()

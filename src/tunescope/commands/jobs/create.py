@@ -78,7 +78,7 @@ def _summary(args, profile) -> str:
     lines = [f"Backend:  {profile.describe()}", f"Model:    {args.model} ({args.method})",
              f"Training: {args.file}: {report.examples:,} examples"]
     if per_epoch:
-        lines.append(f"Tokens:   {per_epoch:,} billable per epoch x {epochs} epochs"
+        lines.append(f"Tokens:   {per_epoch:,} billable per epoch x {epochs} epoch{'s' if epochs != 1 else ''}"
                      + (" (auto)" if not args.epochs else ""))
         price = cost.price_per_1m if cost else None
         if price and epochs:

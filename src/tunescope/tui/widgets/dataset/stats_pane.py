@@ -317,7 +317,8 @@ class StatsPane(VerticalScroll):
         if isinstance(cost, CostUnavailable):
             return Content.from_markup("[$text-warning]▲[/] $error", error=cost.error)
         auto = " (auto)" if cost.epochs_auto else ""
-        text = Content(f"{num(cost.epochs)} epochs{auto} · {num(cost.billed_tokens)} billed tokens")
+        text = Content(f"{num(cost.epochs)} epoch{'s' if cost.epochs != 1 else ''}{auto} · "
+                       f"{num(cost.billed_tokens)} billed tokens")
         usd, price = cost.usd_reported, cost.price_per_1m
         if isinstance(usd, (int, float)):
             price_text = f"${float(price):,.2f}" if isinstance(price, (int, float)) else DASH
