@@ -78,3 +78,14 @@ def test_jobs_create_on_openai_after_the_cutoff_says_why_without_a_traceback(tmp
                           env={**__import__("os").environ, **env})
     assert proc.returncode == 2 and "Traceback" not in proc.stderr, proc.stderr
     assert "no new fine-tuning jobs since 2027-01-06" in proc.stderr and FAKE_KEY not in proc.stderr
+
+
+def test_a_fine_tune_reports_its_base_model_s_shutdown(sdk, tmp_path):
+    from tests.server.conftest import wait_status
+
+    train = sdk.files.create(file=("t.jsonl", write_chat(tmp_path / "t.jsonl").read_bytes()), purpose="fine-tune")
+    job = sdk.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=train.id,
+                                      method={"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 1}}})
+    done = wait_status(sdk, job.id)
+    assert done.status == "succeeded"
+    assert sdk.models.retrieve(done.fine_tuned_model).shutdown_date == "2027-01-14"   # fine-tunes go with their base
