@@ -8,6 +8,8 @@ import pytest
 from tests.functional.app_helpers import notifications, ready, wait_for
 from tests.functional.jobs_helpers import (chat_file, copy_dataset, in_thread, job_status, jobs_app, jobs_screen,
                                            local_profile, start_from_dataset)
+from tunescope.jobs.client import JobsClient
+from tunescope.jobs.errors import JobsError
 from tunescope.jobs.profiles import BackendProfile, save_backend
 from tunescope.server.embedded import start_embedded
 from tunescope.tui.dialogs.backend_picker import BackendPickerScreen
@@ -19,6 +21,10 @@ from tunescope.tui.screens.jobs import JobsScreen
 from textual.widgets import Select
 
 KEY = "sk-test-abcdefghijklmnop-WXYZ"
+
+
+def offline_models(self):
+    raise JobsError("offline", kind="connection")
 
 
 def test_default_backend_is_openai_when_a_key_is_set_and_local_otherwise(monkeypatch):
@@ -81,6 +87,7 @@ async def test_the_model_list_reaches_o4_mini_shows_shutdowns_and_has_no_blank(t
 async def test_openai_after_the_cutoff_refuses_in_plain_words_in_the_dialog(tmp_path, datasets_dir, monkeypatch):
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     monkeypatch.setenv("TUNESCOPE_TODAY", "2027-01-07")
+    monkeypatch.setattr(JobsClient, "models", offline_models)     # never reach api.openai.com from a test
     path = copy_dataset(tmp_path, "pirate_chat.jsonl")
     app = jobs_app(path, None)                                   # nothing named: OpenAI, since a key is set
     async with app.run_test(size=(100, 32), notifications=True) as pilot:
