@@ -148,9 +148,9 @@ class StartJobScreen(ModalScreen):
     def _backend_options(self) -> list[tuple[str, str]]:
         options = [(c.label, c.name) for c in backend_choices()]
         current = self.backend.profile_name()
-        if current is not None and current not in [name for _, name in options]:
-            options.insert(0, (self.backend.describe(), current))
-        return options or [(self.backend.describe(), "")]
+        if current not in [name for _, name in options]:      # e.g. an unknown name: say why, pick another
+            options.insert(0, (self.backend.describe(), current or ""))
+        return options
 
     def _backend_value(self) -> str:
         return self.backend.profile_name() or ""
