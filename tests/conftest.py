@@ -17,6 +17,10 @@ if TIKTOKEN_CACHE.is_dir():
 # The encodings bundled in the package would hide every "encoding missing" path the tests exercise; the
 # tests of the bundled copies (tests/unit/tokens/test_bundled.py) turn them back on.
 os.environ["TUNESCOPE_BUNDLED_ENCODINGS"] = "off"
+# "Today" for the model table's deadlines (tokens/retirement.py): a fixed day before OpenAI's wind-down came
+# near, so the suite's findings do not change with the wall clock; the wind-down tests set their own day.
+TEST_TODAY = "2026-06-01"
+os.environ["TUNESCOPE_TODAY"] = TEST_TODAY
 
 
 def dataset_files() -> list[Path]:

@@ -15,6 +15,8 @@ import threading
 import pytest
 
 from tunescope.config import Settings
+from tunescope.jobs.client import JobsClient
+from tunescope.jobs.errors import JobsError
 from tunescope.server import ids
 from tunescope.tui.app import make_app
 from tunescope.tui.widgets.jobs import format as jobs_format
@@ -74,3 +76,46 @@ def test_failed_job(snap_compare, deterministic, tmp_path):
     path = chat_file(tmp_path / "roles.jsonl", n=12, broken_line=7)
     assert snap_compare(app_for(path, tmp_path), terminal_size=(80, 24),
                         run_before=scene("gpt-4o-mini-2024-07-18", "roles", force=True, status="failed"))
+
+
+def offline_models(self):
+    raise JobsError("offline", kind="connection")
+
+
+def test_start_dialog_with_openai_s_deadlines(snap_compare, tmp_path, datasets_dir, monkeypatch):
+    """Issue 9: on OpenAI five weeks before the cutoff, the dialog names the model's shutdown and the cutoff."""
+    from tunescope.tui.dialogs.start_job import StartJobScreen
+
+    monkeypatch.setenv("TUNESCOPE_TODAY", "2026-12-06")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-snapshot-0000000000000000")
+    monkeypatch.setattr(JobsClient, "models", offline_models)     # never reach api.openai.com from a test
+    path = copy_dataset(tmp_path, "pirate_chat.jsonl")
+    app = make_app(path, backend="openai", settings=Settings(theme="textual-dark"))
+
+    async def run_before(pilot) -> None:
+        await ready(pilot)
+        await pilot.pause(0.3)
+        pilot.app.clear_notifications()                 # the check's toasts would show behind the dialog
+        await pilot.pause()
+        await pilot.press("T")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, StartJobScreen), 10, "the start dialog")
+        await pilot.app.workers.wait_for_complete()     # /v1/models fails offline: the table's dates show
+        await pilot.pause(0.3)
+        pilot.app.clear_notifications()
+        await pilot.pause()
+    assert snap_compare(app, terminal_size=(100, 32), run_before=run_before)
+
+
+def test_backend_picker(snap_compare, tmp_path, datasets_dir):
+    path = copy_dataset(tmp_path, "pirate_chat.jsonl")
+
+    async def run_before(pilot) -> None:
+        await ready(pilot)
+        await pilot.press("J")
+        await pilot.pause(0.5)
+        pilot.app.clear_notifications()
+        await pilot.press("b")
+        await pilot.pause(0.3)
+        pilot.app.clear_notifications()
+        await pilot.pause(0.3)
+    assert snap_compare(app_for(path, tmp_path), terminal_size=(80, 24), run_before=run_before)

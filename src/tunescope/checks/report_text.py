@@ -9,6 +9,8 @@ from tunescope.checks.findings import Severity
 from tunescope.checks.report import CheckReport
 from tunescope.checks.report_sections import TokenSummary
 from tunescope.tokens.cost import CostEstimate, CostUnavailable
+from tunescope.tokens.models import load_models
+from tunescope.tokens.retirement import deadline_line
 
 WIDTH = 80
 SEV_MARK = {Severity.ERROR: "E", Severity.WARNING: "W", Severity.INFO: "i"}
@@ -32,6 +34,16 @@ def _lines_list(lines: list[int], limit: int = 12, unlisted: int = 0) -> str:
     return shown + (f", ... (+{more:,})" if more else "")
 
 
+def _deadline(model: str) -> str | None:
+    """The model's shutdown or OpenAI's job cutoff when near (tokens.retirement); None otherwise."""
+    try:
+        table = load_models()
+        info = table.get(model)
+    except Exception:  # noqa: BLE001  (unknown model or broken table: the findings already say so)
+        return None
+    return deadline_line(info, table.wind_down)
+
+
 def render_text(report: CheckReport, max_findings: int = 20) -> str:
     out: list[str] = []
     s = report.summary
@@ -42,6 +54,9 @@ def render_text(report: CheckReport, max_findings: int = 20) -> str:
                        f"{_count(report.lines, 'line')}, {report.facts.size:,} bytes, {report.facts.line_endings}"))
     out.append(f"  {_count(s['errors'], 'error')}, {_count(s['warnings'], 'warning')}, {_count(s['infos'], 'info')}")
     out.extend(_header(f"model {report.model} ({report.encoding}), limit {_n(pe.limit)} tokens/example"))
+    deadline = _deadline(report.model)
+    if deadline:
+        out.extend(_header(f"deadline: {deadline}"))
     if t.estimated:
         out.extend(_header(f"token counts are ESTIMATES and upper bounds (they err high): the {report.encoding} "
                            "encoding file is missing (see `tunescope encodings status`)"))

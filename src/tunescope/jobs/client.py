@@ -19,6 +19,7 @@ import threading
 from typing import Any
 from urllib.parse import urlsplit
 
+from tunescope.jobs.deadlines import RemoteModel, StartGate
 from tunescope.jobs.errors import JobsError, sdk_errors
 from tunescope.jobs.types import Checkpoint, Event, Job, JobFailure, Metrics, Page, UploadedFile
 from tunescope.jobs.upload import PreflightFailed, Progress, Uploader, preflight, preflight_message
@@ -44,6 +45,8 @@ class JobsClient:
         self.server_id = server_id
         key = getattr(client, "api_key", None)
         self.secrets = tuple(s for s in (*secrets, key if isinstance(key, str) else None) if s)
+        self.gate = StartGate(self.host)
+        """What this backend refuses to start (OpenAI's provider sets its job cutoff); `models()` feeds it."""
 
     def _errors(self, action: str):
         return sdk_errors(action, self.host, self.secrets)
@@ -66,6 +69,19 @@ class JobsClient:
         uploader = Uploader(self.client, self.host, self.secrets, server_id=self.server_id)
         return uploader.upload(path, purpose, progress, reuse, cancel)
 
+    # -- models ---------------------------------------------------------
+    def models(self) -> list[RemoteModel]:
+        """The backend's `/v1/models`, with `shutdown_date` where it reports one (remembered by the gate)."""
+        with self._errors("list models"):
+            items = [RemoteModel.from_sdk(m) for m in self.client.models.list()]
+        self.gate.reported.update({m.id: m.shutdown_date for m in items if m.shutdown_date})
+        return items
+
+    def ensure_can_start(self, model: str) -> None:
+        """Raise JobsError with a plain reason when this backend cannot start a job on `model` any more
+        (OpenAI after its 2027-01-06 cutoff, a model shut down); call it before uploading."""
+        self.gate.check(model)
+
     # -- jobs -----------------------------------------------------------
     def create(self, model: str, training_file: str | UploadedFile, validation_file: str | UploadedFile | None = None,
                method: str = "supervised", hyperparameters: dict | None = None, suffix: str | None = None,
@@ -74,6 +90,7 @@ class JobsClient:
         """Start a job. `hyperparameters` go inside `method` (the top-level field is deprecated)."""
         if method not in METHODS:
             raise JobsError(f"unknown method {method!r}; use one of {', '.join(METHODS)}", kind="bad_request")
+        self.ensure_can_start(model)
         settings: dict = {}
         if hyperparameters:
             settings["hyperparameters"] = dict(hyperparameters)

@@ -3,6 +3,8 @@
 Shipped as `tokens/data/models.toml`; the user's `<config dir>/models.toml` (same schema)
 overrides or extends it, merged by model name key by key. Lookups resolve fine-tuned names
 (`ft:<base>:...`), checkpoint names and aliases (`gpt-4.1-mini` -> `gpt-4.1-mini-2025-04-14`).
+Each entry may carry the day it shuts down (`retires`, with its source and a replacement), and the
+table's `[wind_down]` the last day OpenAI starts jobs; `tokens.retirement` turns those into deadlines.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import difflib
 import sys
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -62,7 +65,9 @@ class ModelInfo:
     aliases: tuple[str, ...] = ()
     vision: bool = False
     deprecated: bool = False
-    retires: str | None = None
+    retires: str | None = None     # YYYY-MM-DD: the model and its fine-tunes shut down that day
+    retires_source: str = ""
+    replacement: str = ""          # what to use instead once it is gone
     azure_training_retires: str | None = None      # Azure OpenAI: new fine-tuning jobs end (existing customers)
     azure_deployment_retires: str | None = None    # Azure OpenAI: fine-tuned deployments stop answering
     notes: str = ""
@@ -78,9 +83,28 @@ _FIELDS = {
     "aliases": list, "encoding": str, "token_limit": int, "token_limit_source": str,
     "price_per_1m": (int, float), "price_per_hour": (int, float), "price_source": str,
     "price_date": str, "methods": list, "inference_input_per_1m": (int, float), "inference_output_per_1m": (int, float),
-    "vision": bool, "deprecated": bool, "retires": str, "notes": str,
+    "vision": bool, "deprecated": bool, "retires": str, "retires_source": str, "replacement": str, "notes": str,
     "azure_training_retires": str, "azure_deployment_retires": str,
 }
+_WIND_DOWN_FIELDS = ("openai_last_job_day", "openai_last_job_source", "azure_training_until", "azure_source")
+_DATE_FIELDS = ("retires", "openai_last_job_day", "azure_training_until")
+
+
+@dataclass(frozen=True)
+class WindDown:
+    """OpenAI's fine-tuning wind-down: the last day new jobs can start, and how long Azure still trains."""
+
+    openai_last_job_day: str | None = None
+    openai_last_job_source: str = ""
+    azure_training_until: str | None = None
+    azure_source: str = ""
+
+
+def _check_date(path: Path, where: str, value: str) -> None:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ModelTableError(f"{path}: {where} must be a date like 2027-01-14, not {value!r}") from None
 
 
 def _read(path: Path) -> dict:
@@ -106,9 +130,21 @@ def _read(path: Path) -> dict:
                 raise ModelTableError(f"{path}: models.{name}.{key} has the wrong type ({type(value).__name__})")
         if "encoding" in entry and entry["encoding"] not in KNOWN_ENCODINGS:
             raise ModelTableError(f"{path}: models.{name}.encoding must be one of {', '.join(KNOWN_ENCODINGS)}")
+        if "retires" in entry:
+            _check_date(path, f"models.{name}.retires", entry["retires"])
         bad = [m for m in entry.get("methods", []) if m not in METHODS]
         if bad:
             raise ModelTableError(f"{path}: models.{name}.methods: unknown {bad}; known: {', '.join(METHODS)}")
+    wind_down = data.get("wind_down", {})
+    if not isinstance(wind_down, dict):
+        raise ModelTableError(f"{path}: [wind_down] must be a table")
+    for key, value in wind_down.items():
+        if key not in _WIND_DOWN_FIELDS:
+            raise ModelTableError(f"{path}: wind_down: unknown key {key!r}; known: {', '.join(_WIND_DOWN_FIELDS)}")
+        if not isinstance(value, str):
+            raise ModelTableError(f"{path}: wind_down.{key} must be a string")
+        if key in _DATE_FIELDS:
+            _check_date(path, f"wind_down.{key}", value)
     default = data.get("default_model")
     if default is not None and not isinstance(default, str):
         raise ModelTableError(f"{path}: default_model must be a string")
@@ -130,6 +166,8 @@ def _info(name: str, entry: dict) -> ModelInfo:
         vision=entry.get("vision", False),
         deprecated=entry.get("deprecated", False),
         retires=entry.get("retires"),
+        retires_source=entry.get("retires_source", ""),
+        replacement=entry.get("replacement", ""),
         azure_training_retires=entry.get("azure_training_retires"),
         azure_deployment_retires=entry.get("azure_deployment_retires"),
         notes=entry.get("notes", ""),
@@ -147,6 +185,7 @@ class ModelTable:
     models: dict[str, ModelInfo]
     default_model: str = DEFAULT_MODEL
     sources: list[Path] = field(default_factory=list)
+    wind_down: WindDown = field(default_factory=WindDown)
 
     def names(self) -> list[str]:
         return sorted(self.models)
@@ -204,6 +243,7 @@ def load_models(user_file: Path | None = None) -> ModelTable:
     builtin = _read(BUILTIN_TABLE)
     entries: dict[str, dict] = {k: dict(v) for k, v in builtin.get("models", {}).items()}
     default = builtin.get("default_model", DEFAULT_MODEL)
+    wind_down = dict(builtin.get("wind_down", {}))
     sources = [BUILTIN_TABLE]
     path = user_file if user_file is not None else config.config_dir() / "models.toml"
     if path.exists():
@@ -211,8 +251,10 @@ def load_models(user_file: Path | None = None) -> ModelTable:
         for name, entry in user.get("models", {}).items():
             entries.setdefault(name, {}).update(entry)
         default = user.get("default_model", default)
+        wind_down.update(user.get("wind_down", {}))
         sources.append(path)
-    table = ModelTable({name: _info(name, entry) for name, entry in entries.items()}, default, sources)
+    table = ModelTable({name: _info(name, entry) for name, entry in entries.items()}, default, sources,
+                       WindDown(**wind_down))
     if table.resolve(default) is None:
         raise ModelTableError(f"{sources[-1]}: default_model {default!r} is not in the model table")
     return table

@@ -150,13 +150,72 @@ class TunescopeApp(App):
             self.notify("save or undo your edits before changing the model", severity="warning")
             return
         self.model_name = name
+        row = screen.current_row()
+        origin = screen.state.origin(row) if row is not None else None
+        line = origin + 1 if origin is not None else None
+        pane = screen.panes.current()
         screen.stop_background_work()
-        self.switch_screen(self.make_dataset_screen(name))
+        fresh = self.make_dataset_screen(name)
+        self.switch_screen(fresh)
+        self._when_checked(fresh, lambda: self._restore_place(fresh, line, pane))
+
+    def _restore_place(self, screen: DatasetScreen, line: int | None, pane: str) -> None:
+        """Put a re-opened dataset screen back on `line` with side pane `pane` (a model change keeps both)."""
+        row = screen.state.row_for_line(line) if line is not None else None
+        if row is not None:
+            screen.jump_to_row(row)
+        screen.show_pane(pane)
+
+    def open_dataset_file(self, path: str, line: int | None = None, message_index: int | None = None,
+                          note: str = "") -> None:
+        """Open another dataset file (refused with unsaved edits), then show `line` once it is checked."""
+        screen = self.dataset_screen
+        if screen is not None and screen.state is not None and screen.state.session is not None \
+                and screen.state.session.dirty:
+            self.notify("save or undo your edits before opening another file", severity="warning")
+            return
+        self.path = path
+        while self.screen is not screen and len(self.screen_stack) > 1:
+            self.pop_screen()
+        if screen is not None:
+            screen.stop_background_work()
+        fresh = self.make_dataset_screen(self.model_name)
+        (self.switch_screen if screen is not None else self.push_screen)(fresh)
+        if line is not None:
+            self._when_checked(fresh, lambda: self._show_failure(line, message_index, note))
+
+    def _show_failure(self, line: int, message_index: int | None, note: str) -> None:
+        if self.show_line(line, message_index) and note:
+            self.notify(note, title="Why the job failed", severity="error", timeout=10)
+
+    def _when_checked(self, screen: DatasetScreen, then, tries: int = 150) -> None:
+        """Run `then()` once a dataset screen just opened has its check report (polled 0.2 s apart, up to
+        30 s); never if another screen has replaced it meanwhile."""
+        if screen is not self.dataset_screen or tries <= 0:
+            return
+        if screen.state is None or screen.state.report is None:
+            self.set_timer(0.2, lambda: self._when_checked(screen, then, tries - 1))
+            return
+        then()
+
+    def use_backend(self, name: str) -> None:
+        """Run jobs on backend `name` (a kind or a saved profile) from now on; an open jobs screen follows."""
+        old, self.jobs_backend = self.jobs_backend, JobsBackend(name)
+        self.run_worker(old.close, thread=True, name="close the previous backend", exit_on_error=False)
+        self.notify(f"jobs now run on {self.jobs_backend.describe()}", title="Backend")
+        if isinstance(self.screen, JobsScreen):      # a jobs screen further down is replaced by open_jobs
+            self.pop_screen()
+            self.push_screen(JobsScreen(self.jobs_backend))
 
     # -- navigation ---------------------------------------------------------------------------
     def open_jobs(self, select: str | None = None) -> None:
         """Show the jobs screen (the one already open, if any), optionally on job `select`."""
         for screen in self.screen_stack:
+            if isinstance(screen, JobsScreen) and screen.backend is not self.jobs_backend:
+                while self.screen is not screen:     # it shows another backend's jobs: replace it
+                    self.pop_screen()
+                self.pop_screen()
+                break
             if isinstance(screen, JobsScreen):
                 while self.screen is not screen:
                     self.pop_screen()

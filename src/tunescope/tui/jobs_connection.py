@@ -2,8 +2,10 @@
 
 `make_app(backend=...)` takes a backend name (a kind or a saved profile), a
 `BackendProfile`, an open `Connection` (owned by the caller) or None: the
-saved default profile, else the local simulated server, which needs no key and
-costs nothing, so a first run shows jobs working. Connecting (which starts the
+saved default profile, else OpenAI when OPENAI_API_KEY is set, else the local
+simulated server, which needs no key and costs nothing, so a first run shows
+jobs working (and every line naming it says it is a simulation).
+`backend_choices` lists what the user can switch to in the app. Connecting (which starts the
 embedded server for `local`) happens in a worker thread the first time the
 jobs screen or a new job needs it; the connection lives as long as the app and
 `close()` stops the local server with it.
@@ -11,12 +13,76 @@ jobs screen or a new job needs it; the connection lives as long as the app and
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
+from typing import Mapping
 
 from tunescope.jobs.errors import JobsError
 from tunescope.jobs.connection import Connection, connect
 from tunescope.jobs.profiles import BackendProfile, load_backends, resolve_backend
+
+SIMULATED = "SIMULATED: nothing is trained, free"
+"""How every line naming the local backend says what it is."""
+KIND_TITLES = {"openai": "OpenAI", "azure": "Azure OpenAI", "compatible": "OpenAI-compatible server",
+               "local": "local server"}
+
+
+@dataclass(frozen=True)
+class BackendChoice:
+    """One backend the user can pick in the app: a saved profile or a built-in kind."""
+
+    name: str
+    kind: str
+    label: str
+    missing: str = ""
+    """What it still needs (a key, an endpoint), said when it is picked; empty: ready."""
+
+
+def default_backend_name(environ: Mapping[str, str] | None = None) -> str:
+    """The saved default profile, else `openai` when OPENAI_API_KEY is set, else `local` (free, simulated)."""
+    environ = os.environ if environ is None else environ
+    try:
+        _, default = load_backends()
+    except JobsError:
+        default = None
+    return default or ("openai" if environ.get("OPENAI_API_KEY") else "local")
+
+
+def _choice(profile: BackendProfile, environ: Mapping[str, str]) -> BackendChoice:
+    title = KIND_TITLES.get(profile.kind, profile.kind)
+    name = profile.name if profile.name == profile.kind else f"{profile.name} ({title})"
+    if profile.kind == "local":
+        return BackendChoice(profile.name, profile.kind, f"{name if profile.name != 'local' else 'Local server'} · "
+                             f"{SIMULATED}")
+    missing = ""
+    if profile.kind == "azure" and not (profile.options.get("azure_endpoint") or environ.get("AZURE_OPENAI_ENDPOINT")):
+        missing = "an endpoint: set AZURE_OPENAI_ENDPOINT or save a profile with --azure-endpoint"
+    elif profile.kind == "compatible" and not profile.options.get("base_url"):
+        missing = "a base URL: save a profile with `tunescope jobs backends save NAME --base-url URL`"
+    elif profile.key_env and not profile.resolve_key(environ) and profile.kind != "compatible":
+        missing = f"a key: set {profile.key_env}"
+    label = f"{name if profile.name != profile.kind else title} · {'billed' if profile.provider.billed else 'free'}"
+    return BackendChoice(profile.name, profile.kind, label + (f" · needs {missing.split(':')[0]}" if missing else ""),
+                         missing)
+
+
+def backend_choices(environ: Mapping[str, str] | None = None) -> list[BackendChoice]:
+    """Saved profiles first, then the built-in kinds no profile of that name shadows (OpenAI, Azure,
+    compatible, local), each saying whether it is billed or simulated and what it still needs."""
+    environ = os.environ if environ is None else environ
+    try:
+        profiles, _ = load_backends()
+    except JobsError:
+        profiles = {}
+    out = [_choice(p, environ) for p in profiles.values()]
+    for kind in ("openai", "azure", "compatible", "local"):
+        if kind not in profiles:
+            try:
+                out.append(_choice(resolve_backend(kind), environ))
+            except JobsError:
+                continue
+    return out
 
 
 @dataclass
@@ -55,9 +121,15 @@ class JobsBackend:
         elif isinstance(spec, str) and spec:
             self._profile = resolve_backend(spec)
         else:
-            _, default = load_backends()
-            self._profile = resolve_backend(default or "local")
+            self._profile = resolve_backend(default_backend_name())
         return self._profile
+
+    def profile_name(self) -> str | None:
+        """The profile's name (a kind for unsaved ones); None when it cannot be resolved."""
+        try:
+            return self.profile().name
+        except JobsError:
+            return None
 
     @property
     def is_local(self) -> bool:
@@ -73,7 +145,7 @@ class JobsBackend:
         except JobsError as exc:
             return f"no backend ({exc})"
         if profile.kind == "local":
-            return f"{profile.name} · simulated, free"
+            return f"{profile.name} · {SIMULATED}"
         where = profile.base_url or profile.azure_endpoint or ("api.openai.com" if profile.kind == "openai" else "")
         return f"{profile.name} · {profile.kind}" + (f" · {where}" if where else "")
 

@@ -252,6 +252,7 @@ def start_job(backend, request: JobRequest, post: Post, cancel: threading.Event)
         try:
             post(JobStartStep("connecting to the backend"))
             jobs = backend.jobs()
+            jobs.ensure_can_start(request.model)
             post(JobStartStep("checking and uploading the training file"))
             train = jobs.upload(request.path, progress_for("training"), force=request.force, model=request.model,
                                 method=request.method, cancel=cancel)

@@ -105,6 +105,9 @@ JOBS_BINDINGS = [
     _b("o", "open_failure", "Open line", "jobs.open_line",
        "Open the dataset at the line the failed job's error points to", show=True),
     _b("n", "new_job", "New job", "jobs.new", "Start a job with the open dataset (asks first)"),
+    _b("b", "choose_backend", "Backend", "jobs.backend",
+       "Choose where jobs run: OpenAI, Azure, a compatible server or the local simulation", show=True),
+    _b("y", "copy_model", "Copy model", "jobs.copy_model", "Copy the selected job's fine-tuned model id"),
     _b("R", "refresh", "Refresh", "jobs.refresh", "Poll the backend now (and retry after an error)"),
     _b("e", "compare", "Evaluate", "jobs.compare",
        "Compare the selected finished job's model with its base model on the open dataset"),
@@ -169,6 +172,11 @@ HELP_BINDINGS = [
     _b("k", "scroll('up')", "Scroll up", "help.scroll_up", "Scroll the help up"),
 ]
 
+BACKEND_PICKER_BINDINGS = [
+    _b("j", "cursor_down", "Down", "backend_picker.down", "Next backend"),
+    _b("k", "cursor_up", "Up", "backend_picker.up", "Previous backend"),
+]
+
 START_JOB_BINDINGS = [
     _b("escape", "close", "Cancel", "start_job.cancel", "Close the dialog (stops an upload in progress)", show=True),
     _b("ctrl+s", "start", "Start job", "start_job.start", "Upload the dataset and create the job", show=True),
@@ -192,6 +200,7 @@ AREAS: dict[str, list[Binding]] = {
     "fixes": FIXES_BINDINGS,
     "help": HELP_BINDINGS,
     "start_job": START_JOB_BINDINGS,
+    "backend_picker": BACKEND_PICKER_BINDINGS,
 }
 """Each area's bindings; every id starts with its area's name."""
 

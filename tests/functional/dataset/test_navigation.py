@@ -27,7 +27,8 @@ async def test_sample_opens_with_every_row_and_checker_results():
         assert state.status(0) == OK
         assert state.tokens(21) > state.token_limit
         status = screen.status_bar.status
-        assert (status.errors, status.warnings) == (2, state.results.status.count(WARNING))
+        assert state.status(7) == ERROR           # line 8: an image, and gpt-4.1-mini has no vision (issue 9)
+        assert (status.errors, status.warnings) == (3, state.results.status.count(WARNING))
         assert status.format == "chat" and status.lines == 31 and not status.dirty
         # the rendered rows carry the glyphs and the roles summary
         text = "".join(seg.text for seg in screen.example_list.render_line(12))
@@ -106,6 +107,8 @@ async def test_brackets_jump_between_examples_with_errors(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
         lst = screen.example_list
+        await pilot.press("right_square_bracket")
+        assert lst.cursor == 7                         # line 8: an image gpt-4.1-mini cannot train on (issue 9)
         await pilot.press("right_square_bracket")
         assert lst.cursor == 12
         await pilot.press("right_square_bracket")

@@ -72,6 +72,7 @@ from tunescope.checks.dataset.collectors.legacy import (LEGACY_CLASSIFICATION, L
                                                         LEGACY_NO_PROMPT_SEPARATOR, LEGACY_PROMPT_SEPARATOR,
                                                         LEGACY_PROMPTS_IDENTICAL, LEGACY_UPPERCASE)
 from tunescope.checks.dataset.collectors.model_method import MODEL_METHOD_UNSUPPORTED
+from tunescope.checks.dataset.collectors.model_deadlines import MODEL_NO_VISION, MODEL_RETIRED, MODEL_RETIRING
 from tunescope.checks.dataset.collectors.preference import PREFERENCE_LENGTH_BIAS
 from tunescope.checks.dataset.collectors.prompt_only import PROMPT_ONLY_EXAMPLES
 from tunescope.checks.dataset.collectors.replies import REPLY_DISTRIBUTION, REPLY_IMBALANCE
@@ -372,6 +373,21 @@ DATASET_CASES = [
     DatasetCase(LEGACY_NO_COMPLETION_ENDING, _ENDED, legacy(12)),
     DatasetCase(LEGACY_COMPLETION_LEADING_SPACE, legacy(12, completion=lambda i: f"label{i}\n"), legacy(12)),
     DatasetCase(LEGACY_UPPERCASE, legacy(12, prompt=lambda i: f"SHOUTING TEXT {i} ->"), legacy(12)),
+]
+
+
+def _on_day(day: str):
+    return lambda mp: mp.setenv("TUNESCOPE_TODAY", day)
+
+
+# OpenAI's wind-down, seen on 2026-12-06: nano shut down on 2026-10-23, gpt-4.1-mini goes on 2027-01-14.
+DATASET_CASES += [
+    DatasetCase(MODEL_RETIRED, distinct(12), distinct(12), model="gpt-4.1-nano-2025-04-14",
+                good_model="gpt-4.1-mini-2025-04-14", setup=_on_day("2026-12-06")),
+    DatasetCase(MODEL_RETIRING, distinct(12), distinct(12), model="gpt-4.1-mini-2025-04-14",
+                good_model="gpt-3.5-turbo-0125", setup=_on_day("2026-12-06")),
+    DatasetCase(MODEL_NO_VISION, _image_rows(12), _image_rows(12), model="gpt-4o-mini-2024-07-18",
+                good_model="gpt-4o-2024-08-06"),
 ]
 
 

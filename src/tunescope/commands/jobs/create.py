@@ -85,7 +85,7 @@ def _summary(args, profile) -> str:
     if cost is not None and cost.epochs is None and cost.note:     # per hour, cannot train, nothing to train
         lines.append(f"Cost:     n/a: {cost.note}")
     elif per_epoch:
-        lines.append(f"Tokens:   {per_epoch:,} billable per epoch x {epochs} epochs"
+        lines.append(f"Tokens:   {per_epoch:,} billable per epoch x {epochs} epoch{'s' if epochs != 1 else ''}"
                      + (" (auto)" if not args.epochs else ""))
         price = cost.price_per_1m if cost else None
         if price and epochs:
@@ -103,6 +103,7 @@ def _summary(args, profile) -> str:
 def create(args, conn) -> int:
     text = fmt(args) == "text"
     progress = _progress_printer() if text and sys.stderr.isatty() else None
+    conn.jobs.ensure_can_start(args.model)      # OpenAI after its cutoff, a shut-down model: before uploading
     train = conn.jobs.upload(args.file, progress, force=True, reuse=not args.no_reuse)
     valid = None
     if args.validation:

@@ -32,17 +32,6 @@ class ModelsService:
         out = [(name, MODEL_CREATED, SYSTEM_OWNER) for info in self.base_models() for name in (info.name, *info.aliases)]
         return out + [(r["id"], r["created"], r["owned_by"]) for r in self.store.list_models()]
 
-    def shutdown_date(self, model_id: str) -> str | None:
-        """When the model shuts down (YYYY-MM-DD), where the model table knows it; a fine-tuned model or
-        checkpoint goes with its base model. Reads the table's `shutdown` date, else its `retires` date."""
-        names = [model_id] + ([model_id.split(":")[1]] if model_id.startswith("ft:") and ":" in model_id[3:] else [])
-        for name in names:
-            info = self.table.models.get(self.table.resolve(name) or "")
-            when = getattr(info, "shutdown", None) or getattr(info, "retires", None)
-            if when:
-                return str(when)
-        return None
-
     def find(self, name: str) -> tuple[str, int, str]:
         """(id, created, owned_by) of a fine-tuned, checkpoint or base model by its exact id; 404 otherwise."""
         row = self.store.get_model(name)
@@ -56,6 +45,12 @@ class ModelsService:
             return name, MODEL_CREATED, SYSTEM_OWNER
         raise not_found(f"The model '{name}' does not exist or you do not have access to it.", param="model",
                         code="model_not_found")
+
+    def shutdown_date(self, model_id: str) -> str | None:
+        """The model table's `retires` for a base model, or for the base of a fine-tuned or checkpoint model
+        (fine-tunes shut down with their base); None when the table announces none."""
+        canonical = self.table.resolve(model_id)
+        return self.table.models[canonical].retires if canonical is not None else None
 
     def delete(self, name: str) -> str:
         """Delete a fine-tuned model made here; base and checkpoint models answer 403."""

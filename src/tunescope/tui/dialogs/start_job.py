@@ -6,7 +6,11 @@ more before anything is uploaded; only the local simulated backend starts
 without asking. A dataset with errors is refused unless the user confirms
 forcing it (the job would fail, which is a fine way to learn where), and
 unsaved edits are saved first (the App does that before opening the dialog),
-because the job trains on the file on disk.
+because the job trains on the file on disk. The backend can be switched here
+(the App's `use_backend`), and OpenAI's wind-down shows where it matters: each
+model's shutdown day in the model list, the job cutoff and the chosen model's
+shutdown under the form (the table's dates, or what the backend's `/v1/models`
+reported).
 """
 
 from __future__ import annotations
@@ -24,9 +28,10 @@ from textual.widgets import Button, Input, Select, Static
 from tunescope.review.state import DatasetState
 from tunescope.tokens.cost import estimate
 from tunescope.tokens.models import ModelInfo, load_models
+from tunescope.tokens.retirement import job_cutoff, retirement, today
 from tunescope.tui import keymap
 from tunescope.tui.dialogs.confirm import ConfirmScreen
-from tunescope.tui.jobs_connection import JobsBackend
+from tunescope.tui.jobs_connection import JobsBackend, backend_choices
 from tunescope.tui.jobs_poller import JobRequest, start_job
 from tunescope.tui.messages import JobStarted, JobStartFailed, JobStartStep, UploadProgressed
 
@@ -65,6 +70,8 @@ class StartJobScreen(ModalScreen):
         & #start-form > Static { height: auto; }
         & .label { color: $text-muted; }
         & #start-estimate { height: auto; margin-top: 1; }
+        & #start-deadline { height: auto; color: $text-warning; }
+        & Select > SelectOverlay.-textual-compact { border: tall $primary !important; background: $panel; max-height: 14; }
         & #start-status { height: auto; color: $text-warning; }
         & #start-status.-error { color: $text-error; }
         & #start-buttons { height: auto; margin-top: 1; }
@@ -108,6 +115,7 @@ class StartJobScreen(ModalScreen):
         names = self.models.names() if self.models is not None else [current]
         if current not in names:
             names = [current] + names
+        self.model_names = names
         method = FORMAT_METHOD.get(self.report.format, "supervised")
         with Vertical(id="start-dialog") as dialog:
             dialog.border_title = "Start a fine-tuning job"
@@ -116,10 +124,11 @@ class StartJobScreen(ModalScreen):
                 yield Static("File", classes="label")
                 yield Static(self._file_line(), id="start-file", markup=False)
                 yield Static("Backend", classes="label")
-                yield Static(self.backend.describe(), id="start-backend", markup=False)
+                yield Select(self._backend_options(), value=self._backend_value(), allow_blank=False, compact=True,
+                             id="start-backend")
                 yield Static("Model", classes="label")
-                yield Select([(n, n) for n in names], value=current, allow_blank=False, compact=True,
-                             id="start-model")
+                yield Select([(self._model_label(n), n) for n in names], value=current, allow_blank=False,
+                             compact=True, id="start-model")
                 yield Static("Method", classes="label")
                 yield Select([(m, m) for m in self._methods(current, method)], value=method, allow_blank=False,
                              compact=True, id="start-method")
@@ -129,11 +138,70 @@ class StartJobScreen(ModalScreen):
                 yield Input(placeholder="optional, e.g. pirate-v1", max_length=64, compact=True, id="start-suffix")
                 yield Static("Validation", classes="label")
                 yield Input(placeholder="optional path to a validation .jsonl", compact=True, id="start-validation")
+            yield Static("", id="start-deadline", markup=False)
             yield Static("", id="start-estimate")
             yield Static("", id="start-status", markup=False)
             with Horizontal(id="start-buttons"):
                 yield Button("Start job", id="start", variant="primary")
                 yield Button("Cancel", id="cancel")
+
+    def _backend_options(self) -> list[tuple[str, str]]:
+        options = [(c.label, c.name) for c in backend_choices()]
+        current = self.backend.profile_name()
+        if current not in [name for _, name in options]:      # e.g. an unknown name: say why, pick another
+            options.insert(0, (self.backend.describe(), current or ""))
+        return options
+
+    def _backend_value(self) -> str:
+        return self.backend.profile_name() or ""
+
+    def _model_label(self, name: str) -> str:
+        """The model's name with its shutdown day when one is known (the backend's word first)."""
+        day = self._shutdown_day(name)
+        if day is None:
+            return name
+        return f"{name}  ({'shut down' if day <= today().isoformat() else 'shuts down'} {day})"
+
+    def _shutdown_day(self, name: str) -> str | None:
+        reported = self._reported().get(name)
+        if reported:
+            return reported
+        info = self.model_info(name) if name else None
+        return info.retires if info is not None else None
+
+    def _reported(self) -> dict[str, str]:
+        """Shutdown dates the backend's `/v1/models` reported, when it has been asked (never connects)."""
+        if not self.backend.connected:
+            return {}
+        try:
+            return dict(self.backend.jobs().gate.reported)
+        except Exception:  # noqa: BLE001 - a closed or broken connection: the table's dates stand
+            return {}
+
+    def deadline_text(self) -> str:
+        """The chosen model's shutdown and, on OpenAI, the job cutoff: what a user must know before starting."""
+        model = str(self.query_one("#start-model", Select).value)
+        lines = []
+        day = self._shutdown_day(model)
+        info = self.model_info(model)
+        if day is not None:
+            gone = retirement(replace(info, retires=day))
+            if gone.retired:
+                lines.append(f"✗ {model} was shut down {gone.when()}: no job can start on it."
+                             + (f" Instead: {gone.replacement}." if gone.replacement else ""))
+            else:
+                lines.append(f"▲ {model} and its fine-tunes shut down {gone.when()}.")
+        if self._backend_kind() == "openai" and self.models is not None:
+            cutoff = job_cutoff(self.models.wind_down)
+            if cutoff is not None:
+                lines.append(("✗ " if cutoff.closed else "▲ ") + cutoff.sentence())
+        return "\n".join(lines)
+
+    def _backend_kind(self) -> str | None:
+        try:
+            return self.backend.profile().kind
+        except Exception:  # noqa: BLE001 - an unknown backend: the Backend line says why
+            return None
 
     def _methods(self, model: str, wanted: str) -> list[str]:
         methods = list(self.model_info(model).methods) or ["supervised"]
@@ -148,6 +216,28 @@ class StartJobScreen(ModalScreen):
     def on_mount(self) -> None:
         self.update_estimate()
         self.query_one("#start", Button).focus()
+        self.run_worker(self._ask_models, thread=True, exit_on_error=False, group="models",
+                        description="list the backend's models")
+
+    def _ask_models(self) -> None:
+        """Ask the backend's `/v1/models` for shutdown dates (one GET: never bills, creates nothing)."""
+        backend = self.backend
+        try:
+            backend.jobs().models()
+        except Exception:  # noqa: BLE001 - the table's dates stand; starting says what is wrong
+            return
+        if backend is self.backend:
+            self.app.call_from_thread(self.refresh_models)
+
+    def refresh_models(self) -> None:
+        if not self.is_attached or self.running:
+            return
+        select = self.query_one("#start-model", Select)
+        value = select.value
+        with select.prevent(Select.Changed):
+            select.set_options([(self._model_label(n), n) for n in self.model_names])
+            select.value = value
+        self.update_estimate()
 
     # -- the estimate -------------------------------------------------------------------------
     def epochs(self) -> int | None:
@@ -170,7 +260,7 @@ class StartJobScreen(ModalScreen):
         if not per_epoch:
             return "Tokens and cost: unknown (the check has no token counts)."
         est = estimate(self.report.examples, int(per_epoch), info, epochs)
-        lines = [f"Tokens   {per_epoch:,} billable per epoch × {est.epochs} epochs"
+        lines = [f"Tokens   {per_epoch:,} billable per epoch × {est.epochs} epoch{'s' if est.epochs != 1 else ''}"
                  f"{' (auto)' if est.epochs_auto else ''} = {est.billed_tokens:,}"]
         if est.usd is not None:
             price = f"about ${est.usd:,.2f} at ${est.price_per_1m:g}/1M ({est.price_date or 'date unknown'})"
@@ -188,7 +278,24 @@ class StartJobScreen(ModalScreen):
         return "\n".join(lines)
 
     def update_estimate(self) -> None:
+        self.query_one("#start-deadline", Static).update(self.deadline_text())
         self.query_one("#start-estimate", Static).update(self.estimate_text())
+
+    @on(Select.Changed, "#start-backend")
+    def _backend_changed(self, event: Select.Changed) -> None:
+        name = event.value
+        if not isinstance(name, str) or not name or name == self.backend.profile_name():
+            return
+        choice = next((c for c in backend_choices() if c.name == name), None)
+        if choice is not None and choice.missing:
+            self.set_status(f"{choice.label.split(' · ')[0]} needs {choice.missing}", error=True)
+        else:
+            self.set_status("")
+        self.app.use_backend(name)
+        self.backend = self.app.jobs_backend
+        self.update_estimate()
+        self.run_worker(self._ask_models, thread=True, exit_on_error=False, group="models",
+                        description="list the backend's models")
 
     @on(Select.Changed, "#start-model")
     def _model_changed(self, event: Select.Changed) -> None:

@@ -5,13 +5,13 @@ summary, loss chart, checkpoints and events, all kept current by a
 `JobsPoller` thread (jobs_poller.py) that polls while the screen is shown
 and stops when it goes away. Cancelling asks first (it cannot be undone);
 pausing and resuming do not. A failed job whose error names a line of the
-open dataset jumps there with `o`, and `n` starts a new job: both are asked
-of the App (`ShowLineRequested`, `StartJobRequested`), which owns navigation.
+open dataset jumps there with `o` (one trained from another file offers to open
+that file), `n` starts a new job, `b` picks the backend and `y` copies the
+fine-tuned model id; navigation is asked of the App (`ShowLineRequested`,
+`StartJobRequested`, `use_backend`, `open_dataset_file`), which owns it.
 """
 
 from __future__ import annotations
-
-import os
 
 from textual import on
 from textual.app import ComposeResult
@@ -20,12 +20,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tunescope.tui import keymap
+from tunescope.tui.dialogs.backend_picker import BackendPickerScreen
 from tunescope.tui.dialogs.confirm import ConfirmScreen
+from tunescope.tui.jobs_connection import backend_choices
 from tunescope.tui.jobs_poller import JobsPoller, control_job
 from tunescope.tui.messages import (CompareRequested, JobActionDone, JobFollowed, JobsListed, JobsProblem,
                                     JobsRecovered, ShowLineRequested, StartJobRequested)
 from tunescope.tui.widgets.jobs.event_log import EventLog
 from tunescope.tui.widgets.jobs.job_detail import CheckpointsTable, JobSummary
+from tunescope.tui.widgets.jobs.job_files import file_name, is_open_dataset, local_path
 from tunescope.tui.widgets.jobs.jobs_list import JobsList
 from tunescope.tui.widgets.jobs.loss_chart import LossChart
 
@@ -266,6 +269,8 @@ class JobsScreen(Screen):
             return True if job is not None and job.status == "paused" else None
         if action == "open_failure":
             return True if job is not None and job.failure is not None else None
+        if action == "copy_model":
+            return True if job is not None and job.fine_tuned_model else None
         return True
 
     def action_cursor_down(self) -> None:
@@ -304,8 +309,9 @@ class JobsScreen(Screen):
             if yes:
                 control_job(self.backend, "cancel", job.id, self.post_message)
         self.app.push_screen(ConfirmScreen(
-            f"Cancel {job.id} ({job.model}, {job.status})? This cannot be undone: the job stops for good "
-            "and the steps trained so far are still billed.", danger=True, yes_label="Cancel job",
+            f"Cancel {job.id} ({job.model}, {job.status})? This cannot be undone: the job stops for good"
+            + (" (a simulation on the local server: it costs nothing)." if self.backend.is_local else
+               " and the steps trained so far are still billed."), danger=True, yes_label="Cancel job",
             no_label="Keep running"), done)
 
     def action_pause_job(self) -> None:
@@ -327,6 +333,22 @@ class JobsScreen(Screen):
         steps = [f"{job.id}:ckpt-{c.step}" for c in self.checkpoints]  # the last one is the fine-tuned model
         self.post_message(CompareRequested((job.model, *(steps or [job.id]))))
 
+    def action_choose_backend(self) -> None:
+        current = self.backend.profile_name()
+
+        def chosen(name: str | None) -> None:
+            if name and name != current:
+                self.app.use_backend(name)
+        self.app.push_screen(BackendPickerScreen(backend_choices(), current), chosen)
+
+    def action_copy_model(self) -> None:
+        job = self.job
+        if job is None or not job.fine_tuned_model:
+            self.notify("this job has no fine-tuned model (yet)", severity="warning")
+            return
+        self.app.copy_to_clipboard(job.fine_tuned_model)
+        self.notify(f"copied {job.fine_tuned_model}", title="Fine-tuned model")
+
     def action_open_failure(self) -> None:
         job = self.job
         failure = job.failure if job is not None else None
@@ -341,34 +363,26 @@ class JobsScreen(Screen):
         if dataset is None or dataset.state is None:
             self.notify("No dataset is open: open the file with `tunescope FILE`.", severity="warning")
             return
-        if not self._is_open_dataset(job, failure.file, dataset):
-            name = self._file_name(job, failure.file)
-            self.notify(f"The error is at line {failure.line} of {name}, but {dataset.display_name} is open: "
-                        f"open that file with `tunescope {name}` to fix it.", severity="warning", timeout=10)
+        if not is_open_dataset(self.backend.started, self.files, job, failure.file, dataset.path):
+            self.offer_other_file(job, failure, dataset)
             return
         self.post_message(ShowLineRequested(failure.line, failure.message_index, title="Why the job failed",
                                             note=f"{failure.where}: {failure.message}"))
 
-    def _file_name(self, job, role: str) -> str:
-        started = self.backend.started.get(job.id)
-        if started is not None:
-            path = started.training if role == "training" else started.validation
-            if path:
-                return path
-        file_id = job.training_file if role == "training" else job.validation_file
-        return self.files.get(file_id or "") or f"the {role} file"
+    def offer_other_file(self, job, failure, dataset) -> None:
+        """The job trained on another file: offer to open it at the failing line (when it is on this machine)."""
+        name = file_name(self.backend.started, self.files, job, failure.file)
+        path = local_path(name, dataset.path)
+        if path is None:
+            self.notify(f"The error is at line {failure.line} of {name}, but {dataset.display_name} is open and "
+                        f"{name} is not on this machine: open it with `tunescope PATH` to fix it.",
+                        severity="warning", timeout=10)
+            return
 
-    def _is_open_dataset(self, job, role: str, dataset) -> bool:
-        """Whether the failing file is the open one: by path for jobs started here, else by name."""
-        started = self.backend.started.get(job.id)
-        path = None
-        if started is not None:
-            path = started.training if role == "training" else started.validation
-        if path and dataset.path:
-            try:
-                return os.path.samefile(path, dataset.path)
-            except OSError:
-                return os.path.abspath(path) == os.path.abspath(dataset.path)
-        file_id = job.training_file if role == "training" else job.validation_file
-        name = self.files.get(file_id or "")
-        return bool(name) and bool(dataset.path) and os.path.basename(dataset.path) == name
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.app.open_dataset_file(path, failure.line, failure.message_index,
+                                           note=f"{failure.where}: {failure.message}")
+        self.app.push_screen(ConfirmScreen(
+            f"The job failed at line {failure.line} of {path}, not of {dataset.display_name}. Open {path} there?",
+            yes_label="Open it", no_label="Stay"), answered)

@@ -19,9 +19,10 @@ from tunescope.checks.dataset.collectors.images import Images
 from tunescope.checks.dataset.collectors.preference import PreferenceLength
 from tunescope.checks.dataset.collectors.legacy import Legacy
 from tunescope.checks.dataset.collectors.model_method import ModelMethod
+from tunescope.checks.dataset.collectors.model_deadlines import ModelDeadlines
 from tunescope.checks.dataset.collectors.validation import CHECKS as VALIDATION_CHECKS, compare_validation
 
 COLLECTORS = (PromptOnlyRows, Size, MixedFormats, Duplicates, Conflicts, SystemPrompts, Replies, MessageCounts,
-              GraderKeys, Images, PreferenceLength, Legacy, ModelMethod)
+              GraderKeys, Images, PreferenceLength, Legacy, ModelMethod, ModelDeadlines)
 
 __all__ = ["COLLECTORS", "VALIDATION_CHECKS", "compare_validation"]

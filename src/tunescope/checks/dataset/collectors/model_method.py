@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING
 
 from tunescope.checks.dataset.collector import RowTableRule
 from tunescope.checks.registry import W, check
-from tunescope.tokens.models import load_models
+from tunescope.tokens.models import ModelInfo, load_models
+from tunescope.tokens.retirement import retirement, today
 
 if TYPE_CHECKING:
     from tunescope.checks.dataset.output import DatasetOutput
@@ -37,8 +38,16 @@ class ModelMethod(RowTableRule):
         if info.supports(method):
             return
         able = [m.name for m in table.models.values() if m.supports(method) and not m.deprecated]
+        on = today()
+        named = [name + _shut_down(table.get(name), on) for name in able[:3]]
         out.add(MODEL_METHOD_UNSUPPORTED,
                 f"{info.name} cannot be fine-tuned with {METHOD_LABEL[method]} data, which this file holds"
-                + (f"; models that can: {', '.join(able[:3])}." if able else "."),
+                + (f"; models that can: {', '.join(named)}." if able else "."),
                 (f"Check with --model {able[0]} for its token limit and price; " if able else "Pick another model; ")
                 + f"the limits and cost above are {info.name}'s.", path="")
+
+
+def _shut_down(info: ModelInfo, on) -> str:
+    """' (shut down on OpenAI 2026-10-23)' for a model the table says is gone, else ''."""
+    gone = retirement(info, on)
+    return f" (shut down on OpenAI {gone.day})" if gone is not None and gone.retired else ""

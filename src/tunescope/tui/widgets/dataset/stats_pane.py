@@ -200,7 +200,8 @@ class StatsPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         with Horizontal(id="stats-model-row"):
             yield Label("Model")
-            yield Select([], prompt="Model", id="stats-model", allow_blank=True, compact=True)
+            # no blank entry to pick: the list holds models only (filled by show_model_table on mount)
+            yield Select([("…", "")], id="stats-model", allow_blank=False, compact=True)
         yield Static("Estimated cost", classes="stats-heading", id="stats-cost-heading")
         yield Static(DASH, classes="stats-body", id="stats-cost")
         yield Static("Tokens per example", classes="stats-heading", id="stats-tokens-heading")
@@ -322,7 +323,8 @@ class StatsPane(VerticalScroll):
         note = getattr(cost, "note", "")
         if cost.epochs is None and note:        # not billed per token (per hour, cannot train, nothing to train)
             return Content(f"n/a: {note}")
-        text = Content(f"{num(cost.epochs)} epochs{auto} · {num(cost.billed_tokens)} billed tokens")
+        text = Content(f"{num(cost.epochs)} epoch{'s' if cost.epochs != 1 else ''}{auto} · "
+                       f"{num(cost.billed_tokens)} billed tokens")
         usd, price = cost.usd_reported, cost.price_per_1m
         if note:
             text += Content(f"\n{note}")
@@ -362,7 +364,7 @@ class StatsPane(VerticalScroll):
     def _model_changed(self, event: Select.Changed) -> None:
         event.stop()
         value = event.value
-        if value is Select.NULL or not isinstance(value, str) or value == self.current_model:
+        if value is Select.NULL or not isinstance(value, str) or not value or value == self.current_model:
             return
         self.current_model = value
         self.post_message(self.ModelChanged(value))

@@ -1,17 +1,23 @@
 """One line saying what is open and how it stands.
 
 File name, format, error and warning counts, an unsaved-edits mark, the
-model, whether token counts are exact or estimated, and the progress of the
-background work (indexing, checking, saving) as a small bar.
+model (with its shutdown day when it is near or past: OpenAI's wind-down), whether
+token counts are exact or estimated, and the progress of the background work
+(indexing, checking, saving) as a small bar.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from datetime import date
+from functools import lru_cache
 
 from textual.content import Content
 from textual.markup import escape
 from textual.widgets import Static
+
+from tunescope.tokens.models import load_models
+from tunescope.tokens.retirement import retirement, today
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,20 @@ class Status:
     done: int = 0
     total: int = 0
     view: str = ""            # description of the active filter/sort
+
+
+@lru_cache(maxsize=16)
+def model_deadline(model: str, on: date) -> str:
+    """Status-bar markup for the model's shutdown when it is within SOON_DAYS or past; "" otherwise."""
+    try:
+        gone = retirement(load_models().get(model), on)
+    except Exception:  # noqa: BLE001 - unknown model or broken table: the findings say so
+        return ""
+    if gone is None:
+        return ""
+    if gone.retired:
+        return f"[$text-error]model shut down {gone.day}[/]"
+    return f"[$text-warning]model shuts down {gone.day}[/]" if gone.soon else ""
 
 
 MUST_SHOW = 3        # parts of this priority or more important (counts, progress, filter) outrank a long name
@@ -106,6 +126,9 @@ class StatusBar(Static):
             parts.append((3, f"[$text-accent]{escape(s.view)}[/]"))
         if s.model:
             parts.append((4, escape(s.model) + (" [$text-warning]~estimated[/]" if s.estimated else " (exact)")))
+            deadline = model_deadline(s.model, today())
+            if deadline:
+                parts.append((3, deadline))
         elif s.estimated:
             parts.append((2, "[$text-warning]~estimated[/]"))
         if s.phase:
