@@ -31,7 +31,8 @@ from tunescope.review.search import SearchResult, SearchSpec
 from tunescope.review.state import DatasetState
 from tunescope.review.views import View
 
-EDIT_ACTIONS = {"edit", "edit_external", "delete", "toggle_weight", "fixes", "undo", "redo", "save", "copy"}
+EDIT_ACTIONS = {"edit", "edit_external", "delete", "toggle_weight", "fixes", "undo", "redo", "save", "save_as",
+                "reload", "copy"}
 UNDO_HINT = "u to undo"
 
 
@@ -85,6 +86,8 @@ class ReviewSession:
             return True if session.can_redo else None
         if action == "save":
             return True if session.dirty else None
+        if action in ("save_as", "reload"):
+            return True
         return True if self.state.display_count() else None
 
     def unavailable_reason(self, action: str) -> str:
@@ -239,9 +242,9 @@ class ReviewSession:
             # Offering save-as here would only fail the same way: say so, and what is left to do.
             explain = ("Cannot save these edits", (
                 f"{refusal.save_as_blocked}.\n\nSaving to another file cannot work either: the unedited lines "
-                "would be copied from the changed file. Your edits stay open here until you quit; y copies "
-                "the selected example to the clipboard."))
-        elif refusal.changed_on_disk and refusal.path is None:
+                "would be copied from the changed file. R reloads the file from disk (dropping these edits); "
+                "before that, y copies the selected example to the clipboard."))
+        elif (refusal.changed_on_disk or refusal.read_only) and refusal.path is None:
             offer = refusal.reason
         return Outcome(notice=Notice(refusal.reason, title="Not saved", severity="error", timeout=10),
                        explain=explain, offer_save_as=offer, recheck=self.state.results.checked == 0)

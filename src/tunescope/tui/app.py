@@ -148,6 +148,12 @@ class TunescopeApp(App):
         screen.stop_background_work()
         self.switch_screen(self.make_dataset_screen(name))
 
+    def reload_dataset(self, path: str | None) -> None:
+        """Open `path` afresh in place of the dataset screen (R: reload from disk, after a save-as too)."""
+        if path is not None:
+            self.path = path
+        self.switch_screen(self.make_dataset_screen(self.model_name))
+
     # -- navigation ---------------------------------------------------------------------------
     def open_jobs(self, select: str | None = None) -> None:
         """Show the jobs screen (the one already open, if any), optionally on job `select`."""

@@ -85,6 +85,8 @@ DATASET_BINDINGS = [
     _b("ctrl+r", "redo", "Redo", "dataset.redo", "Redo the last undone edit"),
     _b("ctrl+s", "save", "Save", "dataset.save", "Save atomically (offers save-as if the file changed)",
        show=True),
+    _b("S", "save_as", "Save as", "dataset.save_as", "Save the dataset to another file (and continue there)"),
+    _b("R", "reload", "Reload", "dataset.reload", "Read the file again from disk (asks first if there are edits)"),
     _b("y", "copy", "Copy", "dataset.copy", "Copy the example JSON to the clipboard (OSC 52)"),
     _b("J", "app.open_jobs", "Jobs", "dataset.jobs", "Fine-tuning jobs on the backend, watched live"),
     _b("T", "app.start_job", "Train", "dataset.start_job", "Start a fine-tuning job with this dataset (asks first)"),
@@ -118,6 +120,15 @@ CONFIRM_BINDINGS = [
     _b("escape", "answer(False)", "Cancel", "confirm.cancel", "Answer no and close the question", show=True),
     _b("left,h", "app.focus_previous", "Previous button", "confirm.previous_button", "Focus the previous button"),
     _b("right,l", "app.focus_next", "Next button", "confirm.next_button", "Focus the next button"),
+]
+
+QUIT_BINDINGS = [
+    _b("s", "answer('save')", "Save and quit", "quit.save", "Save the edits, then quit", show=True),
+    _b("y", "answer('discard')", "Quit without saving", "quit.discard", "Quit and drop the unsaved edits",
+       show=True),
+    _b("n,escape", "answer('')", "Stay", "quit.stay", "Close the question and keep working", show=True),
+    _b("left,h", "app.focus_previous", "Previous button", "quit.previous_button", "Focus the previous button"),
+    _b("right,l", "app.focus_next", "Next button", "quit.next_button", "Focus the next button"),
 ]
 
 PROMPT_BINDINGS = [
@@ -171,6 +182,7 @@ AREAS: dict[str, list[Binding]] = {
     "stats": STATS_BINDINGS,
     "jobs": JOBS_BINDINGS,
     "confirm": CONFIRM_BINDINGS,
+    "quit": QUIT_BINDINGS,
     "prompt": PROMPT_BINDINGS,
     "search": SEARCH_BINDINGS,
     "filter": FILTER_BINDINGS,

@@ -135,6 +135,7 @@ class SaveRejected(Message):
     changed_on_disk: bool = False
     path: str | None = None
     save_as_blocked: str | None = None
+    read_only: bool = False
 
 
 @dataclass

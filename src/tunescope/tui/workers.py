@@ -124,4 +124,4 @@ def save(request: SaveRequest, post: Post) -> None:
         post(DatasetSaved(outcome.path, outcome.detail, outcome.index))
     else:
         post(SaveRejected(outcome.reason, changed_on_disk=outcome.changed_on_disk, path=outcome.path,
-                          save_as_blocked=outcome.save_as_blocked))
+                          save_as_blocked=outcome.save_as_blocked, read_only=outcome.read_only))

@@ -174,7 +174,7 @@ async def test_q_quits_at_once_when_clean_and_asks_when_dirty(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
         await pilot.press("d", "q")
-        assert type(app.screen).__name__ == "ConfirmScreen"
+        assert type(app.screen).__name__ == "QuitScreen"      # was a yes/no ConfirmScreen; now it can save too
         await pilot.press("n")
         assert app.screen is screen and app.is_running
         await pilot.press("q", "y")

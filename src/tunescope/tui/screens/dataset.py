@@ -23,20 +23,17 @@ from tunescope.review.filters import filter_from_key
 from tunescope.editing.fixes.registry import menu_entries
 from tunescope.review.json_text import EditorUnavailable
 from tunescope.review.outcome import Outcome
-from tunescope.review.saving import Saved, SaveRefusal
 from tunescope.review.search import SearchResult
 from tunescope.review.views import View
 from tunescope.tui import keymap, workers
-from tunescope.tui.dialogs.confirm import ConfirmScreen
 from tunescope.tui.dialogs.editor import JsonEditorScreen
 from tunescope.tui.dialogs.fixes_menu import FixesMenu
 from tunescope.tui.dialogs.filter import FilterScreen
 from tunescope.tui.dialogs.goto import GotoLineScreen
 from tunescope.tui.dialogs.message import MessageScreen
-from tunescope.tui.dialogs.save_as import SaveAsScreen
 from tunescope.tui.dialogs.search import SearchScreen
-from tunescope.tui.messages import (AnalysisFailed, CheckFailed, CheckFinished, CheckProgressed, DatasetSaved,
-                                    ExampleAnalysed, ExamplesChecked, IndexBuilt, IndexGrew, SaveRejected,
+from tunescope.tui.messages import (AnalysisFailed, CheckFailed, CheckFinished, CheckProgressed,
+                                    ExampleAnalysed, ExamplesChecked, IndexBuilt, IndexGrew,
                                     SearchMatched, TokensEstimated, ViewBuilt, WorkFailed)
 from tunescope.tui.widgets.dataset.example_list import ExampleList
 from tunescope.tui.widgets.dataset.example_viewer import ExampleViewer
@@ -45,9 +42,10 @@ from tunescope.tui.widgets.dataset.review_panes import ReviewPanes
 from tunescope.tui.widgets.dataset.stats_pane import StatsPane
 from tunescope.tui.widgets.dataset.status_bar import StatusBar
 from tunescope.tui.widgets.fitted_footer import FittedFooter
+from tunescope.tui.screens.dataset_file import DatasetFileActions
 
 
-class DatasetScreen(Screen):
+class DatasetScreen(DatasetFileActions, Screen):
     """Review and fix one dataset file."""
 
     BINDINGS = keymap.DATASET_SCREEN_BINDINGS
@@ -83,6 +81,7 @@ class DatasetScreen(Screen):
             self.notify(self.open_error, title="Cannot open the file", severity="error", timeout=10)
             return
         self.panes.set_state(state)
+        self.watch_disk()
         self.status_bar.set(phase="indexing", done=0, total=state.index.size)
         workers.start_daemon(workers.index_file, state.index, self.post_message, self.cancel, name="tunescope-index")
 
@@ -333,33 +332,6 @@ class DatasetScreen(Screen):
     def action_copy(self) -> None:
         self.show_outcome(self.review.copy(self.current_row()))
 
-    # -- saving and quitting ---------------------------------------------------------------------------
-    def action_save(self, path: str | None = None) -> None:
-        self.show_outcome(self.review.save(path))
-
-    def on_dataset_saved(self, event: DatasetSaved) -> None:
-        outcome = self.review.saved(Saved(event.path, event.detail, event.index))
-        self.path = self.review.session.path            # the session continues on the written file
-        self.display_name = os.path.basename(self.path)
-        self.status_bar.set(phase="", file=self.display_name, lines=len(self.state.index))
-        self.show_outcome(outcome)
-
-    def on_save_rejected(self, event: SaveRejected) -> None:
-        self.status_bar.set(phase="")
-        refusal = SaveRefusal(event.reason, event.changed_on_disk, event.path, event.save_as_blocked)
-        self.show_outcome(self.review.save_refused(refusal))
-
-    def request_quit(self) -> None:
-        if self.review.session is not None and self.review.session.dirty:
-            self.app.push_screen(ConfirmScreen("You have unsaved edits. Quit and lose them? (ctrl+s saves)",
-                                               danger=True), lambda yes: self._quit() if yes else None)
-        else:
-            self._quit()
-
-    def _quit(self) -> None:
-        self.stop_background_work()
-        self.app.exit()
-
     # -- rendering outcomes ------------------------------------------------------------------------------
     def show_outcome(self, outcome: Outcome) -> None:
         """Render what a review command did, in the order the Outcome lists it."""
@@ -389,8 +361,7 @@ class DatasetScreen(Screen):
         if outcome.explain is not None:
             self.app.push_screen(MessageScreen(*outcome.explain))
         if outcome.offer_save_as is not None:
-            self.app.push_screen(SaveAsScreen(self.review.save_as_default(), reason=outcome.offer_save_as),
-                                 lambda path: self.action_save(os.path.expanduser(path)) if path else None)
+            self.action_save_as(outcome.offer_save_as)
         self.refresh_bindings()
 
     def notify_change(self, text: str) -> None:
