@@ -22,6 +22,7 @@ from tunescope.editing.ops import EditError, JsonEditError
 from tunescope.editing.session import EditSession
 from tunescope.review.filters import FilterSpec, filter_options
 from tunescope.editing.fixes.registry import FIXES
+from tunescope.review.live_check import LiveCheckRequest, LiveReport
 from tunescope.review.json_text import edit_in_editor, pretty_json
 from tunescope.review.outcome import EditorRequest, Notice, Outcome, describe_error
 from tunescope.review.reanalyse import RowChecker
@@ -254,6 +255,22 @@ class ReviewSession:
         return f"{root}.edited{ext or '.jsonl'}"
 
     # -- results ----------------------------------------------------------------------------------
+    def live_request(self) -> LiveCheckRequest | None:
+        """The edited rows to check again (None when there are no edits: the panes show the file's report)."""
+        session = self.session
+        if session is None or not session.dirty or self.saving:
+            self.state.live = None
+            return None
+        return LiveCheckRequest(session.path, self.state.index, tuple(session.segments), session.eol,
+                                session.final_newline, session.has_bom)
+
+    def live_checked(self, live: LiveReport | None, generation: int) -> bool:
+        """A check of the edited rows came back; True when the panes should show it."""
+        if not self.runs.is_current("live", generation) or live is None or not self.session.dirty:
+            return False
+        self.state.live = live
+        return True
+
     def file_notice_for(self, report) -> Notice | None:
         """One notice for what concerns the whole file (binary, pretty-printed, too few examples...),
         said once: a check after a save that finds the same does not repeat it."""

@@ -123,6 +123,8 @@ class DatasetState:
         self._info: LRUCache = LRUCache(maxsize=4096)
         self.viewer_cache: LRUCache = LRUCache(maxsize=64)  # ("v", digest) -> ExampleSummary for the viewer
         self.report = None
+        self.file_findings: list[Finding] = []        # the report's findings of no line (file, dataset)
+        self.live = None                              # LiveReport of the edited rows (None: as on disk)
         self.format = ""
         self.past_status: dict[int, tuple] = {}      # id(index) -> (index, statuses) of files before a save
 
@@ -183,10 +185,23 @@ class DatasetState:
     def check_finished(self, report) -> None:
         """The checker's report: dataset-level findings join their lines, and the file's format is known."""
         self.report = report
+        self.live = None
+        self.file_findings = [f for f in report.findings if f.line is None]
         self.results.finished = True
         self.results.add_dataset_findings(report.findings)
         self.results.estimated = self.results.estimated or not getattr(report, "exact_tokens", True)
         self.format = report.format
+
+    @property
+    def shown_report(self):
+        """The report the panes show: of the edited rows when there is one, else of the file on disk."""
+        return self.live.report if self.live is not None else self.report
+
+    def file_counts(self) -> tuple[int, int]:
+        """Errors and warnings about the whole file or dataset (no line), for the edited rows when checked."""
+        findings = self.live.file_findings if self.live is not None else self.file_findings
+        return (sum(f.severity is Severity.ERROR for f in findings),
+                sum(f.severity is Severity.WARNING for f in findings))
 
     def summary_for(self, row: int):
         """The fresh analysis of an edited row, if we have one."""
@@ -292,16 +307,17 @@ class DatasetState:
         return None
 
     def counts(self) -> tuple[int, int]:
-        """Errors and warnings over all rows; edited rows use their fresh analysis.
+        """Errors and warnings: rows with one (edited rows use their fresh analysis), plus the findings
+        about the whole file or dataset.
 
         Walks the session's segments (one per run of untouched lines, one per edited
         row), so the cost is the number of edits plus a C-speed count, not a Python
         loop over a million rows.
         """
+        errors, warnings = self.file_counts()
         status = self.results.status
         if self.session is None or not self.session.dirty:
-            return status.count(ERROR), status.count(WARNING)
-        errors = warnings = 0
+            return errors + status.count(ERROR), warnings + status.count(WARNING)
         for seg in self.session.segments:
             if isinstance(seg, Run):               # a run of lines as on disk
                 if seg.index is self.index:

@@ -71,6 +71,14 @@ class CheckFinished(Message):
 
 
 @dataclass
+class LiveChecked(Message):
+    """The edited rows were checked as a whole (`live` None: cancelled, or too big to copy)."""
+
+    live: Any
+    generation: int
+
+
+@dataclass
 class CheckFailed(Message):
     """The checker could not run; `reason` is shown to the user as is."""
 

@@ -24,6 +24,7 @@ from tunescope.checks.model import CheckOptions
 from tunescope.checks.run.runner import DatasetChecker
 from tunescope.dataset.index import LineIndex
 from tunescope.review.filters import FilterSpec
+from tunescope.review.live_check import LiveCheckRequest, check_rows
 from tunescope.review.outcome import describe_error
 from tunescope.review.reanalyse import Analysis, RowChecker
 from tunescope.review.runs import Run
@@ -33,7 +34,7 @@ from tunescope.review.state import DatasetState
 from tunescope.review.views import build_view
 from tunescope.tokens.encodings import EncodingUnavailable
 from tunescope.tui.messages import (AnalysisFailed, CheckFailed, CheckFinished, CheckProgressed, DatasetSaved,
-                                    ExampleAnalysed, ExamplesChecked, IndexBuilt, IndexGrew, SaveRejected,
+                                    ExampleAnalysed, ExamplesChecked, IndexBuilt, IndexGrew, LiveChecked, SaveRejected,
                                     SearchMatched, TokensEstimated, ViewBuilt, WorkFailed)
 
 Post = Callable[[object], object]
@@ -79,6 +80,18 @@ def check_dataset(index: LineIndex, options: CheckOptions, allow_estimate: bool,
         return
     if run.running:
         post(CheckFinished(report, run.generation, time.perf_counter() - started))
+
+
+def live_check(request: LiveCheckRequest, options: CheckOptions, allow_estimate: bool, post: Post,
+               run: Run) -> None:
+    """Check the edited rows as a whole (findings, stats and counts follow the edits)."""
+    try:
+        live = check_rows(request, options, allow_estimate, run.cancel)
+    except Exception as exc:  # noqa: BLE001 - the panes keep the last report; say why they did not follow
+        post(WorkFailed("re-checking the edited rows", describe_error(exc)))
+        return
+    if run.running:
+        post(LiveChecked(live, run.generation))
 
 
 def analyse_rows(checker: RowChecker, analyses: Iterable[Analysis], file_format: str, post: Post) -> None:

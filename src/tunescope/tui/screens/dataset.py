@@ -43,9 +43,10 @@ from tunescope.tui.widgets.dataset.stats_pane import StatsPane
 from tunescope.tui.widgets.dataset.status_bar import StatusBar
 from tunescope.tui.widgets.fitted_footer import FittedFooter
 from tunescope.tui.screens.dataset_file import DatasetFileActions
+from tunescope.tui.screens.dataset_live import LiveFindings
 
 
-class DatasetScreen(DatasetFileActions, Screen):
+class DatasetScreen(DatasetFileActions, LiveFindings, Screen):
     """Review and fix one dataset file."""
 
     BINDINGS = keymap.DATASET_SCREEN_BINDINGS
@@ -139,9 +140,9 @@ class DatasetScreen(DatasetFileActions, Screen):
             case CheckFinished(report=report):
                 self.state.check_finished(report)
                 self.status_bar.set(phase="", format=report.format, estimated=self.state.results.estimated)
-                self.query_one(FindingsPane).set_report(report)
-                self.query_one(StatsPane).set_report(report, self.model_info)
+                self.show_report(report)
                 self.show_outcome(Outcome(notice=self.review.file_notice_for(report)))
+                self.schedule_live_check()          # edits made while the file was being checked
                 self.panes.follow()
             case CheckFailed(reason=reason):
                 self.state.results.finished = True
@@ -342,6 +343,7 @@ class DatasetScreen(DatasetFileActions, Screen):
         self.panes.show_rows(outcome.reload_list, outcome.refresh_rows, outcome.cursor, outcome.message)
         if outcome.refresh_rows:
             self.status_bar.show_counts(self.state)
+            self.schedule_live_check()
         if outcome.run_view:
             self.apply_view()
         if outcome.search_step is not None:
