@@ -35,6 +35,7 @@ from tunescope.review.views import View
 EDIT_ACTIONS = {"edit", "edit_external", "delete", "toggle_weight", "fixes", "undo", "redo", "save", "save_as",
                 "reload", "copy"}
 UNDO_HINT = "u to undo"
+EDITOR_MAX_BYTES = 200_000     # the built-in editor redraws a long line whole: past this, keys lag a second
 
 
 class ReviewSession:
@@ -117,10 +118,17 @@ class ReviewSession:
         return f"line {line}" if line is not None else "new example"
 
     def open_editor(self, row: int | None) -> Outcome:
-        """The JSON editor on row `row`, pretty-printed."""
+        """The JSON editor on row `row`, pretty-printed; a notice instead for a row too big for it (the
+        editor widget redraws a long line whole: a 20 MB line froze the app for 40 s)."""
         if row is None:
             return Outcome()
-        return Outcome(editor=EditorRequest(row, pretty_json(self.state.data(row)), self._editor_title(row)))
+        data = self.state.data(row)
+        if len(data) > EDITOR_MAX_BYTES:
+            return Outcome(notice=Notice(
+                f"This example is {len(data) / 1e6:,.1f} MB; the built-in editor stays responsive up to "
+                f"{EDITOR_MAX_BYTES // 1000:,} kB. E edits it in $VISUAL/$EDITOR, x offers bulk fixes, "
+                "d deletes it.", title="Too big for the built-in editor", severity="warning", timeout=10))
+        return Outcome(editor=EditorRequest(row, pretty_json(data), self._editor_title(row)))
 
     def line_of(self, row: int | None) -> int | None:
         """The 1-based original line of a session row (None for an inserted row, or no row)."""

@@ -252,6 +252,7 @@ class ExampleViewer(VerticalScroll, can_focus=True):
         super().__init__(id=id, classes=classes)
         self.data: bytes = b""
         self.line: int | None = None
+        self.parsed = self.raw_filled = False
         self.obj = None
         self.blocks: list[MessageBlock] = []
 
@@ -315,15 +316,16 @@ class ExampleViewer(VerticalScroll, can_focus=True):
         summary_line = Content.assemble((" · ".join(head), "bold"))
         header = Block("", Content.assemble(summary_line, "\n", findings_content(rest)) if rest else summary_line,
                        classes="-header")
-        raw_text = self._raw_text(parsed)
+        self.parsed, self.raw_filled = parsed, False     # the raw text is made when p first shows it
         widgets = [MessageBlock(header)] + [MessageBlock(b) for b in blocks]
-        raw_widget = Static(Content(raw_text), classes="raw-json")
+        raw_widget = Static("", classes="raw-json")
         cursor = self.message_cursor if keep_cursor else 0
         with self.app.batch_update():
             self.remove_children()
             self.blocks = widgets
             self.mount_all(widgets + [raw_widget])
             self.set_class(self.raw, "-raw")
+            self.fill_raw()
             self.message_cursor = cursor
             if not keep_cursor:
                 self.scroll_home(animate=False, immediate=True)
@@ -332,11 +334,19 @@ class ExampleViewer(VerticalScroll, can_focus=True):
         self.post_message(ExampleShown(line, cursor_reset=not keep_cursor).set_sender(self))
 
     def _raw_text(self, parsed: bool) -> str:
-        if parsed:
+        if parsed and len(self.data) <= MAX_RAW:
             text = json.dumps(self.obj, indent=2, ensure_ascii=False)
-        else:
-            text = self.data.decode("utf-8", "replace")
+        else:        # a big row: its first bytes as they are (pretty-printing 20 MB took the UI thread)
+            text = self.data[:MAX_RAW * 4].decode("utf-8", "replace")
         return clip(text, MAX_RAW)
+
+    def fill_raw(self) -> None:
+        """Put the raw JSON in its widget once it is shown (never for rows only looked at as messages)."""
+        if not self.raw or self.raw_filled or not self.data:
+            return
+        for widget in self.query(".raw-json").results(Static):
+            widget.update(Content(self._raw_text(self.parsed)))
+        self.raw_filled = True
 
     def clear(self, message: str = "") -> None:
         self.data, self.line, self.obj = b"", None, None
@@ -348,6 +358,7 @@ class ExampleViewer(VerticalScroll, can_focus=True):
 
     def watch_raw(self, raw: bool) -> None:
         self.set_class(raw, "-raw")
+        self.fill_raw()
         self.scroll_home(animate=False)
 
     def watch_message_cursor(self, old: int, new: int) -> None:
