@@ -21,10 +21,12 @@ from tunescope.dataset.index import LineIndex
 from tunescope.editing.ops import EditError, JsonEditError
 from tunescope.editing.session import EditSession
 from tunescope.review.filters import FilterSpec, filter_options
+from tunescope.editing.fixes.plan import FixError
 from tunescope.editing.fixes.registry import FIXES
+from tunescope.review.fix_choice import document_refusal, fix_entries
 from tunescope.review.live_check import LiveCheckRequest, LiveReport
 from tunescope.review.json_text import edit_in_editor, pretty_json
-from tunescope.review.outcome import EditorRequest, Notice, Outcome, describe_error
+from tunescope.review.outcome import EditorRequest, Notice, Outcome, describe_error, file_notice
 from tunescope.review.reanalyse import RowChecker
 from tunescope.review.runs import Run, Runs
 from tunescope.review.saving import Saved, SaveRefusal, SaveRequest
@@ -198,11 +200,18 @@ class ReviewSession:
     def _fix_params(self, name: str) -> dict:
         return {"model": self.options.model} if FIXES[name].needs_model else {}
 
+    def fix_entries(self) -> list[tuple[str, str, str]]:
+        return fix_entries(self.state)
+
     def fix_preview(self, name: str) -> int:
         """How many rows fix `name` would change."""
+        if (refusal := document_refusal(self.state, name)) is not None:
+            raise FixError(refusal)
         return len(self.session.preview_fix(name, **self._fix_params(name)).changes)
 
     def apply_fix(self, name: str) -> Outcome:
+        if (refusal := document_refusal(self.state, name)) is not None:
+            return Outcome(notice=Notice(refusal, title=f"Fix {name} not applied", severity="warning"))
         try:
             report = self.session.apply_fix(name, **self._fix_params(name))
         except Exception as exc:  # noqa: BLE001 - a fix refusing (e.g. nothing to convert) explains itself
@@ -280,22 +289,12 @@ class ReviewSession:
         return True
 
     def file_notice_for(self, report) -> Notice | None:
-        """One notice for what concerns the whole file (binary, pretty-printed, too few examples...),
-        said once: a check after a save that finds the same does not repeat it."""
-        found = list(getattr(report.facts, "findings", []) or []) + [f for f in report.findings if f.line is None]
-        found = [f for f in dict.fromkeys(found) if f.severity.value != "info"]
-        if not found:
-            return None
-        found.sort(key=lambda f: -f.severity.rank)
-        lines = [f"{'✗' if f.severity.value == 'error' else '▲'} {f.message}" for f in found[:4]]
-        if found[0].hint:
-            lines.append(f"→ {found[0].hint}")
-        said = tuple(sorted({f.check for f in found}))
-        if said == self.file_notice:
+        """One notice for what concerns the whole file, said once (a re-check finding the same is quiet)."""
+        notice, said = file_notice(report)
+        if notice is None or said == self.file_notice:
             return None
         self.file_notice = said
-        return Notice("\n".join(lines), title="About this file",
-                      severity="error" if found[0].severity.value == "error" else "warning", timeout=8)
+        return notice
 
     # -- moving around ----------------------------------------------------------------------------
     def jump(self, row: int, message_index: int | None = None) -> Outcome:

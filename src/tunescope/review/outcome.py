@@ -63,3 +63,19 @@ class Outcome:
 def describe_error(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return text if isinstance(exc, (OSError, ValueError, RuntimeError)) else f"{type(exc).__name__}: {text}"
+
+
+def file_notice(report) -> tuple[Notice | None, tuple]:
+    """The notice about the whole file (binary, pretty-printed, too few examples...) and the checks it
+    names (for saying it once)."""
+    found = list(getattr(report.facts, "findings", []) or []) + [f for f in report.findings if f.line is None]
+    found = [f for f in dict.fromkeys(found) if f.severity.value != "info"]
+    if not found:
+        return None, ()
+    found.sort(key=lambda f: -f.severity.rank)
+    lines = [f"{'✗' if f.severity.value == 'error' else '▲'} {f.message}" for f in found[:4]]
+    if found[0].hint:
+        lines.append(f"→ {found[0].hint}")
+    return (Notice("\n".join(lines), title="About this file",
+                   severity="error" if found[0].severity.value == "error" else "warning", timeout=8),
+            tuple(sorted({f.check for f in found})))

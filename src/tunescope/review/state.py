@@ -14,6 +14,7 @@ analysis is asked (`unanalysed`), not collected while drawing.
 from __future__ import annotations
 
 import hashlib
+import re
 from array import array
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,9 @@ from typing import Any
 from cachetools import LRUCache
 
 from tunescope.checks.findings import Finding, Severity
+from tunescope.dataset.filefacts import ARRAY, PRETTY
 from tunescope.dataset.records import RowInfo, row_info
+from tunescope.review.documents import DocumentMap
 from tunescope.editing.table import Run
 
 PENDING, OK, INFO, WARNING, ERROR = 0, 1, 2, 3, 4
@@ -125,6 +128,7 @@ class DatasetState:
         self.report = None
         self.file_findings: list[Finding] = []        # the report's findings of no line (file, dataset)
         self.live = None                              # LiveReport of the edited rows (None: as on disk)
+        self.documents: DocumentMap | None = None     # the objects of a pretty-printed file or JSON array
         self.format = ""
         self.past_status: dict[int, tuple] = {}      # id(index) -> (index, statuses) of files before a save
 
@@ -140,6 +144,7 @@ class DatasetState:
         """
         self.past_status[id(self.index)] = (self.index, self.results.status)
         self.index = index
+        self.documents = None       # the re-check of the written file says again what its lines are
         self.overlay.clear()
         self._info.clear()          # keyed by original line: line i of the new file is other bytes
 
@@ -187,6 +192,10 @@ class DatasetState:
         self.report = report
         self.live = None
         self.file_findings = [f for f in report.findings if f.line is None]
+        if getattr(report.facts, "layout", None) in (PRETTY, ARRAY):    # objects are reported on first lines
+            starts = [m.start() for m in re.finditer(rb"[^\x00]", self.results.status)]
+            self.documents = DocumentMap(starts, len(self.index)) if starts else None
+            self._info.clear()      # previews drawn while checking read the lines as rows
         self.results.finished = True
         self.results.add_dataset_findings(report.findings)
         self.results.estimated = self.results.estimated or not getattr(report, "exact_tokens", True)
@@ -226,7 +235,25 @@ class DatasetState:
                 out[key] = (key, data, (origin if origin is not None else row) + 1)
         return list(out.values())
 
+    def object_line(self, row: int) -> int | None:
+        """For a line of a pretty-printed file: the 0-based first line of its object (None otherwise)."""
+        if self.documents is None or self.modified(row):
+            return None
+        span = self.documents.span(self.origin(row))
+        return None if span is None else span[1]
+
+    def viewer_data(self, row: int) -> bytes:
+        """What the viewer shows for a row: the whole object for a line of a pretty-printed file."""
+        first = self.object_line(row)
+        if first is not None:
+            data = self.documents.object_bytes(first, self.index.line)
+            if data is not None:
+                return data
+        return self.data(row)
+
     def status(self, row: int) -> int:
+        if (first := self.object_line(row)) is not None:
+            return self.results.status[first] if first < len(self.results.status) else PENDING
         if self.modified(row):
             summary = self.overlay.get(digest(self.data(row)))
             return severity_code(summary.findings) if summary is not None else PENDING
@@ -241,6 +268,8 @@ class DatasetState:
         return self.results.tokens[o] if o is not None and o < len(self.results.tokens) else -1
 
     def findings(self, row: int) -> list[Finding]:
+        if (first := self.object_line(row)) is not None:
+            return list(self.results.findings.get(first, ()))
         if self.modified(row):
             summary = self.overlay.get(digest(self.data(row)))
             return list(summary.findings) if summary is not None else []
@@ -269,9 +298,21 @@ class DatasetState:
         key = self.row_key(row)
         info = self._info.get(key)
         if info is None:
-            info = row_info(self.data(row))
+            info = self._object_info(row) or row_info(self.data(row))
             self._info[key] = info
         return info
+
+    def _object_info(self, row: int) -> RowInfo | None:
+        """A line of a pretty-printed file: its object's roles and preview on the first line, where
+        the object lies on the others."""
+        first, origin = self.object_line(row), self.origin(row)
+        if first is None:
+            return None
+        label = self.documents.label(origin)
+        if first != origin:
+            return RowInfo("", f"⋮ {label}")
+        shown = row_info(self.viewer_data(row))
+        return RowInfo(shown.roles, f"{label} · {shown.preview}")
 
     def row_view(self, display_row: int) -> RowView:
         row = self.row_at(display_row)

@@ -20,7 +20,6 @@ from textual.screen import Screen
 
 from tunescope.review.commands import EDIT_ACTIONS, ReviewSession
 from tunescope.review.filters import filter_from_key
-from tunescope.editing.fixes.registry import menu_entries
 from tunescope.review.json_text import EditorUnavailable
 from tunescope.review.outcome import Outcome
 from tunescope.review.search import SearchResult
@@ -321,7 +320,7 @@ class DatasetScreen(DatasetFileActions, LiveFindings, Screen):
         self.show_outcome(self.review.toggle_weight(row, self.viewer.selected_message_index if shown else None, shown))
 
     def action_fixes(self) -> None:
-        self.app.push_screen(FixesMenu(menu_entries(), self.review.fix_preview),
+        self.app.push_screen(FixesMenu(self.review.fix_entries(), self.review.fix_preview),
                              lambda name: self.show_outcome(self.review.apply_fix(name)) if name else None)
 
     def action_undo(self) -> None:

@@ -281,7 +281,7 @@ class ExampleViewer(VerticalScroll, can_focus=True):
         """Display session row `row` of a `DatasetState` with what is known of it; False when no fresh
         analysis of its bytes is known yet (it has no per-message tokens)."""
         try:
-            data = state.data(row)
+            data = state.viewer_data(row)
         except (IndexError, OSError) as exc:
             self.clear(f"cannot read this row: {exc}")
             return True
