@@ -28,7 +28,7 @@ from tunescope.config import ConfigError, Settings, data_dir, load_settings
 from tunescope.tokens.models import load_models
 from tunescope.tui import keymap
 from tunescope.tui.dialogs.confirm import ConfirmScreen
-from tunescope.tui.dialogs.help import HelpScreen
+from tunescope.tui.dialogs.help import HelpScreen, pane_bindings, section_title
 from tunescope.tui.dialogs.start_job import DatasetToTrain, StartJobScreen
 from tunescope.tui.jobs_connection import JobsBackend
 from tunescope.tui.messages import (DatasetSaved, ExampleShown, SaveRejected, ShowLineRequested,
@@ -297,20 +297,29 @@ class TunescopeApp(App):
             self.exit()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Textual's commands, then every key of the screen (the palette runs them once it has closed)."""
-        yield from super().get_system_commands(screen)
+        """Textual's commands (less its own Quit: ours asks about unsaved edits), then every key of the
+        screen, its focused pane and its other panes (the palette runs them once it has closed)."""
+        yield from (command for command in super().get_system_commands(screen) if command.title != "Quit")
         seen = set()
         for active in screen.active_bindings.values():
             binding = active.binding
             if not binding.id or binding.id in seen:
                 continue
             seen.add(binding.id)
-            key = binding.key_display or binding.key.split(",")[0]
             help_text = binding.tooltip or binding.description
             if not active.enabled:
                 help_text += " (not available right now)"
-            yield SystemCommand(f"{binding.description} ({key})", help_text,
-                                partial(self.call_later, self.run_action, binding.action, active.node))
+            yield self._command(binding, help_text, active.node)
+        for widget, binding in pane_bindings(screen):
+            if binding.id and binding.id not in seen:
+                seen.add(binding.id)
+                where = section_title(widget).lower()
+                yield self._command(binding, f"{binding.tooltip or binding.description} (in the {where})", widget)
+
+    def _command(self, binding, help_text: str, node) -> SystemCommand:
+        key = binding.key_display or binding.key.split(",")[0]
+        return SystemCommand(f"{binding.description} ({key})", help_text,
+                             partial(self.call_later, self.run_action, binding.action, node))
 
 
 def start_process_helpers(path: str | None) -> None:

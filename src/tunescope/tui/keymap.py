@@ -203,8 +203,28 @@ def binding_ids() -> set[str]:
     return {b.id for b in all_bindings() if b.id}
 
 
+DATASET_PANES = ("dataset", "list", "viewer", "findings", "stats")
+"""Areas whose keys work at the same time on the dataset screen (a pane's key shadows the screen's)."""
+
+
+def live_together(area: str) -> tuple[str, ...]:
+    """The areas whose keys a key of `area` must not collide with."""
+    if area == "app":
+        return tuple(AREAS)
+    if area == "dataset":
+        return ("app",) + DATASET_PANES
+    if area in DATASET_PANES:
+        return ("app", "dataset", area)
+    return ("app", area) if area == "jobs" else (area,)
+
+
+def _keys(keys: str) -> set[str]:
+    return {key.strip() for key in keys.split(",") if key.strip()}
+
+
 def user_keymap(overrides: dict | None) -> tuple[dict[str, str], list[str]]:
-    """The valid part of a user's keymap, and one message per entry we ignored."""
+    """The valid part of a user's keymap, and one message per entry we ignored (an unknown id, no key,
+    or a key that another action answers where this one works)."""
     valid: dict[str, str] = {}
     problems: list[str] = []
     known = binding_ids()
@@ -215,4 +235,16 @@ def user_keymap(overrides: dict | None) -> tuple[dict[str, str], list[str]]:
             problems.append(f"keymap: {binding_id!r} needs a key string such as \"D\" or \"ctrl+d\"")
         else:
             valid[binding_id] = keys
+    effective = {b.id: _keys(valid.get(b.id, b.key)) for b in all_bindings() if b.id}
+    for binding_id, keys in list(valid.items()):
+        area = binding_id.split(".")[0]
+        for other in all_bindings():
+            taken = _keys(keys) & effective.get(other.id, set())
+            if other.id != binding_id and other.id.split(".")[0] in live_together(area) and taken \
+                    and other.action != next(b.action for b in all_bindings() if b.id == binding_id):
+                problems.append(f"keymap: {binding_id} = {keys!r} ignored: {', '.join(sorted(taken))} already "
+                                f"does {other.id} ({other.description}); pick a free key, or remap {other.id} too")
+                del valid[binding_id]
+                effective[binding_id] = _keys(next(b.key for b in all_bindings() if b.id == binding_id))
+                break
     return valid, problems

@@ -55,6 +55,11 @@ class ExampleList(ScrollView, can_focus=True):
     """Virtual list of examples with a cursor."""
 
     BINDINGS = keymap.LIST_BINDINGS
+    HELP = ("Columns: line, status (✗ error, ▲ warning, i info, ✓ fine, · not checked yet, – no result), "
+            "* edited, tokens and a bar against the model's limit, messages, preview. Messages: S system, "
+            "D developer, U user, A assistant, A0 assistant with weight 0 (not trained), A* assistant with "
+            "tool calls, T tool, F function, ? unusable; a preference row shows its input's messages; "
+            "P C prompt/completion.")
 
     COMPONENT_CLASSES = {
         "example-list--cursor", "example-list--line", "example-list--error", "example-list--warning",

@@ -238,6 +238,7 @@ class ExampleViewer(VerticalScroll, can_focus=True):
     """Shows one example; attributes down (`show`), cursor state readable by the screen."""
 
     BINDINGS = keymap.VIEWER_BINDINGS
+    HELP = "The selected example, message by message, with tokens and findings; p shows its raw JSON."
 
     raw: reactive[bool] = reactive(False, bindings=True)
     message_cursor: reactive[int] = reactive(0, always_update=True)
