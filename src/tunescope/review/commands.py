@@ -30,6 +30,7 @@ from tunescope.review.outcome import EditorRequest, Notice, Outcome, describe_er
 from tunescope.review.reanalyse import RowChecker
 from tunescope.review.runs import Run, Runs
 from tunescope.review.saving import Saved, SaveRefusal, SaveRequest
+from tunescope.review.finder import Finder
 from tunescope.review.search import SearchResult, SearchSpec
 from tunescope.review.state import DatasetState
 from tunescope.review.views import View
@@ -48,8 +49,8 @@ class ReviewSession:
         self.backup = backup
         self.state: DatasetState | None = None
         self.filter: FilterSpec | None = None
-        self.search: SearchSpec | None = None
         self.runs = Runs()
+        self.finder = Finder(self.runs)
         self.checker = RowChecker(options, allow_estimate)
         self.saving = False
         self.file_notice: tuple = ()           # checks named by the last "About this file" notice
@@ -112,6 +113,7 @@ class ReviewSession:
     # -- editing one example ----------------------------------------------------------------------
     def _rows_changed(self, toast: str | None = None, undo_hint: str | None = None, **more) -> Outcome:
         """Rows changed: the list, counts, viewer and (when one is on) the view follow."""
+        self.finder.matches = None                       # the match count no longer holds
         return Outcome(toast=toast, undo_hint=undo_hint, refresh_rows=True, run_view=self.state.view is not None,
                        **more)
 
@@ -324,37 +326,23 @@ class ReviewSession:
 
     # -- search -----------------------------------------------------------------------------------
     def set_search(self, pattern: str, regex: bool) -> Outcome:
-        """Search for `pattern` from the cursor on; refused when it is not a valid regular expression."""
-        spec = SearchSpec(pattern, bool(regex))
-        try:
-            spec.matcher()
-        except Exception as exc:  # noqa: BLE001 - re.error, or a pattern too big to compile
-            return Outcome(notice=Notice(f"invalid regular expression: {exc}", severity="error"))
-        self.search = spec
-        return Outcome(search_step=1)
+        return self.finder.start(pattern, regex, self.state)
 
     def search_again(self, step: int) -> Outcome:
-        if self.search is None:
-            return Outcome(notice=Notice("no search yet: press / to search"))
-        return Outcome(search_step=step)
+        return self.finder.again(step)
 
     def search_matched(self, result: SearchResult, generation: int) -> Outcome:
-        if not self.runs.is_current("search", generation):
-            return Outcome()                          # an older search, stopped or replaced
-        self.runs.stop("search")                      # done: esc goes back to its usual job
-        shown = self.state.view_description
-        if result.row is None:
-            return Outcome(status_view=shown, notice=Notice(f"no example matches {result.pattern!r}",
-                                                            severity="warning"))
-        return Outcome(status_view=shown, cursor=result.row,
-                       notice=Notice("search wrapped around") if result.wrapped else None)
+        return self.finder.matched(result, generation, self.state)
+
+    def matches_counted(self, matches, generation: int, row: int | None) -> Outcome:
+        return self.finder.counted(matches, generation, self.state, row)
 
     def stop_search(self) -> Outcome | None:
-        """Stop the running search (None when none runs)."""
-        if not self.runs.stop("search"):
-            return None
-        return Outcome(status_view=self.state.view_description if self.state is not None else "",
-                       notice=Notice("search stopped"))
+        return self.finder.stop(self.state)
+
+    @property
+    def search(self) -> SearchSpec | None:
+        return self.finder.spec
 
     # -- view -------------------------------------------------------------------------------------
     def set_filter(self, spec) -> Outcome:

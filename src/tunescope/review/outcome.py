@@ -44,6 +44,7 @@ class Outcome:
     message: int | None = None           # message of that row to select in the viewer
     run_view: bool = False               # build the filter/sort view again
     search_step: int | None = None       # search from the cursor, forwards (1) or backwards (-1)
+    count_matches: bool = False          # count every match of the search in the background
     toast: str | None = None             # the change, shown in place of the previous change's toast
     undo_hint: str | None = None
     notice: Notice | None = None

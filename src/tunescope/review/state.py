@@ -129,6 +129,7 @@ class DatasetState:
         self.file_findings: list[Finding] = []        # the report's findings of no line (file, dataset)
         self.live = None                              # LiveReport of the edited rows (None: as on disk)
         self.documents: DocumentMap | None = None     # the objects of a pretty-printed file or JSON array
+        self.highlight = None                         # the search's compiled pattern, for list and viewer
         self.format = ""
         self.past_status: dict[int, tuple] = {}      # id(index) -> (index, statuses) of files before a save
 

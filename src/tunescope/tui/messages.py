@@ -113,6 +113,26 @@ class SearchMatched(Message):
 
 
 @dataclass
+class SearchProgressed(Message):
+    """The running search has read `done` of `total` rows."""
+
+    done: int
+    total: int
+    generation: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, SearchProgressed)
+
+
+@dataclass
+class MatchesCounted(Message):
+    """Every display row the search matches (an array), for "match k of N"."""
+
+    matches: Any
+    generation: int
+
+
+@dataclass
 class ViewBuilt(Message):
     """A filter or sort produced `rows` (session row indices, in display order); None = all rows."""
 

@@ -29,13 +29,14 @@ from tunescope.review.outcome import describe_error
 from tunescope.review.reanalyse import Analysis, RowChecker
 from tunescope.review.runs import Run
 from tunescope.review.saving import Saved, SaveRefusal, SaveRequest, write_rows
-from tunescope.review.search import SearchSpec, find_next
+from tunescope.review.search import SearchSpec, count_matches, find_next
 from tunescope.review.state import DatasetState
 from tunescope.review.views import build_view
 from tunescope.tokens.encodings import EncodingUnavailable
 from tunescope.tui.messages import (AnalysisFailed, CheckFailed, CheckFinished, CheckProgressed, DatasetSaved,
-                                    ExampleAnalysed, ExamplesChecked, IndexBuilt, IndexGrew, LiveChecked, SaveRejected,
-                                    SearchMatched, TokensEstimated, ViewBuilt, WorkFailed)
+                                    ExampleAnalysed, ExamplesChecked, IndexBuilt, IndexGrew, LiveChecked,
+                                    MatchesCounted, SaveRejected, SearchMatched, SearchProgressed,
+                                    TokensEstimated, ViewBuilt, WorkFailed)
 
 Post = Callable[[object], object]
 
@@ -106,14 +107,26 @@ def analyse_rows(checker: RowChecker, analyses: Iterable[Analysis], file_format:
 
 
 def search(state: DatasetState, spec: SearchSpec, start: int, step: int, post: Post, run: Run) -> None:
-    """Find the next match from display row `start` in direction `step`."""
+    """Find the next match from display row `start` in direction `step` (progress as it reads)."""
     try:
-        result = find_next(state, spec, start, step, run.cancel)
+        result = find_next(state, spec, start, step, run.cancel,
+                           lambda done, total: post(SearchProgressed(done, total, run.generation)))
     except Exception as exc:  # noqa: BLE001
         post(WorkFailed("search", describe_error(exc)))
         return
     if result is not None:
         post(SearchMatched(result.pattern, result.row, result.wrapped, run.generation))
+
+
+def count_search(state: DatasetState, spec: SearchSpec, post: Post, run: Run) -> None:
+    """Count every match of the search ("match k of N")."""
+    try:
+        matches = count_matches(state, spec, run.cancel)
+    except Exception as exc:  # noqa: BLE001
+        post(WorkFailed("counting the matches", describe_error(exc)))
+        return
+    if matches is not None:
+        post(MatchesCounted(matches, run.generation))
 
 
 def view(state: DatasetState, spec: FilterSpec | None, sort: str, post: Post, run: Run) -> None:

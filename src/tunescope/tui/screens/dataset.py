@@ -33,7 +33,8 @@ from tunescope.tui.dialogs.message import MessageScreen
 from tunescope.tui.dialogs.search import SearchScreen
 from tunescope.tui.messages import (AnalysisFailed, CheckFailed, CheckFinished, CheckProgressed,
                                     ExampleAnalysed, ExamplesChecked, IndexBuilt, IndexGrew,
-                                    SearchMatched, TokensEstimated, ViewBuilt, WorkFailed)
+                                    MatchesCounted, SearchMatched, SearchProgressed, TokensEstimated, ViewBuilt,
+                                    WorkFailed)
 from tunescope.tui.widgets.dataset.example_list import ExampleList
 from tunescope.tui.widgets.dataset.example_viewer import ExampleViewer
 from tunescope.tui.widgets.dataset.findings_pane import FindingsPane
@@ -255,6 +256,22 @@ class DatasetScreen(DatasetFileActions, LiveFindings, Screen):
     def on_search_matched(self, event: SearchMatched) -> None:
         self.show_outcome(self.review.search_matched(SearchResult(event.pattern, event.row, event.wrapped),
                                                      event.generation))
+        self.example_list.refresh()                 # the matches are highlighted
+
+    def on_search_progressed(self, event: SearchProgressed) -> None:
+        if self.review.runs.is_current("search", event.generation):
+            percent = 100 * event.done // max(1, event.total)
+            self.status_bar.set(view=f"searching {self.review.search.pattern!r}… {percent}% (esc stops)")
+
+    def count_matches(self) -> None:
+        run = self.review.runs.start("count")
+        self._thread(workers.count_search, self.state, self.review.search, self.post_message, run, group="count")
+
+    def on_matches_counted(self, event: MatchesCounted) -> None:
+        if not self.review.runs.running("search"):
+            self.show_outcome(self.review.matches_counted(event.matches, event.generation, self.current_row()))
+        else:                                       # the running search's answer shows the count
+            self.review.matches_counted(event.matches, event.generation, None)
 
     def action_filter(self) -> None:
         self.app.push_screen(FilterScreen(self.review.filter_options(), self.review.current_filter_key()),
@@ -347,6 +364,8 @@ class DatasetScreen(DatasetFileActions, LiveFindings, Screen):
             self.apply_view()
         if outcome.search_step is not None:
             self.start_search(outcome.search_step)
+        if outcome.count_matches:
+            self.count_matches()
         if outcome.toast_text:
             self.notify_change(outcome.toast_text)
         if (notice := outcome.notice) is not None:

@@ -30,7 +30,8 @@ from tunescope.review.state import ERROR, INFO, OK, PENDING, WARNING, RowView
 
 GLYPHS = {ERROR: ("✗", "error"), WARNING: ("▲", "warning"), INFO: ("i", "info"), OK: ("✓", "ok"),
           PENDING: ("·", "pending")}
-UNCHECKED = ("–", "pending")       # the checker finished without a result for this line
+UNCHECKED = ("–", "pending")
+MATCH_STYLE = Style(reverse=True, bold=True)   # a search match in the preview       # the checker finished without a result for this line
 BAR_WIDTH = 5
 EIGHTHS = " ▏▎▍▌▋▊▉"
 
@@ -272,6 +273,19 @@ class ExampleList(ScrollView, can_focus=True):
             self._strips.set(key, strip)
         return strip
 
+    def _preview_segments(self, preview: str, style, base) -> list[Segment]:
+        """The preview, with the search's matches in reverse video."""
+        pattern = self.state.highlight
+        if pattern is None:
+            return [Segment(preview, style)]
+        out, at = [], 0
+        for match in pattern.finditer(preview):
+            if match.end() == match.start():
+                continue
+            out += [Segment(preview[at:match.start()], style), Segment(match.group(), style + MATCH_STYLE)]
+            at = match.end()
+        return out + [Segment(preview[at:], style)]
+
     def _style(self, name: str) -> Style:
         """The component's foreground only (resolved against the list's background, so `auto`
         colours work in light themes), to be laid over the row's base style."""
@@ -300,6 +314,6 @@ class ExampleList(ScrollView, can_focus=True):
             Segment(tokens + " ", plain("tokens")),
             Segment(token_bar(view.tokens, limit), base + self._style("bar-over" if over else "bar")),
             Segment(f" {roles:<14} ", plain("roles")),
-            Segment(view.preview, plain("preview")),
+            *self._preview_segments(view.preview, plain("preview"), base),
         ]
         return Strip(segments).crop_extend(0, width, base)

@@ -254,6 +254,7 @@ class ExampleViewer(VerticalScroll, can_focus=True):
         self.data: bytes = b""
         self.line: int | None = None
         self.parsed = self.raw_filled = False
+        self.highlight = None           # the search's compiled pattern (set by show_row)
         self.obj = None
         self.blocks: list[MessageBlock] = []
 
@@ -288,6 +289,7 @@ class ExampleViewer(VerticalScroll, can_focus=True):
             return True
         origin = state.origin(row)
         summary = state.analysis_of(data)
+        self.highlight = state.highlight
         self.show(data, None if origin is None else origin + 1, summary, state.viewer_findings(row, summary),
                   keep_cursor=keep_cursor)
         return summary is not None
@@ -308,6 +310,9 @@ class ExampleViewer(VerticalScroll, can_focus=True):
         blocks = build_blocks(self.obj, tokens) if parsed else [
             Block("not valid JSON", Content.assemble((error, "$text-error"), "\n\n",
                                                      clip(data.decode("utf-8", "replace"))), classes="-invalid")]
+        if self.highlight is not None:           # the search's matches
+            for block in blocks:
+                block.body = block.body.highlight_regex(self.highlight, style="reverse $text-accent")
         rest = attach_findings(blocks, findings)
         head = [f"line {line}" if line is not None else "new example"]
         if tokens is not None:
