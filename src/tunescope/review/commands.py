@@ -23,7 +23,7 @@ from tunescope.editing.session import EditSession
 from tunescope.review.filters import FilterSpec, filter_options
 from tunescope.editing.fixes.plan import FixError
 from tunescope.editing.fixes.registry import FIXES
-from tunescope.review.fix_choice import document_refusal, fix_entries
+from tunescope.review.fix_choice import SPLIT, document_refusal, fix_entries, split_preview, split_request
 from tunescope.review.live_check import LiveCheckRequest, LiveReport
 from tunescope.review.json_text import edit_in_editor, pretty_json
 from tunescope.review.outcome import EditorRequest, Notice, Outcome, describe_error, file_notice
@@ -205,15 +205,19 @@ class ReviewSession:
     def fix_entries(self) -> list[tuple[str, str, str]]:
         return fix_entries(self.state)
 
-    def fix_preview(self, name: str) -> int:
-        """How many rows fix `name` would change."""
+    def fix_preview(self, name: str) -> int | str:
+        """How many rows fix `name` would change (or what it would write)."""
         if (refusal := document_refusal(self.state, name)) is not None:
             raise FixError(refusal)
+        if name == SPLIT:
+            return split_preview(self.state)
         return len(self.session.preview_fix(name, **self._fix_params(name)).changes)
 
     def apply_fix(self, name: str) -> Outcome:
         if (refusal := document_refusal(self.state, name)) is not None:
             return Outcome(notice=Notice(refusal, title=f"Fix {name} not applied", severity="warning"))
+        if name == SPLIT:
+            return Outcome(split=split_request(self.session))
         try:
             report = self.session.apply_fix(name, **self._fix_params(name))
         except Exception as exc:  # noqa: BLE001 - a fix refusing (e.g. nothing to convert) explains itself

@@ -8,9 +8,46 @@ Convert to JSONL first and the line-based fixes explain why they wait.
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass
+
 from tunescope.dataset.filefacts import ARRAY, PRETTY
 from tunescope.editing.fixes.jsonl import TO_JSONL
 from tunescope.editing.fixes.registry import menu_entries
+from tunescope.editing.fixes.split import choose_validation, split_dataset, split_paths
+
+SPLIT = "split"              # not a fix (the dataset is not changed): it writes two new files
+SPLIT_RATIO, SPLIT_SEED = 0.9, 0
+
+
+@dataclass(frozen=True)
+class SplitRequest:
+    """Write the session's rows to a training and a validation file (in a worker)."""
+
+    session: object
+    train_path: str
+    valid_path: str
+    ratio: float = SPLIT_RATIO
+    seed: int = SPLIT_SEED
+
+    def run(self) -> str:
+        """Write both files; what was written, for a notice (FixError says why not)."""
+        done = split_dataset(self.session, self.ratio, self.seed, self.train_path, self.valid_path)
+        return (f"{done.n_train:,} examples to {os.path.basename(done.train_path)}, {done.n_valid:,} to "
+                f"{os.path.basename(done.valid_path)} (seed {done.seed}); tunescope fix --split sets another ratio")
+
+
+def split_request(session) -> SplitRequest:
+    return SplitRequest(session, *split_paths(session.path))
+
+
+def split_preview(state) -> str:
+    """What the split entry of the menu would write."""
+    train, valid = split_paths(state.session.path)
+    n = state.row_count()
+    n_valid = len(choose_validation(n, SPLIT_RATIO, SPLIT_SEED)) if n > 1 else 0
+    return (f"would write about {n - n_valid:,} examples to {os.path.basename(train)} and {n_valid:,} to "
+            f"{os.path.basename(valid)}; the dataset stays as it is")
 
 
 def document_layout(state) -> str | None:
@@ -22,7 +59,9 @@ def document_layout(state) -> str | None:
 
 def fix_entries(state) -> list[tuple[str, str, str]]:
     """The fixes menu for this file: (name, label, description), Convert to JSONL first for a document."""
-    entries = menu_entries()
+    entries = menu_entries() + [(SPLIT, "Split into train/validation files",
+                                 f"Write {SPLIT_RATIO:.0%} of the examples to NAME_train.jsonl and the rest to "
+                                 "NAME_valid.jsonl, reproducibly (seed 0); the dataset is not changed.")]
     if document_layout(state):
         entries.sort(key=lambda entry: entry[0] != TO_JSONL.name)
     return entries

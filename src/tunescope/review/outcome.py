@@ -53,6 +53,7 @@ class Outcome:
     save: SaveRequest | None = None      # a save to run in the background
     explain: tuple[str, str] | None = None   # (title, text) worth a dialog of its own
     offer_save_as: str | None = None     # the reason to offer saving elsewhere
+    split: object | None = None          # a SplitRequest to run in the background
 
     @property
     def toast_text(self) -> str | None:

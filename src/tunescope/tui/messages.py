@@ -113,6 +113,14 @@ class SearchMatched(Message):
 
 
 @dataclass
+class Told(Message):
+    """Background work finished with something to tell the user (`text`, titled `title`)."""
+
+    text: str
+    title: str = ""
+
+
+@dataclass
 class SearchProgressed(Message):
     """The running search has read `done` of `total` rows."""
 

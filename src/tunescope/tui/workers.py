@@ -36,7 +36,7 @@ from tunescope.tokens.encodings import EncodingUnavailable
 from tunescope.tui.messages import (AnalysisFailed, CheckFailed, CheckFinished, CheckProgressed, DatasetSaved,
                                     ExampleAnalysed, ExamplesChecked, IndexBuilt, IndexGrew, LiveChecked,
                                     MatchesCounted, SaveRejected, SearchMatched, SearchProgressed,
-                                    TokensEstimated, ViewBuilt, WorkFailed)
+                                    Told, TokensEstimated, ViewBuilt, WorkFailed)
 
 Post = Callable[[object], object]
 
@@ -127,6 +127,16 @@ def count_search(state: DatasetState, spec: SearchSpec, post: Post, run: Run) ->
         return
     if matches is not None:
         post(MatchesCounted(matches, run.generation))
+
+
+def split(request, post: Post) -> None:
+    """Write the training and validation files of a `SplitRequest`; say what was written."""
+    try:
+        text = request.run()
+    except Exception as exc:  # noqa: BLE001 - FixError says why (e.g. a path is the dataset itself)
+        post(WorkFailed("splitting", describe_error(exc)))
+        return
+    post(Told(text, "Split written"))
 
 
 def view(state: DatasetState, spec: FilterSpec | None, sort: str, post: Post, run: Run) -> None:

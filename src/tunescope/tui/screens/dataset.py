@@ -33,8 +33,8 @@ from tunescope.tui.dialogs.message import MessageScreen
 from tunescope.tui.dialogs.search import SearchScreen
 from tunescope.tui.messages import (AnalysisFailed, CheckFailed, CheckFinished, CheckProgressed,
                                     ExampleAnalysed, ExamplesChecked, IndexBuilt, IndexGrew,
-                                    MatchesCounted, SearchMatched, SearchProgressed, TokensEstimated, ViewBuilt,
-                                    WorkFailed)
+                                    MatchesCounted, SearchMatched, SearchProgressed, Told, TokensEstimated,
+                                    ViewBuilt, WorkFailed)
 from tunescope.tui.widgets.dataset.example_list import ExampleList
 from tunescope.tui.widgets.dataset.example_viewer import ExampleViewer
 from tunescope.tui.widgets.dataset.findings_pane import FindingsPane
@@ -156,6 +156,9 @@ class DatasetScreen(DatasetFileActions, LiveFindings, Screen):
         self.status_bar.set(estimated=True)
         self.notify(f"{event.reason}\nToken counts are estimates until then (marked ~estimated).",
                     title="Exact token counts unavailable", severity="warning", timeout=15)
+
+    def on_told(self, event: Told) -> None:
+        self.notify(event.text, title=event.title, timeout=10)
 
     def on_work_failed(self, event: WorkFailed) -> None:
         self.notify(f"{event.what} failed: {event.reason}", severity="error")
@@ -378,6 +381,8 @@ class DatasetScreen(DatasetFileActions, LiveFindings, Screen):
         if outcome.save is not None:
             self.status_bar.set(phase="saving", done=0, total=1)
             self._thread(workers.save, outcome.save, self.post_message, group="save", exclusive=True)
+        if outcome.split is not None:
+            self._thread(workers.split, outcome.split, self.post_message, group="split", exclusive=True)
         if outcome.explain is not None:
             self.app.push_screen(MessageScreen(*outcome.explain))
         if outcome.offer_save_as is not None:
