@@ -28,6 +28,7 @@ from tunescope.config import ConfigError, Settings, data_dir, load_settings
 from tunescope.tokens.models import load_models
 from tunescope.tui import keymap
 from tunescope.tui.dialogs.confirm import ConfirmScreen
+from tunescope.tui.dialogs.file_picker import FilePickerScreen
 from tunescope.tui.dialogs.help import HelpScreen, pane_bindings, section_title
 from tunescope.tui.dialogs.start_job import DatasetToTrain, StartJobScreen
 from tunescope.tui.jobs_connection import JobsBackend
@@ -101,12 +102,22 @@ class TunescopeApp(App):
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
-        self.push_screen(self.make_dataset_screen(self.model_name))
+        if self.path is not None and os.path.isdir(self.path):     # a folder: choose a file in it first
+            self.push_screen(FilePickerScreen(self.path), self._file_picked)
+        else:
+            self.push_screen(self.make_dataset_screen(self.model_name))
         for problem in self.problems:
             self.notify(problem, severity="warning", timeout=10)
 
     def on_unmount(self) -> None:
         self.jobs_backend.close()
+
+    def _file_picked(self, path: str | None) -> None:
+        if path is None:
+            self.exit()
+            return
+        self.path = path
+        self.push_screen(self.make_dataset_screen(self.model_name))
 
     def make_dataset_screen(self, model: str | None) -> DatasetScreen:
         info, options, problem = resolve_model(model, self.settings)

@@ -131,6 +131,11 @@ QUIT_BINDINGS = [
     _b("right,l", "app.focus_next", "Next button", "quit.next_button", "Focus the next button"),
 ]
 
+PICKER_BINDINGS = [
+    _b("escape", "cancel", "Quit", "picker.cancel", "Quit without opening a file", show=True),
+]
+"""The file picker shown when tunescope is given a folder."""
+
 PROMPT_BINDINGS = [
     _b("escape", "cancel", "Cancel", "prompt.cancel", "Close the prompt without an answer", show=True),
 ]
@@ -183,6 +188,7 @@ AREAS: dict[str, list[Binding]] = {
     "jobs": JOBS_BINDINGS,
     "confirm": CONFIRM_BINDINGS,
     "quit": QUIT_BINDINGS,
+    "picker": PICKER_BINDINGS,
     "prompt": PROMPT_BINDINGS,
     "search": SEARCH_BINDINGS,
     "filter": FILTER_BINDINGS,

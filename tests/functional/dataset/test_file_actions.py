@@ -112,3 +112,25 @@ async def test_read_only_file_offers_save_as_that_works(tmp_path):
             assert (tmp_path / "writable.jsonl").read_bytes() == b"\n".join(SAMPLE_LINES[1:]) + b"\n"
     finally:
         path.chmod(stat.S_IRUSR | stat.S_IWUSR)
+
+
+async def test_a_directory_argument_opens_a_file_picker(tmp_path):
+    """Issue 9: `tunescope DIR` said "is a directory" and left an empty screen."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    write_rows(folder / "train.jsonl", [chat("one", "reply")])
+    (folder / "notes.txt").write_text("not a dataset")
+    app = app_for(folder)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "FilePickerScreen", what="the picker")
+        tree = app.screen.query_one("#picker-tree")
+        await wait_for(pilot, lambda: len(tree.root.children) == 1, what="the folder listed")
+        assert [str(child.label) for child in tree.root.children] == ["train.jsonl"]      # no notes.txt
+        await pilot.press("down", "enter")
+        screen = await ready(pilot)
+        assert screen.path == str(folder / "train.jsonl") and screen.state.row_count() == 1
+    quitter = app_for(folder)
+    async with quitter.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: type(quitter.screen).__name__ == "FilePickerScreen", what="the picker")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not quitter.is_running, what="escape to quit")
