@@ -39,3 +39,20 @@ async def test_viewer_makes_raw_json_only_when_shown_and_clips_big_rows(tmp_path
         await settle(pilot)
         text = str(raw.render())
         assert text.startswith('{"messages"') and len(text) < 300_000
+
+
+async def test_deletes_faster_than_the_viewer_never_crash(tmp_path):
+    """In tmux, three quick `d` on the last rows crashed the app: the viewer asked for an analysis of a
+    row the later deletes had removed (IndexError in for_viewer)."""
+    from textual import events
+
+    path = write_rows(tmp_path / "d.jsonl", [chat(f"q{i}", "ok") for i in range(10)])
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press(*["j"] * 7)
+        for _ in range(3):
+            app.post_message(events.Key("d", "d"))
+        await settle(pilot)
+        await pilot.pause(0.3)
+        assert app.is_running and len(screen.state.session) == 7

@@ -169,7 +169,8 @@ class DatasetScreen(DatasetFileActions, LiveFindings, Screen):
         return self.panes.current_row()
 
     def on_review_panes_analysis_wanted(self, event: ReviewPanes.AnalysisWanted) -> None:
-        self._analyse(self.review.checker.for_viewer(self.state, event.row, event.data))
+        if 0 <= event.row < self.state.row_count():      # quick deletes can remove the row before this comes
+            self._analyse(self.review.checker.for_viewer(self.state, event.row, event.data))
 
     def on_example_list_rows_shown(self, event: ExampleList.RowsShown) -> None:
         if self.state is not None:
