@@ -113,7 +113,9 @@ class ReviewSession:
     # -- editing one example ----------------------------------------------------------------------
     def _rows_changed(self, toast: str | None = None, undo_hint: str | None = None, **more) -> Outcome:
         """Rows changed: the list, counts, viewer and (when one is on) the view follow."""
-        self.finder.matches = None                       # the match count no longer holds
+        if self.finder.matches is not None:              # the match count no longer holds: stop saying it
+            self.finder.matches = None
+            more.setdefault("status_view", self.state.view_description)
         return Outcome(toast=toast, undo_hint=undo_hint, refresh_rows=True, run_view=self.state.view is not None,
                        **more)
 

@@ -44,3 +44,13 @@ def test_counts_include_file_level_findings_of_the_edited_rows(tmp_path):
 def test_no_request_without_edits(tmp_path):
     review = review_of(write_rows(tmp_path / "d.jsonl", [chat("q")]))
     assert review.live_request() is None and review.state.shown_report is review.state.report
+
+
+def test_an_edit_stops_saying_match_k_of_n(tmp_path):
+    from array import array
+
+    review = review_of(write_rows(tmp_path / "d.jsonl", [chat("needle"), chat("hay"), chat("needle")]))
+    review.set_search("needle", False)
+    run = review.runs.start("count")
+    assert review.matches_counted(array("q", [0, 2]), run.generation, 0).status_view == "/needle match 1 of 2"
+    assert review.delete(1).status_view == ""
