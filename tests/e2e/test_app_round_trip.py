@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import shutil
 
-import orjson
 import pytest
 
 from tests.conftest import DATASETS
 from tests.functional.app_helpers import app_for, ready, wait_for
+from tunescope.editing.json_style import dumps_like
 
 pytestmark = pytest.mark.slow   # subprocesses, SIGKILL or big files: skipped by the fast loop (-m "not slow")
 
@@ -52,7 +52,7 @@ async def test_edit_undo_save_reload_keeps_every_other_byte(tmp_path, name):
         await wait_for(pilot, lambda: not screen.state.session.dirty and screen.status_bar.status.phase != "saving",
                        what="saved")
 
-    expected_rows = [lines[0], orjson.dumps(obj)] + lines[3:]
+    expected_rows = [lines[0], dumps_like(obj, lines[2])] + lines[3:]     # the edited line keeps its JSON style
     expected = eol.join(expected_rows) + (eol if final_newline else b"")
     on_disk = path.read_bytes()
     assert on_disk == expected

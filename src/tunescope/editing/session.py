@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from tunescope.dataset.index import LineIndex
 from tunescope.editing import ops
 from tunescope.editing.fixes.registry import plan_fix
-from tunescope.editing.ops import EditError, JsonEditError, compact_dumps, parse_row, parse_text
+from tunescope.editing.json_style import dumps_like
+from tunescope.editing.ops import EditError, JsonEditError, parse_row, parse_text
 from tunescope.editing.save import save_session
 from tunescope.editing.table import Piece, PieceTable, Run, Splice, piece_at, terminated_lines
 
@@ -196,10 +197,10 @@ class EditSession:
             self._do(description or f"edit row {i + 1}", lambda t: t.set_row(i, piece))
 
     def replace_text(self, i: int, text: str) -> bytes:
-        """Replace row i from JSON text (e.g. pretty-printed by an editor), stored compactly
-        on one line. Invalid JSON raises JsonEditError and changes nothing."""
+        """Replace row i from JSON text (e.g. pretty-printed by an editor), stored on one line in
+        the style of the row it replaces. Invalid JSON raises JsonEditError and changes nothing."""
         obj = parse_text(text)
-        data = compact_dumps(obj)
+        data = dumps_like(obj, self.get(i))
         self.replace(i, data, f"edit row {i + 1}")
         return data
 
@@ -223,7 +224,7 @@ class EditSession:
             result = change(obj)
             if result is False:
                 return False
-            self.replace(i, compact_dumps(obj), description)
+            self.replace(i, dumps_like(obj, self.get(i)), description)
             return result
 
     def set_weight(self, i: int, message_index: int, zero: bool) -> None:

@@ -21,18 +21,24 @@ from tunescope.dataset.index import LineIndex
 from tunescope.editing.ops import EditError, JsonEditError
 from tunescope.editing.session import EditSession
 from tunescope.review.filters import FilterSpec, filter_options
+from tunescope.editing.fixes.plan import FixError
 from tunescope.editing.fixes.registry import FIXES
+from tunescope.review.fix_choice import SPLIT, document_refusal, fix_entries, split_preview, split_request
+from tunescope.review.live_check import LiveCheckRequest, LiveReport
 from tunescope.review.json_text import edit_in_editor, pretty_json
-from tunescope.review.outcome import EditorRequest, Notice, Outcome, describe_error
+from tunescope.review.outcome import EditorRequest, Notice, Outcome, describe_error, file_notice
 from tunescope.review.reanalyse import RowChecker
 from tunescope.review.runs import Run, Runs
 from tunescope.review.saving import Saved, SaveRefusal, SaveRequest
+from tunescope.review.finder import Finder
 from tunescope.review.search import SearchResult, SearchSpec
 from tunescope.review.state import DatasetState
 from tunescope.review.views import View
 
-EDIT_ACTIONS = {"edit", "edit_external", "delete", "toggle_weight", "fixes", "undo", "redo", "save", "copy"}
+EDIT_ACTIONS = {"edit", "edit_external", "delete", "toggle_weight", "fixes", "undo", "redo", "save", "save_as",
+                "reload", "copy"}
 UNDO_HINT = "u to undo"
+EDITOR_MAX_BYTES = 200_000     # the built-in editor redraws a long line whole: past this, keys lag a second
 
 
 class ReviewSession:
@@ -43,8 +49,8 @@ class ReviewSession:
         self.backup = backup
         self.state: DatasetState | None = None
         self.filter: FilterSpec | None = None
-        self.search: SearchSpec | None = None
         self.runs = Runs()
+        self.finder = Finder(self.runs)
         self.checker = RowChecker(options, allow_estimate)
         self.saving = False
         self.file_notice: tuple = ()           # checks named by the last "About this file" notice
@@ -85,6 +91,8 @@ class ReviewSession:
             return True if session.can_redo else None
         if action == "save":
             return True if session.dirty else None
+        if action in ("save_as", "reload"):
+            return True
         return True if self.state.display_count() else None
 
     def unavailable_reason(self, action: str) -> str:
@@ -105,6 +113,9 @@ class ReviewSession:
     # -- editing one example ----------------------------------------------------------------------
     def _rows_changed(self, toast: str | None = None, undo_hint: str | None = None, **more) -> Outcome:
         """Rows changed: the list, counts, viewer and (when one is on) the view follow."""
+        if self.finder.matches is not None:              # the match count no longer holds: stop saying it
+            self.finder.matches = None
+            more.setdefault("status_view", self.state.view_description)
         return Outcome(toast=toast, undo_hint=undo_hint, refresh_rows=True, run_view=self.state.view is not None,
                        **more)
 
@@ -113,10 +124,17 @@ class ReviewSession:
         return f"line {line}" if line is not None else "new example"
 
     def open_editor(self, row: int | None) -> Outcome:
-        """The JSON editor on row `row`, pretty-printed."""
+        """The JSON editor on row `row`, pretty-printed; a notice instead for a row too big for it (the
+        editor widget redraws a long line whole: a 20 MB line froze the app for 40 s)."""
         if row is None:
             return Outcome()
-        return Outcome(editor=EditorRequest(row, pretty_json(self.state.data(row)), self._editor_title(row)))
+        data = self.state.data(row)
+        if len(data) > EDITOR_MAX_BYTES:
+            return Outcome(notice=Notice(
+                f"This example is {len(data) / 1e6:,.1f} MB; the built-in editor stays responsive up to "
+                f"{EDITOR_MAX_BYTES // 1000:,} kB. E edits it in $VISUAL/$EDITOR, x offers bulk fixes, "
+                "d deletes it.", title="Too big for the built-in editor", severity="warning", timeout=10))
+        return Outcome(editor=EditorRequest(row, pretty_json(data), self._editor_title(row)))
 
     def line_of(self, row: int | None) -> int | None:
         """The 1-based original line of a session row (None for an inserted row, or no row)."""
@@ -186,11 +204,22 @@ class ReviewSession:
     def _fix_params(self, name: str) -> dict:
         return {"model": self.options.model} if FIXES[name].needs_model else {}
 
-    def fix_preview(self, name: str) -> int:
-        """How many rows fix `name` would change."""
+    def fix_entries(self) -> list[tuple[str, str, str]]:
+        return fix_entries(self.state)
+
+    def fix_preview(self, name: str) -> int | str:
+        """How many rows fix `name` would change (or what it would write)."""
+        if (refusal := document_refusal(self.state, name)) is not None:
+            raise FixError(refusal)
+        if name == SPLIT:
+            return split_preview(self.state)
         return len(self.session.preview_fix(name, **self._fix_params(name)).changes)
 
     def apply_fix(self, name: str) -> Outcome:
+        if (refusal := document_refusal(self.state, name)) is not None:
+            return Outcome(notice=Notice(refusal, title=f"Fix {name} not applied", severity="warning"))
+        if name == SPLIT:
+            return Outcome(split=split_request(self.session))
         try:
             report = self.session.apply_fix(name, **self._fix_params(name))
         except Exception as exc:  # noqa: BLE001 - a fix refusing (e.g. nothing to convert) explains itself
@@ -239,9 +268,9 @@ class ReviewSession:
             # Offering save-as here would only fail the same way: say so, and what is left to do.
             explain = ("Cannot save these edits", (
                 f"{refusal.save_as_blocked}.\n\nSaving to another file cannot work either: the unedited lines "
-                "would be copied from the changed file. Your edits stay open here until you quit; y copies "
-                "the selected example to the clipboard."))
-        elif refusal.changed_on_disk and refusal.path is None:
+                "would be copied from the changed file. R reloads the file from disk (dropping these edits); "
+                "before that, y copies the selected example to the clipboard."))
+        elif (refusal.changed_on_disk or refusal.read_only) and refusal.path is None:
             offer = refusal.reason
         return Outcome(notice=Notice(refusal.reason, title="Not saved", severity="error", timeout=10),
                        explain=explain, offer_save_as=offer, recheck=self.state.results.checked == 0)
@@ -251,23 +280,29 @@ class ReviewSession:
         return f"{root}.edited{ext or '.jsonl'}"
 
     # -- results ----------------------------------------------------------------------------------
-    def file_notice_for(self, report) -> Notice | None:
-        """One notice for what concerns the whole file (binary, pretty-printed, too few examples...),
-        said once: a check after a save that finds the same does not repeat it."""
-        found = list(getattr(report.facts, "findings", []) or []) + [f for f in report.findings if f.line is None]
-        found = [f for f in dict.fromkeys(found) if f.severity.value != "info"]
-        if not found:
+    def live_request(self) -> LiveCheckRequest | None:
+        """The edited rows to check again (None when there are no edits: the panes show the file's report)."""
+        session = self.session
+        if session is None or not session.dirty or self.saving:
+            self.state.live = None
             return None
-        found.sort(key=lambda f: -f.severity.rank)
-        lines = [f"{'✗' if f.severity.value == 'error' else '▲'} {f.message}" for f in found[:4]]
-        if found[0].hint:
-            lines.append(f"→ {found[0].hint}")
-        said = tuple(sorted({f.check for f in found}))
-        if said == self.file_notice:
+        return LiveCheckRequest(session.path, self.state.index, tuple(session.segments), session.eol,
+                                session.final_newline, session.has_bom)
+
+    def live_checked(self, live: LiveReport | None, generation: int) -> bool:
+        """A check of the edited rows came back; True when the panes should show it."""
+        if not self.runs.is_current("live", generation) or live is None or not self.session.dirty:
+            return False
+        self.state.live = live
+        return True
+
+    def file_notice_for(self, report) -> Notice | None:
+        """One notice for what concerns the whole file, said once (a re-check finding the same is quiet)."""
+        notice, said = file_notice(report)
+        if notice is None or said == self.file_notice:
             return None
         self.file_notice = said
-        return Notice("\n".join(lines), title="About this file",
-                      severity="error" if found[0].severity.value == "error" else "warning", timeout=8)
+        return notice
 
     # -- moving around ----------------------------------------------------------------------------
     def jump(self, row: int, message_index: int | None = None) -> Outcome:
@@ -297,37 +332,23 @@ class ReviewSession:
 
     # -- search -----------------------------------------------------------------------------------
     def set_search(self, pattern: str, regex: bool) -> Outcome:
-        """Search for `pattern` from the cursor on; refused when it is not a valid regular expression."""
-        spec = SearchSpec(pattern, bool(regex))
-        try:
-            spec.matcher()
-        except Exception as exc:  # noqa: BLE001 - re.error, or a pattern too big to compile
-            return Outcome(notice=Notice(f"invalid regular expression: {exc}", severity="error"))
-        self.search = spec
-        return Outcome(search_step=1)
+        return self.finder.start(pattern, regex, self.state)
 
     def search_again(self, step: int) -> Outcome:
-        if self.search is None:
-            return Outcome(notice=Notice("no search yet: press / to search"))
-        return Outcome(search_step=step)
+        return self.finder.again(step)
 
     def search_matched(self, result: SearchResult, generation: int) -> Outcome:
-        if not self.runs.is_current("search", generation):
-            return Outcome()                          # an older search, stopped or replaced
-        self.runs.stop("search")                      # done: esc goes back to its usual job
-        shown = self.state.view_description
-        if result.row is None:
-            return Outcome(status_view=shown, notice=Notice(f"no example matches {result.pattern!r}",
-                                                            severity="warning"))
-        return Outcome(status_view=shown, cursor=result.row,
-                       notice=Notice("search wrapped around") if result.wrapped else None)
+        return self.finder.matched(result, generation, self.state)
+
+    def matches_counted(self, matches, generation: int, row: int | None) -> Outcome:
+        return self.finder.counted(matches, generation, self.state, row)
 
     def stop_search(self) -> Outcome | None:
-        """Stop the running search (None when none runs)."""
-        if not self.runs.stop("search"):
-            return None
-        return Outcome(status_view=self.state.view_description if self.state is not None else "",
-                       notice=Notice("search stopped"))
+        return self.finder.stop(self.state)
+
+    @property
+    def search(self) -> SearchSpec | None:
+        return self.finder.spec
 
     # -- view -------------------------------------------------------------------------------------
     def set_filter(self, spec) -> Outcome:

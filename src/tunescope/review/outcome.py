@@ -44,6 +44,7 @@ class Outcome:
     message: int | None = None           # message of that row to select in the viewer
     run_view: bool = False               # build the filter/sort view again
     search_step: int | None = None       # search from the cursor, forwards (1) or backwards (-1)
+    count_matches: bool = False          # count every match of the search in the background
     toast: str | None = None             # the change, shown in place of the previous change's toast
     undo_hint: str | None = None
     notice: Notice | None = None
@@ -52,6 +53,7 @@ class Outcome:
     save: SaveRequest | None = None      # a save to run in the background
     explain: tuple[str, str] | None = None   # (title, text) worth a dialog of its own
     offer_save_as: str | None = None     # the reason to offer saving elsewhere
+    split: object | None = None          # a SplitRequest to run in the background
 
     @property
     def toast_text(self) -> str | None:
@@ -63,3 +65,19 @@ class Outcome:
 def describe_error(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
     return text if isinstance(exc, (OSError, ValueError, RuntimeError)) else f"{type(exc).__name__}: {text}"
+
+
+def file_notice(report) -> tuple[Notice | None, tuple]:
+    """The notice about the whole file (binary, pretty-printed, too few examples...) and the checks it
+    names (for saying it once)."""
+    found = list(getattr(report.facts, "findings", []) or []) + [f for f in report.findings if f.line is None]
+    found = [f for f in dict.fromkeys(found) if f.severity.value != "info"]
+    if not found:
+        return None, ()
+    found.sort(key=lambda f: -f.severity.rank)
+    lines = [f"{'✗' if f.severity.value == 'error' else '▲'} {f.message}" for f in found[:4]]
+    if found[0].hint:
+        lines.append(f"→ {found[0].hint}")
+    return (Notice("\n".join(lines), title="About this file",
+                   severity="error" if found[0].severity.value == "error" else "warning", timeout=8),
+            tuple(sorted({f.check for f in found})))

@@ -44,6 +44,7 @@ class SaveRefusal:
     changed_on_disk: bool = False        # the file changed since it was opened (save-as is the way out)
     path: str | None = None
     save_as_blocked: str | None = None   # why no other path works either (the source changed in place)
+    read_only: bool = False              # the target is write-protected (save-as is the way out)
 
 
 def write_rows(request: SaveRequest) -> Saved | SaveRefusal:
@@ -58,12 +59,20 @@ def write_rows(request: SaveRequest) -> Saved | SaveRefusal:
         source = session.index
         changed = not os.path.exists(source.path) or source.changed_on_disk()
         return SaveRefusal(str(exc), changed_on_disk=changed, path=request.path,
-                           save_as_blocked=sources_unreadable(segments))
+                           save_as_blocked=sources_unreadable(segments), read_only=is_read_only(request))
     except (SaveError, OSError) as exc:
-        return SaveRefusal(str(exc), path=request.path)
+        return SaveRefusal(str(exc), path=request.path, read_only=is_read_only(request))
     backup = f" (backup: {result.backup_path})" if result.backup_path else ""
     detail = f"{result.rows:,} rows, {result.bytes_written:,} bytes in {time.perf_counter() - began:.2f} s{backup}"
     return Saved(result.path, detail, index)
+
+
+def is_read_only(request: SaveRequest) -> bool:
+    """The save failed because its target cannot be written (read-only file or folder)."""
+    target = request.path or request.session.path
+    if os.path.exists(target):
+        return not os.stat(target).st_mode & 0o222 or not os.access(target, os.W_OK)
+    return not os.access(os.path.dirname(os.path.abspath(target)) or ".", os.W_OK)
 
 
 def sources_unreadable(segments: list) -> str | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import threading
+from array import array
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Callable
 
@@ -19,18 +21,22 @@ from tunescope.dataset.records import message_texts
 from tunescope.review.state import DatasetState
 
 
+PROGRESS_ROWS = 8192
+
+
 @dataclass(frozen=True)
 class SearchSpec:
     pattern: str
     regex: bool = False
 
+    def compiled(self) -> re.Pattern:
+        """The pattern as a regular expression (smart case); raises re.error for a bad one."""
+        flags = re.IGNORECASE if self.pattern == self.pattern.lower() else 0
+        return re.compile(self.pattern if self.regex else re.escape(self.pattern), flags)
+
     def matcher(self) -> Callable[[str], bool]:
         """A test on one text; raises re.error for a bad regular expression."""
-        flags = re.IGNORECASE if self.pattern == self.pattern.lower() else 0
-        if self.regex:
-            compiled = re.compile(self.pattern, flags)
-        else:
-            compiled = re.compile(re.escape(self.pattern), flags)
+        compiled = self.compiled()
         return lambda text: compiled.search(text) is not None
 
     def prefilter(self) -> Callable[[bytes], bool] | None:
@@ -65,16 +71,21 @@ def row_matches(data: bytes, match, prefilter) -> bool:
 
 
 def find_next(state: DatasetState, spec: SearchSpec, start: int, step: int,
-              cancel: threading.Event) -> SearchResult | None:
-    """The next display row after `start` (wrapping once) whose texts match; None when cancelled."""
+              cancel: threading.Event, progress: Callable[[int, int], None] | None = None) -> SearchResult | None:
+    """The next display row after `start` (wrapping once) whose texts match; None when cancelled.
+    `progress(rows read, rows)` is called every PROGRESS_ROWS rows."""
     match, prefilter = spec.matcher(), spec.prefilter()
     count = state.display_count()
     order = [range(start + step, count) if step > 0 else range(start + step, -1, -1),
              range(0, start + 1) if step > 0 else range(count - 1, start - 1, -1)]
+    read = 0
     for wrapped, rows in enumerate(order):
         for d in rows:
+            read += 1
             if d % 512 == 0 and cancel.is_set():
                 return None
+            if progress is not None and read % PROGRESS_ROWS == 0:
+                progress(read, count)
             try:
                 data = state.data(state.row_at(d))
             except (IndexError, OSError):
@@ -82,3 +93,33 @@ def find_next(state: DatasetState, spec: SearchSpec, start: int, step: int,
             if row_matches(data, match, prefilter):
                 return SearchResult(spec.pattern, d, bool(wrapped))
     return None if cancel.is_set() else SearchResult(spec.pattern, None)
+
+
+def count_matches(state: DatasetState, spec: SearchSpec, cancel: threading.Event,
+                  progress: Callable[[int, int], None] | None = None) -> array | None:
+    """Every display row whose texts match, in order ("match k of N"); None when cancelled."""
+    match, prefilter = spec.matcher(), spec.prefilter()
+    count = state.display_count()
+    found = array("q")
+    for d in range(count):
+        if d % 512 == 0 and cancel.is_set():
+            return None
+        if progress is not None and d and d % PROGRESS_ROWS == 0:
+            progress(d, count)
+        try:
+            data = state.data(state.row_at(d))
+        except (IndexError, OSError):
+            continue
+        if row_matches(data, match, prefilter):
+            found.append(d)
+    return found
+
+
+def match_position(matches: array | None, row: int) -> str:
+    """ "match k of N" for display row `row` ("N matches" when the row is not one of them)."""
+    if matches is None:
+        return ""
+    k = bisect_left(matches, row)
+    if k < len(matches) and matches[k] == row:
+        return f"match {k + 1:,} of {len(matches):,}"
+    return f"{len(matches):,} match{'es' if len(matches) != 1 else ''}"

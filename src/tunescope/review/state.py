@@ -14,6 +14,7 @@ analysis is asked (`unanalysed`), not collected while drawing.
 from __future__ import annotations
 
 import hashlib
+import re
 from array import array
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +22,9 @@ from typing import Any
 from cachetools import LRUCache
 
 from tunescope.checks.findings import Finding, Severity
+from tunescope.dataset.filefacts import ARRAY, PRETTY
 from tunescope.dataset.records import RowInfo, row_info
+from tunescope.review.documents import DocumentMap
 from tunescope.editing.table import Run
 
 PENDING, OK, INFO, WARNING, ERROR = 0, 1, 2, 3, 4
@@ -123,6 +126,10 @@ class DatasetState:
         self._info: LRUCache = LRUCache(maxsize=4096)
         self.viewer_cache: LRUCache = LRUCache(maxsize=64)  # ("v", digest) -> ExampleSummary for the viewer
         self.report = None
+        self.file_findings: list[Finding] = []        # the report's findings of no line (file, dataset)
+        self.live = None                              # LiveReport of the edited rows (None: as on disk)
+        self.documents: DocumentMap | None = None     # the objects of a pretty-printed file or JSON array
+        self.highlight = None                         # the search's compiled pattern, for list and viewer
         self.format = ""
         self.past_status: dict[int, tuple] = {}      # id(index) -> (index, statuses) of files before a save
 
@@ -138,6 +145,7 @@ class DatasetState:
         """
         self.past_status[id(self.index)] = (self.index, self.results.status)
         self.index = index
+        self.documents = None       # the re-check of the written file says again what its lines are
         self.overlay.clear()
         self._info.clear()          # keyed by original line: line i of the new file is other bytes
 
@@ -183,10 +191,27 @@ class DatasetState:
     def check_finished(self, report) -> None:
         """The checker's report: dataset-level findings join their lines, and the file's format is known."""
         self.report = report
+        self.live = None
+        self.file_findings = [f for f in report.findings if f.line is None]
+        if getattr(report.facts, "layout", None) in (PRETTY, ARRAY):    # objects are reported on first lines
+            starts = [m.start() for m in re.finditer(rb"[^\x00]", self.results.status)]
+            self.documents = DocumentMap(starts, len(self.index)) if starts else None
+            self._info.clear()      # previews drawn while checking read the lines as rows
         self.results.finished = True
         self.results.add_dataset_findings(report.findings)
         self.results.estimated = self.results.estimated or not getattr(report, "exact_tokens", True)
         self.format = report.format
+
+    @property
+    def shown_report(self):
+        """The report the panes show: of the edited rows when there is one, else of the file on disk."""
+        return self.live.report if self.live is not None else self.report
+
+    def file_counts(self) -> tuple[int, int]:
+        """Errors and warnings about the whole file or dataset (no line), for the edited rows when checked."""
+        findings = self.live.file_findings if self.live is not None else self.file_findings
+        return (sum(f.severity is Severity.ERROR for f in findings),
+                sum(f.severity is Severity.WARNING for f in findings))
 
     def summary_for(self, row: int):
         """The fresh analysis of an edited row, if we have one."""
@@ -211,7 +236,25 @@ class DatasetState:
                 out[key] = (key, data, (origin if origin is not None else row) + 1)
         return list(out.values())
 
+    def object_line(self, row: int) -> int | None:
+        """For a line of a pretty-printed file: the 0-based first line of its object (None otherwise)."""
+        if self.documents is None or self.modified(row):
+            return None
+        span = self.documents.span(self.origin(row))
+        return None if span is None else span[1]
+
+    def viewer_data(self, row: int) -> bytes:
+        """What the viewer shows for a row: the whole object for a line of a pretty-printed file."""
+        first = self.object_line(row)
+        if first is not None:
+            data = self.documents.object_bytes(first, self.index.line)
+            if data is not None:
+                return data
+        return self.data(row)
+
     def status(self, row: int) -> int:
+        if (first := self.object_line(row)) is not None:
+            return self.results.status[first] if first < len(self.results.status) else PENDING
         if self.modified(row):
             summary = self.overlay.get(digest(self.data(row)))
             return severity_code(summary.findings) if summary is not None else PENDING
@@ -226,6 +269,8 @@ class DatasetState:
         return self.results.tokens[o] if o is not None and o < len(self.results.tokens) else -1
 
     def findings(self, row: int) -> list[Finding]:
+        if (first := self.object_line(row)) is not None:
+            return list(self.results.findings.get(first, ()))
         if self.modified(row):
             summary = self.overlay.get(digest(self.data(row)))
             return list(summary.findings) if summary is not None else []
@@ -254,9 +299,21 @@ class DatasetState:
         key = self.row_key(row)
         info = self._info.get(key)
         if info is None:
-            info = row_info(self.data(row))
+            info = self._object_info(row) or row_info(self.data(row))
             self._info[key] = info
         return info
+
+    def _object_info(self, row: int) -> RowInfo | None:
+        """A line of a pretty-printed file: its object's roles and preview on the first line, where
+        the object lies on the others."""
+        first, origin = self.object_line(row), self.origin(row)
+        if first is None:
+            return None
+        label = self.documents.label(origin)
+        if first != origin:
+            return RowInfo("", f"⋮ {label}")
+        shown = row_info(self.viewer_data(row))
+        return RowInfo(shown.roles, f"{label} · {shown.preview}")
 
     def row_view(self, display_row: int) -> RowView:
         row = self.row_at(display_row)
@@ -292,16 +349,17 @@ class DatasetState:
         return None
 
     def counts(self) -> tuple[int, int]:
-        """Errors and warnings over all rows; edited rows use their fresh analysis.
+        """Errors and warnings: rows with one (edited rows use their fresh analysis), plus the findings
+        about the whole file or dataset.
 
         Walks the session's segments (one per run of untouched lines, one per edited
         row), so the cost is the number of edits plus a C-speed count, not a Python
         loop over a million rows.
         """
+        errors, warnings = self.file_counts()
         status = self.results.status
         if self.session is None or not self.session.dirty:
-            return status.count(ERROR), status.count(WARNING)
-        errors = warnings = 0
+            return errors + status.count(ERROR), warnings + status.count(WARNING)
         for seg in self.session.segments:
             if isinstance(seg, Run):               # a run of lines as on disk
                 if seg.index is self.index:

@@ -28,7 +28,8 @@ from tunescope.config import ConfigError, Settings, data_dir, load_settings
 from tunescope.tokens.models import load_models
 from tunescope.tui import keymap
 from tunescope.tui.dialogs.confirm import ConfirmScreen
-from tunescope.tui.dialogs.help import HelpScreen
+from tunescope.tui.dialogs.file_picker import FilePickerScreen
+from tunescope.tui.dialogs.help import HelpScreen, pane_bindings, section_title
 from tunescope.tui.dialogs.start_job import DatasetToTrain, StartJobScreen
 from tunescope.tui.jobs_connection import JobsBackend
 from tunescope.tui.messages import (CheckpointScores, CompareRequested, DatasetSaved, ExampleShown, SaveRejected, ShowLineRequested,
@@ -106,12 +107,22 @@ class TunescopeApp(App):
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
-        self.push_screen(self.make_dataset_screen(self.model_name))
+        if self.path is not None and os.path.isdir(self.path):     # a folder: choose a file in it first
+            self.push_screen(FilePickerScreen(self.path), self._file_picked)
+        else:
+            self.push_screen(self.make_dataset_screen(self.model_name))
         for problem in self.problems:
             self.notify(problem, severity="warning", timeout=10)
 
     def on_unmount(self) -> None:
         self.jobs_backend.close()
+
+    def _file_picked(self, path: str | None) -> None:
+        if path is None:
+            self.exit()
+            return
+        self.path = path
+        self.push_screen(self.make_dataset_screen(self.model_name))
 
     def make_dataset_screen(self, model: str | None) -> DatasetScreen:
         info, options, problem = resolve_model(model, self.settings)
@@ -206,6 +217,12 @@ class TunescopeApp(App):
         if isinstance(self.screen, JobsScreen):      # a jobs screen further down is replaced by open_jobs
             self.pop_screen()
             self.push_screen(JobsScreen(self.jobs_backend))
+
+    def reload_dataset(self, path: str | None) -> None:
+        """Open `path` afresh in place of the dataset screen (R: reload from disk, after a save-as too)."""
+        if path is not None:
+            self.path = path
+        self.switch_screen(self.make_dataset_screen(self.model_name))
 
     # -- navigation ---------------------------------------------------------------------------
     def open_jobs(self, select: str | None = None) -> None:
@@ -381,20 +398,29 @@ class TunescopeApp(App):
             self.exit()
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Textual's commands, then every key of the screen (the palette runs them once it has closed)."""
-        yield from super().get_system_commands(screen)
+        """Textual's commands (less its own Quit: ours asks about unsaved edits), then every key of the
+        screen, its focused pane and its other panes (the palette runs them once it has closed)."""
+        yield from (command for command in super().get_system_commands(screen) if command.title != "Quit")
         seen = set()
         for active in screen.active_bindings.values():
             binding = active.binding
             if not binding.id or binding.id in seen:
                 continue
             seen.add(binding.id)
-            key = binding.key_display or binding.key.split(",")[0]
             help_text = binding.tooltip or binding.description
             if not active.enabled:
                 help_text += " (not available right now)"
-            yield SystemCommand(f"{binding.description} ({key})", help_text,
-                                partial(self.call_later, self.run_action, binding.action, active.node))
+            yield self._command(binding, help_text, active.node)
+        for widget, binding in pane_bindings(screen):
+            if binding.id and binding.id not in seen:
+                seen.add(binding.id)
+                where = section_title(widget).lower()
+                yield self._command(binding, f"{binding.tooltip or binding.description} (in the {where})", widget)
+
+    def _command(self, binding, help_text: str, node) -> SystemCommand:
+        key = binding.key_display or binding.key.split(",")[0]
+        return SystemCommand(f"{binding.description} ({key})", help_text,
+                             partial(self.call_later, self.run_action, binding.action, node))
 
 
 def start_process_helpers(path: str | None) -> None:

@@ -85,6 +85,8 @@ DATASET_BINDINGS = [
     _b("ctrl+r", "redo", "Redo", "dataset.redo", "Redo the last undone edit"),
     _b("ctrl+s", "save", "Save", "dataset.save", "Save atomically (offers save-as if the file changed)",
        show=True),
+    _b("S", "save_as", "Save as", "dataset.save_as", "Save the dataset to another file (and continue there)"),
+    _b("R", "reload", "Reload", "dataset.reload", "Read the file again from disk (asks first if there are edits)"),
     _b("y", "copy", "Copy", "dataset.copy", "Copy the example JSON to the clipboard (OSC 52)"),
     _b("J", "app.open_jobs", "Jobs", "dataset.jobs", "Fine-tuning jobs on the backend, watched live"),
     _b("T", "app.start_job", "Train", "dataset.start_job", "Start a fine-tuning job with this dataset (asks first)"),
@@ -134,6 +136,20 @@ CONFIRM_BINDINGS = [
     _b("left,h", "app.focus_previous", "Previous button", "confirm.previous_button", "Focus the previous button"),
     _b("right,l", "app.focus_next", "Next button", "confirm.next_button", "Focus the next button"),
 ]
+
+QUIT_BINDINGS = [
+    _b("s", "answer('save')", "Save and quit", "quit.save", "Save the edits, then quit", show=True),
+    _b("y", "answer('discard')", "Quit without saving", "quit.discard", "Quit and drop the unsaved edits",
+       show=True),
+    _b("n,escape", "answer('')", "Stay", "quit.stay", "Close the question and keep working", show=True),
+    _b("left,h", "app.focus_previous", "Previous button", "quit.previous_button", "Focus the previous button"),
+    _b("right,l", "app.focus_next", "Next button", "quit.next_button", "Focus the next button"),
+]
+
+PICKER_BINDINGS = [
+    _b("escape", "cancel", "Quit", "picker.cancel", "Quit without opening a file", show=True),
+]
+"""The file picker shown when tunescope is given a folder."""
 
 PROMPT_BINDINGS = [
     _b("escape", "cancel", "Cancel", "prompt.cancel", "Close the prompt without an answer", show=True),
@@ -192,6 +208,8 @@ AREAS: dict[str, list[Binding]] = {
     "jobs": JOBS_BINDINGS,
     "compare": COMPARE_BINDINGS,
     "confirm": CONFIRM_BINDINGS,
+    "quit": QUIT_BINDINGS,
+    "picker": PICKER_BINDINGS,
     "prompt": PROMPT_BINDINGS,
     "search": SEARCH_BINDINGS,
     "filter": FILTER_BINDINGS,
@@ -213,8 +231,28 @@ def binding_ids() -> set[str]:
     return {b.id for b in all_bindings() if b.id}
 
 
+DATASET_PANES = ("dataset", "list", "viewer", "findings", "stats")
+"""Areas whose keys work at the same time on the dataset screen (a pane's key shadows the screen's)."""
+
+
+def live_together(area: str) -> tuple[str, ...]:
+    """The areas whose keys a key of `area` must not collide with."""
+    if area == "app":
+        return tuple(AREAS)
+    if area == "dataset":
+        return ("app",) + DATASET_PANES
+    if area in DATASET_PANES:
+        return ("app", "dataset", area)
+    return ("app", area) if area == "jobs" else (area,)
+
+
+def _keys(keys: str) -> set[str]:
+    return {key.strip() for key in keys.split(",") if key.strip()}
+
+
 def user_keymap(overrides: dict | None) -> tuple[dict[str, str], list[str]]:
-    """The valid part of a user's keymap, and one message per entry we ignored."""
+    """The valid part of a user's keymap, and one message per entry we ignored (an unknown id, no key,
+    or a key that another action answers where this one works)."""
     valid: dict[str, str] = {}
     problems: list[str] = []
     known = binding_ids()
@@ -225,4 +263,16 @@ def user_keymap(overrides: dict | None) -> tuple[dict[str, str], list[str]]:
             problems.append(f"keymap: {binding_id!r} needs a key string such as \"D\" or \"ctrl+d\"")
         else:
             valid[binding_id] = keys
+    effective = {b.id: _keys(valid.get(b.id, b.key)) for b in all_bindings() if b.id}
+    for binding_id, keys in list(valid.items()):
+        area = binding_id.split(".")[0]
+        for other in all_bindings():
+            taken = _keys(keys) & effective.get(other.id, set())
+            if other.id != binding_id and other.id.split(".")[0] in live_together(area) and taken \
+                    and other.action != next(b.action for b in all_bindings() if b.id == binding_id):
+                problems.append(f"keymap: {binding_id} = {keys!r} ignored: {', '.join(sorted(taken))} already "
+                                f"does {other.id} ({other.description}); pick a free key, or remap {other.id} too")
+                del valid[binding_id]
+                effective[binding_id] = _keys(next(b.key for b in all_bindings() if b.id == binding_id))
+                break
     return valid, problems

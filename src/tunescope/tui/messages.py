@@ -71,6 +71,14 @@ class CheckFinished(Message):
 
 
 @dataclass
+class LiveChecked(Message):
+    """The edited rows were checked as a whole (`live` None: cancelled, or too big to copy)."""
+
+    live: Any
+    generation: int
+
+
+@dataclass
 class CheckFailed(Message):
     """The checker could not run; `reason` is shown to the user as is."""
 
@@ -105,6 +113,34 @@ class SearchMatched(Message):
 
 
 @dataclass
+class Told(Message):
+    """Background work finished with something to tell the user (`text`, titled `title`)."""
+
+    text: str
+    title: str = ""
+
+
+@dataclass
+class SearchProgressed(Message):
+    """The running search has read `done` of `total` rows."""
+
+    done: int
+    total: int
+    generation: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, SearchProgressed)
+
+
+@dataclass
+class MatchesCounted(Message):
+    """Every display row the search matches (an array), for "match k of N"."""
+
+    matches: Any
+    generation: int
+
+
+@dataclass
 class ViewBuilt(Message):
     """A filter or sort produced `rows` (session row indices, in display order); None = all rows."""
 
@@ -135,6 +171,7 @@ class SaveRejected(Message):
     changed_on_disk: bool = False
     path: str | None = None
     save_as_blocked: str | None = None
+    read_only: bool = False
 
 
 @dataclass

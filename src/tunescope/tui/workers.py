@@ -24,17 +24,19 @@ from tunescope.checks.model import CheckOptions
 from tunescope.checks.run.runner import DatasetChecker
 from tunescope.dataset.index import LineIndex
 from tunescope.review.filters import FilterSpec
+from tunescope.review.live_check import LiveCheckRequest, check_rows
 from tunescope.review.outcome import describe_error
 from tunescope.review.reanalyse import Analysis, RowChecker
 from tunescope.review.runs import Run
 from tunescope.review.saving import Saved, SaveRefusal, SaveRequest, write_rows
-from tunescope.review.search import SearchSpec, find_next
+from tunescope.review.search import SearchSpec, count_matches, find_next
 from tunescope.review.state import DatasetState
 from tunescope.review.views import build_view
 from tunescope.tokens.encodings import EncodingUnavailable
 from tunescope.tui.messages import (AnalysisFailed, CheckFailed, CheckFinished, CheckProgressed, DatasetSaved,
-                                    ExampleAnalysed, ExamplesChecked, IndexBuilt, IndexGrew, SaveRejected,
-                                    SearchMatched, TokensEstimated, ViewBuilt, WorkFailed)
+                                    ExampleAnalysed, ExamplesChecked, IndexBuilt, IndexGrew, LiveChecked,
+                                    MatchesCounted, SaveRejected, SearchMatched, SearchProgressed,
+                                    Told, TokensEstimated, ViewBuilt, WorkFailed)
 
 Post = Callable[[object], object]
 
@@ -81,6 +83,18 @@ def check_dataset(index: LineIndex, options: CheckOptions, allow_estimate: bool,
         post(CheckFinished(report, run.generation, time.perf_counter() - started))
 
 
+def live_check(request: LiveCheckRequest, options: CheckOptions, allow_estimate: bool, post: Post,
+               run: Run) -> None:
+    """Check the edited rows as a whole (findings, stats and counts follow the edits)."""
+    try:
+        live = check_rows(request, options, allow_estimate, run.cancel)
+    except Exception as exc:  # noqa: BLE001 - the panes keep the last report; say why they did not follow
+        post(WorkFailed("re-checking the edited rows", describe_error(exc)))
+        return
+    if run.running:
+        post(LiveChecked(live, run.generation))
+
+
 def analyse_rows(checker: RowChecker, analyses: Iterable[Analysis], file_format: str, post: Post) -> None:
     """Check rows again one by one (edited rows, or the viewer's); each result is posted as it comes."""
     for item in analyses:
@@ -93,14 +107,36 @@ def analyse_rows(checker: RowChecker, analyses: Iterable[Analysis], file_format:
 
 
 def search(state: DatasetState, spec: SearchSpec, start: int, step: int, post: Post, run: Run) -> None:
-    """Find the next match from display row `start` in direction `step`."""
+    """Find the next match from display row `start` in direction `step` (progress as it reads)."""
     try:
-        result = find_next(state, spec, start, step, run.cancel)
+        result = find_next(state, spec, start, step, run.cancel,
+                           lambda done, total: post(SearchProgressed(done, total, run.generation)))
     except Exception as exc:  # noqa: BLE001
         post(WorkFailed("search", describe_error(exc)))
         return
     if result is not None:
         post(SearchMatched(result.pattern, result.row, result.wrapped, run.generation))
+
+
+def count_search(state: DatasetState, spec: SearchSpec, post: Post, run: Run) -> None:
+    """Count every match of the search ("match k of N")."""
+    try:
+        matches = count_matches(state, spec, run.cancel)
+    except Exception as exc:  # noqa: BLE001
+        post(WorkFailed("counting the matches", describe_error(exc)))
+        return
+    if matches is not None:
+        post(MatchesCounted(matches, run.generation))
+
+
+def split(request, post: Post) -> None:
+    """Write the training and validation files of a `SplitRequest`; say what was written."""
+    try:
+        text = request.run()
+    except Exception as exc:  # noqa: BLE001 - FixError says why (e.g. a path is the dataset itself)
+        post(WorkFailed("splitting", describe_error(exc)))
+        return
+    post(Told(text, "Split written"))
 
 
 def view(state: DatasetState, spec: FilterSpec | None, sort: str, post: Post, run: Run) -> None:
@@ -124,4 +160,4 @@ def save(request: SaveRequest, post: Post) -> None:
         post(DatasetSaved(outcome.path, outcome.detail, outcome.index))
     else:
         post(SaveRejected(outcome.reason, changed_on_disk=outcome.changed_on_disk, path=outcome.path,
-                          save_as_blocked=outcome.save_as_blocked))
+                          save_as_blocked=outcome.save_as_blocked, read_only=outcome.read_only))

@@ -119,3 +119,27 @@ async def test_nothing_to_change_or_failing_preview_is_not_applied():
         await pilot.press("enter", "escape")
         await pilot.pause()
         assert app.results == [None]
+
+
+async def test_split_into_train_and_validation_is_in_the_fixes_menu(tmp_path):
+    """Issue 9: the train/validation split was only reachable from the CLI (`tunescope fix --split`)."""
+    from tests.functional.app_helpers import app_for, notifications, ready, sample_copy, wait_for
+
+    path = sample_copy(tmp_path)
+    app = app_for(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        names = [name for name, _, _ in screen.review.fix_entries()]
+        await pilot.press("x")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "FixesMenu", what="the fixes menu")
+        menu = app.screen
+        await pilot.press(*["j"] * names.index("split"))
+        await wait_for(pilot, lambda: "sample_train.jsonl" in menu.preview_text, what="the split preview")
+        assert "sample_valid.jsonl" in menu.preview_text and "the dataset stays as it is" in menu.preview_text
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("Split written" in n for n in notifications(app)), what="the split")
+        train, valid = tmp_path / "sample_train.jsonl", tmp_path / "sample_valid.jsonl"
+        lines = train.read_bytes().splitlines() + valid.read_bytes().splitlines()
+        assert sorted(lines) == sorted(line for line in path.read_bytes().splitlines() if line.strip())
+        assert 0 < len(valid.read_bytes().splitlines()) < len(train.read_bytes().splitlines())
+        assert not screen.state.session.dirty

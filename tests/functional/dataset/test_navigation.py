@@ -28,7 +28,10 @@ async def test_sample_opens_with_every_row_and_checker_results():
         assert state.tokens(21) > state.token_limit
         status = screen.status_bar.status
         assert state.status(7) == ERROR           # line 8: an image, and gpt-4.1-mini has no vision (issue 9)
-        assert (status.errors, status.warnings) == (3, state.results.status.count(WARNING))
+        # rows with a warning, plus the warnings about the whole file (issue 9: they count too)
+        assert (status.errors, status.warnings) == (3, state.results.status.count(WARNING)
+                                                    + state.file_counts()[1])
+        assert state.file_counts()[1] >= 1
         assert status.format == "chat" and status.lines == 31 and not status.dirty
         # the rendered rows carry the glyphs and the roles summary
         text = "".join(seg.text for seg in screen.example_list.render_line(12))

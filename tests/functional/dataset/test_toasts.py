@@ -17,7 +17,7 @@ def visible_toasts(screen) -> int:
 @pytest.mark.slow
 @pytest.mark.regression("qa_modals")
 @pytest.mark.parametrize("key,screen_name", [("x", "FixesMenu"), ("f", "FilterScreen"), ("slash", "SearchScreen"),
-                                             ("colon", "GotoLineScreen"), ("q", "ConfirmScreen")])
+                                             ("colon", "GotoLineScreen"), ("q", "QuitScreen")])
 async def test_toasts_wait_behind_dialogs_and_come_back(tmp_path, key, screen_name):
     app = app_for(sample_copy(tmp_path))
     async with app.run_test(size=(80, 24), notifications=True) as pilot:

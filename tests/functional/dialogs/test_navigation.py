@@ -81,10 +81,12 @@ async def test_dialog_keys_follow_the_user_keymap(tmp_path):
     app = app_for(chat_file(tmp_path / "twelve.jsonl"), settings=Settings(keymap={"confirm.yes": "o"}))
     async with app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)
-        await pilot.press("d", "q")                                    # unsaved edit: quitting asks first
-        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), 5, "the quit question")
+        await pilot.press("d", "R")                  # unsaved edit: reloading asks first (quit has its own prompt now)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), 5, "the reload question")
         await pilot.press("y")                                         # y is not "yes" any more
         await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("o")
-        await wait_for(pilot, lambda: not app.is_running, 5, "the app to quit")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen), 5, "the reload")
+        await wait_for(pilot, lambda: app.dataset_screen.state is not None and app.dataset_screen.state.session
+                       is not None and not app.dataset_screen.state.session.dirty, 10, "the file reloaded")

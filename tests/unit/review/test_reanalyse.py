@@ -29,7 +29,9 @@ def test_an_edited_row_of_a_chat_file_keeps_the_error_the_checker_gave_it(tmp_pa
     review = review_of(write_rows(tmp_path / "d.jsonl", [chat(f"q{i}") for i in range(5)] + [PROMPT_ONLY]))
     state = review.state
     assert "missing_assistant_message" in [f.check for f in state.findings(5)] and state.format == "chat"
-    review.edit(5, json.dumps(PROMPT_ONLY, indent=4))
+    # a real change (re-indenting alone is no change now: an edit keeps the line's JSON style)
+    edited = {"messages": [PROMPT_ONLY["messages"][0], {"role": "user", "content": "Hi there"}]}
+    review.edit(5, json.dumps(edited, indent=4))
     wanted = review.checker.for_rows(state, range(0, 10))
     assert [(a.key, a.line) for a in wanted] == [(("m", digest(state.data(5))), 6)]
     assert review.checker.for_rows(state, range(0, 10)) == []                 # under way: not asked twice

@@ -64,3 +64,17 @@ def test_user_keymap_accepts_every_id_including_dialogs_and_panes():
     assert valid == overrides
     assert problems == ["keymap: unknown binding id 'confirm.maybe'",
                         "keymap: 'dataset.delete' needs a key string such as \"D\" or \"ctrl+d\""]
+
+
+def test_a_remap_onto_a_taken_key_is_refused_with_a_message():
+    """Issue 9: `"dataset.delete" = "j"` silently lost either delete or the list's down key."""
+    valid, problems = keymap.user_keymap({"dataset.delete": "j", "app.help": "d", "dataset.copy": "Y"})
+    assert valid == {"dataset.copy": "Y"}
+    assert any(p.startswith("keymap: dataset.delete = 'j' ignored: j already does list.down") for p in problems)
+    assert any(p.startswith("keymap: app.help = 'd' ignored: d already does dataset.delete") for p in problems)
+
+
+def test_swapping_two_keys_is_allowed_and_dialog_keys_do_not_collide_with_the_screen():
+    swap = {"dataset.delete": "s", "dataset.sort": "D"}
+    assert keymap.user_keymap(swap) == (swap, [])
+    assert keymap.user_keymap({"confirm.yes": "d"}) == ({"confirm.yes": "d"}, [])

@@ -59,7 +59,7 @@ class FixesMenu(ModalScreen[str | None]):
             self.count = count
             self.error = error
 
-    def __init__(self, fixes: list[tuple[str, str, str]], preview: Callable[[str], int]) -> None:
+    def __init__(self, fixes: list[tuple[str, str, str]], preview: Callable[[str], int | str]) -> None:
         super().__init__()
         self.fixes = list(fixes)
         self.preview = preview
@@ -117,6 +117,8 @@ class FixesMenu(ModalScreen[str | None]):
             label.update(Content.from_markup("[$text-muted]counting the lines it would change…[/]"))
         elif name in self.errors:
             label.update(Content.from_markup("[$text-warning]▲ $error[/]", error=self.errors[name]))
+        elif isinstance(self.counts[name], str):     # an entry that writes files says what it writes
+            label.update(Content.from_markup("[$text-success]$text[/]", text=self.counts[name]))
         else:
             count = self.counts[name]
             if count == 0:
@@ -137,7 +139,8 @@ class FixesMenu(ModalScreen[str | None]):
     @work(thread=True, group="fix-preview", exit_on_error=False, description="preview a bulk fix")
     def _run_preview(self, name: str) -> None:
         try:
-            count, error = int(self.preview(name)), None
+            answer = self.preview(name)
+            count, error = (answer if isinstance(answer, str) else int(answer)), None
         except Exception as exc:  # shown in the menu, never a traceback
             count, error = None, str(exc) or type(exc).__name__
         self.post_message(self._Previewed(name, count, error))

@@ -92,16 +92,25 @@ def collect_sections(app: App, screen: Screen) -> list[HelpSection]:
         elif rows or blurb:
             sections.append(HelpSection(section_title(node), blurb, list(rows.values())))
 
-    seen = set(chain)
-    for widget in screen.query(Widget):
-        if widget in seen or not getattr(type(widget), "HELP", None) or not widget.display:
-            continue
+    for widget, bindings in other_panes(screen, set(chain)):
         rows: dict[tuple, HelpRow] = {}
-        for binding in declared_bindings(type(widget)):
+        for binding in bindings:
             _add(rows, app.get_key_display(binding), binding, True)
         title = f"{section_title(widget)} (when focused)"
         sections.append(HelpSection(title, str(widget.HELP), list(rows.values())))
     return sections
+
+
+def other_panes(screen: Screen, skip: set) -> list[tuple[Widget, list[Binding]]]:
+    """The panes of `screen` outside `skip` that describe themselves (`HELP`), with their keys; hidden
+    ones too (at 80 columns the viewer and stats are one tab away, and their keys still exist)."""
+    return [(widget, declared_bindings(type(widget))) for widget in screen.query(Widget)
+            if widget not in skip and getattr(type(widget), "HELP", None)]
+
+
+def pane_bindings(screen: Screen) -> list[tuple[Widget, Binding]]:
+    """(pane, binding) for every key the panes of `screen` answer when focused (for the palette)."""
+    return [(widget, binding) for widget, bindings in other_panes(screen, set()) for binding in bindings]
 
 
 def render_section(section: HelpSection) -> Content:

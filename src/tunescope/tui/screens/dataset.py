@@ -20,24 +20,21 @@ from textual.screen import Screen
 
 from tunescope.review.commands import EDIT_ACTIONS, ReviewSession
 from tunescope.review.filters import filter_from_key
-from tunescope.editing.fixes.registry import menu_entries
 from tunescope.review.json_text import EditorUnavailable
 from tunescope.review.outcome import Outcome
-from tunescope.review.saving import Saved, SaveRefusal
 from tunescope.review.search import SearchResult
 from tunescope.review.views import View
 from tunescope.tui import keymap, workers
-from tunescope.tui.dialogs.confirm import ConfirmScreen
 from tunescope.tui.dialogs.editor import JsonEditorScreen
 from tunescope.tui.dialogs.fixes_menu import FixesMenu
 from tunescope.tui.dialogs.filter import FilterScreen
 from tunescope.tui.dialogs.goto import GotoLineScreen
 from tunescope.tui.dialogs.message import MessageScreen
-from tunescope.tui.dialogs.save_as import SaveAsScreen
 from tunescope.tui.dialogs.search import SearchScreen
-from tunescope.tui.messages import (AnalysisFailed, CheckFailed, CheckFinished, CheckProgressed, DatasetSaved,
-                                    ExampleAnalysed, ExamplesChecked, IndexBuilt, IndexGrew, SaveRejected,
-                                    SearchMatched, TokensEstimated, ViewBuilt, WorkFailed)
+from tunescope.tui.messages import (AnalysisFailed, CheckFailed, CheckFinished, CheckProgressed,
+                                    ExampleAnalysed, ExamplesChecked, IndexBuilt, IndexGrew,
+                                    MatchesCounted, SearchMatched, SearchProgressed, Told, TokensEstimated,
+                                    ViewBuilt, WorkFailed)
 from tunescope.tui.widgets.dataset.example_list import ExampleList
 from tunescope.tui.widgets.dataset.example_viewer import ExampleViewer
 from tunescope.tui.widgets.dataset.findings_pane import FindingsPane
@@ -45,9 +42,11 @@ from tunescope.tui.widgets.dataset.review_panes import ReviewPanes
 from tunescope.tui.widgets.dataset.stats_pane import StatsPane
 from tunescope.tui.widgets.dataset.status_bar import StatusBar
 from tunescope.tui.widgets.fitted_footer import FittedFooter
+from tunescope.tui.screens.dataset_file import DatasetFileActions
+from tunescope.tui.screens.dataset_live import LiveFindings
 
 
-class DatasetScreen(Screen):
+class DatasetScreen(DatasetFileActions, LiveFindings, Screen):
     """Review and fix one dataset file."""
 
     BINDINGS = keymap.DATASET_SCREEN_BINDINGS
@@ -83,6 +82,7 @@ class DatasetScreen(Screen):
             self.notify(self.open_error, title="Cannot open the file", severity="error", timeout=10)
             return
         self.panes.set_state(state)
+        self.watch_disk()
         self.status_bar.set(phase="indexing", done=0, total=state.index.size)
         workers.start_daemon(workers.index_file, state.index, self.post_message, self.cancel, name="tunescope-index")
 
@@ -140,9 +140,9 @@ class DatasetScreen(Screen):
             case CheckFinished(report=report):
                 self.state.check_finished(report)
                 self.status_bar.set(phase="", format=report.format, estimated=self.state.results.estimated)
-                self.query_one(FindingsPane).set_report(report)
-                self.query_one(StatsPane).set_report(report, self.model_info)
+                self.show_report(report)
                 self.show_outcome(Outcome(notice=self.review.file_notice_for(report)))
+                self.schedule_live_check()          # edits made while the file was being checked
                 self.panes.follow()
             case CheckFailed(reason=reason):
                 self.state.results.finished = True
@@ -157,6 +157,9 @@ class DatasetScreen(Screen):
         self.notify(f"{event.reason}\nToken counts are estimates until then (marked ~estimated).",
                     title="Exact token counts unavailable", severity="warning", timeout=15)
 
+    def on_told(self, event: Told) -> None:
+        self.notify(event.text, title=event.title, timeout=10)
+
     def on_work_failed(self, event: WorkFailed) -> None:
         self.notify(f"{event.what} failed: {event.reason}", severity="error")
 
@@ -166,7 +169,8 @@ class DatasetScreen(Screen):
         return self.panes.current_row()
 
     def on_review_panes_analysis_wanted(self, event: ReviewPanes.AnalysisWanted) -> None:
-        self._analyse(self.review.checker.for_viewer(self.state, event.row, event.data))
+        if 0 <= event.row < self.state.row_count():      # quick deletes can remove the row before this comes
+            self._analyse(self.review.checker.for_viewer(self.state, event.row, event.data))
 
     def on_example_list_rows_shown(self, event: ExampleList.RowsShown) -> None:
         if self.state is not None:
@@ -256,6 +260,22 @@ class DatasetScreen(Screen):
     def on_search_matched(self, event: SearchMatched) -> None:
         self.show_outcome(self.review.search_matched(SearchResult(event.pattern, event.row, event.wrapped),
                                                      event.generation))
+        self.example_list.refresh()                 # the matches are highlighted
+
+    def on_search_progressed(self, event: SearchProgressed) -> None:
+        if self.review.runs.is_current("search", event.generation):
+            percent = 100 * event.done // max(1, event.total)
+            self.status_bar.set(view=f"searching {self.review.search.pattern!r}… {percent}% (esc stops)")
+
+    def count_matches(self) -> None:
+        run = self.review.runs.start("count")
+        self._thread(workers.count_search, self.state, self.review.search, self.post_message, run, group="count")
+
+    def on_matches_counted(self, event: MatchesCounted) -> None:
+        if not self.review.runs.running("search"):
+            self.show_outcome(self.review.matches_counted(event.matches, event.generation, self.current_row()))
+        else:                                       # the running search's answer shows the count
+            self.review.matches_counted(event.matches, event.generation, None)
 
     def action_filter(self) -> None:
         self.app.push_screen(FilterScreen(self.review.filter_options(), self.review.current_filter_key()),
@@ -321,7 +341,7 @@ class DatasetScreen(Screen):
         self.show_outcome(self.review.toggle_weight(row, self.viewer.selected_message_index if shown else None, shown))
 
     def action_fixes(self) -> None:
-        self.app.push_screen(FixesMenu(menu_entries(), self.review.fix_preview),
+        self.app.push_screen(FixesMenu(self.review.fix_entries(), self.review.fix_preview),
                              lambda name: self.show_outcome(self.review.apply_fix(name)) if name else None)
 
     def action_undo(self) -> None:
@@ -333,33 +353,6 @@ class DatasetScreen(Screen):
     def action_copy(self) -> None:
         self.show_outcome(self.review.copy(self.current_row()))
 
-    # -- saving and quitting ---------------------------------------------------------------------------
-    def action_save(self, path: str | None = None) -> None:
-        self.show_outcome(self.review.save(path))
-
-    def on_dataset_saved(self, event: DatasetSaved) -> None:
-        outcome = self.review.saved(Saved(event.path, event.detail, event.index))
-        self.path = self.review.session.path            # the session continues on the written file
-        self.display_name = os.path.basename(self.path)
-        self.status_bar.set(phase="", file=self.display_name, lines=len(self.state.index))
-        self.show_outcome(outcome)
-
-    def on_save_rejected(self, event: SaveRejected) -> None:
-        self.status_bar.set(phase="")
-        refusal = SaveRefusal(event.reason, event.changed_on_disk, event.path, event.save_as_blocked)
-        self.show_outcome(self.review.save_refused(refusal))
-
-    def request_quit(self) -> None:
-        if self.review.session is not None and self.review.session.dirty:
-            self.app.push_screen(ConfirmScreen("You have unsaved edits. Quit and lose them? (ctrl+s saves)",
-                                               danger=True), lambda yes: self._quit() if yes else None)
-        else:
-            self._quit()
-
-    def _quit(self) -> None:
-        self.stop_background_work()
-        self.app.exit()
-
     # -- rendering outcomes ------------------------------------------------------------------------------
     def show_outcome(self, outcome: Outcome) -> None:
         """Render what a review command did, in the order the Outcome lists it."""
@@ -370,10 +363,13 @@ class DatasetScreen(Screen):
         self.panes.show_rows(outcome.reload_list, outcome.refresh_rows, outcome.cursor, outcome.message)
         if outcome.refresh_rows:
             self.status_bar.show_counts(self.state)
+            self.schedule_live_check()
         if outcome.run_view:
             self.apply_view()
         if outcome.search_step is not None:
             self.start_search(outcome.search_step)
+        if outcome.count_matches:
+            self.count_matches()
         if outcome.toast_text:
             self.notify_change(outcome.toast_text)
         if (notice := outcome.notice) is not None:
@@ -386,11 +382,12 @@ class DatasetScreen(Screen):
         if outcome.save is not None:
             self.status_bar.set(phase="saving", done=0, total=1)
             self._thread(workers.save, outcome.save, self.post_message, group="save", exclusive=True)
+        if outcome.split is not None:
+            self._thread(workers.split, outcome.split, self.post_message, group="split", exclusive=True)
         if outcome.explain is not None:
             self.app.push_screen(MessageScreen(*outcome.explain))
         if outcome.offer_save_as is not None:
-            self.app.push_screen(SaveAsScreen(self.review.save_as_default(), reason=outcome.offer_save_as),
-                                 lambda path: self.action_save(os.path.expanduser(path)) if path else None)
+            self.action_save_as(outcome.offer_save_as)
         self.refresh_bindings()
 
     def notify_change(self, text: str) -> None:

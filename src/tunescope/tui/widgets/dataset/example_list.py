@@ -30,7 +30,8 @@ from tunescope.review.state import ERROR, INFO, OK, PENDING, WARNING, RowView
 
 GLYPHS = {ERROR: ("✗", "error"), WARNING: ("▲", "warning"), INFO: ("i", "info"), OK: ("✓", "ok"),
           PENDING: ("·", "pending")}
-UNCHECKED = ("–", "pending")       # the checker finished without a result for this line
+UNCHECKED = ("–", "pending")
+MATCH_STYLE = Style(reverse=True, bold=True)   # a search match in the preview       # the checker finished without a result for this line
 BAR_WIDTH = 5
 EIGHTHS = " ▏▎▍▌▋▊▉"
 
@@ -55,6 +56,11 @@ class ExampleList(ScrollView, can_focus=True):
     """Virtual list of examples with a cursor."""
 
     BINDINGS = keymap.LIST_BINDINGS
+    HELP = ("Columns: line, status (✗ error, ▲ warning, i info, ✓ fine, · not checked yet, – no result), "
+            "* edited, tokens and a bar against the model's limit, messages, preview. Messages: S system, "
+            "D developer, U user, A assistant, A0 assistant with weight 0 (not trained), A* assistant with "
+            "tool calls, T tool, F function, ? unusable; a preference row shows its input's messages; "
+            "P C prompt/completion.")
 
     COMPONENT_CLASSES = {
         "example-list--cursor", "example-list--line", "example-list--error", "example-list--warning",
@@ -267,6 +273,19 @@ class ExampleList(ScrollView, can_focus=True):
             self._strips.set(key, strip)
         return strip
 
+    def _preview_segments(self, preview: str, style, base) -> list[Segment]:
+        """The preview, with the search's matches in reverse video."""
+        pattern = self.state.highlight
+        if pattern is None:
+            return [Segment(preview, style)]
+        out, at = [], 0
+        for match in pattern.finditer(preview):
+            if match.end() == match.start():
+                continue
+            out += [Segment(preview[at:match.start()], style), Segment(match.group(), style + MATCH_STYLE)]
+            at = match.end()
+        return out + [Segment(preview[at:], style)]
+
     def _style(self, name: str) -> Style:
         """The component's foreground only (resolved against the list's background, so `auto`
         colours work in light themes), to be laid over the row's base style."""
@@ -295,6 +314,6 @@ class ExampleList(ScrollView, can_focus=True):
             Segment(tokens + " ", plain("tokens")),
             Segment(token_bar(view.tokens, limit), base + self._style("bar-over" if over else "bar")),
             Segment(f" {roles:<14} ", plain("roles")),
-            Segment(view.preview, plain("preview")),
+            *self._preview_segments(view.preview, plain("preview"), base),
         ]
         return Strip(segments).crop_extend(0, width, base)

@@ -238,6 +238,7 @@ class ExampleViewer(VerticalScroll, can_focus=True):
     """Shows one example; attributes down (`show`), cursor state readable by the screen."""
 
     BINDINGS = keymap.VIEWER_BINDINGS
+    HELP = "The selected example, message by message, with tokens and findings; p shows its raw JSON."
 
     raw: reactive[bool] = reactive(False, bindings=True)
     message_cursor: reactive[int] = reactive(0, always_update=True)
@@ -252,6 +253,8 @@ class ExampleViewer(VerticalScroll, can_focus=True):
         super().__init__(id=id, classes=classes)
         self.data: bytes = b""
         self.line: int | None = None
+        self.parsed = self.raw_filled = False
+        self.highlight = None           # the search's compiled pattern (set by show_row)
         self.obj = None
         self.blocks: list[MessageBlock] = []
 
@@ -280,12 +283,13 @@ class ExampleViewer(VerticalScroll, can_focus=True):
         """Display session row `row` of a `DatasetState` with what is known of it; False when no fresh
         analysis of its bytes is known yet (it has no per-message tokens)."""
         try:
-            data = state.data(row)
+            data = state.viewer_data(row)
         except (IndexError, OSError) as exc:
             self.clear(f"cannot read this row: {exc}")
             return True
         origin = state.origin(row)
         summary = state.analysis_of(data)
+        self.highlight = state.highlight
         self.show(data, None if origin is None else origin + 1, summary, state.viewer_findings(row, summary),
                   keep_cursor=keep_cursor)
         return summary is not None
@@ -306,6 +310,9 @@ class ExampleViewer(VerticalScroll, can_focus=True):
         blocks = build_blocks(self.obj, tokens) if parsed else [
             Block("not valid JSON", Content.assemble((error, "$text-error"), "\n\n",
                                                      clip(data.decode("utf-8", "replace"))), classes="-invalid")]
+        if self.highlight is not None:           # the search's matches
+            for block in blocks:
+                block.body = block.body.highlight_regex(self.highlight, style="reverse $text-accent")
         rest = attach_findings(blocks, findings)
         head = [f"line {line}" if line is not None else "new example"]
         if tokens is not None:
@@ -315,15 +322,16 @@ class ExampleViewer(VerticalScroll, can_focus=True):
         summary_line = Content.assemble((" · ".join(head), "bold"))
         header = Block("", Content.assemble(summary_line, "\n", findings_content(rest)) if rest else summary_line,
                        classes="-header")
-        raw_text = self._raw_text(parsed)
+        self.parsed, self.raw_filled = parsed, False     # the raw text is made when p first shows it
         widgets = [MessageBlock(header)] + [MessageBlock(b) for b in blocks]
-        raw_widget = Static(Content(raw_text), classes="raw-json")
+        raw_widget = Static("", classes="raw-json")
         cursor = self.message_cursor if keep_cursor else 0
         with self.app.batch_update():
             self.remove_children()
             self.blocks = widgets
             self.mount_all(widgets + [raw_widget])
             self.set_class(self.raw, "-raw")
+            self.fill_raw()
             self.message_cursor = cursor
             if not keep_cursor:
                 self.scroll_home(animate=False, immediate=True)
@@ -332,11 +340,19 @@ class ExampleViewer(VerticalScroll, can_focus=True):
         self.post_message(ExampleShown(line, cursor_reset=not keep_cursor).set_sender(self))
 
     def _raw_text(self, parsed: bool) -> str:
-        if parsed:
+        if parsed and len(self.data) <= MAX_RAW:
             text = json.dumps(self.obj, indent=2, ensure_ascii=False)
-        else:
-            text = self.data.decode("utf-8", "replace")
+        else:        # a big row: its first bytes as they are (pretty-printing 20 MB took the UI thread)
+            text = self.data[:MAX_RAW * 4].decode("utf-8", "replace")
         return clip(text, MAX_RAW)
+
+    def fill_raw(self) -> None:
+        """Put the raw JSON in its widget once it is shown (never for rows only looked at as messages)."""
+        if not self.raw or self.raw_filled or not self.data:
+            return
+        for widget in self.query(".raw-json").results(Static):
+            widget.update(Content(self._raw_text(self.parsed)))
+        self.raw_filled = True
 
     def clear(self, message: str = "") -> None:
         self.data, self.line, self.obj = b"", None, None
@@ -348,6 +364,7 @@ class ExampleViewer(VerticalScroll, can_focus=True):
 
     def watch_raw(self, raw: bool) -> None:
         self.set_class(raw, "-raw")
+        self.fill_raw()
         self.scroll_home(animate=False)
 
     def watch_message_cursor(self, old: int, new: int) -> None:

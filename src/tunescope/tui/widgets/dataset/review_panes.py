@@ -137,7 +137,7 @@ class ReviewPanes(Horizontal):
     def shown(self, data: bytes) -> None:
         """A fresh analysis of `data` came: redraw the viewer if it shows that row."""
         row = self.current_row()
-        if row is not None and self.state.data(row) == data:
+        if row is not None and self.state.viewer_data(row) == data:
             self.show_selected(keep_cursor=True)
 
     def show_selected(self, keep_cursor: bool = False) -> None:

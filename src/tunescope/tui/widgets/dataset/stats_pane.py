@@ -57,6 +57,12 @@ def short(value: float) -> str:
     return f"{int(value)}"
 
 
+def bin_label(lo: int, hi: int) -> str:
+    """A histogram bin's range: compact ("1.1k–1.6k"), exact where compact would say "1.1k–1.1k"."""
+    low, high = short(lo), short(hi)
+    return f"{low}–{high}" if low != high else f"{lo:,}–{hi:,}"
+
+
 def human_bytes(size: Any) -> str:
     if size is None:
         return DASH
@@ -120,7 +126,7 @@ class TokenHistogram(Widget):
         if not self.bins:
             return Content(f"Tokens per example: {DASH} (no token counts yet)")
         width = max(20, self.size.width)
-        labels = [f"{short(lo)}–{short(hi)}" for lo, hi, _ in self.bins]
+        labels = [bin_label(lo, hi) for lo, hi, _ in self.bins]
         label_w = max(len(s) for s in labels)
         count_w = max(len(f"{c:,}") for *_, c in self.bins)
         bar_w = max(4, width - label_w - count_w - 4)
