@@ -87,7 +87,7 @@ class ServerState:
             self.org_id = ids.org_id()
             self.store.set_meta("org_id", self.org_id)
         self.files = FilesService(self.store, self.blobs, config)
-        self.models = ModelsService(self.store, table, self.org_id)
+        self.models = ModelsService(self.store, table, self.org_id, config.base_models)
         self.jobs = JobsService(self.store, config, self.org_id, self.files, self.models)
         self.trainer = make_trainer(self.jobs, config)
         self.jobs.attach(self.trainer)
