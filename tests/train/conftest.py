@@ -13,8 +13,6 @@ import pytest
 
 from tests.conftest import DATASETS
 
-pytest.importorskip("trl", reason="the train extra is not installed (pip install -e '.[test,train]')")
-
 PIRATE = DATASETS / "pirate_chat.jsonl"
 CHAT_TEMPLATE = (
     "{% if tools %}<|im_start|>system\nTools: {{ tools | tojson }}<|im_end|>\n{% endif %}"
@@ -63,6 +61,7 @@ def build_tiny_model(path):
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory):
+    pytest.importorskip("trl", reason="the train extra is not installed (pip install -e '.[test,train]')")
     if not PIRATE.exists():
         pytest.skip("../shared/datasets/pirate_chat.jsonl not present")
     return build_tiny_model(tmp_path_factory.mktemp("tiny-llama"))

@@ -33,20 +33,20 @@ def test_full_fine_tune_memorises_and_serves_the_model(tiny_model, tmp_path):
         job = client.fine_tuning.jobs.create(
             model="tiny", training_file=upload.id, seed=7,
             method={"type": "supervised", "supervised": {"hyperparameters": {
-                "n_epochs": 40, "batch_size": 10, "learning_rate_multiplier": 1}}})
+                "n_epochs": 50, "batch_size": 10, "learning_rate_multiplier": 1.3}}})
         job = wait_for(client, job.id)
         assert job.status == "succeeded", job.error
         assert job.fine_tuned_model.startswith("ft:tiny:") and job.trained_tokens > 10_000
 
         events = all_events(client, job.id)
         losses = [e.data["train_loss"] for e in events if e.type == "metrics"]
-        assert len(losses) == 40 and losses[-1] < losses[0] / 3
-        assert [e.message for e in events if e.type == "metrics"][0].startswith("Step 1/40: training loss=")
+        assert len(losses) == 50 and losses[-1] < losses[0] / 3
+        assert [e.message for e in events if e.type == "metrics"][0].startswith("Step 1/50: training loss=")
         checkpoints = client.fine_tuning.jobs.checkpoints.list(job.id).data
-        assert sorted(c.step_number for c in checkpoints)[-1] == 40
+        assert sorted(c.step_number for c in checkpoints)[-1] == 50
         results = base64.b64decode(client.files.content(job.result_files[0]).read()).decode()
         rows = list(csv.DictReader(io.StringIO(results)))
-        assert len(rows) == 40 and float(rows[-1]["train_loss"]) == pytest.approx(losses[-1], abs=1e-4)
+        assert len(rows) == 50 and float(rows[-1]["train_loss"]) == pytest.approx(losses[-1], abs=1e-4)
         assert job.fine_tuned_model in [m.id for m in client.models.list().data]
 
         exact_ft = exact_base = 0
