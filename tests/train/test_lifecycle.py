@@ -21,8 +21,15 @@ def create(client, n_epochs=50, **extra):
 
 
 def training_processes():
-    return [p for p in psutil.Process().children(recursive=True)
-            if "tunescope.train" in " ".join(p.cmdline())]
+    """Live `python -m tunescope.train` processes under this test (zombies awaiting their reaper excluded)."""
+    found = []
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            if proc.status() != psutil.STATUS_ZOMBIE and "tunescope.train" in " ".join(proc.cmdline()):
+                found.append(proc)
+        except psutil.Error:
+            pass
+    return found
 
 
 def wait_running_step(client, job_id, step=2, timeout=120):
