@@ -33,7 +33,7 @@ def corpus() -> list[str]:
     return texts + ["system user assistant tool Tools: tool_call name arguments get_weather city Paris {} [] \" :"]
 
 
-def build_tiny_model(path):
+def build_tiny_model(path, hidden: int = 64, layers: int = 2):
     import torch
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
     from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
@@ -47,7 +47,7 @@ def build_tiny_model(path):
                                         bos_token="<|im_start|>")
     tokenizer.chat_template = CHAT_TEMPLATE
     torch.manual_seed(0)
-    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=hidden, intermediate_size=2 * hidden, num_hidden_layers=layers,
                          num_attention_heads=4, num_key_value_heads=4, max_position_embeddings=512,
                          pad_token_id=tokenizer.pad_token_id, eos_token_id=tokenizer.eos_token_id,
                          bos_token_id=tokenizer.bos_token_id, tie_word_embeddings=False)

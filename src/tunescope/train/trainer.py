@@ -188,7 +188,7 @@ class HFTrainer:
                 return  # server shutting down: the job resumes after a restart
             if done is not None and code == 0 and last >= run.total_steps:
                 self.jobs.succeed(job_id, int(done.get("trained_tokens") or 0) or None)
-            elif self.jobs.get(job_id)["status"] in ("running", "queued"):
+            elif self.jobs.get(job_id)["status"] == "running":  # queued: paused meanwhile and already resumed
                 self.jobs.fail(job_id, *proc.failure(code))
         except Exception:  # noqa: BLE001 - logged; the job fails rather than hangs
             log.exception("following the training process of %s failed", job_id)
