@@ -19,7 +19,7 @@ def metric_steps(client, job_id):
 def test_pause_checkpoints_and_resume_continues(tiny_model, tmp_path):
     with start_hf_server(tmp_path / "server", tiny_model) as server:
         client = client_for(server)
-        job = create(client, n_epochs=20)
+        job = create(client, n_epochs=12)
         wait_running_step(client, job.id, step=3)
         client.fine_tuning.jobs.pause(job.id)
         deadline = time.monotonic() + 30
@@ -27,17 +27,17 @@ def test_pause_checkpoints_and_resume_continues(tiny_model, tmp_path):
             time.sleep(0.2)
         assert not training_processes(), "the paused run did not stop"
         paused_at = metric_steps(client, job.id)
-        assert client.fine_tuning.jobs.retrieve(job.id).status == "paused" and len(paused_at) < 20
+        assert client.fine_tuning.jobs.retrieve(job.id).status == "paused" and len(paused_at) < 12
         client.fine_tuning.jobs.resume(job.id)
         job = wait_for(client, job.id)
         assert job.status == "succeeded", job.error
-        assert metric_steps(client, job.id) == list(range(1, 21))
+        assert metric_steps(client, job.id) == list(range(1, 13))
 
 
 def test_server_restart_resumes_from_the_last_checkpoint(tiny_model, tmp_path):
     server = start_hf_server(tmp_path / "server", tiny_model)
     client = client_for(server)
-    job = create(client, n_epochs=20)
+    job = create(client, n_epochs=12)
     wait_running_step(client, job.id, step=4)
     server.stop()  # kills the training process; the job stays running in the store
     assert not training_processes()
@@ -45,6 +45,6 @@ def test_server_restart_resumes_from_the_last_checkpoint(tiny_model, tmp_path):
         client = client_for(again)
         job = wait_for(client, job.id)
         assert job.status == "succeeded", job.error
-        assert metric_steps(client, job.id) == list(range(1, 21))
+        assert metric_steps(client, job.id) == list(range(1, 13))
         log = (tmp_path / "server" / "train" / job.id / "spec.json").read_text()
         assert '"resume_from": "' in log and "checkpoint-" in log

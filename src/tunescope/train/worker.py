@@ -67,10 +67,11 @@ def train(spec: dict) -> None:
         tokenizer.pad_token = tokenizer.eos_token
     device = _device_args(spec["device"])
     is_main = int(os.environ.get("RANK", "0")) == 0
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    print(f"tunescope.train: rank {os.environ.get('RANK', '0')} of {world}, job {out.name}", file=sys.stderr, flush=True)
     rows = _examples(Path(spec["training_file"]), tokenizer, spec["max_length"], is_main)
     model = AutoModelForCausalLM.from_pretrained(spec["model"], dtype="auto")
     hp = spec["hyperparameters"]
-    world = int(os.environ.get("WORLD_SIZE", "1"))
     config = SFTConfig(
         output_dir=str(out), per_device_train_batch_size=max(1, hp["batch_size"] // world),
         max_steps=spec["total_steps"], learning_rate=spec["learning_rate"], lr_scheduler_type="linear",
