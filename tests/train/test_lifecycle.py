@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import openai
@@ -87,10 +88,13 @@ def test_unsupported_method_is_refused_at_creation(tiny_model, tmp_path):
         client = client_for(server)
         upload = client.files.create(file=PIRATE.open("rb"), purpose="fine-tune")
         with pytest.raises(openai.BadRequestError) as err:
-            client.fine_tuning.jobs.create(model="tiny", training_file=upload.id,
-                                           method={"type": "dpo", "dpo": {"hyperparameters": {"beta": 0.1}}})
+            client.fine_tuning.jobs.create(model="tiny", training_file=upload.id, method={
+                "type": "reinforcement", "reinforcement": {"grader": {
+                    "type": "string_check", "name": "g", "input": "{{sample.output_text}}", "reference": "x",
+                    "operation": "eq"}}})
         assert err.value.body["param"] == "method.type"
-        assert "does not support the 'dpo' fine-tuning method (supported: supervised)" in err.value.body["message"]
+        assert ("does not support the 'reinforcement' fine-tuning method (supported: supervised, dpo)"
+                in err.value.body["message"])
         with pytest.raises(openai.NotFoundError):
             client.chat.completions.create(model="nope", messages=[{"role": "user", "content": "hi"}])
 
@@ -102,3 +106,24 @@ def test_truncation_is_a_warning_event(tiny_model, tmp_path):
         assert job.status == "succeeded", job.error
         warnings = [e for e in all_events(client, job.id) if e.level == "warn"]
         assert warnings and "was truncated to the maximum length of 40 tokens" in warnings[0].message
+
+
+def test_dpo_job_trains_on_preferences(tiny_model, tmp_path):
+    rows = [json.loads(line) for line in PIRATE.read_text(encoding="utf-8").splitlines() if line.strip()]
+    prefs = tmp_path / "prefs.jsonl"
+    prefs.write_text("".join(json.dumps({
+        "input": {"messages": row["messages"][:-1]},
+        "preferred_output": [row["messages"][-1]],
+        "non_preferred_output": [{"role": "assistant", "content": "I cannot help with that."}]}) + "\n"
+        for row in rows), encoding="utf-8")
+    with start_hf_server(tmp_path / "server", tiny_model) as server:
+        client = client_for(server)
+        upload = client.files.create(file=prefs.open("rb"), purpose="fine-tune")
+        job = client.fine_tuning.jobs.create(model="tiny", training_file=upload.id, method={
+            "type": "dpo", "dpo": {"hyperparameters": {"beta": 0.2, "n_epochs": 3, "batch_size": 5}}})
+        job = wait_for(client, job.id)
+        assert job.status == "succeeded", job.error
+        assert job.method.dpo.hyperparameters.beta == 0.2
+        losses = [e.data["train_loss"] for e in all_events(client, job.id) if e.type == "metrics"]
+        assert len(losses) == 6 and losses[0] == pytest.approx(0.6931, abs=0.01)  # log(2): policy == reference
+        assert (tmp_path / "server" / "train" / job.id / "final" / "model.safetensors").exists()

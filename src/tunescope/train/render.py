@@ -122,3 +122,15 @@ def render_example(tokenizer, example: dict, max_length: int) -> RenderedExample
 def render_prompt(tokenizer, messages: list[dict], tools=None) -> str:
     """The text a model continues to answer `messages` (the template with its generation prompt)."""
     return _render(tokenizer, template_messages(messages), tools, True)
+
+
+def preference_rows(path) -> list[dict]:
+    """OpenAI preference (DPO) rows as TRL's conversational prompt/chosen/rejected (tools dropped)."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            example = json.loads(line)
+            rows.append({"prompt": template_messages(example["input"]["messages"]),
+                         "chosen": template_messages(example["preferred_output"]),
+                         "rejected": template_messages(example["non_preferred_output"])})
+    return rows

@@ -18,7 +18,7 @@ ADAPTERS = ("lora", "full")
 DEVICES = ("auto", "cpu", "cuda")
 DEFAULT_LEARNING_RATE = 1e-4
 DEFAULT_MAX_LENGTH = 2048
-SUPPORTED_METHODS = ("supervised",)
+SUPPORTED_METHODS = ("supervised", "dpo")
 """What the real trainer trains; other methods are refused when a job is created."""
 
 

@@ -5,7 +5,8 @@ e.g. `accelerate launch …`) for each job. SPEC.json, written by the server, sa
 base model, the files, the resolved hyperparameters, the step count the server planned, where to
 save and which checkpoint to resume. Supervised jobs train with TRL's SFTTrainer on examples the
 process renders itself (render.py), so the loss mask is exactly OpenAI's (assistant messages
-without `weight: 0`); `max_steps` is the server's plan and a checkpoint is saved at every epoch end.
+without `weight: 0`); preference (DPO) jobs train with DPOTrainer on prompt/chosen/rejected
+conversations, `beta` honoured. `max_steps` is the server's plan; a checkpoint is saved at every epoch end.
 Errors end the process with an `error` line naming the cause, never silently.
 """
 
@@ -17,7 +18,7 @@ import sys
 from pathlib import Path
 
 from tunescope.train.protocol import FINAL_DIR, STOP_FILE, emit
-from tunescope.train.render import TemplateError, render_example
+from tunescope.train.render import TemplateError, preference_rows, render_example
 
 
 def _examples(path: Path, tokenizer, max_length: int, is_main: bool) -> list[dict]:
@@ -53,11 +54,42 @@ def _device_args(device: str) -> dict:
     return {"bf16": torch.cuda.is_bf16_supported()}
 
 
-def train(spec: dict) -> None:
+def _common_args(spec: dict, out: Path, world: int) -> dict:
+    """TrainingArguments shared by every method: the server's step plan, a checkpoint per epoch, the last 3 kept."""
+    hp = spec["hyperparameters"]
+    return dict(output_dir=str(out), per_device_train_batch_size=max(1, hp["batch_size"] // world),
+                max_steps=spec["total_steps"], learning_rate=spec["learning_rate"], lr_scheduler_type="linear",
+                warmup_steps=0, seed=spec["seed"], data_seed=spec["seed"], logging_steps=1, save_strategy="steps",
+                save_steps=spec["steps_per_epoch"], save_total_limit=3, report_to=[], disable_tqdm=True,
+                dataloader_num_workers=0, gradient_checkpointing=False, **_device_args(spec["device"]))
+
+
+def _sft(spec: dict, model, tokenizer, args: dict, peft, callbacks, is_main: bool):
     import datasets
+    from trl import SFTConfig, SFTTrainer
+
+    rows = _examples(Path(spec["training_file"]), tokenizer, spec["max_length"], is_main)
+    return SFTTrainer(model=model, args=SFTConfig(max_length=None, **args), processing_class=tokenizer,
+                      train_dataset=datasets.Dataset.from_list(rows), peft_config=peft, callbacks=callbacks)
+
+
+def _dpo(spec: dict, model, tokenizer, args: dict, peft, callbacks, is_main: bool):
+    import datasets
+    from trl import DPOConfig, DPOTrainer
+
+    rows = preference_rows(Path(spec["training_file"]))
+    beta = float(spec["hyperparameters"].get("beta", 0.1))
+    return DPOTrainer(model=model, args=DPOConfig(beta=beta, max_length=spec["max_length"], **args),
+                      processing_class=tokenizer, train_dataset=datasets.Dataset.from_list(rows), peft_config=peft,
+                      callbacks=callbacks)
+
+
+METHODS = {"supervised": _sft, "dpo": _dpo}
+
+
+def train(spec: dict) -> None:
     from peft import LoraConfig
     from transformers import AutoModelForCausalLM, AutoTokenizer
-    from trl import SFTConfig, SFTTrainer
 
     from tunescope.train.callback import JsonLinesReporter
 
@@ -65,27 +97,17 @@ def train(spec: dict) -> None:
     tokenizer = AutoTokenizer.from_pretrained(spec["model"])
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
-    device = _device_args(spec["device"])
     is_main = int(os.environ.get("RANK", "0")) == 0
     world = int(os.environ.get("WORLD_SIZE", "1"))
     print(f"tunescope.train: rank {os.environ.get('RANK', '0')} of {world}, job {out.name}", file=sys.stderr, flush=True)
-    rows = _examples(Path(spec["training_file"]), tokenizer, spec["max_length"], is_main)
+    args = _common_args(spec, out, world)
     model = AutoModelForCausalLM.from_pretrained(spec["model"], dtype="auto")
-    hp = spec["hyperparameters"]
-    config = SFTConfig(
-        output_dir=str(out), per_device_train_batch_size=max(1, hp["batch_size"] // world),
-        max_steps=spec["total_steps"], learning_rate=spec["learning_rate"], lr_scheduler_type="linear",
-        warmup_steps=0, seed=spec["seed"], data_seed=spec["seed"], logging_steps=1, save_strategy="steps",
-        save_steps=spec["steps_per_epoch"], save_total_limit=3, report_to=[], disable_tqdm=True,
-        max_length=None, dataloader_num_workers=0, gradient_checkpointing=False, **device)
     peft = None
     if spec["adapter"] == "lora":
         peft = LoraConfig(r=16, lora_alpha=32, lora_dropout=0.0, target_modules="all-linear", task_type="CAUSAL_LM")
-    trainer = SFTTrainer(model=model, args=config, train_dataset=datasets.Dataset.from_list(rows),
-                         processing_class=tokenizer, peft_config=peft,
-                         callbacks=[JsonLinesReporter(spec["total_steps"], out / STOP_FILE)])
-    resume = spec.get("resume_from")
-    trainer.train(resume_from_checkpoint=resume or None)
+    callbacks = [JsonLinesReporter(spec["total_steps"], out / STOP_FILE)]
+    trainer = METHODS[spec.get("method", "supervised")](spec, model, tokenizer, args, peft, callbacks, is_main)
+    trainer.train(resume_from_checkpoint=spec.get("resume_from") or None)
     if (out / STOP_FILE).exists():
         return  # paused: the checkpoint is saved, the server resumes from it
     trainer.save_model(str(out / FINAL_DIR))
