@@ -15,8 +15,10 @@ from tests.train.helpers import all_events, client_for, start_hf_server, wait_fo
 pytestmark = pytest.mark.slow
 
 
-def create(client, n_epochs=50, **extra):
+def create(client, n_epochs=50, validation=False, **extra):
     upload = client.files.create(file=PIRATE.open("rb"), purpose="fine-tune")
+    if validation:
+        extra["validation_file"] = client.files.create(file=PIRATE.open("rb"), purpose="fine-tune").id
     return client.fine_tuning.jobs.create(model="tiny", training_file=upload.id, method={
         "type": "supervised", "supervised": {"hyperparameters": {"n_epochs": n_epochs, "batch_size": 10}}}, **extra)
 
@@ -71,11 +73,18 @@ def test_a_killed_training_process_fails_the_job_plainly(tiny_model, tmp_path):
         assert all_events(client, job.id)[-1].level == "error"
 
 
-def test_lora_trains_and_saves_an_adapter(tiny_model, tmp_path):
+def test_lora_trains_saves_an_adapter_and_reports_validation(tiny_model, tmp_path):
     with start_hf_server(tmp_path / "server", tiny_model, adapter="lora") as server:
         client = client_for(server)
-        job = wait_for(client, create(client, n_epochs=2).id)
+        job = wait_for(client, create(client, n_epochs=2, validation=True).id)
         assert job.status == "succeeded", job.error
+        metrics = [e.data for e in all_events(client, job.id) if e.type == "metrics"]
+        assert [m["step"] for m in metrics] == [1, 2]   # batch 10: one step per epoch, each an epoch end
+        for data in metrics:
+            assert data["valid_loss"] == data["full_valid_loss"] > 0
+            assert 0 <= data["full_valid_mean_token_accuracy"] <= 1
+        checkpoint = client.fine_tuning.jobs.checkpoints.list(job.id).data[0]
+        assert checkpoint.metrics.full_valid_loss == metrics[-1]["full_valid_loss"]
         final = tmp_path / "server" / "train" / job.id / "final"
         assert (final / "adapter_config.json").exists() and (final / "adapter_model.safetensors").exists()
         answer = client.chat.completions.create(model=job.fine_tuned_model, max_tokens=5, temperature=0,

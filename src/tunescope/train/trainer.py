@@ -25,6 +25,21 @@ log = logging.getLogger("tunescope.server")
 TICK = 0.1
 
 
+def step_data(message: dict, total_steps: int) -> dict:
+    """A metrics event's `data` (the real key order) from a `step` line; validation figures at epoch ends."""
+    data = {"step": message["step"], "train_loss": message["loss"]}
+    if "valid_loss" in message:
+        data["valid_loss"] = message["valid_loss"]
+    data["total_steps"] = total_steps
+    if "valid_loss" in message:
+        data["full_valid_loss"] = message["valid_loss"]
+    if message.get("accuracy") is not None:
+        data["train_mean_token_accuracy"] = message["accuracy"]
+    if "valid_accuracy" in message:
+        data["valid_mean_token_accuracy"] = data["full_valid_mean_token_accuracy"] = message["valid_accuracy"]
+    return data
+
+
 class HFTrainer:
     """Trains each job in its own process; see the module docstring."""
 
@@ -165,9 +180,7 @@ class HFTrainer:
                 if kind == "step" and message["step"] > last:
                     step = message["step"]
                     rate = (time.time() - started) / max(1, step - first)
-                    data = {"step": step, "train_loss": message["loss"], "total_steps": run.total_steps}
-                    if message.get("accuracy") is not None:
-                        data["train_mean_token_accuracy"] = message["accuracy"]
+                    data = step_data(message, run.total_steps)
                     eta = int(time.time() + rate * (run.total_steps - step)) + 1
                     try:
                         recorded = self.jobs.step(job_id, [data], eta)

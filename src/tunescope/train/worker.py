@@ -69,8 +69,14 @@ def _sft(spec: dict, model, tokenizer, args: dict, peft, callbacks, is_main: boo
     from trl import SFTConfig, SFTTrainer
 
     rows = _examples(Path(spec["training_file"]), tokenizer, spec["max_length"], is_main)
+    valid = None
+    if spec.get("validation_file"):
+        valid = datasets.Dataset.from_list(_examples(Path(spec["validation_file"]), tokenizer, spec["max_length"], False))
+        args = {**args, "eval_strategy": "steps", "eval_steps": spec["steps_per_epoch"],
+                "per_device_eval_batch_size": args["per_device_train_batch_size"]}
     return SFTTrainer(model=model, args=SFTConfig(max_length=None, **args), processing_class=tokenizer,
-                      train_dataset=datasets.Dataset.from_list(rows), peft_config=peft, callbacks=callbacks)
+                      train_dataset=datasets.Dataset.from_list(rows), eval_dataset=valid, peft_config=peft,
+                      callbacks=callbacks)
 
 
 def _dpo(spec: dict, model, tokenizer, args: dict, peft, callbacks, is_main: bool):
@@ -105,7 +111,10 @@ def train(spec: dict) -> None:
     peft = None
     if spec["adapter"] == "lora":
         peft = LoraConfig(r=16, lora_alpha=32, lora_dropout=0.0, target_modules="all-linear", task_type="CAUSAL_LM")
-    callbacks = [JsonLinesReporter(spec["total_steps"], out / STOP_FILE)]
+    evaluates = bool(spec.get("validation_file")) and spec.get("method", "supervised") == "supervised"
+    per_epoch = spec["steps_per_epoch"]
+    callbacks = [JsonLinesReporter(spec["total_steps"], out / STOP_FILE,
+                                   evaluates_at=lambda step: evaluates and step % per_epoch == 0)]
     trainer = METHODS[spec.get("method", "supervised")](spec, model, tokenizer, args, peft, callbacks, is_main)
     trainer.train(resume_from_checkpoint=spec.get("resume_from") or None)
     if (out / STOP_FILE).exists():
