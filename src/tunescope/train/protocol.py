@@ -8,6 +8,7 @@ Each line starts with `PREFIX` so that whatever else a library prints to stdout 
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 PREFIX = "@tunescope "
@@ -18,8 +19,13 @@ FINAL_DIR = "final"
 
 
 def emit(kind: str, **fields) -> None:
-    sys.stdout.write(PREFIX + json.dumps({"kind": kind, **fields}) + "\n")
-    sys.stdout.flush()
+    """Write one message; when the server has gone (its end of the pipe closed), end this process at once, so a
+    server killed with SIGKILL leaves no run behind that would race the one its restart starts."""
+    try:
+        sys.stdout.write(PREFIX + json.dumps({"kind": kind, **fields}) + "\n")
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):
+        os._exit(3)
 
 
 def parse(line: str) -> dict | None:
