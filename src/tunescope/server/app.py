@@ -202,5 +202,6 @@ def create_app(config: ServerConfig, state: ServerState | None = None) -> Starle
 
 def describe(config: ServerConfig) -> str:
     """One line for logs; never includes the API key itself."""
-    return (f"data dir {config.data_dir} (pid {os.getpid()}), {config.speed:g} s per simulated step, "
+    pace = "" if config.base_models else f"{config.speed:g} s per simulated step, "  # base_models: a real trainer
+    return (f"data dir {config.data_dir} (pid {os.getpid()}), {pace}"
             f"auth {'required' if config.api_key else 'off'}, {'strict spec' if config.strict_spec else 'real-world shapes'}")
