@@ -76,6 +76,10 @@ ALLOWED_LATE_IMPORTS: dict[tuple[str, str], str] = {
     ("tunescope.commands.serve", "tunescope.server.embedded"): _CLI_START,
     ("tunescope.commands.serve", "tunescope.server.settings"): _CLI_START,
     ("tunescope.commands.serve", "tunescope.server.limits"): _CLI_START,
+    ("tunescope.commands.serve", "tunescope.server.chat.service"): _CLI_START,
+    ("tunescope.commands.serve", "tunescope.train.wiring"): "the real trainer's modules load only for serve --trainer hf",
+    ("tunescope.train.worker", "tunescope.train.callback"):
+        "the callback subclasses transformers' TrainerCallback: it loads in the training process only",
     ("tunescope.providers.local", "tunescope.server.app"):
         "every `tunescope jobs` run loads all providers to build its flags; the server (0.2 s) only on connect",
     ("tunescope.providers.local", "tunescope.server.embedded"): "as above: the server only on connect",

@@ -1,8 +1,9 @@
 """`tunescope serve`: a local server speaking OpenAI's fine-tuning REST API.
 
-The trainer behind it is a SIMULATION: jobs move through the real lifecycle and
-emit the real event texts, but no model is trained and the loss curves are
+By default the trainer behind it is a SIMULATION: jobs move through the real lifecycle
+and emit the real event texts, but no model is trained and the loss curves are
 generated. Use it to try the workflow without an API key, for demos, and tests.
+With `--trainer hf` (the `train` extra) jobs train open models for real (tunescope.train).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import sys
 from pathlib import Path
 
 from tunescope.tokens.models import ModelTableError
+from tunescope.train.settings import (ADAPTERS, DEFAULT_LEARNING_RATE, DEFAULT_MAX_LENGTH, DEVICES, INSTALL_HINT,
+                                      TrainSettings, missing_packages, parse_base_model)
 
 DESCRIPTION = """\
 Serve OpenAI's fine-tuning REST API (files, uploads, fine_tuning jobs, events,
@@ -25,6 +28,11 @@ and accuracy curves are generated (deterministic per seed); a fine-tuned model
 answers chat completions with its nearest training example's reply, labelled
 [simulated] in system_fingerprint. Validation of uploaded training files is real (tunescope's
 own checks) and fails jobs with the real error codes.
+
+REAL TRAINING: --trainer hf trains open models with TRL (needs the extra:
+pip install 'tunescope[train]'). Base models come from --base-model NAME=PATH_OR_HUB_ID;
+each job runs in its own process (through --launcher, e.g. accelerate launch), and
+/v1/chat/completions answers with the base and fine-tuned models.
 
 Point any OpenAI SDK at it:  OPENAI_BASE_URL=http://127.0.0.1:8765/v1
 """
@@ -65,6 +73,23 @@ def register(subparsers) -> None:
                    help="answer 429 when creating a job while N jobs are unfinished")
     p.add_argument("--rpm", type=_positive_int, default=None, metavar="N", help="answer 429 beyond N requests per minute")
     p.add_argument("--log-level", default="info", choices=("critical", "error", "warning", "info", "debug"))
+    hf = p.add_argument_group("real training (--trainer hf, needs pip install 'tunescope[train]')")
+    hf.add_argument("--trainer", choices=("simulated", "hf"), default="simulated",
+                    help="simulated (default): generated curves, no model; hf: train with TRL/transformers for real")
+    hf.add_argument("--base-model", action="append", default=[], metavar="NAME=PATH_OR_HUB_ID",
+                    help="a base model jobs can train and chat can use (repeatable): a local directory or a Hugging "
+                         "Face id, listed in /v1/models as NAME")
+    hf.add_argument("--adapter", choices=ADAPTERS, default="lora",
+                    help="lora (default, PEFT adapters saved per job) or full (every weight is trained and saved)")
+    hf.add_argument("--learning-rate", type=float, default=DEFAULT_LEARNING_RATE, metavar="X",
+                    help=f"base learning rate that a job's learning_rate_multiplier scales (default {DEFAULT_LEARNING_RATE:g})")
+    hf.add_argument("--max-length", type=_positive_int, default=DEFAULT_MAX_LENGTH, metavar="N",
+                    help=f"tokens per example; longer ones are truncated with a warning event (default {DEFAULT_MAX_LENGTH})")
+    hf.add_argument("--device", choices=DEVICES, default="auto",
+                    help="where training and chat run: auto (a CUDA GPU when there is one), cpu or cuda")
+    hf.add_argument("--launcher", default="", metavar="COMMAND",
+                    help="prefix that starts each training process, e.g. 'accelerate launch --num_processes 8' "
+                         "(data-parallel, FSDP or DeepSpeed through accelerate's config); default: plain python")
     p.set_defaults(func=run)
 
 
@@ -86,6 +111,29 @@ def run(args) -> int:
         return 2
     if not 0 <= args.port <= 65535:
         print(f"tunescope serve: --port {args.port} is not a valid port (0-65535)", file=sys.stderr)
+        return 2
+
+    factories, settings = {}, None
+    if args.trainer == "hf":
+        missing = missing_packages()
+        if missing:
+            print(f"tunescope serve: --trainer hf needs {', '.join(missing)}, which {'is' if len(missing) == 1 else 'are'} "
+                  f"not installed; install the train extra: {INSTALL_HINT}", file=sys.stderr)
+            return 2
+        try:
+            settings = TrainSettings(base_models=dict(parse_base_model(b) for b in args.base_model),
+                                     adapter=args.adapter, learning_rate=args.learning_rate,
+                                     max_length=args.max_length, device=args.device, launcher=args.launcher)
+        except ValueError as exc:
+            print(f"tunescope serve: {exc}", file=sys.stderr)
+            return 2
+        if not settings.base_models:
+            print("tunescope serve: --trainer hf needs at least one --base-model NAME=PATH_OR_HUB_ID "
+                  "(e.g. --base-model qwen=Qwen/Qwen2.5-0.5B-Instruct)", file=sys.stderr)
+            return 2
+    elif args.base_model:
+        print("tunescope serve: --base-model needs --trainer hf (the simulated trainer uses the model table)",
+              file=sys.stderr)
         return 2
 
     import socket
@@ -111,15 +159,22 @@ def run(args) -> int:
     config = ServerConfig(data_dir=args.data_dir or default_data_dir(), speed=args.speed, queue_delay=args.queue_delay,
                           api_key=api_key, strict_spec=args.strict_spec, max_active_jobs=args.max_active_jobs,
                           requests_per_minute=args.rpm)
+    if settings is not None:
+        from tunescope.server.chat.service import ChatChoice, ChatResult
+        from tunescope.train.wiring import hf_factories, result_types
+
+        config.base_models = settings.methods_of_base_models()
+        factories = hf_factories(settings, result_types(ChatChoice, ChatResult))
     try:
-        state = ServerState(config)
+        state = ServerState(config, **factories)
     except (DataDirBusy, ModelTableError, OSError) as exc:
         sock.close()
         print(f"tunescope serve: {exc}", file=sys.stderr)
         return 2
     app = create_app(config, state)
     host_for_url = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"tunescope serve: SIMULATED fine-tuning API on http://{host_for_url}:{port}/v1 — {describe(config)}",
+    kind = "SIMULATED" if settings is None else f"REAL (hf, {settings.adapter}, models: {', '.join(settings.base_models)})"
+    print(f"tunescope serve: {kind} fine-tuning API on http://{host_for_url}:{port}/v1 — {describe(config)}",
           file=sys.stderr, flush=True)
     server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level, timeout_graceful_shutdown=3,
                                            http=timed_protocol(config.header_timeout)))

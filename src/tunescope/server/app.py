@@ -89,7 +89,7 @@ class ServerState:
             self.store.set_meta("org_id", self.org_id)
         self.files = FilesService(self.store, self.blobs, config)
         self.files.sweep_uploads()  # Uploads that expired while the server was down
-        self.models = ModelsService(self.store, table, self.org_id)
+        self.models = ModelsService(self.store, table, self.org_id, config.base_models)
         self.jobs = JobsService(self.store, config, self.org_id, self.files, self.models)
         self.trainer = make_trainer(self.jobs, config)
         self.jobs.attach(self.trainer)
@@ -222,5 +222,6 @@ def create_app(config: ServerConfig, state: ServerState | None = None) -> Starle
 
 def describe(config: ServerConfig) -> str:
     """One line for logs; never includes the API key itself."""
-    return (f"data dir {config.data_dir} (pid {os.getpid()}), {config.speed:g} s per simulated step, "
+    pace = "" if config.base_models else f"{config.speed:g} s per simulated step, "  # base_models: a real trainer
+    return (f"data dir {config.data_dir} (pid {os.getpid()}), {pace}"
             f"auth {'required' if config.api_key else 'off'}, {'strict spec' if config.strict_spec else 'real-world shapes'}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 MB = 1024 * 1024
@@ -34,6 +34,8 @@ class ServerConfig:
     """Creating a job beyond this many unfinished ones answers 429."""
     requests_per_minute: int | None = None
     """Requests beyond this many per rolling minute answer 429 with Retry-After."""
+    base_models: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Base models besides the model table's (a real trainer's, e.g. `--base-model`): name -> methods it trains."""
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)

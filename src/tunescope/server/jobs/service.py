@@ -25,8 +25,10 @@ left the status it expects (a request cancelled or paused it):
     run(job_id)                      -> Run: what to train (model, method, seed, files, step reached, plan)
     start(job_id, estimated_finish)  queued -> running ("Fine-tuning job started" the first time only)
     step(job_id, metrics, estimated_finish)  one metrics event per step, a checkpoint at each epoch end
-    succeed(job_id)                  running -> succeeded: results file, fine-tuned model, final events
+    succeed(job_id, trained_tokens)  running -> succeeded: results file, fine-tuned model, final events
     fail(job_id, code, message, param)  validating_files / queued / running -> failed, with an error event
+    warn(job_id, message)            a warning event (e.g. an example truncated at the max length)
+    weights_of(model)                (job, checkpoint step or None) that made a fine-tuned model, or None
 
 `SimulatedTrainer` (trainer.py) makes these calls on a clock with generated metrics; a real trainer
 makes the same calls around actual training and must stop a run once `job_changed` reports that its
@@ -338,8 +340,9 @@ class JobsService:
         self.store.add_checkpoint({"id": ids.checkpoint_id(), "job_id": doc["id"], "created_at": int(now),
                                    "model": model, "step": step, "metrics": metrics})
 
-    def succeed(self, job_id: str) -> bool:
-        """running -> succeeded: the step_metrics.csv results file, the fine-tuned model and the final events."""
+    def succeed(self, job_id: str, trained_tokens: int | None = None) -> bool:
+        """running -> succeeded: the step_metrics.csv results file, the fine-tuned model and the final events.
+        `trained_tokens` is what a real trainer counted; by default the checker's count times the epochs."""
         now = time.time()
         with self.store.transaction():
             doc, sim = self._locked(job_id, "running")
@@ -359,7 +362,8 @@ class JobsService:
             self.models.add_fine_tuned(model, int(now), doc["organization_id"], job_id)
             finished = int(now) - 1 if now - doc["created_at"] > 2 else int(now)
             doc.update(status="succeeded", fine_tuned_model=model, finished_at=finished,
-                       trained_tokens=int(sim.get("tokens_per_epoch", 0)) * int(sim.get("n_epochs", 1)),
+                       trained_tokens=trained_tokens if trained_tokens is not None
+                       else int(sim.get("tokens_per_epoch", 0)) * int(sim.get("n_epochs", 1)),
                        result_files=[result_id], estimated_finish=None)
             self.store.save_job(doc, sim)
         return True
@@ -378,3 +382,24 @@ class JobsService:
             self._failed(doc, code, message, param, now)
             self.store.save_job(doc, sim)
         return True
+
+    def warn(self, job_id: str, message: str) -> bool:
+        """A warning event for a job that is still moving."""
+        with self.store.transaction():
+            doc, _ = self._locked(job_id, *MOVING)
+            if doc is None:
+                return False
+            self.store.add_event(_event(job_id, message, level="warn", data={}))
+        return True
+
+    def weights_of(self, model: str) -> tuple[dict, int | None] | None:
+        """The job that made a fine-tuned model and, for a checkpoint model, its step; None for other names."""
+        row = self.store.get_model(model)
+        if row and row.get("job_id"):
+            found = self.store.get_job(row["job_id"])
+            return (found[0], None) if found else None
+        ckpt = self.store.checkpoint_by_model(model) if ":ckpt-step-" in model else None
+        if ckpt:
+            found = self.store.get_job(ckpt["job_id"])
+            return (found[0], ckpt["step"]) if found else None
+        return None

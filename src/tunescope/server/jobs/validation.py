@@ -34,7 +34,7 @@ from tunescope.checks.run.runner import DatasetChecker, options_for_model
 from tunescope.dataset.filefacts import ARRAY
 from tunescope.dataset.formats import RecordKind
 from tunescope.dataset.index import LineIndex
-from tunescope.tokens.models import PROMPT_COMPLETION_MODELS
+from tunescope.tokens.models import PROMPT_COMPLETION_MODELS, UnknownModel
 
 """Base models that train on prompt/completion pairs (and only on them)."""
 FORMATS = {"supervised": ("chat", "prompt_completion"), "dpo": ("preference",), "reinforcement": ("chat",)}
@@ -180,7 +180,10 @@ def _fail(result: ValidationResult, role: str, code: str, detail: str) -> Valida
 
 def validate_file(path: Path, method: str, model: str, role: str = "training") -> ValidationResult:
     """Check one file for a job; `role` is "training" or "validation"."""
-    options = options_for_model(model)
+    try:
+        options = options_for_model(model)
+    except UnknownModel:  # a real trainer's base model (--base-model): checked like the default model
+        options = replace(options_for_model(None), model=model)
     # babbage-002/davinci-002 train on prompt/completion pairs: the checker infers the format there
     options = replace(options, method=None if options.model.startswith(PROMPT_COMPLETION_MODELS) else method)
     first_bad = FirstBadRow(method, model, options.model)

@@ -18,12 +18,17 @@ SYSTEM_OWNER = "system"
 class ModelsService:
     """Lookups over base models (the model table) and the fine-tuned models in the store."""
 
-    def __init__(self, store: Store, table: ModelTable, org_id: str) -> None:
+    def __init__(self, store: Store, table: ModelTable, org_id: str,
+                 extra: dict[str, tuple[str, ...]] | None = None) -> None:
         self.store, self.table, self.org_id = store, table, org_id
+        self.extra = {name: ModelInfo(name=name, encoding="o200k_base", methods=tuple(methods))
+                      for name, methods in (extra or {}).items()}
+        """Base models a real trainer brings (`ServerConfig.base_models`), served before the table's."""
 
     def base_models(self) -> list[ModelInfo]:
-        """Every base model the table lists (its entries for `ft:` names only carry limits)."""
-        return [info for name, info in self.table.models.items() if not name.startswith("ft:")]
+        """The extra base models, then every one the table lists (its entries for `ft:` names only carry limits)."""
+        table = [info for name, info in self.table.models.items() if not name.startswith("ft:") and name not in self.extra]
+        return [*self.extra.values(), *table]
 
     def list_models(self) -> list[tuple[str, int, str]]:
         """(id, created, owned_by) of every model: base models first, each followed by its aliases
@@ -40,8 +45,8 @@ class ModelsService:
         ckpt = self.store.checkpoint_by_model(name) if ":ckpt-step-" in name else None
         if ckpt:
             return ckpt["model"], ckpt["created_at"], self.org_id
-        if not name.startswith("ft:") and (name in self.table.models or any(
-                name in info.aliases for info in self.base_models())):
+        if name in self.extra or (not name.startswith("ft:") and (name in self.table.models or any(
+                name in info.aliases for info in self.base_models()))):
             return name, MODEL_CREATED, SYSTEM_OWNER
         raise not_found(f"The model '{name}' does not exist or you do not have access to it.", param="model",
                         code="model_not_found")
@@ -69,10 +74,12 @@ class ModelsService:
             if self.store.get_model(requested) is None:
                 raise unavailable
             return requested
-        canonical = self.table.resolve(requested)
-        if canonical is None or canonical.startswith("ft:"):
-            raise unavailable
-        base = self.table.models[canonical]
+        base = self.extra.get(requested)
+        if base is None:
+            canonical = self.table.resolve(requested)
+            if canonical is None or canonical.startswith("ft:"):
+                raise unavailable
+            base = self.table.models[canonical]
         if not base.supports(method_type):
             raise bad_request(f"Model {base.name} does not support the '{method_type}' fine-tuning method "
                               f"(supported: {', '.join(base.methods)}).", param="method.type", code="invalid_value")
