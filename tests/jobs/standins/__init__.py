@@ -1,0 +1,42 @@
+"""Small stand-ins for vendors' fine-tuning APIs (Starlette, like `tunescope serve`), served on
+127.0.0.1 in a background thread so the vendors' real SDKs talk to them over HTTP.
+
+Each stand-in follows the vendor's published API document; its docstring says where each shape
+comes from. Jobs advance one state per read of the job (not by the clock), so tests never race.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+
+import uvicorn
+
+
+class Served:
+    """A Starlette app on a free loopback port; `.url` is the scheme://host:port the SDKs want."""
+
+    def __init__(self, app):
+        self.app = app
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.bind(("127.0.0.1", 0))
+        self.url = "http://127.0.0.1:%d" % self._sock.getsockname()[1]
+        self._server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+        self._thread = threading.Thread(target=lambda: asyncio.run(self._server.serve(sockets=[self._sock])),
+                                        daemon=True)
+
+    def __enter__(self) -> "Served":
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("stand-in server did not start")
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.should_exit = True
+        self._thread.join(5)
+        self._sock.close()
