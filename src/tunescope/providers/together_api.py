@@ -20,11 +20,10 @@ import csv
 import io
 import time
 import warnings
-from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 
-from tunescope.providers.vendor_sdk import page, rejected, unsupported, vendor_errors
+from tunescope.providers.vendor_sdk import dump, epoch, metrics_text, rejected, slice_page, unsupported, vendor_errors
 
 VENDOR = "Together"
 JOB_STATES = {"pending": "queued", "queued": "queued", "running": "running", "compressing": "running",
@@ -36,27 +35,9 @@ METRIC_NAMES = {"train/loss": "train_loss", "eval/loss": "valid_loss", "train/gl
 RESULTS_PREFIX = "metrics:"
 
 
-def _epoch(value: Any) -> int:
-    """Together sends ISO date-times; ours are Unix seconds."""
-    if isinstance(value, (int, float)):
-        return int(value)
-    if isinstance(value, datetime):
-        return int(value.timestamp())
-    if isinstance(value, str) and value:
-        try:
-            return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
-        except ValueError:
-            return 0
-    return 0
-
-
-def _dump(obj: Any) -> dict:
-    return obj.model_dump(mode="json", by_alias=True) if hasattr(obj, "model_dump") else dict(obj or {})
-
-
 def job_from_together(raw: Any) -> SimpleNamespace:
     """A Together FinetuneResponse as an OpenAI-shaped job (what `Job.from_sdk` reads)."""
-    d = _dump(raw)
+    d = dump(raw)
     state = d.get("status") or "unknown"
     status = JOB_STATES.get(state, state)
     error = None
@@ -67,8 +48,8 @@ def job_from_together(raw: Any) -> SimpleNamespace:
     method = (d.get("training_method") or {}).get("method") or "sft"
     hyper = {k: d[k] for k in ("n_epochs", "batch_size", "learning_rate") if d.get(k) is not None}
     return SimpleNamespace(
-        id=d.get("id", ""), status=status, model=d.get("model") or "", created_at=_epoch(d.get("created_at")),
-        finished_at=_epoch(d.get("updated_at")) if status in ("succeeded", "failed", "cancelled") else None,
+        id=d.get("id", ""), status=status, model=d.get("model") or "", created_at=epoch(d.get("created_at")),
+        finished_at=epoch(d.get("updated_at")) if status in ("succeeded", "failed", "cancelled") else None,
         fine_tuned_model=d.get("model_output_name"), training_file=d.get("training_file"),
         validation_file=d.get("validation_file") or None, trained_tokens=d.get("token_count"),
         method={"type": "dpo" if method == "dpo" else "supervised",
@@ -105,10 +86,10 @@ class TogetherFiles:
         return self.file(raw)
 
     def file(self, raw: Any) -> SimpleNamespace:
-        d = _dump(raw)
+        d = dump(raw)
         processed = d.get("Processed", d.get("processed"))
         return SimpleNamespace(id=d.get("id", ""), filename=d.get("filename", ""), bytes=int(d.get("bytes") or 0),
-                               purpose=d.get("purpose", ""), created_at=_epoch(d.get("created_at")),
+                               purpose=d.get("purpose", ""), created_at=epoch(d.get("created_at")),
                                status="processed" if processed in (True, None) else "pending",
                                status_details=None)
 
@@ -163,7 +144,7 @@ class TogetherJobs:
         with vendor_errors("list jobs", self.api.host, self.api.secrets):
             jobs = [job_from_together(j) for j in self.api.sdk.fine_tuning.list().data]
         jobs.sort(key=lambda j: j.created_at, reverse=True)
-        return _slice(jobs, limit, after)
+        return slice_page(jobs, limit, after)
 
     def retrieve(self, job_id: str) -> SimpleNamespace:
         with vendor_errors(f"get {job_id}", self.api.host, self.api.secrets):
@@ -182,42 +163,25 @@ class TogetherJobs:
         """Events and metrics, newest first, each once with a stable id (Together's events have none)."""
         log = self._logs.setdefault(job_id, {})
         with vendor_errors(f"list events of {job_id}", self.api.host, self.api.secrets):
-            events = [_dump(e) for e in self.api.sdk.fine_tuning.list_events(job_id).data]
+            events = [dump(e) for e in self.api.sdk.fine_tuning.list_events(job_id).data]
             snapshots = self.api.metrics(job_id)
-        for i, ev in enumerate(sorted(events, key=lambda e: _epoch(e.get("created_at")))):
+        for i, ev in enumerate(sorted(events, key=lambda e: epoch(e.get("created_at")))):
             log.setdefault(f"{job_id}-ev{i}", SimpleNamespace(
-                id=f"{job_id}-ev{i}", created_at=_epoch(ev.get("created_at")), level=ev.get("level") or "info",
+                id=f"{job_id}-ev{i}", created_at=epoch(ev.get("created_at")), level=ev.get("level") or "info",
                 message=ev.get("message") or ev.get("type") or "", type="message", data={"type": ev.get("type")}))
         for row in snapshots:
             if "step" in row:
                 key = f"{job_id}-m{row['step']}"
                 log.setdefault(key, SimpleNamespace(id=key, created_at=int(time.time()), level="info",
-                                                    message=_metrics_text(row), type="metrics", data=row))
-        return _slice(list(reversed(log.values())), limit, after)
+                                                    message=metrics_text(row), type="metrics", data=row))
+        return slice_page(list(reversed(log.values())), limit, after)
 
     def list_checkpoints(self, job_id: str, limit: int = 100) -> list[SimpleNamespace]:
         with vendor_errors(f"list checkpoints of {job_id}", self.api.host, self.api.secrets):
-            items = [_dump(c) for c in self.api.sdk.fine_tuning.list_checkpoints(job_id).data]
+            items = [dump(c) for c in self.api.sdk.fine_tuning.list_checkpoints(job_id).data]
         return [SimpleNamespace(id=c.get("path") or f"{job_id}-step{c.get('step')}", step_number=c.get("step") or 0,
-                                fine_tuned_model_checkpoint=c.get("path") or "", created_at=_epoch(c.get("created_at")),
+                                fine_tuned_model_checkpoint=c.get("path") or "", created_at=epoch(c.get("created_at")),
                                 metrics={}) for c in items]
-
-
-def _metrics_text(row: dict) -> str:
-    parts = [f"Step {row['step']}:"]
-    if row.get("train_loss") is not None:
-        parts.append(f"training loss={row['train_loss']:g}")
-    if row.get("valid_loss") is not None:
-        parts.append(f"validation loss={row['valid_loss']:g}")
-    return " ".join(parts)
-
-
-def _slice(items: list, limit: int, after: str | None) -> SimpleNamespace:
-    """One page of a newest-first list, after the item with id `after` (OpenAI's cursor)."""
-    if after is not None:
-        ids = [getattr(i, "id", None) for i in items]
-        items = items[ids.index(after) + 1:] if after in ids else []
-    return page(items[:limit], len(items) > limit)
 
 
 class TogetherAPI:
@@ -231,7 +195,7 @@ class TogetherAPI:
         self.fine_tuning = SimpleNamespace(jobs=TogetherJobs(self))
 
     def metrics(self, job_id: str) -> list[dict]:
-        raw = _dump(self.sdk.fine_tuning.list_metrics(job_id))
+        raw = dump(self.sdk.fine_tuning.list_metrics(job_id))
         return [metrics_row(m) for m in raw.get("metrics") or [] if isinstance(m, dict)]
 
     def metrics_csv(self, job_id: str) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import re
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any, Iterator
 
@@ -122,3 +123,42 @@ def vendor_errors(action: str, host: str, secrets: tuple[str, ...] = ()) -> Iter
 
 def unsupported(vendor: str, what: str) -> JobsError:
     return JobsError(f"{vendor} does not offer {what} through its API.", kind="unsupported")
+
+
+def epoch(value: Any) -> int:
+    """Vendors send ISO date-times; ours are Unix seconds (0 when unknown)."""
+    if isinstance(value, (int, float)):
+        return int(value)
+    if isinstance(value, datetime):
+        return int(value.timestamp())
+    if isinstance(value, str) and value:
+        try:
+            return int(datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp())
+        except ValueError:
+            return 0
+    return 0
+
+
+def dump(obj: Any) -> dict:
+    """An SDK model (by its wire names) or a dict, as a plain dict."""
+    if hasattr(obj, "model_dump"):
+        return obj.model_dump(mode="json", by_alias=True)
+    return dict(obj) if isinstance(obj, dict) else {}
+
+
+def metrics_text(row: dict) -> str:
+    """ "Step 3: training loss=0.61 validation loss=0.7", the line `jobs events` prints for a metrics event."""
+    parts = [f"Step {row['step']}:"]
+    if row.get("train_loss") is not None:
+        parts.append(f"training loss={row['train_loss']:g}")
+    if row.get("valid_loss") is not None:
+        parts.append(f"validation loss={row['valid_loss']:g}")
+    return " ".join(parts)
+
+
+def slice_page(items: list, limit: int, after: str | None) -> SimpleNamespace:
+    """One page of a newest-first list, after the item with id `after` (OpenAI's cursor)."""
+    if after is not None:
+        ids = [getattr(i, "id", None) for i in items]
+        items = items[ids.index(after) + 1:] if after in ids else []
+    return page(items[:limit], len(items) > limit)

@@ -40,3 +40,20 @@ class Served:
         self._server.should_exit = True
         self._thread.join(5)
         self._sock.close()
+
+
+class BearerAuth:
+    """ASGI middleware: records each request and answers `refuse()` unless the bearer key is the stand-in's
+    (paths under `open_prefix`, signed URLs, need no key)."""
+
+    def __init__(self, app, standin, refuse, open_prefix: str | None = None):
+        self.app, self.standin, self.refuse, self.open_prefix = app, standin, refuse, open_prefix
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http":
+            self.standin.requests.append(f"{scope['method']} {scope['path']}")
+            auth = dict(scope.get("headers") or []).get(b"authorization", b"").decode()
+            is_open = self.open_prefix is not None and scope["path"].startswith(self.open_prefix)
+            if not is_open and auth != f"Bearer {self.standin.key}":
+                return await self.refuse()(scope, receive, send)
+        return await self.app(scope, receive, send)

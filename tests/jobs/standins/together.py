@@ -37,6 +37,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from tests.jobs.standins import BearerAuth
+
 FORMATS = ({"messages"}, {"messages", "tools"}, {"prompt", "completion"}, {"text"},
            {"input", "preferred_output", "non_preferred_output"})
 PACE = ["pending", "queued", "running", "running", "running", "uploading", "completed"]
@@ -95,7 +97,7 @@ class TogetherStandIn:
                   Route("/v1/fine-tunes/{id}/events", self.events), Route("/v1/fine-tunes/{id}/metrics", self.metrics),
                   Route("/v1/fine-tunes/{id}/checkpoints", self.checkpoints)]
         self.app = Starlette(routes=routes)
-        self.app.add_middleware(_Auth, standin=self)
+        self.app.add_middleware(BearerAuth, standin=self, refuse=lambda: _error(401, "Invalid API key provided", "invalid_api_key"))
 
     # -- files -------------------------------------------------------------
     async def upload(self, request: Request) -> Response:
@@ -222,18 +224,3 @@ class TogetherStandIn:
         if with_events:
             out["events"] = job["events"]
         return out
-
-
-class _Auth:
-    """401 ErrorData unless the bearer key is the stand-in's."""
-
-    def __init__(self, app, standin: TogetherStandIn):
-        self.app, self.standin = app, standin
-
-    async def __call__(self, scope, receive, send):
-        if scope["type"] == "http":
-            headers = dict(scope.get("headers") or [])
-            self.standin.requests.append(f"{scope['method']} {scope['path']}")
-            if headers.get(b"authorization", b"").decode() != f"Bearer {self.standin.key}":
-                return await _error(401, "Invalid API key provided", "invalid_api_key")(scope, receive, send)
-        return await self.app(scope, receive, send)
