@@ -142,7 +142,7 @@ def epoch(value: Any) -> int:
 def dump(obj: Any) -> dict:
     """An SDK model (by its wire names) or a dict, as a plain dict."""
     if hasattr(obj, "model_dump"):
-        return obj.model_dump(mode="json", by_alias=True)
+        return obj.model_dump(mode="json", by_alias=True, warnings=False)  # vendors' loose types (batch_size "max")
     return dict(obj) if isinstance(obj, dict) else {}
 
 
