@@ -197,3 +197,30 @@ def test_fireworks_needs_an_account(monkeypatch):
     monkeypatch.setenv("FIREWORKS_API_KEY", FIREWORKS_KEY)
     with pytest.raises(BackendError, match="--fireworks-account ID or set FIREWORKS_ACCOUNT_ID"):
         connect(BackendProfile(name="f", kind="fireworks"), environ={"FIREWORKS_API_KEY": FIREWORKS_KEY})
+
+
+def test_the_nebius_preset_sets_base_url_and_key_variable(monkeypatch, capsys, server):
+    monkeypatch.setenv("NEBIUS_API_KEY", "neb-SECRET-0123456789")
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    profile = BackendProfile(name="n", kind="compatible", options={"preset": "nebius"})
+    assert profile.key_env == "NEBIUS_API_KEY"
+    with connect(profile, max_retries=0) as conn:
+        assert str(conn.client.base_url) == "https://api.tokenfactory.nebius.com/v1/"
+    # the preset's key variable, against a real OpenAI-compatible server (tunescope serve) at --base-url
+    assert cli.main(["jobs", "list", "--preset", "nebius", "--base-url", server.base_url, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["jobs"] == []
+    monkeypatch.delenv("NEBIUS_API_KEY")
+    assert cli.main(["jobs", "list", "--preset", "nebius"]) == 2
+    assert "set the environment variable NEBIUS_API_KEY" in capsys.readouterr().err
+    assert cli.main(["jobs", "list", "--preset", "nope"]) == 2
+    assert "unknown preset 'nope'; use one of nebius" in capsys.readouterr().err
+
+
+def test_jobs_backends_lists_the_presets(capsys):
+    assert cli.main(["jobs", "backends"]) == 0
+    out = capsys.readouterr().out
+    assert "Presets (--backend compatible --preset NAME):" in out
+    assert "nebius     Nebius Token Factory: https://api.tokenfactory.nebius.com/v1/ (key from NEBIUS_API_KEY)" in out
+    assert cli.main(["jobs", "backends", "--format", "json"]) == 0
+    listed = json.loads(capsys.readouterr().out)["presets"]["compatible"]["nebius"]
+    assert listed["base_url"] == "https://api.tokenfactory.nebius.com/v1/" and "field-2026-12.md" in listed["source"]
