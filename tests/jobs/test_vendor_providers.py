@@ -224,3 +224,12 @@ def test_jobs_backends_lists_the_presets(capsys):
     assert cli.main(["jobs", "backends", "--format", "json"]) == 0
     listed = json.loads(capsys.readouterr().out)["presets"]["compatible"]["nebius"]
     assert listed["base_url"] == "https://api.tokenfactory.nebius.com/v1/" and "field-2026-12.md" in listed["source"]
+
+
+def test_an_openai_learning_rate_multiplier_is_refused_not_dropped(vendor, tmp_path):
+    kind, standin, _, profile = vendor
+    with connect(profile, max_retries=0) as conn:
+        uploaded = conn.jobs.upload(write_chat(tmp_path / "t.jsonl", 12))
+        with pytest.raises(JobsError, match="absolute learning rate, not OpenAI's multiplier"):
+            conn.jobs.create(MODEL[kind], uploaded, hyperparameters={"learning_rate_multiplier": 2.0})
+    assert standin.jobs == {}

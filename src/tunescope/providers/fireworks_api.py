@@ -28,7 +28,8 @@ from typing import Any
 import httpx
 
 from tunescope.jobs.errors import JobsError
-from tunescope.providers.vendor_sdk import dump, epoch, metrics_text, rejected, slice_page, unsupported, vendor_errors
+from tunescope.providers.vendor_sdk import (dump, epoch, metrics_text, no_multiplier, rejected, slice_page,
+                                            unsupported, vendor_errors)
 
 VENDOR = "Fireworks"
 JOB_STATES = {"JOB_STATE_UNSPECIFIED": "queued", "JOB_STATE_CREATING": "validating_files",
@@ -157,6 +158,7 @@ class FireworksJobs:
         if kind != "supervised":
             raise unsupported(VENDOR, f"{kind} fine-tuning through tunescope yet (its dpoJobs API is separate)")
         hp = (method.get(kind) or {}).get("hyperparameters") or {}
+        no_multiplier(VENDOR, hp)
         kwargs: dict = {"dataset": self._dataset(training_file), "base_model": model}
         if validation_file:
             kwargs["evaluation_dataset"] = self._dataset(validation_file)

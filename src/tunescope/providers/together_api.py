@@ -23,7 +23,8 @@ import warnings
 from types import SimpleNamespace
 from typing import Any
 
-from tunescope.providers.vendor_sdk import dump, epoch, metrics_text, rejected, slice_page, unsupported, vendor_errors
+from tunescope.providers.vendor_sdk import (dump, epoch, metrics_text, no_multiplier, rejected, slice_page,
+                                            unsupported, vendor_errors)
 
 VENDOR = "Together"
 JOB_STATES = {"pending": "queued", "queued": "queued", "running": "running", "compressing": "running",
@@ -122,6 +123,7 @@ class TogetherJobs:
         if kind not in ("supervised", "dpo"):
             raise unsupported(VENDOR, f"{kind} fine-tuning")
         hp = (method.get(kind) or {}).get("hyperparameters") or {}
+        no_multiplier(VENDOR, hp)
         kwargs: dict = {"model": model, "training_file": training_file,
                         "training_method": "dpo" if kind == "dpo" else "sft"}
         if kind == "supervised":

@@ -121,6 +121,13 @@ def vendor_errors(action: str, host: str, secrets: tuple[str, ...] = ()) -> Iter
         raise JobsError(msg, kind=kind, status=status) from None
 
 
+def no_multiplier(vendor: str, hyperparameters: dict) -> None:
+    """OpenAI's learning-rate multiplier has no meaning where the rate is absolute: say so rather than drop it."""
+    if hyperparameters.get("learning_rate_multiplier") not in (None, "auto"):
+        raise JobsError(f"{vendor} takes an absolute learning rate, not OpenAI's multiplier: leave out "
+                        "--lr-multiplier (the vendor's default rate is used).", kind="bad_request")
+
+
 def unsupported(vendor: str, what: str) -> JobsError:
     return JobsError(f"{vendor} does not offer {what} through its API.", kind="unsupported")
 
