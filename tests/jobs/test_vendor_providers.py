@@ -19,6 +19,7 @@ from tunescope import cli
 from tunescope.jobs.connection import connect
 from tunescope.jobs.errors import BackendError, JobsError
 from tunescope.jobs.follow import watch
+from tunescope.jobs import upload as upload_module
 from tunescope.jobs.profiles import BackendProfile
 from tunescope.providers import fireworks_api, together_api
 from tunescope.providers.vendor_sdk import FILE_CHECK, VendorFileRejected
@@ -233,3 +234,12 @@ def test_an_openai_learning_rate_multiplier_is_refused_not_dropped(vendor, tmp_p
         with pytest.raises(JobsError, match="absolute learning rate, not OpenAI's multiplier"):
             conn.jobs.create(MODEL[kind], uploaded, hyperparameters={"learning_rate_multiplier": 2.0})
     assert standin.jobs == {}
+
+
+def test_a_file_too_big_for_one_request_says_what_to_do(vendor, tmp_path, monkeypatch):
+    kind, _, _, profile = vendor
+    monkeypatch.setattr(upload_module, "FILES_API_LIMIT", 100)  # every file takes the multipart path
+    with connect(profile, max_retries=0) as conn, pytest.raises(JobsError) as caught:
+        conn.jobs.upload(write_chat(tmp_path / "t.jsonl", 12))
+    assert caught.value.kind == "unsupported"
+    assert ("together files upload" if kind == "together" else "firectl create dataset") in caught.value.message

@@ -28,8 +28,8 @@ from typing import Any
 import httpx
 
 from tunescope.jobs.errors import JobsError
-from tunescope.providers.vendor_sdk import (dump, epoch, metrics_text, no_multiplier, rejected, slice_page,
-                                            unsupported, vendor_errors)
+from tunescope.providers.vendor_sdk import (NoPartsUpload, dump, epoch, metrics_text, no_multiplier, rejected,
+                                            slice_page, unsupported, vendor_errors)
 
 VENDOR = "Fireworks"
 JOB_STATES = {"JOB_STATE_UNSPECIFIED": "queued", "JOB_STATE_CREATING": "validating_files",
@@ -225,6 +225,7 @@ class FireworksAPI:
         self.host = self.base_url.split("//", 1)[-1].rstrip("/") or "Fireworks"
         self.files = FireworksFiles(self)
         self.fine_tuning = SimpleNamespace(jobs=FireworksJobs(self))
+        self.uploads = NoPartsUpload(VENDOR, "upload it with `firectl create dataset ID FILE` and pass the dataset id")
 
     def metrics(self, job: SimpleNamespace) -> list[dict]:
         """The rows of the job's metrics file (a signed URL, no key sent), in step order."""

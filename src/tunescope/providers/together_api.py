@@ -23,8 +23,8 @@ import warnings
 from types import SimpleNamespace
 from typing import Any
 
-from tunescope.providers.vendor_sdk import (dump, epoch, metrics_text, no_multiplier, rejected, slice_page,
-                                            unsupported, vendor_errors)
+from tunescope.providers.vendor_sdk import (NoPartsUpload, dump, epoch, metrics_text, no_multiplier, rejected,
+                                            slice_page, unsupported, vendor_errors)
 
 VENDOR = "Together"
 JOB_STATES = {"pending": "queued", "queued": "queued", "running": "running", "compressing": "running",
@@ -195,6 +195,7 @@ class TogetherAPI:
         self.host = self.base_url.split("//", 1)[-1].rstrip("/") or "Together"
         self.files = TogetherFiles(self)
         self.fine_tuning = SimpleNamespace(jobs=TogetherJobs(self))
+        self.uploads = NoPartsUpload(VENDOR, "upload it with `together files upload FILE` and pass its file id")
 
     def metrics(self, job_id: str) -> list[dict]:
         raw = dump(self.sdk.fine_tuning.list_metrics(job_id))

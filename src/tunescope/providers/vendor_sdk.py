@@ -121,6 +121,16 @@ def vendor_errors(action: str, host: str, secrets: tuple[str, ...] = ()) -> Iter
         raise JobsError(msg, kind=kind, status=status) from None
 
 
+class NoPartsUpload:
+    """Stands where the openai SDK's multipart `uploads` would be: big files are refused with what to do instead."""
+
+    def __init__(self, vendor: str, instead: str):
+        self.vendor, self.instead = vendor, instead
+
+    def create(self, **_: Any) -> None:
+        raise JobsError(f"{self.vendor}: tunescope uploads files under 512 MB; {self.instead}", kind="unsupported")
+
+
 def no_multiplier(vendor: str, hyperparameters: dict) -> None:
     """OpenAI's learning-rate multiplier has no meaning where the rate is absolute: say so rather than drop it."""
     if hyperparameters.get("learning_rate_multiplier") not in (None, "auto"):
