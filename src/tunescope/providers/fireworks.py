@@ -37,7 +37,8 @@ class FireworksProvider(Provider):
         fireworks = import_sdk("fireworks", "fireworks-ai", self.name)
         account = profile.options.get("fireworks_account") or environ.get("FIREWORKS_ACCOUNT_ID")
         if not account:
-            raise BackendError("Fireworks needs an account id: pass --fireworks-account ID or set FIREWORKS_ACCOUNT_ID.")
+            raise BackendError("Fireworks needs an account id: pass --fireworks-account ID or set "
+                               "FIREWORKS_ACCOUNT_ID.")
         key = profile.resolve_key(environ)
         if not key:
             raise missing_key(profile)

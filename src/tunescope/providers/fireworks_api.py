@@ -73,7 +73,8 @@ def job_from_fireworks(raw: Any) -> SimpleNamespace:
     return SimpleNamespace(
         id=jid, status=status, model=d.get("baseModel") or "", created_at=epoch(d.get("createTime")),
         finished_at=epoch(d.get("completedTime")) or None, fine_tuned_model=d.get("outputModel"),
-        training_file=short_id(d.get("dataset", "")), validation_file=short_id(d.get("evaluationDataset") or "") or None,
+        training_file=short_id(d.get("dataset", "")),
+        validation_file=short_id(d.get("evaluationDataset") or "") or None,
         method={"type": "supervised", "supervised": {"hyperparameters": hyper}}, suffix=d.get("displayName"),
         result_files=[RESULTS_PREFIX + jid] if status == "succeeded" else [], error=error, vendor_status=state,
         progress=d.get("jobProgress") or {}, metrics_url=d.get("metricsFileSignedUrl"), said=said)

@@ -44,7 +44,10 @@ class Served:
 
 class BearerAuth:
     """ASGI middleware: records each request and answers `refuse()` unless the bearer key is the stand-in's
-    (paths under `open_prefix`, signed URLs, need no key)."""
+    (paths under `open_prefix`, signed URLs, need no key). After `BUDGET` requests it refuses everything, so a
+    client that polls forever (a state mapping that never ends a job) fails its test instead of hanging it."""
+
+    BUDGET = 400
 
     def __init__(self, app, standin, refuse, open_prefix: str | None = None):
         self.app, self.standin, self.refuse, self.open_prefix = app, standin, refuse, open_prefix
@@ -54,6 +57,7 @@ class BearerAuth:
             self.standin.requests.append(f"{scope['method']} {scope['path']}")
             auth = dict(scope.get("headers") or []).get(b"authorization", b"").decode()
             is_open = self.open_prefix is not None and scope["path"].startswith(self.open_prefix)
-            if not is_open and auth != f"Bearer {self.standin.key}":
+            spent = len(self.standin.requests) > self.BUDGET
+            if spent or (not is_open and auth != f"Bearer {self.standin.key}"):
                 return await self.refuse()(scope, receive, send)
         return await self.app(scope, receive, send)

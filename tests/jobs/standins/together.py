@@ -97,7 +97,8 @@ class TogetherStandIn:
                   Route("/v1/fine-tunes/{id}/events", self.events), Route("/v1/fine-tunes/{id}/metrics", self.metrics),
                   Route("/v1/fine-tunes/{id}/checkpoints", self.checkpoints)]
         self.app = Starlette(routes=routes)
-        self.app.add_middleware(BearerAuth, standin=self, refuse=lambda: _error(401, "Invalid API key provided", "invalid_api_key"))
+        self.app.add_middleware(BearerAuth, standin=self,
+                                refuse=lambda: _error(401, "Invalid API key provided", "invalid_api_key"))
 
     # -- files -------------------------------------------------------------
     async def upload(self, request: Request) -> Response:
@@ -139,7 +140,8 @@ class TogetherStandIn:
         if body.get("training_file") not in self.files:
             return _error(400, f"training_file {body.get('training_file')} not found")
         jid = f"ft-{len(self.jobs) + 1:08d}-0000-4000-8000-000000000000"
-        self.jobs[jid] = {"id": jid, "status": "pending", "model": body["model"], "training_file": body["training_file"],
+        self.jobs[jid] = {"id": jid, "status": "pending", "model": body["model"],
+                          "training_file": body["training_file"],
                           "validation_file": body.get("validation_file") or "", "n_epochs": body.get("n_epochs", 1),
                           "batch_size": body.get("batch_size"), "learning_rate": body.get("learning_rate"),
                           "suffix": body.get("suffix"), "created_at": _now(), "updated_at": _now(),
