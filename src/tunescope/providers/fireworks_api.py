@@ -25,8 +25,6 @@ import time
 from types import SimpleNamespace
 from typing import Any
 
-import httpx
-
 from tunescope.jobs.errors import JobsError
 from tunescope.providers.vendor_sdk import (NoPartsUpload, dump, epoch, metrics_text, no_multiplier, rejected,
                                             slice_page, unsupported, vendor_errors)
@@ -232,6 +230,8 @@ class FireworksAPI:
         """The rows of the job's metrics file (a signed URL, no key sent), in step order."""
         if not job.metrics_url:
             return []
+        import httpx  # here, not at the top: httpx pulls in rich, and providers stay headless until they connect
+
         with vendor_errors(f"download the metrics of {job.id}", self.host, self.secrets):
             try:
                 text = httpx.get(job.metrics_url, timeout=30).raise_for_status().text
