@@ -6,6 +6,7 @@ back as findings, cancel, a failed job, and the message when an SDK is not insta
 from __future__ import annotations
 
 import json
+import subprocess
 import sys
 from itertools import islice
 
@@ -248,3 +249,11 @@ def test_a_file_too_big_for_one_request_says_what_to_do(vendor, tmp_path, monkey
         conn.jobs.upload(write_chat(tmp_path / "t.jsonl", 12))
     assert caught.value.kind == "unsupported"
     assert ("together files upload" if kind == "together" else "firectl create dataset") in caught.value.message
+
+
+def test_loading_the_providers_imports_no_vendor_sdk():
+    """Every `tunescope jobs` command loads every provider to build its flags: the SDKs wait for `connect`."""
+    code = ("import sys\nfrom tunescope.jobs import registry\nregistry.providers()\n"
+            "print(','.join(m for m in ('together', 'fireworks', 'httpx') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
