@@ -139,7 +139,7 @@ def acme(monkeypatch):
 
 
 def test_a_third_party_provider_is_found_and_used(acme, vendor_url, monkeypatch, capsys):
-    assert registry.kinds() == ("openai", "azure", "compatible", "local", "acme")
+    assert registry.kinds() == ("openai", "azure", "compatible", "local", "together", "fireworks", "acme")
     monkeypatch.setenv("ACME_API_KEY", "acme-SECRET-0123456789")
 
     assert cli.main(["jobs", "events", "ftjob-v1", "--backend", "acme", "--acme-url", vendor_url,

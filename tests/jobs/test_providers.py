@@ -16,7 +16,7 @@ from tunescope.jobs.errors import BackendError
 from tunescope.jobs.profiles import BackendProfile, resolve_backend
 from tunescope.providers.base import Provider
 
-BUILT_IN = ("openai", "azure", "compatible", "local")
+BUILT_IN = ("openai", "azure", "compatible", "local", "together", "fireworks")
 PROVIDERS_DIR = Path(__file__).resolve().parents[2] / "src" / "tunescope" / "providers"
 
 
@@ -24,7 +24,7 @@ def test_built_in_providers_are_registered_through_entry_points():
     declared = {ep.name: ep.value for ep in entry_points(group=registry.GROUP)}
     for name in BUILT_IN:
         assert declared[name].startswith(f"tunescope.providers.{name}:"), "pip install -e . refreshes the metadata"
-    assert registry.kinds()[:4] == BUILT_IN
+    assert registry.kinds()[:len(BUILT_IN)] == BUILT_IN
     for name, provider in registry.providers().items():
         assert isinstance(provider, Provider) and provider.name == name
 
@@ -35,9 +35,10 @@ def test_backend_flags_are_built_from_provider_options(capsys):
     help_text = " ".join(capsys.readouterr().out.split())
     for option in registry.options().values():
         assert option.flag in help_text
-    assert list(registry.options()) == ["base_url", "api_key_env", "azure_endpoint", "api_version",
-                                        "local_data_dir", "local_speed"]
-    assert "openai, azure, compatible, local, or a saved profile (default: saved default, else openai)" in help_text
+    assert list(registry.options()) == ["base_url", "api_key_env", "azure_endpoint", "api_version", "preset",
+                                        "local_data_dir", "local_speed", "fireworks_account"]
+    assert ("openai, azure, compatible, local, together, fireworks, or a saved profile (default: saved default, "
+            "else openai)") in help_text
 
 
 def test_options_imply_the_same_kinds_as_before():

@@ -93,7 +93,9 @@ class BackendProfile:
     @property
     def key_env(self) -> str | None:
         """The environment variable the key is read from (None: the provider takes no key)."""
-        return self.options.get("api_key_env") or self.provider.key_env
+        provider = self.provider
+        by_options = getattr(provider, "key_env_for", None)  # a preset may name its own variable
+        return self.options.get("api_key_env") or (by_options(self.options) if by_options else provider.key_env)
 
     def resolve_key(self, environ: Mapping[str, str] | None = None) -> str | None:
         """The key from the environment variable first, then a saved one."""

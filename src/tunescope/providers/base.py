@@ -69,6 +69,13 @@ class Provider(ABC):
     def connect(self, profile: BackendProfile, environ: Mapping[str, str], max_retries: int) -> Connection:
         """Build the SDK client and its JobsClient; raise BackendError (one line) for missing settings."""
 
+    presets: ClassVar[Mapping[str, Any]] = {}
+    """Named settings (`--preset NAME`) for services this provider reaches, listed by `jobs backends`."""
+
+    def key_env_for(self, options: Mapping[str, Any]) -> str | None:
+        """The key's default variable for these options (a preset may name its own)."""
+        return self.key_env
+
     def watch_interval(self, profile: BackendProfile) -> float:
         """Seconds between polls of `tunescope jobs watch` when --interval is not given."""
         return 5.0

@@ -79,9 +79,11 @@ def run_backends(args) -> int:
 
 def _list(args) -> int:
     profiles, default = load_backends()
+    presets = {kind: provider.presets for kind, provider in registry.providers().items() if provider.presets}
     if fmt(args) == "json":
         emit({"default": default, "file": str(backends_file()),
-              "backends": {n: {**p.to_toml(), "key": "saved" if p.api_key else None} for n, p in profiles.items()}})
+              "backends": {n: {**p.to_toml(), "key": "saved" if p.api_key else None} for n, p in profiles.items()},
+              "presets": {kind: {n: p.to_dict() for n, p in found.items()} for kind, found in presets.items()}})
         return 0
     if not profiles:
         print(f"No saved backends ({backends_file()}). Built-in: {', '.join(registry.kinds())}.")
@@ -90,4 +92,8 @@ def _list(args) -> int:
               f"(`tunescope jobs backends save NAME --preset {key}`)")
     for name, p in sorted(profiles.items()):
         print(("* " if name == default else "  ") + p.describe())
+    for kind, found in presets.items():
+        print(f"Presets (--backend {kind} --preset NAME):")
+        for name, preset in found.items():
+            print(f"  {name:10} {preset.title}: {preset.base_url} (key from {preset.key_env})")
     return 0
