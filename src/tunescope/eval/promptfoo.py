@@ -9,7 +9,6 @@ promptfoo equivalent and is listed in the config's description instead.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import yaml

@@ -13,14 +13,11 @@ from __future__ import annotations
 
 import os
 import shutil
-from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import Iterable
 
 from textual import on
-from textual.app import App, SystemCommand
-from textual.screen import Screen
+from textual.app import App
 from textual.worker import Worker, WorkerState
 
 from tunescope.checks.model import CheckOptions
@@ -29,8 +26,8 @@ from tunescope.tokens.models import load_models
 from tunescope.tui import keymap
 from tunescope.tui.dialogs.confirm import ConfirmScreen
 from tunescope.tui.dialogs.file_picker import FilePickerScreen
-from tunescope.tui.dialogs.help import HelpScreen, pane_bindings, section_title
 from tunescope.tui.dialogs.start_job import DatasetToTrain, StartJobScreen
+from tunescope.tui.app_commands import AppCommands
 from tunescope.tui.jobs_connection import JobsBackend
 from tunescope.tui.messages import (CheckpointScores, CompareRequested, DatasetSaved, ExampleShown, SaveRejected, ShowLineRequested,
                                     StartJobRequested)
@@ -69,7 +66,7 @@ def resolve_model(name: str | None, settings: Settings):
     return info, CheckOptions(model=info.name, token_limit=info.token_limit, encoding=info.encoding), problem
 
 
-class TunescopeApp(App):
+class TunescopeApp(AppCommands, App):
     """Review and fix a fine-tuning dataset from the keyboard; start and watch fine-tuning jobs."""
 
     CSS_PATH = "app.tcss"
@@ -376,52 +373,6 @@ class TunescopeApp(App):
 
     def action_start_job(self) -> None:
         self.start_job()
-
-    def action_help(self) -> None:
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.screen))
-
-    def action_quit_app(self) -> None:
-        screen = self.dataset_screen
-        if screen is not None and self.screen is screen:
-            screen.request_quit()
-        elif screen is not None:
-            self.pop_screen()
-        else:
-            self.exit()
-
-    async def action_quit(self) -> None:
-        screen = self.dataset_screen
-        if screen is not None:
-            screen.request_quit()
-        else:
-            self.exit()
-
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Textual's commands (less its own Quit: ours asks about unsaved edits), then every key of the
-        screen, its focused pane and its other panes (the palette runs them once it has closed)."""
-        yield from (command for command in super().get_system_commands(screen) if command.title != "Quit")
-        seen = set()
-        for active in screen.active_bindings.values():
-            binding = active.binding
-            if not binding.id or binding.id in seen:
-                continue
-            seen.add(binding.id)
-            help_text = binding.tooltip or binding.description
-            if not active.enabled:
-                help_text += " (not available right now)"
-            yield self._command(binding, help_text, active.node)
-        for widget, binding in pane_bindings(screen):
-            if binding.id and binding.id not in seen:
-                seen.add(binding.id)
-                where = section_title(widget).lower()
-                yield self._command(binding, f"{binding.tooltip or binding.description} (in the {where})", widget)
-
-    def _command(self, binding, help_text: str, node) -> SystemCommand:
-        key = binding.key_display or binding.key.split(",")[0]
-        return SystemCommand(f"{binding.description} ({key})", help_text,
-                             partial(self.call_later, self.run_action, binding.action, node))
-
 
 def start_process_helpers(path: str | None) -> None:
     """Start multiprocessing's resource tracker while stderr is still the real one.
