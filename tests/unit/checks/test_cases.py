@@ -32,6 +32,8 @@ from tunescope.checks.example.messages import (CONTENT_NULL, DEVELOPER_ROLE_IN_S
                                                INVALID_ROLE, MESSAGE_NOT_OBJECT, MISSING_CONTENT, MISSING_ROLE,
                                                TEXT_INSTEAD_OF_CONTENT, UNKNOWN_MESSAGE_KEY)
 from tunescope.checks.example.nearmiss import NEAR_MISS_FORMAT
+from tunescope.checks.example.privacy.sensitive import (EMAIL_ADDRESS, IBAN_NUMBER, PAYMENT_CARD_NUMBER,
+                                                        PHONE_NUMBER, SECRET_IN_TEXT)
 from tunescope.checks.example.parse import (BLANK_LINE, BOM_IN_LINE, INVALID_JSON, INVALID_UTF8, NOT_AN_OBJECT,
                                             NUL_BYTE)
 from tunescope.checks.example.preference import (PREFERENCE_INPUT_ENDS_WITH_ASSISTANT, PREFERENCE_INPUT_INVALID,
@@ -175,6 +177,11 @@ CASES = [
     Case(SPECIAL_TOKEN_TEXT, chat(U, a("Done.<|endoftext|>")), chat(U, a("Done. <| endoftext |>"))),
     Case(CHAT_TEMPLATE_TEXT, chat(u("<|im_start|>user hi"), A), chat(u("a <b> c"), A)),
     Case(REPLACEMENT_CHARACTER, chat(u("caf\ufffd"), A), chat(u("café"), A)),
+    Case(SECRET_IN_TEXT, chat(u("key sk-proj-" + "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z"), A), chat(u("key sk-proj-..."), A)),
+    Case(EMAIL_ADDRESS, chat(U, a("Mail jane.roe@gmail.com.")), chat(U, a("Mail jane.roe@example.com."))),
+    Case(PHONE_NUMBER, chat(U, a("Call +44 20 7946 0958.")), chat(U, a("Call +44 20 79."))),
+    Case(PAYMENT_CARD_NUMBER, chat(u("card 4111 1111 1111 1111"), A), chat(u("card 4111 1111 1111 1112"), A)),
+    Case(IBAN_NUMBER, chat(u("IBAN DE89 3704 0044 0532 0130 00"), A), chat(u("IBAN DE88 3704 0044 0532 0130 00"), A)),
     Case(SURROUNDING_WHITESPACE, chat(U, a(" Hello\n")), OK),
     Case(TOOLS_NOT_LIST, chat(U, A, tools=orjson.dumps([WEATHER]).decode()), chat(U, A, tools=[WEATHER])),
     Case(TOOL_DEFINITION_INVALID, chat(U, A, tools=[{"type": "function"}]), chat(U, A, tools=[WEATHER])),
