@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import stat
 import sys
 
 import orjson
+
+from tunescope.config import near_duplicate_setting
 
 
 def register(sub) -> None:
@@ -25,7 +28,20 @@ def register(sub) -> None:
     p.add_argument("--max-findings", type=_count, default=20, metavar="N", help="findings shown per check in text output")
     p.add_argument("--workers", type=_count, default=None, help="worker processes (default: one per core)")
     p.add_argument("--no-cache", action="store_true", help="do not use the persistent result cache")
+    p.add_argument("--near-duplicates", type=_threshold, default=None, metavar="SIMILARITY",
+                   help="similarity (0.5-1) at which examples count as near-duplicates (default 0.8, or "
+                        "near_duplicate_threshold in config.toml); 0 turns the check off")
     p.set_defaults(func=run)
+
+
+def _threshold(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; give a similarity such as 0.8") from None
+    if value != 0 and not 0.5 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is out of range: give a similarity from 0.5 to 1, or 0 for off")
+    return value
 
 
 def _count(text: str) -> int:
@@ -95,6 +111,11 @@ def run(args: argparse.Namespace) -> int:
         options = options_for_model(args.model, args.method)
     except Exception as exc:  # UnknownModel and broken model tables carry their own message
         return _fail(str(exc))
+    try:
+        threshold = args.near_duplicates if args.near_duplicates is not None else near_duplicate_setting()
+    except ValueError as exc:   # ConfigError: a broken config.toml names itself
+        return _fail(str(exc))
+    options = dataclasses.replace(options, near_duplicate_threshold=threshold)
     worst = 0
     reports = []
     unusable: list[str] = []   # one line each on stderr, after the report: why exit 2

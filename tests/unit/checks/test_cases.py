@@ -62,6 +62,7 @@ from tunescope.checks.example.weight import (ALL_ASSISTANT_WEIGHT_ZERO, WEIGHT_I
 from tunescope.checks.dataset.collectors import images
 from tunescope.checks.dataset.collectors.conflicts import CONFLICTING_OUTPUTS
 from tunescope.checks.dataset.collectors.duplicates import DUPLICATE_EXAMPLE
+from tunescope.checks.dataset.collectors.near_duplicates import NEAR_DUPLICATE
 from tunescope.checks.dataset.collectors.formats import MIXED_FORMATS
 from tunescope.checks.dataset.collectors.grader_keys import RFT_GRADER_KEY_MISSING, RFT_GRADER_KEY_TYPE
 from tunescope.checks.dataset.collectors.images import TOO_MANY_IMAGE_EXAMPLES
@@ -78,7 +79,8 @@ from tunescope.checks.dataset.collectors.replies import REPLY_DISTRIBUTION, REPL
 from tunescope.checks.dataset.collectors.size import FEW_EXAMPLES, TOO_FEW_EXAMPLES
 from tunescope.checks.dataset.collectors.system_prompts import (SYSTEM_PROMPT_MISSING, SYSTEM_PROMPT_VARIANT,
                                                                 SYSTEM_PROMPTS)
-from tunescope.checks.dataset.collectors.validation import VALIDATION_INPUT_OVERLAP, VALIDATION_OVERLAP
+from tunescope.checks.dataset.collectors.validation import (VALIDATION_INPUT_OVERLAP, VALIDATION_NEAR_OVERLAP,
+                                                            VALIDATION_OVERLAP)
 from tunescope.checks.file import rules
 from tunescope.checks.file.rules import (BINARY_FILE, CRLF_LINE_ENDINGS, FILE_EMPTY, FILE_EXTENSION, FILE_TOO_LARGE,
                                          MIXED_LINE_ENDINGS, NOT_JSONL, NO_FINAL_NEWLINE, UTF8_BOM, inspect_file)
@@ -331,6 +333,7 @@ DATASET_CASES = [
     DatasetCase(TOO_FEW_EXAMPLES, distinct(5), distinct(10)),
     DatasetCase(FEW_EXAMPLES, distinct(20), distinct(50)),
     DatasetCase(DUPLICATE_EXAMPLE, distinct(12) + [qa("question 3", "answer number 3.")], distinct(13)),
+    DatasetCase(NEAR_DUPLICATE, distinct(12) + [qa("Question 3!", "ANSWER number 3")], distinct(13)),
     DatasetCase(CONFLICTING_OUTPUTS, distinct(12) + [qa("question 3", "another answer")], distinct(13)),
     DatasetCase(MIXED_FORMATS, distinct(12) + [PREF(1)], distinct(13)),
     DatasetCase(PROMPT_ONLY_EXAMPLES, [{"messages": [{"role": "user", "content": f"q{i}"}]} for i in range(12)],
@@ -356,6 +359,8 @@ DATASET_CASES = [
     DatasetCase(VALIDATION_OVERLAP, [qa("question 4", "answer number 4."), qa("fresh question", "fresh answer")],
                 [qa("fresh question", "fresh answer")], validation=distinct(20)),
     DatasetCase(VALIDATION_INPUT_OVERLAP, [qa("question 5", "a different answer"), qa("fresh question", "fresh")],
+                [qa("fresh question", "fresh answer")], validation=distinct(20)),
+    DatasetCase(VALIDATION_NEAR_OVERLAP, [qa("QUESTION 4?", "something else"), qa("fresh question", "fresh")],
                 [qa("fresh question", "fresh answer")], validation=distinct(20)),
     DatasetCase(LEGACY_FORMAT_FOR_CHAT_MODEL, legacy(12), legacy(12), good_model="babbage-002"),
     DatasetCase(LEGACY_CLASSIFICATION, legacy(30, completion=lambda i: [" yes\n", " no\n"][i % 2]), legacy(30)),

@@ -28,6 +28,7 @@ from tunescope.checks.example.schema import method_mismatch, unknown_format
 from tunescope.checks.example.weight import ALL_ASSISTANT_WEIGHT_ZERO
 from tunescope.checks.registry import W, Finding, check
 from tunescope.dataset.formats import detect
+from tunescope.quality.similarity import record_signature
 from tunescope.dataset.records import preview, roles
 
 INTERNAL_ERROR = check("internal_error", W, "internal", "Check failed internally",
@@ -73,6 +74,7 @@ def analyze_line(data: bytes, line: int, example: int, options: CheckOptions) ->
         an.roles, an.preview = roles(obj, kind), preview(obj, kind, near)
         method_mismatch(ctx, kind)
         scan_sensitive(ctx, obj, an, data)
+        an.similarity = record_signature(obj, kind) if analyzer is not None else None
         return obj, an
     except Exception as exc:  # a checker bug must never lose the example or crash a run
         ctx.add(INTERNAL_ERROR,
