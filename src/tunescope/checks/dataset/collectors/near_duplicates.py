@@ -30,7 +30,7 @@ NEAR_DUPLICATE = check(
     "near_duplicate", W, "dataset", "Near-duplicate",
     "The example's prompt and reply are both nearly the same as an earlier example's (MinHash estimate of word-"
     "bigram Jaccard similarity at or above the threshold, 0.8 unless set with --near-duplicates or "
-    "near_duplicate_threshold).", tags=("duplicates",))
+    "near_duplicate_threshold).", tags=("duplicates", "similar"))
 
 
 class NearDuplicates:

@@ -32,7 +32,7 @@ VALIDATION_INPUT_OVERLAP = check(
 VALIDATION_NEAR_OVERLAP = check(
     "validation_near_overlap", W, "dataset", "Validation near-copies training",
     "Validation examples whose prompt is nearly the same as a training example's (MinHash similarity at or above "
-    "the near-duplicate threshold): leakage that flatters validation loss.", tags=("duplicates",))
+    "the near-duplicate threshold): leakage that flatters validation loss.", tags=("duplicates", "similar"))
 CHECKS = (VALIDATION_OVERLAP, VALIDATION_INPUT_OVERLAP, VALIDATION_NEAR_OVERLAP)
 
 
