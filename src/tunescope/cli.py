@@ -12,7 +12,7 @@ import sys
 
 from tunescope import __version__
 
-COMMANDS = ("check", "checks", "fix", "serve", "jobs", "encodings")
+COMMANDS = ("check", "checks", "fix", "serve", "jobs", "encodings", "cache")
 
 
 def _load(name: str):

@@ -65,6 +65,8 @@ class Settings:
     near_duplicate_threshold: float = 0.8
     """Similarity (0.5-1.0, MinHash estimate of word-bigram Jaccard) at which `tunescope check` reports
     near-duplicates and validation near-copies; 0 turns them off."""
+    result_cache_mb: int = 256
+    """Upper bound of the check result cache in MB; least recently used results go first."""
     keymap: dict = field(default_factory=dict)
     """Binding id -> keys overrides, e.g. {"dataset.delete" = "D"}."""
 
