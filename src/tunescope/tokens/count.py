@@ -58,6 +58,7 @@ import orjson
 from tunescope.dataset.formats import RecordKind
 from tunescope.tokens.encodings import EncodingUnavailable, get_encoding
 from tunescope.tokens.images import image_tokens
+from tunescope.tokens.long_text import LONG, count_long
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +138,8 @@ class TokenCounter:
     def _raw_count(self, text: str) -> int:
         if self._encode is None:
             return estimate_tokens(text)
+        if len(text) > LONG:                # huge strings: piece by piece, cut where tiktoken cuts
+            return count_long(self._encode, text)
         return len(self._encode(text))
 
     def _strings(self, value, skip_type: bool = True) -> int:
