@@ -34,10 +34,16 @@ def pair_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.clip((agree - _CHANCE) / (1 - _CHANCE), 0.0, 1.0)
 
 
+def _sort(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(order, keys[order]) of uint32 keys, ties in position order: one sort of key << 32 | position
+    (unique values, so any sort is stable; several times faster than a stable argsort)."""
+    packed = np.sort((keys.astype(np.uint64) << np.uint64(32)) | np.arange(len(keys), dtype=np.uint64))
+    return (packed & np.uint64(0xFFFFFFFF)).astype(np.int64), (packed >> np.uint64(32)).astype(np.uint32)
+
+
 def _candidates(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(i, j) pairs of rows sharing a key: each row with its run's first row and its predecessor."""
-    order = np.argsort(keys, kind="stable")
-    sorted_keys = keys[order]
+    order, sorted_keys = _sort(keys)
     same = sorted_keys[1:] == sorted_keys[:-1]
     if not same.any():
         return np.empty(0, np.int64), np.empty(0, np.int64)
@@ -71,7 +77,7 @@ def near_groups(signatures: bytes | bytearray, threshold: float) -> list[list[in
     n = len(m)
     if n < 2:
         return []
-    bands = np.ascontiguousarray(m[:, :NUM_PERM]).view(np.uint32)      # (n, 16)
+    bands = np.frombuffer(signatures, dtype=np.uint32).reshape(n, -1)   # a view: prompt bands are columns 0-15
     parent = array("I", range(n))       # union-find; a root is the smallest position of its group
 
     def root(x: int) -> int:
@@ -107,9 +113,7 @@ def cross_matches(train: bytes | bytearray, valid: bytes | bytearray, threshold:
     n_train = len(t)
     best: dict[int, tuple[int, float]] = {}
     for band in range(BANDS):
-        keys = bands[:, band]
-        order = np.argsort(keys, kind="stable")        # training rows sort before validation rows with the key
-        sorted_keys = keys[order]
+        order, sorted_keys = _sort(bands[:, band])   # training rows sort before validation rows with the key
         starts = np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))
         run_first = order[np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))]
         hit = (order >= n_train) & (run_first < n_train)
