@@ -171,3 +171,13 @@ def test_redact_fix_secrets_only_keeps_personal_data(tmp_path):
     s = EditSession.open(write_jsonl(tmp_path, [_row(f"{STRIPE} jane.roe@gmail.com")]))
     s.apply_fix("redact_sensitive", secrets_only=True)
     assert orjson.loads(s.get(0))["messages"][0]["content"] == "[REDACTED_API_KEY] jane.roe@gmail.com"
+
+
+def test_string_walk_is_in_document_order_and_survives_deep_nesting():
+    from tunescope.quality.strings import iter_strings, json_path
+    obj = {"a": "x", "b": [1, "y", {"c": "z"}], "d": None}
+    assert [(json_path(p), t) for p, t in iter_strings(obj)] == [("$.a", "x"), ("$.b[1]", "y"), ("$.b[2].c", "z")]
+    deep: object = "sk"
+    for _ in range(5000):
+        deep = [deep]
+    assert [t for _, t in iter_strings(deep)] == ["sk"]

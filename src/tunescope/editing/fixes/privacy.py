@@ -35,7 +35,11 @@ def fix_redact_sensitive(session, secrets_only: bool = False) -> FixPlan:
             kinds.update(h.kind.label for h in hits)
             return sensitive.redact(text, hits) if hits else text
 
-        new = replace_strings(r.obj, change)
+        try:
+            new = replace_strings(r.obj, change)
+        except RecursionError:
+            plan.report.notes.append(f"row {r.row + 1}: nested too deeply to rewrite; left as it is")
+            continue
         if kinds:
             what = ", ".join(f"{n} {label}{'s' if n > 1 else ''}" for label, n in kinds.items())
             plan.change(session, r.row, compact_dumps(new), f"redacted {what}")
