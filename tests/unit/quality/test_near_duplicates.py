@@ -165,3 +165,13 @@ def test_tui_filters_keep_near_duplicates_and_privacy_rows(tmp_path):
         return [row for row in range(state.row_count()) if keep(row)]
     assert kept("near_duplicates") == [20]
     assert kept("privacy") == [21]
+
+
+def test_groups_of_exact_copies_only_are_left_to_duplicate_example(tmp_path):
+    rng = random.Random(9)
+    rows = [_row(_text(rng), _text(rng)) for _ in range(20)]
+    rows += [rows[4], rows[4]]
+    report = check_path(str(write_jsonl(tmp_path, rows)), CheckOptions(), workers=1)
+    assert not [f for f in report.findings if f.check == "near_duplicate"]
+    assert report.stats["near_duplicates"]["groups"] == []
+    assert [f.line for f in report.findings if f.check == "duplicate_example"] == [21, 22]

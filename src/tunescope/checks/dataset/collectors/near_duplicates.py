@@ -68,15 +68,17 @@ class NearDuplicates:
         if not threshold or len(self.index) < 2:
             return
         lines_of = self.rows.lines
-        listed, flagged = [], 0
-        for number, members in enumerate(near_groups(self.signatures, threshold), 1):
+        listed, flagged, number = [], 0, 0
+        for members in near_groups(self.signatures, threshold):
+            first = members[0]
+            near = [k for k in members[1:] if not (self.exact[k] and self.exact[k] == self.exact[first])]
+            if not near:
+                continue                    # exact copies only: duplicate_example reports them
+            number += 1
             rows = [self.index[k] for k in members]
             if len(listed) < MAX_GROUPS:
                 listed.append([lines_of[r] for r in rows[:GROUP_LINES]])
-            first = members[0]
-            for k in members[1:]:
-                if self.exact[k] and self.exact[k] == self.exact[first]:
-                    continue                # an exact copy: duplicate_example reports it
+            for k in near:
                 flagged += 1
                 if flagged <= PER_LINE_CAP:
                     prompt, reply = self._similarity(first, k)
