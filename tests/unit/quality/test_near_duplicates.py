@@ -175,3 +175,12 @@ def test_groups_of_exact_copies_only_are_left_to_duplicate_example(tmp_path):
     assert not [f for f in report.findings if f.check == "near_duplicate"]
     assert report.stats["near_duplicates"]["groups"] == []
     assert [f.line for f in report.findings if f.check == "duplicate_example"] == [21, 22]
+
+
+def test_turning_the_check_on_after_an_off_run_is_not_served_from_the_cache(tmp_path):
+    rows, expected = near_file()
+    path = str(write_jsonl(tmp_path, rows))
+    off = check_path(path, CheckOptions(near_duplicate_threshold=0), workers=1)   # cached without signatures
+    assert "near_duplicates" not in off.stats
+    on = check_path(path, CheckOptions(), workers=1)
+    assert on.stats["near_duplicates"]["groups"] == [[r + 1 for r in g] for g in expected]

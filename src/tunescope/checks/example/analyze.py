@@ -74,7 +74,8 @@ def analyze_line(data: bytes, line: int, example: int, options: CheckOptions) ->
         an.roles, an.preview = roles(obj, kind), preview(obj, kind, near)
         method_mismatch(ctx, kind)
         scan_sensitive(ctx, obj, an, data)
-        an.similarity = record_signature(obj, kind) if analyzer is not None else None
+        if options.near_duplicate_threshold and analyzer is not None:     # off: skip the signature's cost
+            an.similarity = record_signature(obj, kind)
         return obj, an
     except Exception as exc:  # a checker bug must never lose the example or crash a run
         ctx.add(INTERNAL_ERROR,

@@ -218,7 +218,8 @@ class DatasetChecker:
         # everything a cached per-line result depends on: code, encoding, estimates, and the method
         # (analyze_line reads a row differently for --method supervised/dpo/reinforcement)
         salt = (code_version() + self.options.encoding.encode() + (b"~" if self.counter.estimated else b"")
-                + b"|" + (self.options.method or "").encode())
+                + b"|" + (self.options.method or "").encode()
+                + (b"|near" if self.options.near_duplicate_threshold else b""))   # signatures computed or not
         return str(writer.path), salt, writer
 
     # -- aggregation (main process) ---------------------------------------
