@@ -9,15 +9,19 @@ almost nothing. Each candidate is checked against the band run's first member an
 predecessor in sorted order (linear per band, never quadratic in a run), on both prompt and
 reply, then joined by union-find. Everything works on numpy arrays sorted with a stable sort,
 so the groups depend only on the signatures and their order, never on how the file was chunked.
+numpy is imported by the functions that use it: they run once per file in the main process, and
+every worker process imports this module (the collectors) without needing numpy's 16 MB.
 """
 
 from __future__ import annotations
 
 from array import array
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from tunescope.quality.similarity import NUM_PERM
+
+if TYPE_CHECKING:
+    import numpy as np
 
 BANDS = 16
 BATCH = 200_000           # candidate pairs verified at once (bounds the temporary arrays)
@@ -25,11 +29,14 @@ _CHANCE = 1 / 256
 
 
 def _matrix(signatures: bytes | bytearray | memoryview) -> np.ndarray:
+    import numpy as np
     return np.frombuffer(signatures, dtype=np.uint8).reshape(-1, 2 * NUM_PERM)
 
 
 def pair_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Estimated Jaccard similarity row by row of two uint8 signature matrices (same shape)."""
+    import numpy as np
+
     agree = (a == b).mean(axis=1)
     return np.clip((agree - _CHANCE) / (1 - _CHANCE), 0.0, 1.0)
 
@@ -37,12 +44,16 @@ def pair_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _sort(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(order, keys[order]) of uint32 keys, ties in position order: one sort of key << 32 | position
     (unique values, so any sort is stable; several times faster than a stable argsort)."""
+    import numpy as np
+
     packed = np.sort((keys.astype(np.uint64) << np.uint64(32)) | np.arange(len(keys), dtype=np.uint64))
     return (packed & np.uint64(0xFFFFFFFF)).astype(np.int64), (packed >> np.uint64(32)).astype(np.uint32)
 
 
 def _candidates(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(i, j) pairs of rows sharing a key: each row with its run's first row and its predecessor."""
+    import numpy as np
+
     order, sorted_keys = _sort(keys)
     same = sorted_keys[1:] == sorted_keys[:-1]
     if not same.any():
@@ -59,6 +70,8 @@ def _candidates(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _verified(m: np.ndarray, i: np.ndarray, j: np.ndarray, threshold: float) -> np.ndarray:
     """Mask of pairs whose prompts and replies are both at least `threshold` alike (two missing
     replies count as alike, one missing reply does not)."""
+    import numpy as np
+
     keep = np.zeros(len(i), dtype=bool)
     for lo in range(0, len(i), BATCH):
         a, b = m[i[lo:lo + BATCH]], m[j[lo:lo + BATCH]]
@@ -73,6 +86,8 @@ def _verified(m: np.ndarray, i: np.ndarray, j: np.ndarray, threshold: float) -> 
 def near_groups(signatures: bytes | bytearray, threshold: float) -> list[list[int]]:
     """Groups (lists of record positions, ascending; groups ordered by their first member) of
     records whose prompts and replies are near-duplicates. Only groups of two or more."""
+    import numpy as np
+
     m = _matrix(signatures)
     n = len(m)
     if n < 2:
@@ -105,6 +120,8 @@ def near_groups(signatures: bytes | bytearray, threshold: float) -> list[list[in
 def cross_matches(train: bytes | bytearray, valid: bytes | bytearray, threshold: float) -> list[tuple[int, int, float]]:
     """(validation position, training position, prompt similarity) for each validation record whose
     prompt is at least `threshold` like some training prompt (the first such training record found)."""
+    import numpy as np
+
     t, v = _matrix(train), _matrix(valid)
     if not len(t) or not len(v):
         return []
