@@ -154,6 +154,7 @@ def test_redact_fix_round_trip(tmp_path):
     report = s.apply_fix("redact_sensitive")
     assert [c.row for c in report.changes] == [0, 1]
     assert all(OPENAI not in c.reason and "gmail" not in c.reason for c in report.changes)
+    assert report.changes[0].reason == "redacted 1 OpenAI API key, 1 e-mail address, 1 phone number"
     first = orjson.loads(s.get(0))["messages"]
     assert first[0]["content"] == "key [REDACTED_API_KEY] and mail [EMAIL]"
     assert first[1]["content"] == "Call [PHONE]."

@@ -41,9 +41,13 @@ def fix_redact_sensitive(session, secrets_only: bool = False) -> FixPlan:
             plan.report.notes.append(f"row {r.row + 1}: nested too deeply to rewrite; left as it is")
             continue
         if kinds:
-            what = ", ".join(f"{n} {label}{'s' if n > 1 else ''}" for label, n in kinds.items())
+            what = ", ".join(f"{n} {_plural(label) if n > 1 else label}" for label, n in kinds.items())
             plan.change(session, r.row, compact_dumps(new), f"redacted {what}")
     return plan
+
+
+def _plural(label: str) -> str:
+    return label + ("es" if label.endswith("s") else "s")
 
 
 REDACT_SENSITIVE = fix(
