@@ -3,8 +3,9 @@
 Reports wall time and peak memory, sampled every 50 ms: RSS of the main process, RSS summed over the
 process tree (double-counts pages forked workers share with the parent), and PSS summed over the tree
 (shared pages split between their users: the memory the check really takes)
-of: the cookbook baseline, `tunescope check` cold (empty result cache), and
-`tunescope check` again after changing 1% of the examples (warm cache).
+of: the cookbook baseline, the floor (benchmarks/floor_check.py: orjson parse and one tiktoken encode
+per distinct string, on all cores), `tunescope check` cold (empty result cache), and `tunescope check`
+again after changing 1% of the examples (warm cache); with the ratios cold / floor and re-check / cold.
 
     python benchmarks/bench_check.py [--examples 100000] [--file /tmp/bench_chat.jsonl]
 """
@@ -93,6 +94,7 @@ def main() -> None:
                "cpus": os.cpu_count()}
     if not args.skip_baseline:
         results["baseline_cookbook"] = measure([py, str(HERE / "cookbook_baseline.py"), args.file], env)
+    results["floor"] = measure([py, str(HERE / "floor_check.py"), args.file], env)
     check = [py, "-m", "tunescope", "check", args.file, "--format", "json"]
     results["tunescope_cold"] = measure(check, env)
     touch_one_percent(args.file)
@@ -101,6 +103,7 @@ def main() -> None:
     if "baseline_cookbook" in results:
         results["speedup_vs_baseline"] = round(results["baseline_cookbook"]["wall_s"] / c["wall_s"], 2)
     results["rerun_fraction_of_cold"] = round(w["wall_s"] / c["wall_s"], 3)
+    results["cold_over_floor"] = round(c["wall_s"] / results["floor"]["wall_s"], 2)
     print(json.dumps(results, indent=2))
     if not args.keep:
         os.remove(args.file)

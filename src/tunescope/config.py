@@ -62,6 +62,11 @@ class Settings:
     """Fall back to estimated token counts when an encoding file is missing."""
     token_cache: bool = True
     """Keep a persistent token-count cache in the cache directory."""
+    near_duplicate_threshold: float = 0.8
+    """Similarity (0.5-1.0, MinHash estimate of word-bigram Jaccard) at which `tunescope check` reports
+    near-duplicates and validation near-copies; 0 turns them off."""
+    result_cache_mb: int = 256
+    """Upper bound of the check result cache in MB; least recently used results go first."""
     keymap: dict = field(default_factory=dict)
     """Binding id -> keys overrides, e.g. {"dataset.delete" = "D"}."""
 
@@ -83,6 +88,15 @@ def load_settings(path: Path | None = None) -> Settings:
     if unknown:
         raise ConfigError(f"{path}: unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
     return Settings(**data)
+
+
+def near_duplicate_setting() -> float:
+    """near_duplicate_threshold from config.toml (ConfigError when it is not 0 or within 0.5-1)."""
+    value = load_settings().near_duplicate_threshold
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or (value != 0 and not 0.5 <= value <= 1):
+        raise ConfigError(f"{config_file()}: near_duplicate_threshold = {value!r}; give a similarity from 0.5 to 1, "
+                          "or 0 to turn near-duplicate checks off")
+    return float(value)
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:

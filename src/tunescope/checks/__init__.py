@@ -18,6 +18,7 @@ import tunescope.checks.example.nearmiss  # noqa: F401
 import tunescope.checks.example.roles  # noqa: F401
 import tunescope.checks.example.messages  # noqa: F401
 import tunescope.checks.example.content  # noqa: F401
+import tunescope.checks.example.privacy.sensitive  # noqa: F401
 import tunescope.checks.example.tools  # noqa: F401
 import tunescope.checks.example.weight  # noqa: F401
 import tunescope.checks.example.vision  # noqa: F401

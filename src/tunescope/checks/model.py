@@ -19,6 +19,7 @@ class CheckOptions:
     token_limit: int | None = None     # per-example limit of the model, from the model table
     encoding: str = "o200k_base"
     validation_file: bool = False      # checking a job's validation file (no documented minimum size)
+    near_duplicate_threshold: float = 0.8   # estimated Jaccard similarity for near_duplicate (0: off)
 
 
 @dataclass(slots=True)
@@ -39,6 +40,7 @@ class RecordAnalysis:
     near_miss: str | None = None       # name of the near-miss shape, e.g. "alpaca", "llamafactory_parts"
     has_images: bool = False
     extra_keys: tuple[str, ...] = ()   # top-level keys beyond the format's own (RFT grader keys, stray keys)
+    similarity: bytes | None = None    # MinHash signature of prompt + reply (quality/similarity.py, 128 bytes)
     facts: dict | None = None          # small kind-specific facts for dataset checks (legacy prompt/completion
                                        # separators, preference lengths, RFT grader key types); see checks/legacy.py
 

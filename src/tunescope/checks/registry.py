@@ -31,6 +31,9 @@ TAGS = {
     "images": "image parts: where they may appear, their URL or data, size and count",
     "tokens": "needs the example's token counts, so it runs after counting",
     "encoding": "bytes or characters lost to a wrong text encoding: NUL bytes, invalid UTF-8, BOMs, U+FFFD",
+    "similar": "an example nearly the same as another (MinHash similarity); the TUI's Near-duplicates filter",
+    "privacy": "secrets (API keys, tokens, private keys) and personal data (e-mail, phone, card, IBAN) in "
+               "text; the TUI's Secrets and personal data filter",
 }
 
 

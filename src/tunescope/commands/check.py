@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import stat
 import sys
 
 import orjson
+
+from tunescope.config import near_duplicate_setting
 
 
 def register(sub) -> None:
@@ -29,7 +32,20 @@ def register(sub) -> None:
                    help="also apply a destination's rules and limits (openai, azure, together, fireworks, vertex, "
                         "bedrock, hf, axolotl, llamafactory); a file already in that target's format is checked "
                         "against its format instead")
+    p.add_argument("--near-duplicates", type=_threshold, default=None, metavar="SIMILARITY",
+                   help="similarity (0.5-1) at which examples count as near-duplicates (default 0.8, or "
+                        "near_duplicate_threshold in config.toml); 0 turns the check off")
     p.set_defaults(func=run)
+
+
+def _threshold(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number; give a similarity such as 0.8") from None
+    if value != 0 and not 0.5 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is out of range: give a similarity from 0.5 to 1, or 0 for off")
+    return value
 
 
 def _count(text: str) -> int:
@@ -108,6 +124,11 @@ def run(args: argparse.Namespace) -> int:
             checker = TargetChecker(get_target(args.target))
         except UnknownTarget as exc:
             return _fail(str(exc))
+    try:
+        threshold = args.near_duplicates if args.near_duplicates is not None else near_duplicate_setting()
+    except ValueError as exc:   # ConfigError: a broken config.toml names itself
+        return _fail(str(exc))
+    options = dataclasses.replace(options, near_duplicate_threshold=threshold)
     worst = 0
     reports = []
     target_reports = {}       # path -> TargetReport

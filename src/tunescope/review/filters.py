@@ -18,9 +18,12 @@ from tunescope.review.state import ERROR, WARNING, DatasetState
 
 FIXED_FILTERS = [("all", "All examples (no filter)"), ("errors", "Examples with errors"),
                  ("warnings", "Examples with warnings"), ("over_limit", "Over the model's token limit"),
-                 ("duplicates", "Duplicates")]
+                 ("duplicates", "Duplicates"), ("near_duplicates", "Near-duplicates (by similarity)"),
+                 ("privacy", "Secrets and personal data")]
 FILTER_LABELS = {"errors": "errors", "warnings": "warnings", "over_limit": "over token limit",
-                 "duplicates": "duplicates"}
+                 "duplicates": "duplicates", "near_duplicates": "near-duplicates",
+                 "privacy": "secrets and personal data"}
+TAG_FILTERS = {"near_duplicates": "similar", "privacy": "privacy"}   # filter kind -> the check tag it keeps
 ROLES = ("system", "developer", "user", "assistant", "tool")
 
 
@@ -76,6 +79,9 @@ def row_predicate(state: DatasetState, spec: FilterSpec) -> Callable[[int], bool
     if kind == "duplicates":   # repeated examples (checks tagged "duplicates"), not repeated tool call ids
         repeats = by_tag("duplicates")
         return lambda row: state.status(row) > 1 and any(f.check in repeats for f in state.findings(row))
+    if kind in TAG_FILTERS:
+        tagged = by_tag(TAG_FILTERS[kind])
+        return lambda row: state.status(row) > 1 and any(f.check in tagged for f in state.findings(row))
     if kind == "check":
         return lambda row: state.status(row) > 1 and any(f.check == value for f in state.findings(row))
     if kind == "role":

@@ -60,6 +60,7 @@ from tunescope.dataset.formats import RecordKind
 from tunescope.tokens.encodings import EncodingUnavailable, get_encoding
 from tunescope.tokens.estimate import estimate_tokens
 from tunescope.tokens.images import image_tokens_and_guess
+from tunescope.tokens.long_text import LONG, count_long
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +141,8 @@ class TokenCounter:
     def _raw_count(self, text: str) -> int:
         if self._encode is None:
             return estimate_tokens(text, self.encoding_name)
+        if len(text) > LONG:                # huge strings: piece by piece, cut where tiktoken cuts
+            return count_long(self._encode, text)
         return len(self._encode(text))
 
     def _strings(self, value, skip_type: bool = True) -> int:

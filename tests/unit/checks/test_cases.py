@@ -34,6 +34,8 @@ from tunescope.checks.example.messages import (CONTENT_LIST_EMPTY, CONTENT_NULL,
 from tunescope.checks.example.nearmiss import NEAR_MISS_FORMAT
 from tunescope.checks.example.quality.placeholders import UNFILLED_PLACEHOLDER
 from tunescope.checks.example.quality.repetition import REPEATED_PHRASE
+from tunescope.checks.example.privacy.sensitive import (EMAIL_ADDRESS, IBAN_NUMBER, PAYMENT_CARD_NUMBER,
+                                                        PHONE_NUMBER, SECRET_IN_TEXT)
 from tunescope.checks.example.parse import (BLANK_LINE, BOM_IN_LINE, INVALID_JSON, INVALID_UTF8, NOT_AN_OBJECT,
                                             NUL_BYTE)
 from tunescope.checks.example.preference import (PREFERENCE_INPUT_ENDS_WITH_ASSISTANT, PREFERENCE_INPUT_INVALID,
@@ -62,6 +64,7 @@ from tunescope.checks.example.weight import (ALL_ASSISTANT_WEIGHT_ZERO, WEIGHT_I
 from tunescope.checks.dataset.collectors import images
 from tunescope.checks.dataset.collectors.conflicts import CONFLICTING_OUTPUTS
 from tunescope.checks.dataset.collectors.duplicates import DUPLICATE_EXAMPLE
+from tunescope.checks.dataset.collectors.near_duplicates import NEAR_DUPLICATE
 from tunescope.checks.dataset.collectors.formats import MIXED_FORMATS
 from tunescope.checks.dataset.collectors.grader_keys import RFT_GRADER_KEY_MISSING, RFT_GRADER_KEY_TYPE
 from tunescope.checks.dataset.collectors.images import TOO_MANY_IMAGE_EXAMPLES
@@ -71,15 +74,16 @@ from tunescope.checks.dataset.collectors.legacy import (LEGACY_CLASSIFICATION, L
                                                         LEGACY_FORMAT_FOR_CHAT_MODEL, LEGACY_NO_COMPLETION_ENDING,
                                                         LEGACY_NO_PROMPT_SEPARATOR, LEGACY_PROMPT_SEPARATOR,
                                                         LEGACY_PROMPTS_IDENTICAL, LEGACY_UPPERCASE)
-from tunescope.checks.dataset.collectors.model_method import MODEL_METHOD_UNSUPPORTED
-from tunescope.checks.dataset.collectors.model_deadlines import MODEL_NO_VISION, MODEL_RETIRED, MODEL_RETIRING
+from tunescope.checks.dataset.collectors.model.method import MODEL_METHOD_UNSUPPORTED
+from tunescope.checks.dataset.collectors.model.deadlines import MODEL_NO_VISION, MODEL_RETIRED, MODEL_RETIRING
 from tunescope.checks.dataset.collectors.preference import PREFERENCE_LENGTH_BIAS
 from tunescope.checks.dataset.collectors.prompt_only import PROMPT_ONLY_EXAMPLES
 from tunescope.checks.dataset.collectors.replies import REPLY_DISTRIBUTION, REPLY_IMBALANCE
 from tunescope.checks.dataset.collectors.size import FEW_EXAMPLES, TOO_FEW_EXAMPLES, VALIDATION_FEW_EXAMPLES
 from tunescope.checks.dataset.collectors.system_prompts import (SYSTEM_PROMPT_MISSING, SYSTEM_PROMPT_VARIANT,
                                                                 SYSTEM_PROMPTS)
-from tunescope.checks.dataset.collectors.validation import VALIDATION_INPUT_OVERLAP, VALIDATION_OVERLAP
+from tunescope.checks.dataset.collectors.validation import (VALIDATION_INPUT_OVERLAP, VALIDATION_NEAR_OVERLAP,
+                                                            VALIDATION_OVERLAP)
 from tunescope.checks.file import rules
 from tunescope.checks.file.rules import (BINARY_FILE, CRLF_LINE_ENDINGS, FILE_EMPTY, FILE_EXTENSION, FILE_TOO_LARGE,
                                          MIXED_LINE_ENDINGS, NOT_JSONL, NO_FINAL_NEWLINE, UTF8_BOM, inspect_file)
@@ -183,6 +187,11 @@ CASES = [
          chat(u('Parse `{topic}` from {"topic": "x"} in Python: f"{topic}"'), a("Use json.loads.")), line=1),
     Case(REPEATED_PHRASE, chat(U, a("I am sorry. " * 6)),
          chat(U, a("I am sorry. I cannot help with that, but I am sorry to say it twice."))),
+    Case(SECRET_IN_TEXT, chat(u("key sk-proj-" + "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z"), A), chat(u("key sk-proj-..."), A)),
+    Case(EMAIL_ADDRESS, chat(U, a("Mail jane.roe@gmail.com.")), chat(U, a("Mail jane.roe@example.com."))),
+    Case(PHONE_NUMBER, chat(U, a("Call +44 20 7946 0958.")), chat(U, a("Call +44 20 79."))),
+    Case(PAYMENT_CARD_NUMBER, chat(u("card 4111 1111 1111 1111"), A), chat(u("card 4111 1111 1111 1112"), A)),
+    Case(IBAN_NUMBER, chat(u("IBAN DE89 3704 0044 0532 0130 00"), A), chat(u("IBAN DE88 3704 0044 0532 0130 00"), A)),
     Case(SURROUNDING_WHITESPACE, chat(U, a(" Hello\n")), OK),
     Case(TOOLS_NOT_LIST, chat(U, A, tools=orjson.dumps([WEATHER]).decode()), chat(U, A, tools=[WEATHER])),
     Case(TOOL_DEFINITION_INVALID, chat(U, A, tools=[{"type": "function"}]), chat(U, A, tools=[WEATHER])),
@@ -332,6 +341,7 @@ DATASET_CASES = [
     DatasetCase(TOO_FEW_EXAMPLES, distinct(5), distinct(10)),
     DatasetCase(FEW_EXAMPLES, distinct(20), distinct(50)),
     DatasetCase(DUPLICATE_EXAMPLE, distinct(12) + [qa("question 3", "answer number 3.")], distinct(13)),
+    DatasetCase(NEAR_DUPLICATE, distinct(12) + [qa("Question 3!", "ANSWER number 3")], distinct(13)),
     DatasetCase(CONFLICTING_OUTPUTS, distinct(12) + [qa("question 3", "another answer")], distinct(13)),
     DatasetCase(MIXED_FORMATS, distinct(12) + [PREF(1)], distinct(13)),
     DatasetCase(PROMPT_ONLY_EXAMPLES, [{"messages": [{"role": "user", "content": f"q{i}"}]} for i in range(12)],
@@ -359,6 +369,8 @@ DATASET_CASES = [
     DatasetCase(VALIDATION_OVERLAP, [qa("question 4", "answer number 4."), qa("fresh question", "fresh answer")],
                 [qa("fresh question", "fresh answer")], validation=distinct(20)),
     DatasetCase(VALIDATION_INPUT_OVERLAP, [qa("question 5", "a different answer"), qa("fresh question", "fresh")],
+                [qa("fresh question", "fresh answer")], validation=distinct(20)),
+    DatasetCase(VALIDATION_NEAR_OVERLAP, [qa("QUESTION 4?", "something else"), qa("fresh question", "fresh")],
                 [qa("fresh question", "fresh answer")], validation=distinct(20)),
     DatasetCase(LEGACY_FORMAT_FOR_CHAT_MODEL, legacy(12), legacy(12), good_model="babbage-002"),
     DatasetCase(LEGACY_CLASSIFICATION, legacy(30, completion=lambda i: [" yes\n", " no\n"][i % 2]), legacy(30)),

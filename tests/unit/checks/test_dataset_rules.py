@@ -11,10 +11,12 @@ from tests.factories import rft, write_jsonl
 from tunescope.checks import keys
 from tunescope.checks.dataset.aggregator import DatasetAggregator
 from tunescope.checks.dataset.collectors import COLLECTORS, VALIDATION_CHECKS, images
+from tunescope.checks.dataset.collectors.near_duplicates import NearDuplicates
 from tunescope.checks.example import legacy as example_legacy
 from tunescope.checks.example.analyze import analyze_line
 from tunescope.checks.model import CheckOptions, ExampleSummary
 from tunescope.checks.registry import CHECKS, by_area
+from tunescope.quality.similarity import NUM_PERM
 from tunescope.checks.run.runner import check_path, options_for_model
 
 SYS = {"role": "system", "content": "You label sentiment."}
@@ -169,12 +171,34 @@ def test_prompt_only_rows_in_supervised_majority_become_errors_at_their_lines():
     assert stats["kinds"] == {"chat": 13} and not [f for f in findings if f.check == "mixed_formats"]
 
 
-def test_memory_per_example_is_small():
-    """The aggregator stores arrays, not per-example Python objects."""
+def _bytes_per_example(collectors) -> float:
     import tracemalloc
     rows = [orjson.dumps(qa(f"question {i}", f"answer {i % 7}")) for i in range(20000)]
     options = CheckOptions()
-    agg = DatasetAggregator(options)
+    agg = DatasetAggregator(options, collectors)
+    analyses = [analyze_line(row, i + 1, i, options)[1] for i, row in enumerate(rows)]
+    tracemalloc.start()
+    for i, an in enumerate(analyses):
+        agg.add(ExampleSummary(example=i, line=i + 1, analysis=an))
+    current, _ = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return current / len(rows)
+
+
+def test_near_duplicate_signatures_are_compact():
+    """Near-duplicates keep a 128-byte b-bit MinHash signature (prompt + reply) and 8 bytes of position
+    and digest per example, in flat buffers: no per-example objects."""
+    per_example = _bytes_per_example((NearDuplicates,))
+    assert per_example < 1.25 * (2 * NUM_PERM + 8), f"{per_example:.0f} bytes per example"   # + growth slack
+
+
+def test_memory_per_example_is_small():
+    """The aggregator stores arrays, not per-example Python objects (near-duplicate signatures are
+    bounded on their own, above)."""
+    import tracemalloc
+    rows = [orjson.dumps(qa(f"question {i}", f"answer {i % 7}")) for i in range(20000)]
+    options = CheckOptions()
+    agg = DatasetAggregator(options, tuple(c for c in COLLECTORS if c is not NearDuplicates))
     analyses = [analyze_line(row, i + 1, i, options)[1] for i, row in enumerate(rows)]
     tracemalloc.start()
     for i, an in enumerate(analyses):

@@ -23,10 +23,12 @@ from tunescope.checks.example.legacy import analyze_legacy
 from tunescope.checks.example.nearmiss import analyze_near_miss
 from tunescope.checks.example.parse import parse_line
 from tunescope.checks.example.preference import analyze_preference
+from tunescope.checks.example.privacy.sensitive import scan_sensitive
 from tunescope.checks.example.schema import method_mismatch, unknown_format
 from tunescope.checks.example.weight import ALL_ASSISTANT_WEIGHT_ZERO
 from tunescope.checks.registry import W, Finding, check
 from tunescope.dataset.formats import detect
+from tunescope.quality.similarity import record_signature
 from tunescope.dataset.records import preview, roles
 
 INTERNAL_ERROR = check("internal_error", W, "internal", "Check failed internally",
@@ -71,6 +73,9 @@ def analyze_line(data: bytes, line: int, example: int, options: CheckOptions) ->
             analyzer(obj, ctx, an)
         an.roles, an.preview = roles(obj, kind), preview(obj, kind, near)
         method_mismatch(ctx, kind)
+        scan_sensitive(ctx, obj, an, data)
+        if options.near_duplicate_threshold and analyzer is not None:     # off: skip the signature's cost
+            an.similarity = record_signature(obj, kind)
         return obj, an
     except Exception as exc:  # a checker bug must never lose the example or crash a run
         ctx.add(INTERNAL_ERROR,

@@ -4,6 +4,13 @@ Re-checking a file after editing 1% of it only re-analyses that 1%. Keys mix in
 a hash of the checking code itself and the codec's schema (its field names and
 CODEC_VERSION), so a new tunescope version never serves stale results. Values are
 `codec` blobs (marshal of builtins only), decoded by the caller.
+
+Bounded: every entry carries the number of the run that last wrote or read it (reads restamp
+only entries older than TOUCH_EVERY runs, so a re-check costs no writes), and when a run
+closes the writer with more than `limit` bytes of live pages, the least recently used entries
+go (whole runs' worth, oldest first) and the freed pages return to the file system
+(auto_vacuum=INCREMENTAL). The limit is `result_cache_mb` in config.toml (DEFAULT_LIMIT_MB).
+`tunescope cache` shows the size and clears it.
 """
 
 from __future__ import annotations
@@ -16,7 +23,12 @@ from pathlib import Path
 from tunescope import config
 from tunescope.checks.run import codec
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
+DEFAULT_LIMIT_MB = 256
+TOUCH_EVERY = 8            # a hit restamps its entry only if not stamped in the last 8 runs (cheap re-checks)
+_SCHEMA = ("CREATE TABLE IF NOT EXISTS results (k BLOB PRIMARY KEY, v BLOB NOT NULL, used INTEGER NOT NULL)",
+           "CREATE INDEX IF NOT EXISTS results_used ON results (used)",
+           "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
 _CODE_PACKAGES = ("checks", "dataset", "tokens")   # everything that can change a cached value
 
 
@@ -44,49 +56,139 @@ def default_path() -> Path:
 
 
 class ResultCache:
-    """A small SQLite key/value store; one writer (the checker's main process), many readers."""
+    """A small SQLite key/value store; one writer (the checker's main process), many readers.
+    A writer is one run: what it writes or `touch`es is stamped with that run's number."""
 
-    def __init__(self, path: Path | None = None, readonly: bool = False):
+    def __init__(self, path: Path | None = None, readonly: bool = False, limit: int | None = None):
         self.path = Path(path or default_path())
         self.readonly = readonly
+        self.limit = limit if limit is not None else DEFAULT_LIMIT_MB << 20
+        self.run = 0
+        self.stale: list[bytes] = []
         if not readonly:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         uri = f"file:{self.path}?mode={'ro' if readonly else 'rwc'}"
         self.db = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
         if not readonly:
+            self.db.execute("PRAGMA auto_vacuum=INCREMENTAL")     # takes effect on a new file only
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.execute("CREATE TABLE IF NOT EXISTS results (k BLOB PRIMARY KEY, v BLOB NOT NULL)")
+            self._upgrade()
+            for statement in _SCHEMA:
+                self.db.execute(statement)
+            self.db.execute("INSERT INTO meta VALUES ('run', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1")
+            self.run = self.db.execute("SELECT value FROM meta WHERE name = 'run'").fetchone()[0]
             self.db.commit()
             try:
                 os.chmod(self.path, 0o600)
             except OSError:
                 pass
+        else:
+            try:
+                self.run = self.db.execute("SELECT value FROM meta WHERE name = 'run'").fetchone()[0]
+            except (sqlite3.Error, TypeError):
+                self.run = 0
+
+    def _upgrade(self) -> None:
+        """A cache from before the `used` column holds only stale entries (other code, other keys): drop it."""
+        columns = [row[1] for row in self.db.execute("PRAGMA table_info(results)")]
+        if columns and "used" not in columns:
+            self.db.execute("DROP TABLE results")
 
     def get_many(self, keys: list[bytes]) -> dict[bytes, bytes]:
+        """The values of the keys present. Keys not stamped in the last TOUCH_EVERY runs are noted in
+        `stale` (a reader cannot write: the worker hands them to the writer, which restamps them)."""
         found: dict[bytes, bytes] = {}
+        floor = self.run - TOUCH_EVERY
         for i in range(0, len(keys), 500):
             part = keys[i:i + 500]
-            q = "SELECT k, v FROM results WHERE k IN (%s)" % ",".join("?" * len(part))
+            q = "SELECT k, v, used FROM results WHERE k IN (%s)" % ",".join("?" * len(part))
             try:
                 rows = self.db.execute(q, part).fetchall()
             except sqlite3.Error:
                 return found
-            for k, v in rows:
+            for k, v, used in rows:
                 found[k] = v
+                if used < floor:
+                    self.stale.append(k)
         return found
 
-    def put_many(self, items: list[tuple[bytes, bytes]]) -> None:
+    def take_stale(self) -> list[bytes]:
+        stale, self.stale = self.stale, []
+        return stale
+
+    def put_many(self, items: list[tuple[bytes, bytes | None]]) -> None:
+        """Store (key, value) pairs; a value of None marks a key read again this run (it stays)."""
         if not items or self.readonly:
             return
         try:
-            self.db.executemany("INSERT OR REPLACE INTO results (k, v) VALUES (?, ?)", items)
+            self.db.executemany("INSERT OR REPLACE INTO results (k, v, used) VALUES (?, ?, ?)",
+                                [(k, v, self.run) for k, v in items if v is not None])
+            self.db.executemany("UPDATE results SET used = ? WHERE k = ?",
+                                [(self.run, k) for k, v in items if v is None])
             self.db.commit()
         except sqlite3.Error:
             pass
 
+    def live_bytes(self) -> int:
+        """Bytes of the pages holding entries (the file less its free pages)."""
+        pages = self.db.execute("PRAGMA page_count").fetchone()[0] - self.db.execute("PRAGMA freelist_count").fetchone()[0]
+        return pages * self.db.execute("PRAGMA page_size").fetchone()[0]
+
+    def entries(self) -> int:
+        try:
+            return self.db.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+        except sqlite3.Error:
+            return 0
+
+    def enforce_limit(self) -> int:
+        """Drop least recently used entries until the live pages fit 90% of the limit; the number dropped."""
+        if self.readonly:
+            return 0
+        dropped = 0
+        try:
+            size = self.live_bytes()
+            while size > self.limit:
+                n = self.entries()
+                if not n:
+                    break
+                excess = 1 - 0.9 * self.limit / size
+                count = max(1, int(n * excess) + 1)
+                self.db.execute("DELETE FROM results WHERE rowid IN "
+                                "(SELECT rowid FROM results ORDER BY used LIMIT ?)", (count,))
+                self.db.commit()
+                dropped += count
+                size = self.live_bytes()
+            if dropped:
+                self.db.execute("PRAGMA incremental_vacuum")
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self.db.commit()
+        except sqlite3.Error:
+            pass
+        return dropped
+
     def close(self) -> None:
+        self.enforce_limit()
         self.db.close()
+
+
+def configured_limit() -> int:
+    """The cache's bound in bytes: `result_cache_mb` from config.toml (DEFAULT_LIMIT_MB if unset or broken)."""
+    try:
+        mb = config.load_settings().result_cache_mb
+    except config.ConfigError:
+        return DEFAULT_LIMIT_MB << 20
+    return int(mb) << 20 if isinstance(mb, int) and mb > 0 else DEFAULT_LIMIT_MB << 20
+
+
+def clear(path: Path | None = None) -> None:
+    """Remove the cache file (and its write-ahead log)."""
+    path = Path(path or default_path())
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
 
 
 def open_reader(path: Path) -> ResultCache | None:

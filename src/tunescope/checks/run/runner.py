@@ -22,7 +22,7 @@ from tunescope.checks.example.analyze import token_findings
 from tunescope.checks.file.rules import FileFacts, inspect_file
 from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
 from tunescope.checks.report import CheckReport, TokenStats
-from tunescope.checks.run.cache import ResultCache, code_version, default_path
+from tunescope.checks.run.cache import ResultCache, code_version, configured_limit, default_path
 from tunescope.checks.run.codec import unpack, unpack_findings
 from tunescope.checks.run.worker import ChunkWorker, check_example, init_process, make_counter, run_chunk
 from tunescope.dataset import filefacts
@@ -213,13 +213,14 @@ class DatasetChecker:
         if not self.use_cache:
             return None, None, None
         try:
-            writer = ResultCache(default_path())
+            writer = ResultCache(default_path(), limit=configured_limit())
         except Exception:
             return None, None, None
         # everything a cached per-line result depends on: code, encoding, estimates, and the method
         # (analyze_line reads a row differently for --method supervised/dpo/reinforcement)
         salt = (code_version() + self.options.encoding.encode() + (b"~" if self.counter.estimated else b"")
-                + b"|" + (self.options.method or "").encode())
+                + b"|" + (self.options.method or "").encode()
+                + (b"|near" if self.options.near_duplicate_threshold else b""))   # signatures computed or not
         return str(writer.path), salt, writer
 
     # -- aggregation (main process) ---------------------------------------

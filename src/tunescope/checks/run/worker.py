@@ -79,7 +79,8 @@ class ChunkWorker:
             if self.cache is not None:
                 cached = self.cache.get_many(keys)
         out: list[ExampleSummary] = []
-        fresh: list[tuple[bytes, bytes]] = []
+        # new (key, value) pairs for the writer, and (key, None) for old entries read again (restamped)
+        fresh: list[tuple[bytes, bytes | None]] = [(k, None) for k in self.cache.take_stale()] if cached else []
         for j, ln in enumerate(lines):
             example = first + j
             hit = cached.get(keys[j]) if cached else None

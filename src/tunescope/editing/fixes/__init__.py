@@ -5,4 +5,5 @@ complete before anyone reads it (Python runs this file before any submodule). A 
 of fixes is added to the import below; a new fix in an existing module needs nothing here.
 """
 
-from tunescope.editing.fixes import cleanup, convert, jsonl, tokens  # noqa: F401  (they declare the fixes)
+from tunescope.editing.fixes import (  # noqa: F401  (they declare the fixes)
+    cleanup, convert, jsonl, near_duplicates, privacy, tokens)

@@ -8,6 +8,7 @@ The imports below also declare the dataset checks, in the order the catalogue li
 
 from tunescope.checks.dataset.collectors.size import Size
 from tunescope.checks.dataset.collectors.duplicates import Duplicates
+from tunescope.checks.dataset.collectors.near_duplicates import NearDuplicates
 from tunescope.checks.dataset.collectors.conflicts import Conflicts
 from tunescope.checks.dataset.collectors.formats import MixedFormats
 from tunescope.checks.dataset.collectors.prompt_only import PromptOnlyRows
@@ -18,11 +19,11 @@ from tunescope.checks.dataset.collectors.grader_keys import GraderKeys
 from tunescope.checks.dataset.collectors.images import Images
 from tunescope.checks.dataset.collectors.preference import PreferenceLength
 from tunescope.checks.dataset.collectors.legacy import Legacy
-from tunescope.checks.dataset.collectors.model_method import ModelMethod
-from tunescope.checks.dataset.collectors.model_deadlines import ModelDeadlines
+from tunescope.checks.dataset.collectors.model.method import ModelMethod
+from tunescope.checks.dataset.collectors.model.deadlines import ModelDeadlines
 from tunescope.checks.dataset.collectors.validation import CHECKS as VALIDATION_CHECKS, compare_validation
 
-COLLECTORS = (PromptOnlyRows, Size, MixedFormats, Duplicates, Conflicts, SystemPrompts, Replies, MessageCounts,
-              GraderKeys, Images, PreferenceLength, Legacy, ModelMethod, ModelDeadlines)
+COLLECTORS = (PromptOnlyRows, Size, MixedFormats, Duplicates, NearDuplicates, Conflicts, SystemPrompts, Replies,
+              MessageCounts, GraderKeys, Images, PreferenceLength, Legacy, ModelMethod, ModelDeadlines)
 
 __all__ = ["COLLECTORS", "VALIDATION_CHECKS", "compare_validation"]

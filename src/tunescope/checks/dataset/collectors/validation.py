@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 from tunescope.checks.dataset.collector import dataset_finding
 from tunescope.checks.dataset.collectors.conflicts import Conflicts
 from tunescope.checks.dataset.collectors.duplicates import Duplicates
+from tunescope.checks.dataset.collectors.near_duplicates import NearDuplicates
 from tunescope.checks.dataset.grouping import SortedKeys
 from tunescope.checks.dataset.limits import PER_LINE_CAP
 from tunescope.checks.findings import Finding
 from tunescope.checks.registry import I, W, check
+from tunescope.quality.near_groups import cross_matches
 
 if TYPE_CHECKING:
     from tunescope.checks.dataset.aggregator import DatasetAggregator
@@ -27,7 +29,11 @@ VALIDATION_OVERLAP = check(
 VALIDATION_INPUT_OVERLAP = check(
     "validation_input_overlap", I, "dataset", "Validation prompts in training",
     "Validation examples whose input also appears in training (D03).", ref="D03")
-CHECKS = (VALIDATION_OVERLAP, VALIDATION_INPUT_OVERLAP)
+VALIDATION_NEAR_OVERLAP = check(
+    "validation_near_overlap", W, "dataset", "Validation near-copies training",
+    "Validation examples whose prompt is nearly the same as a training example's (MinHash similarity at or above "
+    "the near-duplicate threshold): leakage that flatters validation loss.", tags=("duplicates", "similar"))
+CHECKS = (VALIDATION_OVERLAP, VALIDATION_INPUT_OVERLAP, VALIDATION_NEAR_OVERLAP)
 
 
 def compare_validation(train: DatasetAggregator, valid: DatasetAggregator) -> list[Finding]:
@@ -53,6 +59,7 @@ def compare_validation(train: DatasetAggregator, valid: DatasetAggregator) -> li
                 "data should not be in both files.",
                 "Remove it from the validation file (or from training) so validation loss measures generalisation.",
                 v_lines[i], i))
+    out.extend(_near_overlap(train, valid, seen))
     t_io, v_io = train.collector(Conflicts), valid.collector(Conflicts)
     if len(t_io.inputs) and len(v_io.inputs):
         inputs = SortedKeys(t_io.inputs)
@@ -68,3 +75,28 @@ def compare_validation(train: DatasetAggregator, valid: DatasetAggregator) -> li
                 "Keep validation inputs out of training to measure generalisation.", lines[0]))
     return out
 
+
+
+def _near_overlap(train: DatasetAggregator, valid: DatasetAggregator, exact: SortedKeys) -> list[Finding]:
+    """Validation rows whose prompt is near a training prompt, identical rows left to validation_overlap."""
+    threshold = valid.options.near_duplicate_threshold
+    t_near, v_near = train.collector(NearDuplicates), valid.collector(NearDuplicates)
+    if not threshold:
+        return []
+    v_dups = valid.collector(Duplicates)
+    identical = {v_dups.index[r] for r, k in enumerate(v_dups.keys) if exact.find(k) is not None}
+    t_lines, v_lines = train.rows.lines, valid.rows.lines
+    out: list[Finding] = []
+    for v, t, score in cross_matches(t_near.signatures, v_near.signatures, threshold):
+        i = v_near.index[v]
+        if i in identical:
+            continue
+        if len(out) >= PER_LINE_CAP:
+            break
+        out.append(dataset_finding(
+            VALIDATION_NEAR_OVERLAP,
+            f"Validation line {v_lines[i]}'s prompt is nearly the same as training line "
+            f"{t_lines[t_near.index[t]]}'s (similarity {score:.2f}).",
+            "Keep near-copies of training prompts out of validation so its loss measures generalisation.",
+            v_lines[i], i))
+    return out

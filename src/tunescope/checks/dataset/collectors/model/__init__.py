@@ -1,0 +1,1 @@
+"""Collectors about the model a file is checked for: its methods and its deadlines."""

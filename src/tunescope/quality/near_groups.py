@@ -1,0 +1,144 @@
+"""Groups of near-duplicate records from their signatures: LSH banding, verification, union-find.
+
+Signatures (similarity.py) are 128 bytes per record: 64 for the prompt, 64 for the reply.
+Banding: the prompt's 64 bytes are read as 16 bands of 4 bytes (one uint32 each); records that
+agree on a whole band are candidates. With b-bit values a band agrees by chance with
+probability 2**-32, and a pair of Jaccard similarity J shares some band with probability
+1 - (1 - J**4)**16: 0.99 at J = 0.7, 0.64 at J = 0.5, so thresholds of 0.6 and up lose
+almost nothing. Each candidate is checked against the band run's first member and its
+predecessor in sorted order (linear per band, never quadratic in a run), on both prompt and
+reply, then joined by union-find. Everything works on numpy arrays sorted with a stable sort,
+so the groups depend only on the signatures and their order, never on how the file was chunked.
+numpy is imported by the functions that use it: they run once per file in the main process, and
+every worker process imports this module (the collectors) without needing numpy's 16 MB.
+"""
+
+from __future__ import annotations
+
+from array import array
+from typing import TYPE_CHECKING
+
+from tunescope.quality.similarity import NUM_PERM
+
+if TYPE_CHECKING:
+    import numpy as np
+
+BANDS = 16
+BATCH = 200_000           # candidate pairs verified at once (bounds the temporary arrays)
+_CHANCE = 1 / 256
+
+
+def _matrix(signatures: bytes | bytearray | memoryview) -> np.ndarray:
+    import numpy as np
+    return np.frombuffer(signatures, dtype=np.uint8).reshape(-1, 2 * NUM_PERM)
+
+
+def pair_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Estimated Jaccard similarity row by row of two uint8 signature matrices (same shape)."""
+    import numpy as np
+
+    agree = (a == b).mean(axis=1)
+    return np.clip((agree - _CHANCE) / (1 - _CHANCE), 0.0, 1.0)
+
+
+def _sort(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(order, keys[order]) of uint32 keys, ties in position order: one sort of key << 32 | position
+    (unique values, so any sort is stable; several times faster than a stable argsort)."""
+    import numpy as np
+
+    packed = np.sort((keys.astype(np.uint64) << np.uint64(32)) | np.arange(len(keys), dtype=np.uint64))
+    return (packed & np.uint64(0xFFFFFFFF)).astype(np.int64), (packed >> np.uint64(32)).astype(np.uint32)
+
+
+def _candidates(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(i, j) pairs of rows sharing a key: each row with its run's first row and its predecessor."""
+    import numpy as np
+
+    order, sorted_keys = _sort(keys)
+    same = sorted_keys[1:] == sorted_keys[:-1]
+    if not same.any():
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    starts = np.concatenate(([True], ~same))
+    run_first = order[np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))]
+    later = np.flatnonzero(~starts)
+    firsts = np.stack([run_first[later], order[later]], axis=1)
+    previous = np.stack([order[later - 1], order[later]], axis=1)
+    pairs = np.concatenate([firsts, previous[previous[:, 0] != run_first[later]]])
+    return pairs[:, 0], pairs[:, 1]
+
+
+def _verified(m: np.ndarray, i: np.ndarray, j: np.ndarray, threshold: float) -> np.ndarray:
+    """Mask of pairs whose prompts and replies are both at least `threshold` alike (two missing
+    replies count as alike, one missing reply does not)."""
+    import numpy as np
+
+    keep = np.zeros(len(i), dtype=bool)
+    for lo in range(0, len(i), BATCH):
+        a, b = m[i[lo:lo + BATCH]], m[j[lo:lo + BATCH]]
+        prompt = pair_similarity(a[:, :NUM_PERM], b[:, :NUM_PERM])
+        reply = pair_similarity(a[:, NUM_PERM:], b[:, NUM_PERM:])
+        a_none, b_none = ~a[:, NUM_PERM:].any(axis=1), ~b[:, NUM_PERM:].any(axis=1)
+        reply = np.where(a_none & b_none, 1.0, np.where(a_none | b_none, 0.0, reply))
+        keep[lo:lo + BATCH] = (prompt >= threshold) & (reply >= threshold)
+    return keep
+
+
+def near_groups(signatures: bytes | bytearray, threshold: float) -> list[list[int]]:
+    """Groups (lists of record positions, ascending; groups ordered by their first member) of
+    records whose prompts and replies are near-duplicates. Only groups of two or more."""
+    import numpy as np
+
+    m = _matrix(signatures)
+    n = len(m)
+    if n < 2:
+        return []
+    bands = np.frombuffer(signatures, dtype=np.uint32).reshape(n, -1)   # a view: prompt bands are columns 0-15
+    parent = array("I", range(n))       # union-find; a root is the smallest position of its group
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for band in range(BANDS):
+        i, j = _candidates(bands[:, band])
+        if not len(i):
+            continue
+        keep = _verified(m, i, j, threshold)
+        for a, b in zip(i[keep].tolist(), j[keep].tolist()):
+            ra, rb = root(a), root(b)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, list[int]] = {}
+    for x in np.flatnonzero(np.frombuffer(parent, dtype=np.uint32) != np.arange(n, dtype=np.uint32)).tolist():
+        r = root(x)
+        groups.setdefault(r, [r]).append(x)
+    return sorted(groups.values(), key=lambda g: g[0])
+
+
+def cross_matches(train: bytes | bytearray, valid: bytes | bytearray, threshold: float) -> list[tuple[int, int, float]]:
+    """(validation position, training position, prompt similarity) for each validation record whose
+    prompt is at least `threshold` like some training prompt (the first such training record found)."""
+    import numpy as np
+
+    t, v = _matrix(train), _matrix(valid)
+    if not len(t) or not len(v):
+        return []
+    both = np.concatenate([t[:, :NUM_PERM], v[:, :NUM_PERM]])
+    bands = np.ascontiguousarray(both).view(np.uint32)
+    n_train = len(t)
+    best: dict[int, tuple[int, float]] = {}
+    for band in range(BANDS):
+        order, sorted_keys = _sort(bands[:, band])   # training rows sort before validation rows with the key
+        starts = np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))
+        run_first = order[np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))]
+        hit = (order >= n_train) & (run_first < n_train)
+        vi, ti = order[hit] - n_train, run_first[hit]
+        if not len(vi):
+            continue
+        sims = pair_similarity(v[vi, :NUM_PERM], t[ti, :NUM_PERM])
+        for a, b, s in zip(vi.tolist(), ti.tolist(), sims.tolist()):
+            if s >= threshold and a not in best:
+                best[a] = (b, s)
+    return sorted((a, b, s) for a, (b, s) in best.items())

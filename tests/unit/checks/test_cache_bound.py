@@ -1,0 +1,76 @@
+"""The result cache stays within its bound (least recently used entries go), survives an old
+schema, and `tunescope cache` shows and clears it."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from tests.factories import write_jsonl
+from tunescope import cli
+from tunescope.checks.run import cache
+from tunescope.checks.run.cache import ResultCache
+from tunescope.checks.run.runner import check_path
+from tunescope.config import config_file
+
+
+def _fill(path, run_keys: list[bytes], limit: int, value_size: int = 2000) -> ResultCache:
+    writer = ResultCache(path, limit=limit)
+    writer.put_many([(k, bytes(value_size)) for k in run_keys])
+    return writer
+
+
+def test_least_recently_used_entries_go_first(tmp_path):
+    path = tmp_path / "c.sqlite3"
+    limit = 400_000
+    old = [b"old%04d" % i for i in range(100)]
+    _fill(path, old, limit).close()                                  # run 1: 200 KB
+    kept = [b"kept%04d" % i for i in range(60)]
+    _fill(path, kept, limit).close()                                 # run 2: 120 KB
+    reader = ResultCache(path, readonly=True)
+    reader.run += cache.TOUCH_EVERY + 5                              # much later: reads restamp what they hit
+    assert len(reader.get_many(old[:30])) == 30
+    stale = reader.take_stale()
+    assert sorted(stale) == sorted(old[:30])
+    for _ in range(cache.TOUCH_EVERY + 5):                           # other runs in between
+        ResultCache(path, limit=limit).close()
+    writer = _fill(path, [b"new%04d" % i for i in range(100)], limit)   # 200 KB more: over the bound
+    writer.put_many([(k, None) for k in stale])                       # the hits, restamped this run
+    writer.close()
+    reader = ResultCache(path, readonly=True)
+    assert reader.live_bytes() <= limit
+    present = set(reader.get_many(old + kept + [b"new%04d" % i for i in range(100)]))
+    assert set(old[:30]) <= present                                   # used again: kept
+    assert not set(old[30:]) & present                                # the least recently used: gone
+    assert {b"new%04d" % i for i in range(100)} <= present
+
+
+def test_a_cache_from_before_the_bound_is_replaced(tmp_path):
+    path = tmp_path / "c.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE results (k BLOB PRIMARY KEY, v BLOB NOT NULL)")
+    db.execute("INSERT INTO results VALUES (x'01', x'02')")
+    db.commit()
+    db.close()
+    writer = ResultCache(path)
+    writer.put_many([(b"k", b"v")])
+    assert writer.get_many([b"k", b"\x01"]) == {b"k": b"v"}
+    writer.close()
+
+
+def test_checking_respects_the_configured_bound_and_the_cache_command(tmp_path, capsys):
+    config_file().parent.mkdir(parents=True, exist_ok=True)
+    config_file().write_text("result_cache_mb = 1\n")
+    rows = [{"messages": [{"role": "user", "content": f"question {i} " + "padding words " * 40},
+                          {"role": "assistant", "content": f"answer {i} " + "more words " * 40}]} for i in range(3000)]
+    path = write_jsonl(tmp_path, rows)
+    check_path(str(path), workers=1)
+    reader = cache.open_reader(cache.default_path())
+    assert 0 < reader.entries() < len(rows) and reader.live_bytes() <= 1 << 20
+    reader.close()
+    assert cli.main(["cache"]) == 0
+    out = capsys.readouterr().out
+    assert str(cache.default_path()) in out and "entries:" in out and "bound 1.0 MB" in out
+    assert cli.main(["cache", "clear"]) == 0
+    assert "cleared" in capsys.readouterr().out and not cache.default_path().exists()
+    assert cli.main(["cache"]) == 0
+    assert "empty" in capsys.readouterr().out
