@@ -75,12 +75,16 @@ def test_training_type_is_refused_off_azure_and_deploy_hint(datasets_dir, capsys
 
 
 def test_nebius_preset_fills_base_url_and_key_variable(capsys):
+    """One preset registry (providers/presets.py): the profile keeps the preset's name, the provider turns it into
+    the base URL and the key variable (tests/jobs/test_vendor_providers.py connects through it)."""
     assert cli.main(["jobs", "backends", "save", "neb", "--preset", "nebius"]) == 0
     capsys.readouterr()
     assert cli.main(["jobs", "backends", "list", "--format", "json"]) == 0
-    saved = json.loads(capsys.readouterr().out)["backends"]["neb"]
-    assert saved["kind"] == "compatible" and saved["base_url"] == "https://api.tokenfactory.nebius.com/v1/"
-    assert saved["api_key_env"] == "NEBIUS_API_KEY"
+    listed = json.loads(capsys.readouterr().out)
+    saved = listed["backends"]["neb"]
+    assert saved["kind"] == "compatible" and saved["preset"] == "nebius"
+    nebius = listed["presets"]["compatible"]["nebius"]
+    assert nebius["base_url"] == "https://api.tokenfactory.nebius.com/v1/" and nebius["key_env"] == "NEBIUS_API_KEY"
 
 
 def test_model_table_carries_azure_retirement_dates():

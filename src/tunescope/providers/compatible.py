@@ -20,15 +20,6 @@ PRESET = Option("preset", f"an OpenAI-compatible cloud by name ({', '.join(PRESE
                 "and key variable (see `tunescope jobs backends`)", metavar="NAME")
 
 
-# OpenAI-compatible fine-tuning clouds: `tunescope jobs backends save NAME --preset KEY` fills these in.
-PRESETS: dict[str, dict[str, str]] = {
-    "nebius": {"base_url": "https://api.tokenfactory.nebius.com/v1/", "api_key_env": "NEBIUS_API_KEY",
-               "title": "Nebius Token Factory (files.create + fine_tuning.jobs, LoRA hyperparameters)",
-               "source": "skills.sh/arindam200/nebius-skills/nebius-finetune (secondary), via "
-                         "field-2026-12.md §1, read 2026-12-02"},
-}
-
-
 def is_loopback(url: str | None) -> bool:
     host = (urlsplit(url or "").hostname or "").lower()
     return host in ("localhost", "127.0.0.1", "::1") or host.startswith("127.")

@@ -14,7 +14,6 @@ from dataclasses import replace
 
 from tunescope.commands.jobs.output import emit, fail, fmt
 from tunescope.jobs import registry
-from tunescope.providers.compatible import PRESETS
 from tunescope.jobs.profiles import (DEFAULT_KIND, BackendProfile, backends_file, load_backends, remove_backend,
                                      resolve_backend, save_backend)
 
@@ -45,9 +44,6 @@ def register_backends(add) -> None:
     sp.add_argument("name", nargs="?")
     sp.add_argument("--save-key", action="store_true", help="store the key in backends.toml (made 0600)")
     sp.add_argument("--default", action="store_true", help="make this profile the default")
-    sp.add_argument("--preset", choices=sorted(PRESETS), default=None,
-                    help="an OpenAI-compatible cloud's base URL and key variable (" +
-                         "; ".join(f"{k}: {v['base_url']}" for k, v in PRESETS.items()) + ")")
 
 
 def run_backends(args) -> int:
@@ -60,11 +56,6 @@ def run_backends(args) -> int:
             return fail(f"no saved backend named {args.name!r}")
         print(f"removed {args.name}")
         return 0
-    preset = PRESETS.get(getattr(args, "preset", None) or "")
-    if preset:
-        args.backend = "compatible"
-        args.base_url = getattr(args, "base_url", None) or preset["base_url"]
-        args.api_key_env = getattr(args, "api_key_env", None) or preset["api_key_env"]
     profile = replace(profile_from(args), name=args.name)
     if args.save_key and profile.provider.key_env is not None:
         key = profile.resolve_key()
@@ -87,9 +78,6 @@ def _list(args) -> int:
         return 0
     if not profiles:
         print(f"No saved backends ({backends_file()}). Built-in: {', '.join(registry.kinds())}.")
-    for key, preset in PRESETS.items():
-        print(f"  preset {key}: {preset['title']}, {preset['base_url']} "
-              f"(`tunescope jobs backends save NAME --preset {key}`)")
     for name, p in sorted(profiles.items()):
         print(("* " if name == default else "  ") + p.describe())
     for kind, found in presets.items():
