@@ -83,7 +83,7 @@ DATASET_BINDINGS = [
     _b("x", "fixes", "Fixes", "dataset.fixes", "Bulk fixes, each with a preview count"),
     _b("X", "export", "Export for…", "dataset.export",
        "Convert the file for another destination (Vertex, Bedrock, Together, TRL…) with a report"),
-    _b("t", "choose_target", "Target rules", "dataset.target",
+    _b("ctrl+t", "choose_target", "Target rules", "dataset.target",
        "Choose the destination whose rules the findings include (like check --target)"),
     _b("u", "undo", "Undo", "dataset.undo", "Undo the last edit", show=True),
     _b("ctrl+r", "redo", "Redo", "dataset.redo", "Redo the last undone edit"),

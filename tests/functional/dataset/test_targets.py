@@ -111,7 +111,7 @@ async def test_the_chosen_target_adds_its_rules_to_the_findings_and_is_kept(tmp_
         pane = screen.query_one(FindingsPane)
         assert "target_not_carried" not in [g.check for g in pane.groups]
         assert "rules:" not in screen.status_bar.render_status(screen.status_bar.status)
-        await pilot.press("t")
+        await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: screen_name(app) == "TargetPicker", what="the target picker")
         from tunescope.targets import TARGETS
         await pilot.press(*["down"] * (1 + list(TARGETS).index("vertex")), "enter")
@@ -126,7 +126,7 @@ async def test_the_chosen_target_adds_its_rules_to_the_findings_and_is_kept(tmp_
         pane = screen.query_one(FindingsPane)
         await wait_for(pilot, lambda: "target_not_carried" in [g.check for g in pane.groups],
                        what="the kept target's findings")
-        await pilot.press("t")
+        await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: screen_name(app) == "TargetPicker", what="the target picker")
         await pilot.press("home", "enter")                      # none: OpenAI's rules only
         await wait_for(pilot, lambda: "target_not_carried" not in [g.check for g in pane.groups],
