@@ -9,6 +9,7 @@ from tunescope.config import Settings, load_settings
 from tunescope.targets import get_target
 from tunescope.targets.checking import TargetChecker
 from tunescope.targets.exporting import export_file, render_export_text
+from tunescope.tui.dialogs.targets.export_dialog import ExportChoice
 from tunescope.tui.widgets.dataset.findings_pane import FindingsPane
 
 WEIGHTED = factories.messages({"role": "user", "content": "Hi"},
@@ -25,6 +26,14 @@ def dataset(tmp_path):
 
 def screen_name(app) -> str:
     return type(app.screen).__name__
+
+
+async def message_text(pilot) -> str:
+    """The text of the MessageScreen the export opens, once it is on screen."""
+    app = pilot.app
+    await wait_for(pilot, lambda: screen_name(app) == "MessageScreen" and app.screen.query("#message-text"),
+                   what="the export report")
+    return str(app.screen.query_one("#message-text").render())
 
 
 async def open_export_dialog(pilot, screen):
@@ -55,8 +64,7 @@ async def test_export_for_vertex_from_the_fixes_menu_writes_the_file_and_the_cli
         output.value = str(out)
         output.focus()
         await pilot.press("enter")
-        await wait_for(pilot, lambda: screen_name(app) == "MessageScreen", what="the export report")
-        report = str(app.screen.query_one("#message-text").render())
+        report = await message_text(pilot)
         assert "Not carried" in report and "line 4 " in report and "Exported 11 of 11" in report
         assert "-warning" in app.screen.query_one(".prompt-dialog").classes
     # the same report as `tunescope export` (apart from the output's name), and the file passes check --target
@@ -83,8 +91,7 @@ async def test_export_dialog_refuses_a_bad_split_and_writes_train_and_validation
         assert "between 0 and 1" in str(dialog.query_one(".prompt-error").render())
         split.value = "0.8"
         await pilot.press("enter")
-        await wait_for(pilot, lambda: screen_name(app) == "MessageScreen", what="the export report")
-        assert "Everything was carried." in str(app.screen.query_one("#message-text").render())
+        assert "Everything was carried." in await message_text(pilot)
     train, valid = tmp_path / "out_train.jsonl", tmp_path / "out_valid.jsonl"
     assert len(train.read_bytes().splitlines()) + len(valid.read_bytes().splitlines()) == 11
 
@@ -94,10 +101,8 @@ async def test_export_that_cannot_run_says_why_without_a_traceback(tmp_path):
     app = app_for(path)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
-        screen.start_export(__import__("tunescope.tui.dialogs.targets.export_dialog",
-                                       fromlist=["ExportChoice"]).ExportChoice("vertex", str(tmp_path / "v.jsonl")))
-        await wait_for(pilot, lambda: screen_name(app) == "MessageScreen", what="the refusal")
-        text = str(app.screen.query_one("#message-text").render())
+        screen.start_export(ExportChoice("vertex", str(tmp_path / "v.jsonl")))
+        text = await message_text(pilot)
         assert "nothing to export" in text and "Traceback" not in text
     assert not (tmp_path / "v.jsonl").exists()
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -42,8 +42,11 @@ class ExportDialog(PromptScreen):
 
     DEFAULT_CSS = "ExportDialog {" + PROMPT_CSS + """
         & #export-targets { height: auto; max-height: 9; border: none; padding: 0; }
-        & #export-format { color: $text-muted; height: auto; margin-bottom: 1; }
-        & Input { margin-bottom: 0; }
+        & #export-format { color: $text-muted; height: auto; }
+        & .export-field { height: 1; }
+        & #export-output-row { margin-top: 1; }
+        & .export-field > Static { width: 8; color: $text-muted; }
+        & .export-field > Input { width: 1fr; }
     }"""
 
     def __init__(self, path: str, target: str | None = None, unsaved: bool = False) -> None:
@@ -63,8 +66,13 @@ class ExportDialog(PromptScreen):
             yield OptionList(*[Option(Content(f"{t.name:<13}{t.title}"), id=t.name) for t in TARGETS.values()],
                              id="export-targets")
             yield Static("", id="export-format", markup=False)
-            yield Input(self._auto_output, placeholder="output file", id="export-output")
-            yield Input("", placeholder="split: training share, e.g. 0.9 (empty: one file)", id="export-split")
+            with Horizontal(classes="export-field", id="export-output-row"):
+                yield Static("Output", markup=False)
+                yield Input(self._auto_output, placeholder="output file", compact=True, id="export-output")
+            with Horizontal(classes="export-field"):
+                yield Static("Split", markup=False)
+                yield Input("", placeholder="training share, e.g. 0.9 (empty: one file)", compact=True,
+                            id="export-split")
             yield Static("enter export · tab next field · esc cancel", classes="prompt-help", markup=False)
             yield Static("", classes="prompt-error", markup=False)
 
