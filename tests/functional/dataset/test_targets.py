@@ -138,3 +138,18 @@ async def test_the_chosen_target_adds_its_rules_to_the_findings_and_is_kept(tmp_
                        what="the target's findings to go")
         assert "rules:" not in screen.status_bar.render_status(screen.status_bar.status)
     assert Settings().target == "" and load_settings().target == ""
+
+
+async def test_the_target_rules_run_again_on_the_saved_file(tmp_path):
+    path = dataset(tmp_path)
+    app = app_for(path, settings=Settings(target="vertex"))
+    async with app.run_test(size=(160, 40)) as pilot:
+        screen = await ready(pilot)
+        pane = screen.query_one(FindingsPane)
+        await wait_for(pilot, lambda: "target_not_carried" in [g.check for g in pane.groups],
+                       what="the vertex findings")
+        await pilot.press("colon", "4", "enter", "d", "ctrl+s")      # delete the weight-0 example and save
+        await wait_for(pilot, lambda: not screen.state.session.dirty, what="the save")
+        await wait_for(pilot, lambda: "target_not_carried" not in [g.check for g in pane.groups],
+                       what="the target's rules over the saved file")
+    assert b"Old answer" not in path.read_bytes()

@@ -103,6 +103,7 @@ class DatasetScreen(DatasetFileActions, TargetActions, LiveFindings, Screen):
         self.status_bar.set(phase="checking", done=0, total=self.state.index.size)
         workers.start_daemon(workers.check_dataset, self.state.index, self.options, self.allow_estimate,
                              self.post_message, run, name="tunescope-check")
+        self.start_target_check()                   # the chosen target's rules, over the same file
 
     def _analyse(self, *analyses) -> None:
         if analyses := [a for a in analyses if a is not None]:
@@ -120,7 +121,6 @@ class DatasetScreen(DatasetFileActions, TargetActions, LiveFindings, Screen):
         self.show_outcome(Outcome(notice=self.review.start_editing(), reload_list=True))
         self.status_bar.set(lines=len(self.state.index), phase="")
         self.start_check()
-        self.start_target_check()
         self.panes.follow()
 
     @on(ExamplesChecked)
