@@ -67,6 +67,8 @@ class Settings:
     near-duplicates and validation near-copies; 0 turns them off."""
     result_cache_mb: int = 256
     """Upper bound of the check result cache in MB; least recently used results go first."""
+    target: str = ""
+    """Destination whose rules the app applies beside the model (`tunescope check --target`); "" for none."""
     keymap: dict = field(default_factory=dict)
     """Binding id -> keys overrides, e.g. {"dataset.delete" = "D"}."""
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass, field
+from typing import Callable
 
 from tunescope.dataset.formats import detect
 from tunescope.dataset.records import compact_dumps
@@ -20,6 +21,8 @@ from tunescope.editing.fixes.split import choose_validation, split_paths
 from tunescope.targets.reading import iter_rows
 from tunescope.targets.registry import TARGETS, Note, Notes, Target
 from tunescope.targets.schemas import schema_errors
+
+PROGRESS_EVERY = 500      # examples between two progress calls (the TUI's status bar)
 
 
 class ExportError(ValueError):
@@ -70,7 +73,8 @@ def source_target(first: dict | None, name: str | None) -> Target | None:
 
 
 def export_file(path: str, target: Target, out: str, split: float | None = None, seed: int = 0,
-                source: str | None = None) -> ExportResult:
+                source: str | None = None, progress: Callable[[int], None] | None = None) -> ExportResult:
+    """Convert `path` for `target` into `out`; `progress(examples read)` is called every PROGRESS_EVERY."""
     outputs = list(split_paths(out)) if split is not None else [out]
     for o in outputs:
         if os.path.exists(o) and os.path.samefile(o, path):
@@ -89,6 +93,8 @@ def export_file(path: str, target: Target, out: str, split: float | None = None,
             for row in iter_rows(path):
                 notes.line = row.line
                 result.examples += 1
+                if progress is not None and result.examples % PROGRESS_EVERY == 0:
+                    progress(result.examples)
                 if row.record is None:
                     notes.lost("line_not_read", f"line {row.line}: {row.problem}; not exported")
                     continue

@@ -121,6 +121,7 @@ OPENAI = target(Target(
     format="OpenAI JSONL: chat `messages` (+ tools, weight 0/1, images), DPO, RFT",
     holds=OPENAI_KINDS, to_target=keep_keys("openai", OPENAI_KINDS), to_openai=same, weights=True,
     jobs_api="/v1/fine_tuning/jobs (openai SDK); new jobs end 2027-01-06",
+    trained_by=("openai", "compatible", "local"),     # OpenAI-compatible clouds (Nebius) and the local server
     limits=(Limit("min_examples", 10, "developers.openai.com fine-tuning guide; " + FIELD, READ),
             Limit("max_file_bytes", 512 * 1024 ** 2, "developers.openai.com files API; " + FIELD, READ)),
     sources=("../shared/reference/finetuning-api.md", FIELD)))
@@ -130,6 +131,7 @@ AZURE = target(Target(
     format="OpenAI JSONL (same shapes; Azure DPO rows may carry tools)",
     holds=OPENAI_KINDS, to_target=keep_keys("azure", OPENAI_KINDS), to_openai=same, weights=True,
     jobs_api="openai SDK at https://RESOURCE.openai.azure.com/openai/v1/ (+ extra_body trainingType)",
+    trained_by=("azure",),
     limits=(Limit("min_examples", 10, "MicrosoftDocs/azure-ai-docs fine-tuning includes; " + FIELD, READ),
             Limit("max_file_bytes", 512 * 1024 ** 2, "MicrosoftDocs/azure-ai-docs fine-tuning includes; " + FIELD,
                   READ),
@@ -143,7 +145,7 @@ TOGETHER = target(Target(
     format="JSONL, one format per file: conversational `messages` (+tools, weight), prompt/completion, "
            "preference (OpenAI DPO shape)",
     holds=TOGETHER_KINDS, to_target=keep_keys("together", TOGETHER_KINDS, join_turns=True), to_openai=same, weights=True,
-    jobs_api="own: /v1/fine-tunes (+ /events, /checkpoints), together SDK/CLI",
+    jobs_api="own: /v1/fine-tunes (+ /events, /checkpoints), together SDK/CLI", trained_by=("together",),
     limits=(Limit("max_file_bytes", 100 * 1024 ** 3, "docs.together.ai/docs/fine-tuning/data-preparation", READ,
                   note="the together SDK constant is 50.1 GB"),),
     rules=(TOGETHER_MIXED_FORMATS, TOGETHER_EXTRA_KEYS, TOGETHER_TURN_ORDER),
@@ -158,6 +160,7 @@ FIREWORKS = target(Target(
     format="OpenAI-compatible chat JSONL (`messages`, weight); DPO `input` + preferred/non_preferred_output",
     holds=FIREWORKS_KINDS, to_target=keep_keys("fireworks", FIREWORKS_KINDS), to_openai=same, weights=True,
     jobs_api="own: /v1/accounts/{id}/datasets, supervisedFineTuningJobs, dpoJobs (firectl)",
+    trained_by=("fireworks",),
     replaces=frozenset({"too_few_examples"}),
     limits=(Limit("min_examples", 3, "docs.fireworks.ai/fine-tuning/fine-tuning-models", READ),
             Limit("max_examples", 3_000_000, "docs.fireworks.ai/fine-tuning/fine-tuning-models", READ)),

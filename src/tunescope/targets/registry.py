@@ -63,6 +63,7 @@ class Target:
     file_rules: Callable | None = None        # (kind_counts: dict[RecordKind, int], emit) -> None
     replaces: frozenset[str] = frozenset()    # OpenAI check ids the target's own limits replace (e.g. its minimum)
     companion: Callable | None = None         # (output paths) -> extra files written beside the output
+    trained_by: tuple[str, ...] = ()          # provider kinds (entry points) whose jobs API takes this format
 
     def limit(self, name: str) -> Limit | None:
         return next((lim for lim in self.limits if lim.name == name), None)
@@ -71,7 +72,8 @@ class Target:
         return {"name": self.name, "title": self.title, "format": self.format,
                 "holds": sorted(k.value for k in self.holds), "native": self.native, "weights": self.weights,
                 "jobs_api": self.jobs_api, "limits": [lim.to_dict() for lim in self.limits],
-                "rules": [c.id for c in self.rules], "schema": self.schema, "sources": list(self.sources)}
+                "rules": [c.id for c in self.rules], "schema": self.schema, "sources": list(self.sources),
+                "trained_by": list(self.trained_by)}
 
 
 TARGETS: dict[str, Target] = {}

@@ -282,7 +282,7 @@ class TunescopeApp(AppCommands, App):
                 self.notify(f"started {job.id} ({job.model})", title="Fine-tuning job")
                 self.open_jobs(select=job.id)
         wanted = DatasetToTrain(dataset.path, dataset.display_name, dataset.options.model, dataset.model_info,
-                                dataset.state)
+                                dataset.state, dataset.target_name)
         self.push_screen(StartJobScreen(self.jobs_backend, wanted), done)
 
     def show_line(self, line: int, message_index: int | None = None) -> bool:

@@ -233,6 +233,7 @@ class JobRequest:
     validation: str | None = None
     force: bool = False
     seed: int | None = None
+    training_type: str | None = None        # Azure's trainingType (GlobalStandard, Standard, developerTier)
 
 
 def start_job(backend, request: JobRequest, post: Post, cancel: threading.Event) -> threading.Thread:
@@ -267,7 +268,8 @@ def start_job(backend, request: JobRequest, post: Post, cancel: threading.Event)
             post(JobStartStep("creating the job"))
             hyper = {"n_epochs": request.epochs} if request.epochs else None
             job = jobs.create(request.model, train, validation_file=valid, method=request.method,
-                              hyperparameters=hyper, suffix=request.suffix or None, seed=request.seed)
+                              hyperparameters=hyper, suffix=request.suffix or None, seed=request.seed,
+                              extra_body={"trainingType": request.training_type} if request.training_type else None)
         except PreflightFailed as exc:
             post(JobStartFailed(exc.message, "preflight"))
             return

@@ -353,3 +353,31 @@ class CheckpointScores(Message):
 
     job_id: str
     points: list[tuple[int, float]]
+
+
+@dataclass
+class ExportProgressed(Message):
+    """An export for a target has read `done` examples."""
+
+    done: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ExportProgressed)
+
+
+@dataclass
+class ExportFinished(Message):
+    """An export ended: `text` is the report (`render_export_text`) or why nothing was written."""
+
+    title: str
+    text: str
+    severity: str          # "information" (all carried), "warning" (something not carried), "error"
+
+
+@dataclass
+class TargetChecked(Message):
+    """The chosen target's rules ran over the file: its findings (a TargetReport), or `error`."""
+
+    target: str
+    report: object | None
+    error: str | None = None

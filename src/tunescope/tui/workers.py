@@ -16,6 +16,7 @@ has arrived (or through the counts `IndexGrew` carries).
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from typing import Callable, Iterable
@@ -32,13 +33,18 @@ from tunescope.review.saving import Saved, SaveRefusal, SaveRequest, write_rows
 from tunescope.review.search import SearchSpec, count_matches, find_next
 from tunescope.review.state import DatasetState
 from tunescope.review.views import build_view
+from tunescope.targets import get_target
+from tunescope.targets.checking import TargetChecker
+from tunescope.targets.exporting import ExportError, export_file, render_export_text
 from tunescope.tokens.encodings import EncodingUnavailable
 from tunescope.tui.messages import (AnalysisFailed, CheckFailed, CheckFinished, CheckProgressed, DatasetSaved,
-                                    ExampleAnalysed, ExamplesChecked, IndexBuilt, IndexGrew, LiveChecked,
+                                    ExampleAnalysed, ExamplesChecked, ExportFinished, ExportProgressed,
+                                    TargetChecked, IndexBuilt, IndexGrew, LiveChecked,
                                     MatchesCounted, SaveRejected, SearchMatched, SearchProgressed,
                                     Told, TokensEstimated, ViewBuilt, WorkFailed)
 
 Post = Callable[[object], object]
+EXPORT_NOTES_SHOWN = 20     # notes listed per kind in the export report (as `tunescope export --max-notes`)
 
 
 def start_daemon(target: Callable, *args, name: str) -> threading.Thread:
@@ -161,3 +167,29 @@ def save(request: SaveRequest, post: Post) -> None:
     else:
         post(SaveRejected(outcome.reason, changed_on_disk=outcome.changed_on_disk, path=outcome.path,
                           save_as_blocked=outcome.save_as_blocked, read_only=outcome.read_only))
+
+
+def export(path: str, target: str, output: str, split: float | None, post: Post) -> None:
+    """Convert the file for `target` (what `tunescope export` does); the report comes back in ExportFinished."""
+    try:
+        result = export_file(path, get_target(target), output, split=split,
+                             progress=lambda done: post(ExportProgressed(done)))
+    except ExportError as exc:
+        post(ExportFinished(f"Nothing exported for {target}", str(exc), "error"))
+        return
+    except Exception as exc:  # noqa: BLE001 - an unwritable folder, a full disk: said, never a traceback
+        post(ExportFinished(f"Export for {target} failed", describe_error(exc), "error"))
+        return
+    severity = "warning" if result.lost else "information"
+    title = f"Exported for {target}" + (f": {len(result.lost):,} thing(s) not carried" if result.lost else "")
+    post(ExportFinished(title, render_export_text(result, EXPORT_NOTES_SHOWN), severity))
+
+
+def check_target(path: str, target: str, post: Post) -> None:
+    """Run a target's rules over the file on disk (the TargetChecker of `check --target`)."""
+    try:
+        report = TargetChecker(get_target(target)).run(path, os.path.getsize(path))
+    except Exception as exc:  # noqa: BLE001 - said in a toast; the findings stay the format checks'
+        post(TargetChecked(target, None, describe_error(exc)))
+        return
+    post(TargetChecked(target, report))

@@ -31,6 +31,7 @@ from tunescope.tokens.models import ModelInfo, load_models
 from tunescope.tokens.retirement import job_cutoff, retirement, today
 from tunescope.tui import keymap
 from tunescope.tui.dialogs.confirm import ConfirmScreen
+from tunescope.tui.dialogs.targets.training_target import TargetTraining
 from tunescope.tui.jobs_connection import JobsBackend, backend_choices
 from tunescope.tui.jobs_poller import JobRequest, start_job
 from tunescope.tui.messages import JobStarted, JobStartFailed, JobStartStep, UploadProgressed
@@ -50,6 +51,7 @@ class DatasetToTrain:
     """The dataset's model, used for the methods when the model table cannot be read."""
     state: DatasetState
     """The report and the live error and warning counts."""
+    target: str = ""        # the target chosen beside the model: the dialog says which backends train it
 
 
 class StartJobScreen(ModalScreen):
@@ -124,7 +126,7 @@ class StartJobScreen(ModalScreen):
                 yield Static("File", classes="label")
                 yield Static(self._file_line(), id="start-file", markup=False)
                 yield Static("Backend", classes="label")
-                yield Select(self._backend_options(), value=self._backend_value(), allow_blank=False, compact=True,
+                yield Select(self._backend_options(), value=self.backend.profile_name() or "", allow_blank=False, compact=True,
                              id="start-backend")
                 yield Static("Model", classes="label")
                 yield Select([(self._model_label(n), n) for n in names], value=current, allow_blank=False,
@@ -138,6 +140,7 @@ class StartJobScreen(ModalScreen):
                 yield Input(placeholder="optional, e.g. pirate-v1", max_length=64, compact=True, id="start-suffix")
                 yield Static("Validation", classes="label")
                 yield Input(placeholder="optional path to a validation .jsonl", compact=True, id="start-validation")
+            yield TargetTraining(self.dataset.target, self._backend_kind(), id="start-training")
             yield Static("", id="start-deadline", markup=False)
             yield Static("", id="start-estimate")
             yield Static("", id="start-status", markup=False)
@@ -151,9 +154,6 @@ class StartJobScreen(ModalScreen):
         if current not in [name for _, name in options]:      # e.g. an unknown name: say why, pick another
             options.insert(0, (self.backend.describe(), current or ""))
         return options
-
-    def _backend_value(self) -> str:
-        return self.backend.profile_name() or ""
 
     def _model_label(self, name: str) -> str:
         """The model's name with its shutdown day when one is known (the backend's word first)."""
@@ -293,6 +293,7 @@ class StartJobScreen(ModalScreen):
             self.set_status("")
         self.app.use_backend(name)
         self.backend = self.app.jobs_backend
+        self.query_one(TargetTraining).show_backend(self._backend_kind())
         self.update_estimate()
         self.run_worker(self._ask_models, thread=True, exit_on_error=False, group="models",
                         description="list the backend's models")
@@ -335,7 +336,8 @@ class StartJobScreen(ModalScreen):
             return None
         suffix = self.query_one("#start-suffix", Input).value.strip() or None
         return JobRequest(path=self.dataset.path, model=str(self.query_one("#start-model", Select).value),
-                          method=method, epochs=epochs, suffix=suffix, validation=validation)
+                          method=method, epochs=epochs, suffix=suffix, validation=validation,
+                          training_type=self.query_one(TargetTraining).training_type)
 
     def action_start(self) -> None:
         if self.running:

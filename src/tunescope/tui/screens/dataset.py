@@ -26,7 +26,6 @@ from tunescope.review.search import SearchResult
 from tunescope.review.views import View
 from tunescope.tui import keymap, workers
 from tunescope.tui.dialogs.editor import JsonEditorScreen
-from tunescope.tui.dialogs.fixes_menu import FixesMenu
 from tunescope.tui.dialogs.filter import FilterScreen
 from tunescope.tui.dialogs.goto import GotoLineScreen
 from tunescope.tui.dialogs.message import MessageScreen
@@ -44,9 +43,10 @@ from tunescope.tui.widgets.dataset.status_bar import StatusBar
 from tunescope.tui.widgets.fitted_footer import FittedFooter
 from tunescope.tui.screens.dataset_file import DatasetFileActions
 from tunescope.tui.screens.dataset_live import LiveFindings
+from tunescope.tui.screens.dataset_targets import TargetActions
 
 
-class DatasetScreen(DatasetFileActions, LiveFindings, Screen):
+class DatasetScreen(DatasetFileActions, TargetActions, LiveFindings, Screen):
     """Review and fix one dataset file."""
 
     BINDINGS = keymap.DATASET_SCREEN_BINDINGS
@@ -103,6 +103,7 @@ class DatasetScreen(DatasetFileActions, LiveFindings, Screen):
         self.status_bar.set(phase="checking", done=0, total=self.state.index.size)
         workers.start_daemon(workers.check_dataset, self.state.index, self.options, self.allow_estimate,
                              self.post_message, run, name="tunescope-check")
+        self.start_target_check()                   # the chosen target's rules, over the same file
 
     def _analyse(self, *analyses) -> None:
         if analyses := [a for a in analyses if a is not None]:
@@ -339,10 +340,6 @@ class DatasetScreen(DatasetFileActions, LiveFindings, Screen):
         row = self.current_row()
         shown = row is not None and self.viewer.data == self.state.data(row)
         self.show_outcome(self.review.toggle_weight(row, self.viewer.selected_message_index if shown else None, shown))
-
-    def action_fixes(self) -> None:
-        self.app.push_screen(FixesMenu(self.review.fix_entries(), self.review.fix_preview),
-                             lambda name: self.show_outcome(self.review.apply_fix(name)) if name else None)
 
     def action_undo(self) -> None:
         self.show_outcome(self.review.undo())

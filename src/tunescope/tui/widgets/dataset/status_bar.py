@@ -34,6 +34,7 @@ class Status:
     done: int = 0
     total: int = 0
     view: str = ""            # description of the active filter/sort
+    rules: str = ""           # the target whose rules apply beside the model ("" for none)
 
 
 @lru_cache(maxsize=16)
@@ -131,6 +132,8 @@ class StatusBar(Static):
                 parts.append((3, deadline))
         elif s.estimated:
             parts.append((2, "[$text-warning]~estimated[/]"))
+        if s.rules:
+            parts.append((3, f"rules: {escape(s.rules)}"))
         if s.phase:
             parts.append((2, f"{s.phase} {progress_bar(s.done, s.total)}"))
         return parts
