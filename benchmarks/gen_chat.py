@@ -10,9 +10,9 @@ definitions. Deterministic for a given seed.
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
-import sys
 
 WORDS = ("the of and to in is you that it he was for on are as with his they at be this have from or one had by "
          "word but not what all were we when your can said there use an each which she do how their if will up other "
@@ -73,5 +73,16 @@ def generate(n: int, path: str, seed: int = 0) -> None:
             fh.write("\n")
 
 
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Write a realistic supervised-chat JSONL file for benchmarks.")
+    parser.add_argument("lines", type=int, help="how many examples to write")
+    parser.add_argument("path", help="the JSONL file to write")
+    parser.add_argument("seed", type=int, nargs="?", default=0, help="random seed (default 0)")
+    args = parser.parse_args(argv)
+    if args.lines < 0:
+        parser.error("lines must be 0 or more")
+    generate(args.lines, args.path, args.seed)
+
+
 if __name__ == "__main__":
-    generate(int(sys.argv[1]), sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 0)
+    main()
