@@ -53,6 +53,8 @@ def model_deadline(model: str, on: date) -> str:
 
 MUST_SHOW = 3        # parts of this priority or more important (counts, progress, filter) outrank a long name
 MIN_NAME = 16
+VIEW = 3             # the priority of the filter/sort/search part
+MIN_VIEW = 14
 
 
 def shorten_middle(name: str, keep: int) -> str:
@@ -61,6 +63,21 @@ def shorten_middle(name: str, keep: int) -> str:
         return name
     head = (keep - 1) // 2
     return name[:head] + "…" + name[len(name) - (keep - 1 - head):]
+
+
+def shorten_view(view: str, keep: int) -> str:
+    """A filter description in `keep` characters, its trailing "(count)" and what follows kept whole when
+    they fit: "filter: check tool_call_argum… (1,234)"."""
+    if len(view) <= keep:
+        return view
+    view = view.removeprefix("filter: ")          # the accent colour still says it is the filter
+    if len(view) <= keep:
+        return view
+    head, sep, tail = view.rpartition(" (")
+    tail = sep + tail
+    if head and len(tail) + 2 <= keep // 2:
+        return view[:keep - len(tail) - 1] + "…" + tail
+    return view[:keep - 1] + "…"
 
 
 def progress_bar(done: int, total: int, width: int = 8) -> str:
@@ -115,6 +132,10 @@ class StatusBar(Static):
         name = s.file if name is None else name
         return f"[b]{escape(name)}[/b]" + (" [$text-warning][b]●[/b] unsaved[/]" if s.dirty else "")
 
+    @staticmethod
+    def view_part(view: str) -> str:
+        return f"[$text-accent]{escape(view)}[/]"
+
     @classmethod
     def parts(cls, s: Status) -> list[tuple[int, str]]:
         """(priority, markup) pieces; the highest priority numbers are dropped first when narrow."""
@@ -124,7 +145,7 @@ class StatusBar(Static):
         parts.append((6, f"{s.lines:,} lines"))
         parts.append((1, f"[$text-error]✗ {s.errors:,}[/] [$text-warning]▲ {s.warnings:,}[/]"))
         if s.view:
-            parts.append((3, f"[$text-accent]{escape(s.view)}[/]"))
+            parts.append((VIEW, cls.view_part(s.view)))
         if s.model:
             parts.append((4, escape(s.model) + (" [$text-warning]~estimated[/]" if s.estimated else " (exact)")))
             deadline = model_deadline(s.model, today())
@@ -141,7 +162,7 @@ class StatusBar(Static):
     @classmethod
     def render_status(cls, s: Status, width: int = 200) -> str:
         parts = cls.parts(s)
-        name = s.file
+        name, view = s.file, s.view
         while True:
             markup = "  │  ".join(text for _, text in parts if text)
             over = Content.from_markup(markup).cell_length - width
@@ -152,6 +173,11 @@ class StatusBar(Static):
                 # A long file name must not push out the counts, a filter or the progress: shorten it.
                 name = shorten_middle(name, max(MIN_NAME, len(name) - over))
                 parts[0] = (0, cls.file_part(s, name))
+                continue
+            if parts[worst][0] == VIEW and len(view) > MIN_VIEW:
+                # The active filter must stay visible at 80 columns: shorten it (its count kept) before dropping.
+                view = shorten_view(view, max(MIN_VIEW, len(view) - over))
+                parts[worst] = (VIEW, cls.view_part(view))
                 continue
             dropped = parts.pop(worst)
             if dropped[0] == 4 and s.estimated:   # keep the estimate mark without the model name
