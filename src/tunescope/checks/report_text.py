@@ -49,7 +49,7 @@ def render_text(report: CheckReport, max_findings: int = 20) -> str:
     s = report.summary
     t = report.tokens or TokenSummary()
     pe = t.per_example
-    out.append(f"{report.file}")
+    out.append(report.file if len(report.file) <= WIDTH else "…" + report.file[-(WIDTH - 1):])   # keeps the name
     out.extend(_header(f"format {report.format}, {_count(report.examples, 'example')} on "
                        f"{_count(report.lines, 'line')}, {report.facts.size:,} bytes, {report.facts.line_endings}"))
     out.append(f"  {_count(s['errors'], 'error')}, {_count(s['warnings'], 'warning')}, {_count(s['infos'], 'info')}")
