@@ -67,6 +67,10 @@ class Settings:
     near-duplicates and validation near-copies; 0 turns them off."""
     result_cache_mb: int = 256
     """Upper bound of the check result cache in MB; least recently used results go first."""
+    tokenizer: str = ""
+    """Hugging Face tokenizer of the TUI's loss-mask view (a local directory or a cached hub id)."""
+    mask_max_length: int = 2048
+    """Max length in tokens of the loss-mask view, as `serve --trainer hf --max-length`."""
     keymap: dict = field(default_factory=dict)
     """Binding id -> keys overrides, e.g. {"dataset.delete" = "D"}."""
 

@@ -91,6 +91,8 @@ DATASET_BINDINGS = [
     _b("J", "app.open_jobs", "Jobs", "dataset.jobs", "Fine-tuning jobs on the backend, watched live"),
     _b("T", "app.start_job", "Train", "dataset.start_job", "Start a fine-tuning job with this dataset (asks first)"),
     _b("C", "app.open_compare", "Compare", "dataset.compare", "Evaluate and compare models on this dataset"),
+    _b("L", "mask_preview", "Loss mask", "dataset.mask",
+       "Show the example as the real trainer sees it: chat template, trained tokens, truncation"),
 ]
 DATASET_BACK = _b("escape", "back", "Back", "dataset.back", "Back to the list")
 DATASET_SCREEN_BINDINGS = DATASET_BINDINGS + [DATASET_BACK]
@@ -126,6 +128,10 @@ COMPARE_BINDINGS = [
     _b("f", "filter", "Filter", "compare.filter", "Show every example, the failures, or the flips", show=True),
     _b("o", "open_line", "Fix line", "compare.open_line", "Open the example in the dataset editor", show=True),
     _b("escape", "back", "Back", "compare.back", "Back to the previous screen", show=True),
+]
+
+MASK_PREVIEW_BINDINGS = [
+    _b("escape", "close", "Close", "mask.close", "Close the loss-mask view", show=True),
 ]
 
 # -- dialogs ----------------------------------------------------------------------------------
@@ -219,6 +225,7 @@ AREAS: dict[str, list[Binding]] = {
     "help": HELP_BINDINGS,
     "start_job": START_JOB_BINDINGS,
     "backend_picker": BACKEND_PICKER_BINDINGS,
+    "mask": MASK_PREVIEW_BINDINGS,
 }
 """Each area's bindings; every id starts with its area's name."""
 
