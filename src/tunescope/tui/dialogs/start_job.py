@@ -31,7 +31,7 @@ from tunescope.tokens.models import ModelInfo, load_models
 from tunescope.tokens.retirement import job_cutoff, retirement, today
 from tunescope.tui import keymap
 from tunescope.tui.dialogs.confirm import ConfirmScreen
-from tunescope.tui.jobs_connection import JobsBackend, backend_choices
+from tunescope.tui.jobs_connection import JobsBackend, backend_choices, trainer_models
 from tunescope.tui.jobs_poller import JobRequest, start_job
 from tunescope.tui.messages import JobStarted, JobStartFailed, JobStartStep, UploadProgressed
 
@@ -223,17 +223,20 @@ class StartJobScreen(ModalScreen):
         """Ask the backend's `/v1/models` for shutdown dates (one GET: never bills, creates nothing)."""
         backend = self.backend
         try:
-            backend.jobs().models()
+            listed = backend.jobs().models()
         except Exception:  # noqa: BLE001 - the table's dates stand; starting says what is wrong
             return
         if backend is self.backend:
-            self.app.call_from_thread(self.refresh_models)
+            self.app.call_from_thread(self.refresh_models, trainer_models(backend, listed, self.models))
 
-    def refresh_models(self) -> None:
+    def refresh_models(self, own_models: list[str] = ()) -> None:
         if not self.is_attached or self.running:
             return
         select = self.query_one("#start-model", Select)
         value = select.value
+        if own_models:    # a real trainer's models first, the first one chosen
+            self.model_names = [*own_models, *(n for n in self.model_names if n not in own_models)]
+            value = value if value in own_models else own_models[0]
         with select.prevent(Select.Changed):
             select.set_options([(self._model_label(n), n) for n in self.model_names])
             select.value = value
