@@ -24,19 +24,19 @@ from tunescope.train.render import (RenderedExample, TemplateError, render_examp
 DEFAULT_MAX_LENGTH = 2048   # as `serve --trainer hf --max-length`
 
 MASK_EMPTY = check(
-    "mask_empty", Severity.WARNING, "tokenizer", "No trained token under this tokenizer",
+    "mask_empty", Severity.WARNING, "tokenizer", "No trained token",
     "Rendered with the chosen tokenizer's chat template, the example has no token that carries loss (no "
     "assistant message with weight 1 survives the template or truncation): it costs compute and teaches nothing.")
 TEMPLATE_DROPS_CONTENT = check(
-    "template_drops_content", Severity.WARNING, "tokenizer", "Chat template drops content",
+    "template_drops_content", Severity.WARNING, "tokenizer", "Template drops content",
     "The chosen tokenizer's chat template renders a message (for example a `tool` message) or a tool "
     "definition without its text: the model never sees it during training.")
 OVER_MAX_LENGTH = check(
-    "over_max_length", Severity.WARNING, "tokenizer", "Example longer than the max length",
+    "over_max_length", Severity.WARNING, "tokenizer", "Over the max length",
     "Under the chosen tokenizer the example has more tokens than `--max-length`; the trainer keeps the start "
     "and cuts the rest, as OpenAI truncates long examples.",)
 TEMPLATE_FAILS = check(
-    "template_fails", Severity.ERROR, "tokenizer", "Chat template cannot render the example",
+    "template_fails", Severity.ERROR, "tokenizer", "Template cannot render it",
     "The chosen tokenizer's chat template raises on this example, or renders it so that its replies cannot be "
     "located: the real trainer would fail the job.",)
 
