@@ -143,6 +143,8 @@ def test_unavailable_tokenizer_says_why_and_what_to_do(tmp_path, capsys, monkeyp
     assert "no-such-org/no-such-model" in err and "local cache" in err and "Traceback" not in err
     assert cli.main(["check", str(data), "--show-mask", "1"]) == 2
     assert "--show-mask needs --tokenizer" in capsys.readouterr().err
+    assert cli.main(["check", str(data), "--tokenizer", str(tmp_path), "--target", "hf"]) == 2
+    assert "one at a time" in capsys.readouterr().err
     monkeypatch.setitem(__import__("sys").modules, "transformers", None)
     with pytest.raises(TokenizerUnavailable, match=r"tunescope\[train\]"):
         load_tokenizer(str(tmp_path))

@@ -126,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
 
         if args.tokenizer is None:
             return _fail("--show-mask needs --tokenizer PATH_OR_ID (the base model's tokenizer)")
+        if args.target:
+            return _fail("--tokenizer and --target check for different trainers; run them one at a time")
         if args.show_mask is not None:
             return check_mask.show_mask(args)
         tokenizer = check_mask.open_tokenizer(args)
