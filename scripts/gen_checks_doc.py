@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import tunescope.targets  # noqa: F401  (declares the destinations' checks, area "target")
+import tunescope.train.mask_preview  # noqa: F401  (declares the loss-mask checks of check --tokenizer)
 from tunescope.checks import CHECKS, TAGS, by_area
 from tunescope.checks.registry import Severity
 

@@ -69,6 +69,10 @@ class Settings:
     """Upper bound of the check result cache in MB; least recently used results go first."""
     target: str = ""
     """Destination whose rules the app applies beside the model (`tunescope check --target`); "" for none."""
+    tokenizer: str = ""
+    """Hugging Face tokenizer of the TUI's loss-mask view (a local directory or a cached hub id)."""
+    mask_max_length: int = 2048
+    """Max length in tokens of the loss-mask view, as `serve --trainer hf --max-length`."""
     keymap: dict = field(default_factory=dict)
     """Binding id -> keys overrides, e.g. {"dataset.delete" = "D"}."""
 

@@ -78,6 +78,12 @@ ALLOWED_LATE_IMPORTS: dict[tuple[str, str], str] = {
     ("tunescope.commands.serve", "tunescope.server.settings"): _CLI_START,
     ("tunescope.commands.serve", "tunescope.server.limits"): _CLI_START,
     ("tunescope.commands.serve", "tunescope.server.chat.service"): _CLI_START,
+    ("tunescope.commands.check", "tunescope.commands.check_mask"):
+        "the mask preview (train.render) loads only for check --tokenizer; " + _CLI_START,
+    ("tunescope.tui.screens.mask_preview", "tunescope.train.mask_preview"):
+        "the loss-mask view loads the trainer's render code (and transformers) in its worker only",
+    ("tunescope.tui.screens.mask_preview", "tunescope.train.render"):
+        "the loss-mask view loads the trainer's render code (and transformers) in its worker only",
     ("tunescope.commands.serve", "tunescope.train.wiring"): "the real trainer's modules load only for serve --trainer hf",
     ("tunescope.train.worker", "tunescope.train.callback"):
         "the callback subclasses transformers' TrainerCallback: it loads in the training process only",

@@ -20,9 +20,10 @@ __all__ = ["AREAS", "CHECKS", "TAGS", "Check", "Finding", "Severity", "by_area",
 E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 # The order areas are listed in (menus, docs); a check's area must be one of these. "target": a destination's
-# own rules (`tunescope check --target`), declared by tunescope.targets.
+# own rules (`tunescope check --target`), declared by tunescope.targets; "tokenizer": the loss-mask findings of
+# `tunescope check --tokenizer`, declared by tunescope.train.mask_preview.
 AREAS = ("file", "line", "schema", "message", "roles", "content", "tools", "weight", "vision", "preference",
-         "reinforcement", "legacy", "internal", "tokens", "dataset", "target")
+         "reinforcement", "legacy", "internal", "tokens", "dataset", "target", "tokenizer")
 
 # The tag vocabulary: groups that cut across areas. A check's tags must be keys of TAGS.
 TAGS = {

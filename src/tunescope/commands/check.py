@@ -35,6 +35,15 @@ def register(sub) -> None:
     p.add_argument("--near-duplicates", type=_threshold, default=None, metavar="SIMILARITY",
                    help="similarity (0.5-1) at which examples count as near-duplicates (default 0.8, or "
                         "near_duplicate_threshold in config.toml); 0 turns the check off")
+    p.add_argument("--tokenizer", metavar="PATH_OR_ID", default=None,
+                   help="also count with this Hugging Face tokenizer's chat template (a local directory or a cached "
+                        "hub id; never downloads) and flag empty loss masks, dropped content and over-long examples "
+                        "(needs the train extra)")
+    p.add_argument("--max-length", type=_count, default=2048, metavar="N",
+                   help="with --tokenizer: the trainer's max length in tokens (default 2048, as serve --max-length)")
+    p.add_argument("--show-mask", type=_count, default=None, metavar="LINE",
+                   help="with --tokenizer: print line LINE of the first file as the trainer sees it (trained text in "
+                        "\u27e6 \u27e7, tokens per message, where truncation cuts) instead of the report")
     p.set_defaults(func=run)
 
 
@@ -111,6 +120,19 @@ def run(args: argparse.Namespace) -> int:
         if args.validation and os.path.samefile(path, args.validation):
             return _fail(f"--validation {args.validation} is the training file itself; give the held-out "
                          "validation file (`tunescope fix FILE --split 0.9 -o OUT` makes one)")
+    tokenizer = None
+    if args.show_mask is not None or args.tokenizer:
+        import tunescope.commands.check_mask as check_mask
+
+        if args.tokenizer is None:
+            return _fail("--show-mask needs --tokenizer PATH_OR_ID (the base model's tokenizer)")
+        if args.target:
+            return _fail("--tokenizer and --target check for different trainers; run them one at a time")
+        if args.show_mask is not None:
+            return check_mask.show_mask(args)
+        tokenizer = check_mask.open_tokenizer(args)
+        if isinstance(tokenizer, str):
+            return _fail(tokenizer)
     try:
         options = options_for_model(args.model, args.method)
     except Exception as exc:  # UnknownModel and broken model tables carry their own message
@@ -161,11 +183,17 @@ def run(args: argparse.Namespace) -> int:
         if report.facts.layout in ("empty", "binary"):
             worst = 2
             unusable.append(_unusable_reason(path, report))
+    scans = check_mask.scans(args, tokenizer) if tokenizer is not None else {}
+    for scan in scans.values():
+        worst = max(worst, check_mask.scan_worst(scan, args.strict))
     try:
         if checker is not None:
             return _write_target(args, reports, target_reports, worst, unusable)
         if args.output == "json":
             data = [r.to_json() for r in reports]
+            for path, item in zip(args.files, data):
+                if path in scans:
+                    item["tokenizer"] = scans[path].to_json()
             sys.stdout.buffer.write(orjson.dumps(data[0] if len(data) == 1 else data, option=orjson.OPT_INDENT_2))
             sys.stdout.buffer.write(b"\n")
         else:
@@ -173,6 +201,8 @@ def run(args: argparse.Namespace) -> int:
                 sys.stdout.write(render_text(r, args.max_findings))
                 if r.validation is not None:
                     sys.stdout.write("\nValidation file\n" + render_text(r.validation, args.max_findings))
+            for scan in scans.values():
+                sys.stdout.write(check_mask.scan_text(scan, args.max_findings))
         sys.stdout.flush()
     except BrokenPipeError:  # `tunescope check FILE | head`: the reader has what it wanted
         devnull = os.open(os.devnull, os.O_WRONLY)

@@ -47,6 +47,8 @@ class JobsClient:
         self.secrets = tuple(s for s in (*secrets, key if isinstance(key, str) else None) if s)
         self.gate = StartGate(self.host)
         """What this backend refuses to start (OpenAI's provider sets its job cutoff); `models()` feeds it."""
+        self.trainer: str | None = None
+        """A tunescope server's trainer as its `/v1/models` said: "simulated" or "hf"; None elsewhere or unasked."""
 
     def _errors(self, action: str):
         return sdk_errors(action, self.host, self.secrets)
@@ -73,7 +75,9 @@ class JobsClient:
     def models(self) -> list[RemoteModel]:
         """The backend's `/v1/models`, with `shutdown_date` where it reports one (remembered by the gate)."""
         with self._errors("list models"):
-            items = [RemoteModel.from_sdk(m) for m in self.client.models.list()]
+            raw = self.client.models.with_raw_response.list()
+            items = [RemoteModel.from_sdk(m) for m in raw.parse()]
+        self.trainer = raw.headers.get("x-tunescope-trainer") or self.trainer
         self.gate.reported.update({m.id: m.shutdown_date for m in items if m.shutdown_date})
         return items
 

@@ -149,10 +149,12 @@ class Gate:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         rid = ids.request_id().encode()
+        trainer = trainer_kind(self.state.config).encode()
 
         async def send_with_id(message):
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), (b"x-request-id", rid)]}
+                message = {**message, "headers": [*message.get("headers", []), (b"x-request-id", rid),
+                                                  (TRAINER_HEADER, trainer)]}
             await send(message)
 
         err = None
@@ -218,6 +220,14 @@ def create_app(config: ServerConfig, state: ServerState | None = None) -> Starle
     app.state.server = state
     app.add_middleware(Gate, state=state)
     return app
+
+
+TRAINER_HEADER = b"x-tunescope-trainer"
+"""On every response: `simulated` (made-up curves, nothing trained) or `hf` (`serve --trainer hf`)."""
+
+
+def trainer_kind(config: ServerConfig) -> str:
+    return "hf" if config.base_models else "simulated"   # base models come only with a real trainer
 
 
 def describe(config: ServerConfig) -> str:

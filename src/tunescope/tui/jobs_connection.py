@@ -24,6 +24,8 @@ from tunescope.jobs.profiles import BackendProfile, load_backends, resolve_backe
 
 SIMULATED = "SIMULATED: nothing is trained, free"
 """How every line naming the local backend says what it is."""
+REAL_TRAINER = "REAL trainer (serve --trainer hf): trains on this machine"
+"""How a line names a tunescope server that said (x-tunescope-trainer) it runs the real trainer."""
 KIND_TITLES = {"openai": "OpenAI", "azure": "Azure OpenAI", "compatible": "OpenAI-compatible server",
                "local": "local server"}
 
@@ -144,10 +146,17 @@ class JobsBackend:
             profile = self.profile()
         except JobsError as exc:
             return f"no backend ({exc})"
+        said = self.trainer_said()
         if profile.kind == "local":
-            return f"{profile.name} · {SIMULATED}"
+            return f"{profile.name} · {said or SIMULATED}"
         where = profile.base_url or profile.azure_endpoint or ("api.openai.com" if profile.kind == "openai" else "")
-        return f"{profile.name} · {profile.kind}" + (f" · {where}" if where else "")
+        return f"{profile.name} · {profile.kind}" + (f" · {where}" if where else "") + (f" · {said}" if said else "")
+
+    def trainer_said(self) -> str | None:
+        """What a tunescope server said it runs, once its models were listed (never connects); None elsewhere."""
+        connection = self._connection
+        trainer = getattr(connection.jobs, "trainer", None) if connection is not None else None
+        return {"hf": REAL_TRAINER, "simulated": SIMULATED}.get(trainer)
 
     def connection(self):
         """The open Connection, connecting on first use (blocking: call from a worker thread)."""
@@ -180,3 +189,12 @@ class JobsBackend:
             connection, self._connection = self._connection, None
         if connection is not None and self._owned:
             connection.close()
+
+
+def trainer_models(backend: "JobsBackend", listed, table) -> list[str]:
+    """The base models a real trainer (`serve --trainer hf`) brings: those of its `/v1/models` (`listed`) that
+    the model table (`table`, or None) does not know; [] for every other backend."""
+    if getattr(backend.jobs(), "trainer", None) != "hf":
+        return []
+    return [m.id for m in listed if not m.id.startswith("ft:") and ":ckpt-" not in m.id
+            and (table is None or table.resolve(m.id) is None)]

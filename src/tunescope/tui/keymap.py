@@ -95,6 +95,8 @@ DATASET_BINDINGS = [
     _b("J", "app.open_jobs", "Jobs", "dataset.jobs", "Fine-tuning jobs on the backend, watched live"),
     _b("T", "app.start_job", "Train", "dataset.start_job", "Start a fine-tuning job with this dataset (asks first)"),
     _b("C", "app.open_compare", "Compare", "dataset.compare", "Evaluate and compare models on this dataset"),
+    _b("L", "mask_preview", "Loss mask", "dataset.mask",
+       "Show the example as the real trainer sees it: chat template, trained tokens, truncation"),
 ]
 DATASET_BACK = _b("escape", "back", "Back", "dataset.back", "Back to the list")
 DATASET_SCREEN_BINDINGS = DATASET_BINDINGS + [DATASET_BACK]
@@ -115,6 +117,7 @@ JOBS_BINDINGS = [
        "Choose where jobs run: OpenAI, Azure, a compatible server or the local simulation", show=True),
     _b("y", "copy_model", "Copy model", "jobs.copy_model", "Copy the selected job's fine-tuned model id"),
     _b("R", "refresh", "Refresh", "jobs.refresh", "Poll the backend now (and retry after an error)"),
+    _b("t", "chat_model", "Chat", "jobs.chat", "Chat with the selected succeeded job's fine-tuned model"),
     _b("e", "compare", "Evaluate", "jobs.compare",
        "Compare the selected finished job's model with its base model on the open dataset"),
     _b("escape,q", "back", "Back", "jobs.back", "Back to the list, then to the dataset", show=True,
@@ -130,6 +133,14 @@ COMPARE_BINDINGS = [
     _b("f", "filter", "Filter", "compare.filter", "Show every example, the failures, or the flips", show=True),
     _b("o", "open_line", "Fix line", "compare.open_line", "Open the example in the dataset editor", show=True),
     _b("escape", "back", "Back", "compare.back", "Back to the previous screen", show=True),
+]
+
+CHAT_BINDINGS = [
+    _b("escape", "close", "Close", "chat.close", "Close the chat (the conversation is not kept)", show=True),
+]
+
+MASK_PREVIEW_BINDINGS = [
+    _b("escape", "close", "Close", "mask.close", "Close the loss-mask view", show=True),
 ]
 
 # -- dialogs ----------------------------------------------------------------------------------
@@ -223,6 +234,8 @@ AREAS: dict[str, list[Binding]] = {
     "help": HELP_BINDINGS,
     "start_job": START_JOB_BINDINGS,
     "backend_picker": BACKEND_PICKER_BINDINGS,
+    "mask": MASK_PREVIEW_BINDINGS,
+    "chat": CHAT_BINDINGS,
 }
 """Each area's bindings; every id starts with its area's name."""
 

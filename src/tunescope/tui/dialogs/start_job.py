@@ -26,13 +26,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
 from tunescope.review.state import DatasetState
-from tunescope.tokens.cost import estimate
 from tunescope.tokens.models import ModelInfo, load_models
 from tunescope.tokens.retirement import job_cutoff, retirement, today
 from tunescope.tui import keymap
 from tunescope.tui.dialogs.confirm import ConfirmScreen
+from tunescope.tui.dialogs.start_job_estimate import estimate_text
 from tunescope.tui.dialogs.targets.training_target import TargetTraining
-from tunescope.tui.jobs_connection import JobsBackend, backend_choices
+from tunescope.tui.jobs_connection import JobsBackend, backend_choices, trainer_models
 from tunescope.tui.jobs_poller import JobRequest, start_job
 from tunescope.tui.messages import JobStarted, JobStartFailed, JobStartStep, UploadProgressed
 
@@ -223,17 +223,20 @@ class StartJobScreen(ModalScreen):
         """Ask the backend's `/v1/models` for shutdown dates (one GET: never bills, creates nothing)."""
         backend = self.backend
         try:
-            backend.jobs().models()
+            listed = backend.jobs().models()
         except Exception:  # noqa: BLE001 - the table's dates stand; starting says what is wrong
             return
         if backend is self.backend:
-            self.app.call_from_thread(self.refresh_models)
+            self.app.call_from_thread(self.refresh_models, trainer_models(backend, listed, self.models))
 
-    def refresh_models(self) -> None:
+    def refresh_models(self, own_models: list[str] = ()) -> None:
         if not self.is_attached or self.running:
             return
         select = self.query_one("#start-model", Select)
         value = select.value
+        if own_models:    # a real trainer's models first, the first one chosen
+            self.model_names = [*own_models, *(n for n in self.model_names if n not in own_models)]
+            value = value if value in own_models else own_models[0]
         with select.prevent(Select.Changed):
             select.set_options([(self._model_label(n), n) for n in self.model_names])
             select.value = value
@@ -250,32 +253,13 @@ class StartJobScreen(ModalScreen):
         return int(text)
 
     def estimate_text(self) -> str:
-        model = self.query_one("#start-model", Select).value
-        info = self.model_info(str(model))
-        per_epoch = self.report.tokens.billable_per_epoch if self.report.tokens else None
         try:
             epochs = self.epochs()
         except ValueError as exc:
             return str(exc)
-        if not per_epoch:
-            return "Tokens and cost: unknown (the check has no token counts)."
-        est = estimate(self.report.examples, int(per_epoch), info, epochs)
-        lines = [f"Tokens   {per_epoch:,} billable per epoch × {est.epochs} epoch{'s' if est.epochs != 1 else ''}"
-                 f"{' (auto)' if est.epochs_auto else ''} = {est.billed_tokens:,}"]
-        if est.usd is not None:
-            price = f"about ${est.usd:,.2f} at ${est.price_per_1m:g}/1M ({est.price_date or 'date unknown'})"
-        else:
-            price = "unknown for this model (no per-token price in the model table)"
-        if self.backend.is_local:
-            lines.append(f"Cost     free: simulated on the local server (on OpenAI: {price})")
-        else:
-            lines.append(f"Cost     {price}; your provider's price may differ")
-        if self.errors():
-            lines.append(f"⚠ {self.errors():,} error(s): the provider will probably reject this file "
-                         "(starting asks you to confirm).")
-        if self.query_one("#start-method", Select).value == "reinforcement":
-            lines.append("⚠ reinforcement jobs need a grader: use `tunescope jobs create --grader FILE`.")
-        return "\n".join(lines)
+        info = self.model_info(str(self.query_one("#start-model", Select).value))
+        return estimate_text(self.report, info, epochs, method=str(self.query_one("#start-method", Select).value),
+                             is_local=self.backend.is_local, errors=self.errors())
 
     def update_estimate(self) -> None:
         self.query_one("#start-deadline", Static).update(self.deadline_text())

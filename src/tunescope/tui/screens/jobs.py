@@ -23,6 +23,7 @@ from tunescope.tui import keymap
 from tunescope.tui.dialogs.backend_picker import BackendPickerScreen
 from tunescope.tui.dialogs.confirm import ConfirmScreen
 from tunescope.tui.jobs_connection import backend_choices
+from tunescope.tui.screens.chat import ChatScreen
 from tunescope.tui.jobs_poller import JobsPoller, control_job
 from tunescope.tui.messages import (CompareRequested, JobActionDone, JobFollowed, JobsListed, JobsProblem,
                                     JobsRecovered, ShowLineRequested, StartJobRequested)
@@ -348,6 +349,13 @@ class JobsScreen(Screen):
             return
         self.app.copy_to_clipboard(job.fine_tuned_model)
         self.notify(f"copied {job.fine_tuned_model}", title="Fine-tuned model")
+
+    def action_chat_model(self) -> None:
+        job = self.job
+        if job is None or job.status != "succeeded" or not job.fine_tuned_model:
+            self.notify("Select a succeeded job to chat with its fine-tuned model.", severity="warning")
+            return
+        self.app.push_screen(ChatScreen(self.backend, job.fine_tuned_model))
 
     def action_open_failure(self) -> None:
         job = self.job
