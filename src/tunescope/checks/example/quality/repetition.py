@@ -18,8 +18,6 @@ import re
 from collections import Counter
 from itertools import count, islice
 
-import numpy as np
-
 from tunescope.checks.context import Ctx, one_line
 from tunescope.checks.registry import W, check
 
@@ -68,6 +66,7 @@ def _may_loop(words: list[str]) -> bool:
     row each repeat a word at most 8 places back (the run _back_to_back looks for is that long at
     least). One pass in C: the distance of each word to its previous occurrence, from a stable sort
     of first-occurrence ids, instead of one comparison pass per phrase length."""
+    import numpy as np   # heavy (~0.1 s): imported by the first reply long enough to loop, not by every command
     first: dict = {}
     ids = np.fromiter(map(first.setdefault, words, count()), dtype=np.int64, count=len(words))
     order = np.argsort(ids, kind="stable")
