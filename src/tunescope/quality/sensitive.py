@@ -94,6 +94,11 @@ _RESERVED = re.compile(r"[@.]example\.(?:com|org|net)$|\.(?:example|test|invalid
 _NUMBER = re.compile(r"\d[\d ().-]{8,}\d")
 _MARKERS = tuple(dict.fromkeys(m for _, markers, _ in _SECRET_PATTERNS for m in markers))
 _BYTE_MARKERS = tuple(m.encode() for m in _MARKERS)
+# the markers grouped under a byte each of them holds ("_", "-", "A"): one memchr rules out a group
+_GROUPED_MARKERS = tuple(
+    (key, tuple(m for m in _BYTE_MARKERS if key in m and not any(k in m for k in keys[:at])))
+    for keys in ((b"_", b"-", b"A"),) for at, key in enumerate(keys))
+_UNGROUPED_MARKERS = tuple(m for m in _BYTE_MARKERS if not any(m in group for _, group in _GROUPED_MARKERS))
 _BYTE_NUMBER = re.compile(_NUMBER.pattern.encode())
 
 
@@ -113,11 +118,12 @@ def gates(data: str | bytes, personal: bool = True) -> Gates:
     """The gates of `data`: a whole JSON line (the markers are ASCII, which JSON never escapes)
     tested once, so a row without any marker skips the per-string scans altogether."""
     if isinstance(data, bytes):
-        markers, number, at = _BYTE_MARKERS, _BYTE_NUMBER, b"@"
+        secrets = any(map(data.__contains__, _UNGROUPED_MARKERS)) or any(
+            key in data and any(map(data.__contains__, group)) for key, group in _GROUPED_MARKERS)
+        number, at = _BYTE_NUMBER, b"@"
     else:
-        markers, number, at = _MARKERS, _NUMBER, "@"
-    return Gates(any(map(data.__contains__, markers)), personal and at in data,
-                 personal and number.search(data) is not None)
+        secrets, number, at = any(map(data.__contains__, _MARKERS)), _NUMBER, "@"
+    return Gates(secrets, personal and at in data, personal and number.search(data) is not None)
 
 
 def find(text: str, personal: bool = True, gate: Gates | None = None) -> list[Hit]:

@@ -45,7 +45,7 @@ def signature(text: str | None) -> bytes:
     words = normalise(text)
     if not words:
         return EMPTY
-    shingles = list(map(" ".join, zip(words, words[1:]))) if len(words) > 1 else words
+    shingles = map(" ".join, zip(words, words[1:])) if len(words) > 1 else words   # rensa takes any iterable
     m = RMinHash(num_perm=NUM_PERM, seed=SEED)
     m.update(shingles)
     return array("I", m.digest()).tobytes()[::4]     # one byte of each 32-bit minimum

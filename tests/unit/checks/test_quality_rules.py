@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import dataset_files
 from tunescope.checks.example.quality.placeholders import find_placeholders
-from tunescope.checks.example.quality.repetition import repeated_phrase
+from tunescope.checks.example.quality.repetition import _back_to_back, _may_loop, _same_sentence, repeated_phrase
 from tunescope.dataset.records import part_text
 
 
@@ -105,3 +107,30 @@ def test_the_shared_datasets_hold_exactly_the_real_cases(datasets_dir):
         ("llamafactory_nearmiss_sft.jsonl", "[insert time]"), ("llamafactory_nearmiss_sft.jsonl", "[insert name]"),
         ("llamafactory_nearmiss_sft.jsonl", "[insert email, phone number, etc]"),
     }
+
+
+_LOOP_WORDS = ["i", "am", "sorry.", "the", "cat", "sat", "ok", "very", "no!", "yes?"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_LOOP_WORDS), max_size=30), st.lists(st.sampled_from(_LOOP_WORDS), min_size=1,
+       max_size=9), st.integers(1, 14), st.integers(0, 30))
+def test_the_loop_prefilter_never_hides_a_loop(prose, phrase, repeats, at):
+    """_may_loop rules a reply out before the eight comparison passes: it must never rule out one
+    _back_to_back finds (phrases of 1-9 words, so runs just over and under the limits)."""
+    words = prose[:at] + phrase * repeats + prose[at:]
+    if _back_to_back(words) is not None:
+        assert _may_loop(words)
+
+
+def test_the_loop_prefilter_rules_out_ordinary_prose():
+    words = ("the cat sat on the mat and the dog lay by the door while the rain fell on the roof of "
+             "the old house near the river").split() * 3
+    assert not _may_loop(words)
+    assert _may_loop(words + ["no", "no"] * 6)
+
+
+def test_a_reply_with_few_sentence_ends_is_not_split():
+    assert _same_sentence("Sorry. Sorry. Sorry") is None                  # two ends: at most three parts
+    assert _same_sentence("i am sorry. i am sorry. i am sorry. i am sorry.") == ("i am sorry.", 4)
+    assert _same_sentence("i am sorry\ni am sorry\ni am sorry\ni am sorry") == ("i am sorry", 4)

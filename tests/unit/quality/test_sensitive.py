@@ -182,3 +182,13 @@ def test_string_walk_is_in_document_order_and_survives_deep_nesting():
     for _ in range(5000):
         deep = [deep]
     assert [t for _, t in iter_strings(deep)] == ["sk"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="_-AKISaizxoyJeEcrt sk-gh.plack0P", max_size=40),
+       st.sampled_from(sensitive._BYTE_MARKERS + (b"",)), st.integers(0, 40))
+def test_the_grouped_line_gate_is_the_plain_marker_test(filler, marker, at):
+    """gates() tests the markers in groups under one byte each; it opens exactly when some marker is
+    in the line."""
+    data = filler[:at].encode() + marker + filler[at:].encode()
+    assert sensitive.gates(data).secrets == any(m in data for m in sensitive._BYTE_MARKERS)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import operator
 import re
 from collections import Counter
-from itertools import islice
+from itertools import count, islice
 
 from tunescope.checks.context import Ctx, one_line
 from tunescope.checks.registry import W, check
@@ -36,6 +36,7 @@ UNIT_SCAN_CHARS = 8_000              # the character-unit regex is the costly sc
 _FENCE = re.compile(r"```.*?(?:```|\Z)", re.S)
 _SENTENCE = re.compile(r"(?<=[.!?。！？])\s+|\n+")
 _UNIT = re.compile(r"(.{2,30}?)\1{7,}", re.S)
+_SENTENCE_ENDS = tuple(".!?。！？\n")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -53,10 +54,26 @@ def repeated_phrase(text: str) -> tuple[str, int] | None:
     # said 4 times as a third of the reply leaves at most 3/4 of the words distinct (set() is cheap).
     repeated = len(words) - len(set(words))
     if repeated >= MIN_SPAN_WORDS - MIN_REPEATS + 1:
-        found = _back_to_back(words) or (_same_sentence(text) if repeated * 4 >= len(words) else None)
+        found = (_back_to_back(words) if _may_loop(words) else None) \
+            or (_same_sentence(text) if repeated * 4 >= len(words) else None)
         if found:
             return found
     return _unit_run(text, len(words))
+
+
+def _may_loop(words: list[str]) -> bool:
+    """False when no phrase of 1-8 words can repeat back to back: such a loop makes 9 or more words in a
+    row each repeat a word at most 8 places back (the run _back_to_back looks for is that long at
+    least). One pass in C: the distance of each word to its previous occurrence, from a stable sort
+    of first-occurrence ids, instead of one comparison pass per phrase length."""
+    import numpy as np   # heavy (~0.1 s): imported by the first reply long enough to loop, not by every command
+    first: dict = {}
+    ids = np.fromiter(map(first.setdefault, words, count()), dtype=np.int64, count=len(words))
+    order = np.argsort(ids, kind="stable")
+    same = ids[order[1:]] == ids[order[:-1]]
+    near = np.zeros(len(words), dtype=bool)
+    near[order[1:][same]] = (order[1:] - order[:-1])[same] <= MAX_PHRASE_WORDS
+    return near.tobytes().find(b"\x01" * (MIN_SPAN_WORDS - MIN_REPEATS + 1)) >= 0
 
 
 def _back_to_back(words: list[str]) -> tuple[str, int] | None:
@@ -89,6 +106,9 @@ def _back_to_back(words: list[str]) -> tuple[str, int] | None:
 
 
 def _same_sentence(text: str) -> tuple[str, int] | None:
+    # each split point follows its own end mark or holds a newline: too few of them, too few parts
+    if sum(map(text.count, _SENTENCE_ENDS)) < MIN_SENTENCE_REPEATS - 1:
+        return None
     parts = _SENTENCE.split(text)
     if len(parts) < MIN_SENTENCE_REPEATS:
         return None
