@@ -14,6 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
+import tunescope.jobs.types  # noqa: F401  (declares the findings providers report, area "provider")
 import tunescope.targets  # noqa: F401  (declares the destinations' checks, area "target")
 import tunescope.train.mask_preview  # noqa: F401  (declares the loss-mask checks of check --tokenizer)
 from tunescope.checks import CHECKS, TAGS, by_area

@@ -77,3 +77,13 @@ def test_keys_are_masked_and_redacted():
     text = f"Incorrect API key provided: {key}. And azure 0123456789abcdef0123456789abcdef."
     out = redact(text, (key,))
     assert key not in out and "0123456789abcdef0123456789abcdef" not in out and "sk-...WXYZ" in out
+
+
+def test_findings_a_backend_reports_are_declared_checks():
+    """`server_rejected` and `vendor_file_check` were bare strings: `tunescope checks` and the docs did not list them."""
+    from tunescope.checks import CHECKS
+    from tunescope.providers.vendor_sdk import FILE_CHECK
+
+    finding = JobFailure.parse("invalid_training_file", "Example 3, message 2: bad role", None).finding()
+    assert CHECKS[finding.check].area == "provider" and CHECKS[finding.check].severity == finding.severity
+    assert CHECKS[FILE_CHECK].area == "provider"

@@ -23,7 +23,7 @@ E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
 # own rules (`tunescope check --target`), declared by tunescope.targets; "tokenizer": the loss-mask findings of
 # `tunescope check --tokenizer`, declared by tunescope.train.mask_preview.
 AREAS = ("file", "line", "schema", "message", "roles", "content", "tools", "weight", "vision", "preference",
-         "reinforcement", "legacy", "internal", "tokens", "dataset", "target", "tokenizer")
+         "reinforcement", "legacy", "internal", "tokens", "dataset", "target", "tokenizer", "provider")
 
 # The tag vocabulary: groups that cut across areas. A check's tags must be keys of TAGS.
 TAGS = {

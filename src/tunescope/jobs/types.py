@@ -13,6 +13,17 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Generic, Iterator, TypeVar
 
 from tunescope.checks.findings import Finding, Severity
+from tunescope.checks.registry import check
+
+# Findings a backend reports about an uploaded file (listed by `tunescope checks` beside tunescope's own).
+SERVER_REJECTED = check(
+    "server_rejected", Severity.ERROR, "provider", "The provider rejected the file",
+    "The fine-tuning service refused the uploaded file or failed the job's validation at this line; tunescope "
+    "shows the provider's own message. Fix the line and start a new job.")
+VENDOR_FILE_CHECK = check(
+    "vendor_file_check", Severity.ERROR, "provider", "The vendor's file check failed",
+    "Together's or Fireworks' own server-side file check refused the upload; tunescope shows the vendor's "
+    "message with the line it names.")
 
 TERMINAL = ("succeeded", "failed", "cancelled")
 METRIC_KEYS = ("train_loss", "valid_loss", "full_valid_loss", "train_mean_token_accuracy",
@@ -200,7 +211,7 @@ class JobFailure:
             path = f"$.{self.key}"
         else:
             path = "$" if self.line is not None else ""
-        return Finding(check="server_rejected", severity=Severity.ERROR, message=self.message,
+        return Finding(check=SERVER_REJECTED.id, severity=Severity.ERROR, message=self.message,
                        hint="The provider rejected the file here; fix this line and start a new job.",
                        line=self.line, example=self.line - 1 if self.line is not None else None,
                        message_index=self.message_index, path=path)

@@ -19,14 +19,15 @@ from typing import Any, Iterator
 
 from tunescope.checks.findings import Finding, Severity
 from tunescope.jobs.errors import BackendError, JobsError, redact
+from tunescope.jobs.types import VENDOR_FILE_CHECK
 from tunescope.jobs.upload import PreflightFailed
 
 VENDORS_EXTRA = "vendors"
 """The optional dependency group (pyproject.toml) that installs every vendor SDK."""
 
 _LINE = re.compile(r"\b(?:line|example|row)\s*#?\s*(\d+)", re.IGNORECASE)
-FILE_CHECK = "vendor_file_check"
-"""The `Finding.check` of a problem the vendor's own file check reported."""
+FILE_CHECK = VENDOR_FILE_CHECK.id
+"""The `Finding.check` of a problem the vendor's own file check reported (declared in jobs/types.py)."""
 
 
 def import_sdk(module: str, package: str, provider: str) -> Any:

@@ -115,6 +115,6 @@ def fix_truncate_over_limit(session, model: str | None = None, counter=None, lim
 TRUNCATE_OVER_LIMIT = fix(
     "truncate_over_limit", fix_truncate_over_limit, order=90, menu=80, needs_model=True,
     label="Truncate examples over the token limit",
-    description="Drop early turns until each example fits the model's limit.",
+    description="Drop trailing turns until each example fits the model's limit and ends on an assistant reply.",
     cli_flag="--truncate-over-limit", cli_help="drop trailing turns so examples fit and end on an assistant message",
     options=MODEL_OPTIONS, exclusive="over_limit")
