@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from tests.functional.app_helpers import app_for, ready, sample_copy, settle, wait_for
+import pytest
+
+from tests.functional.app_helpers import app_for, chat, ready, sample_copy, settle, wait_for, write_rows
 from tunescope.config import Settings
+from tunescope.tui.widgets.dataset.list_header import ListHeader
 from tunescope.tui.dialogs.help import collect_sections, render_section
 from tests.functional.app_helpers import notifications
 
@@ -36,3 +39,51 @@ async def test_a_remap_onto_a_taken_key_says_so_in_the_app(tmp_path):
         assert any("dataset.delete = 'j' ignored" in n for n in notifications(app))
         await pilot.press("j")
         assert screen.example_list.cursor == 1 and not screen.state.session.dirty
+
+
+def _header_and_row(screen, y: int) -> tuple[str, str]:
+    header = str(screen.query_one(ListHeader).render())
+    row = "".join(seg.text for seg in screen.example_list.render_line(y))
+    return header, row
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_list_has_column_names_aligned_with_its_rows_and_a_legend(tmp_path, size):
+    """`A*`, `A0`, `P C`, `T` and the unnamed number columns were explained nowhere on screen."""
+    app = app_for(sample_copy(tmp_path))
+    async with app.run_test(size=size) as pilot:
+        screen = await ready(pilot)
+        header_widget = screen.query_one(ListHeader)
+        assert header_widget.region.x == screen.example_list.region.x
+        assert header_widget.region.bottom == screen.example_list.region.y          # right over the rows
+        header, row = _header_and_row(screen, 3)                                  # line 4: "S U A* T A"
+        assert header.startswith("line ")
+        assert row.index("S U A*") == header.index("roles")
+        assert row[header.index("text"):].startswith("Is Angels Landing")
+        tokens_end = header.index("tokens") + len("tokens")
+        assert row[:tokens_end].rstrip().endswith("204") and row[tokens_end] == " "
+        legend = str(header_widget.tooltip)
+        for said in ("A* assistant with tool calls", "A0 assistant with weight 0", "T tool",
+                     "P C prompt/completion", "✗ error", "* edited"):
+            assert said in legend
+        if size[0] < 120:      # narrow: the viewer replaces the list and its header, escape brings both back
+            await pilot.press("enter")
+            await settle(pilot)
+            assert not header_widget.display or not header_widget.parent.display
+            assert header_widget.region.width == 0
+            await pilot.press("escape")
+            await settle(pilot)
+            assert header_widget.region.width > 0 and screen.example_list.has_focus
+
+
+async def test_the_column_names_follow_the_line_numbers_width(tmp_path):
+    """Past 9,999 lines the line column widens; the names over the rows move with it."""
+    path = write_rows(tmp_path / "long.jsonl", [chat(f"question {n}", "answer") for n in range(10_000)])
+    app = app_for(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        assert screen.example_list.line_digits == 5
+        header, row = _header_and_row(screen, 0)
+        assert header.startswith(" line ") and row.startswith("    1 ")
+        assert row.index("S U A") == header.index("roles")
+        assert row[header.index("text"):].startswith("question 0")

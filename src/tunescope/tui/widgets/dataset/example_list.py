@@ -52,15 +52,23 @@ def token_bar(tokens: int, limit: int | None) -> str:
     return bar.ljust(BAR_WIDTH)
 
 
+STATUS_LEGEND = "✗ error, ▲ warning, i info, ✓ fine, · not checked yet, – no result; * edited"
+ROLES_LEGEND = ("S system, D developer, U user, A assistant, A0 assistant with weight 0 (not trained), A* assistant "
+                "with tool calls, T tool, F function, ? unusable; a preference row shows its input's messages; "
+                "P C prompt/completion")
+
+
+def column_names(line_digits: int) -> str:
+    """The names of the columns `ExampleList._render_row` draws, each over its column."""
+    return f"{'line':>{line_digits}} ✓ {'tokens':>7} {'limit':<{BAR_WIDTH}} {'roles':<14} text"
+
+
 class ExampleList(ScrollView, can_focus=True):
     """Virtual list of examples with a cursor."""
 
     BINDINGS = keymap.LIST_BINDINGS
-    HELP = ("Columns: line, status (✗ error, ▲ warning, i info, ✓ fine, · not checked yet, – no result), "
-            "* edited, tokens and a bar against the model's limit, messages, preview. Messages: S system, "
-            "D developer, U user, A assistant, A0 assistant with weight 0 (not trained), A* assistant with "
-            "tool calls, T tool, F function, ? unusable; a preference row shows its input's messages; "
-            "P C prompt/completion.")
+    HELP = (f"Columns: line, status ({STATUS_LEGEND}), tokens and a bar against the model's limit, "
+            f"messages, preview. Messages: {ROLES_LEGEND}.")
 
     COMPONENT_CLASSES = {
         "example-list--cursor", "example-list--line", "example-list--error", "example-list--warning",
@@ -126,6 +134,7 @@ class ExampleList(ScrollView, can_focus=True):
         self.empty_text = ""        # set by the screen when the file cannot be opened at all
         self.count = 0
         self.line_digits = 4
+        self.header = None          # the ListHeader over the rows (set by ReviewPanes), kept aligned by `reload`
         self._strips: LRUCache[tuple, Strip] = LRUCache(2048)
         self._styles: dict[str, Style] = {}
 
@@ -140,6 +149,8 @@ class ExampleList(ScrollView, can_focus=True):
         self.count = count
         total = len(self.state.index) if self.state is not None else 0
         self.line_digits = max(4, len(str(total)))
+        if self.header is not None:
+            self.header.show_columns(column_names(self.line_digits))
         self.virtual_size = Size(self.size.width, count)
         if self.cursor >= count and count:
             self.cursor = count - 1

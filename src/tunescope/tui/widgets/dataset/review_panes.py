@@ -13,12 +13,13 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import TabbedContent, TabPane
 
-from tunescope.tui.widgets.dataset.example_list import ExampleList
+from tunescope.tui.widgets.dataset.example_list import ExampleList, column_names
 from tunescope.tui.widgets.dataset.example_viewer import ExampleViewer
+from tunescope.tui.widgets.dataset.list_header import ListHeader
 from tunescope.tui.widgets.dataset.findings_pane import FindingsPane
 from tunescope.tui.widgets.dataset.stats_pane import StatsPane
 
@@ -44,7 +45,9 @@ class ReviewPanes(Horizontal):
         self._pending = None               # the viewer's next redraw
 
     def compose(self) -> ComposeResult:
-        yield ExampleList(id="list")
+        with Vertical(id="list-column"):
+            yield ListHeader(id="list-header")
+            yield ExampleList(id="list")
         with TabbedContent(id="side", initial="tab-example"):
             with TabPane("Example", id="tab-example"):
                 yield ExampleViewer(id="viewer")
@@ -54,7 +57,10 @@ class ReviewPanes(Horizontal):
                 yield StatsPane(id="stats")
 
     def on_mount(self) -> None:
-        self.query_one(ExampleList).focus()
+        rows = self.query_one(ExampleList)
+        rows.header = self.query_one(ListHeader)
+        rows.header.show_columns(column_names(rows.line_digits))
+        rows.focus()
 
     @property
     def side_open(self) -> bool:
