@@ -20,6 +20,7 @@ from pathlib import Path
 
 from tunescope.train.protocol import FINAL_DIR, STOP_FILE, emit
 from tunescope.train.render import TemplateError, preference_rows, render_example, rft_rows
+from tunescope.train.reward import GraderReward
 
 
 def _examples(path: Path, tokenizer, max_length: int, is_main: bool) -> list[dict]:
@@ -94,8 +95,6 @@ def _dpo(spec: dict, model, tokenizer, args: dict, peft, callbacks, is_main: boo
 def _grpo(spec: dict, model, tokenizer, args: dict, peft, callbacks, is_main: bool):
     import datasets
     from trl import GRPOConfig, GRPOTrainer
-
-    from tunescope.train.reward import GraderReward
 
     grader = spec["grader"]
     rows = rft_rows(Path(spec["training_file"]))
