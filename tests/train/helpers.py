@@ -8,6 +8,7 @@ import openai
 
 from tunescope.server.chat.service import ChatChoice, ChatResult
 from tunescope.server.embedded import start_embedded
+from tunescope.train.reward import unsupported_reason
 from tunescope.train.settings import TrainSettings
 from tunescope.train.wiring import hf_factories, result_types
 
@@ -17,7 +18,7 @@ TERMINAL = ("succeeded", "failed", "cancelled")
 def start_hf_server(data_dir, model_dir, **settings):
     options = {"adapter": "full", "device": "cpu", "learning_rate": 3e-3, "max_length": 256, **settings}
     hf = TrainSettings(base_models={"tiny": str(model_dir)}, **options)
-    return start_embedded(data_dir, speed=0.01, base_models=hf.methods_of_base_models(),
+    return start_embedded(data_dir, speed=0.01, base_models=hf.methods_of_base_models(), grader_check=unsupported_reason,
                           **hf_factories(hf, result_types(ChatChoice, ChatResult)))
 
 

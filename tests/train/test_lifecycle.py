@@ -92,18 +92,25 @@ def test_lora_trains_saves_an_adapter_and_reports_validation(tiny_model, tmp_pat
         assert answer.usage.completion_tokens >= 1
 
 
-def test_unsupported_method_is_refused_at_creation(tiny_model, tmp_path):
+def test_unsupported_grader_is_refused_at_creation(tiny_model, tmp_path):
     with start_hf_server(tmp_path / "server", tiny_model) as server:
         client = client_for(server)
         upload = client.files.create(file=PIRATE.open("rb"), purpose="fine-tune")
         with pytest.raises(openai.BadRequestError) as err:
             client.fine_tuning.jobs.create(model="tiny", training_file=upload.id, method={
                 "type": "reinforcement", "reinforcement": {"grader": {
-                    "type": "string_check", "name": "g", "input": "{{sample.output_text}}", "reference": "x",
-                    "operation": "eq"}}})
-        assert err.value.body["param"] == "method.type"
-        assert ("does not support the 'reinforcement' fine-tuning method (supported: supervised, dpo)"
-                in err.value.body["message"])
+                    "type": "score_model", "name": "g", "model": "gpt-4o-mini",
+                    "input": [{"role": "user", "content": "Score {{sample.output_text}}"}]}}})
+        assert err.value.body["param"] == "method.reinforcement.grader"
+        assert ("grader type 'score_model' is not supported by tunescope serve --trainer hf (supported: "
+                "string_check, text_similarity, multi" in err.value.body["message"])
+        with pytest.raises(openai.BadRequestError) as err:   # a multi grader is checked sub-grader by sub-grader
+            client.fine_tuning.jobs.create(model="tiny", training_file=upload.id, method={
+                "type": "reinforcement", "reinforcement": {"grader": {"type": "multi", "name": "m", "graders": {
+                    "code": {"type": "python", "name": "p", "source": "def grade(s, i): return 1"}},
+                    "calculate_output": "code"}}})
+        assert err.value.body["param"] == "method.reinforcement.grader"
+        assert "sub-grader 'code': grader type 'python' is not supported" in err.value.body["message"]
         with pytest.raises(openai.NotFoundError):
             client.chat.completions.create(model="nope", messages=[{"role": "user", "content": "hi"}])
 

@@ -85,6 +85,7 @@ ALLOWED_LATE_IMPORTS: dict[tuple[str, str], str] = {
     ("tunescope.tui.screens.mask_preview", "tunescope.train.render"):
         "the loss-mask view loads the trainer's render code (and transformers) in its worker only",
     ("tunescope.commands.serve", "tunescope.train.wiring"): "the real trainer's modules load only for serve --trainer hf",
+    ("tunescope.commands.serve", "tunescope.train.reward"): "the real trainer's grader check loads only for serve --trainer hf",
     ("tunescope.train.worker", "tunescope.train.callback"):
         "the callback subclasses transformers' TrainerCallback: it loads in the training process only",
     ("tunescope.providers.local", "tunescope.server.app"):

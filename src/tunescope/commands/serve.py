@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 from tunescope.tokens.models import ModelTableError
-from tunescope.train.settings import (ADAPTERS, DEFAULT_LEARNING_RATE, DEFAULT_MAX_LENGTH, DEVICES, INSTALL_HINT,
+from tunescope.train.settings import (ADAPTERS, DEFAULT_LEARNING_RATE, DEFAULT_MAX_COMPLETION_LENGTH, DEFAULT_MAX_LENGTH,
+                                      DEVICES, INSTALL_HINT,
                                       TrainSettings, missing_packages, parse_base_model)
 
 DESCRIPTION = """\
@@ -85,6 +86,9 @@ def register(subparsers) -> None:
                     help=f"base learning rate that a job's learning_rate_multiplier scales (default {DEFAULT_LEARNING_RATE:g})")
     hf.add_argument("--max-length", type=_positive_int, default=DEFAULT_MAX_LENGTH, metavar="N",
                     help=f"tokens per example; longer ones are truncated with a warning event (default {DEFAULT_MAX_LENGTH})")
+    hf.add_argument("--max-completion-length", type=_positive_int, default=DEFAULT_MAX_COMPLETION_LENGTH, metavar="N",
+                    help="tokens a reinforcement (GRPO) job generates per completion at most "
+                         f"(default {DEFAULT_MAX_COMPLETION_LENGTH})")
     hf.add_argument("--device", choices=DEVICES, default="auto",
                     help="where training and chat run: auto (a CUDA GPU when there is one), cpu or cuda")
     hf.add_argument("--launcher", default="", metavar="COMMAND",
@@ -123,7 +127,8 @@ def run(args) -> int:
         try:
             settings = TrainSettings(base_models=dict(parse_base_model(b) for b in args.base_model),
                                      adapter=args.adapter, learning_rate=args.learning_rate,
-                                     max_length=args.max_length, device=args.device, launcher=args.launcher)
+                                     max_length=args.max_length, max_completion_length=args.max_completion_length,
+                                     device=args.device, launcher=args.launcher)
         except ValueError as exc:
             print(f"tunescope serve: {exc}", file=sys.stderr)
             return 2
@@ -161,9 +166,11 @@ def run(args) -> int:
                           requests_per_minute=args.rpm)
     if settings is not None:
         from tunescope.server.chat.service import ChatChoice, ChatResult
+        from tunescope.train.reward import unsupported_reason
         from tunescope.train.wiring import hf_factories, result_types
 
         config.base_models = settings.methods_of_base_models()
+        config.grader_check = unsupported_reason
         factories = hf_factories(settings, result_types(ChatChoice, ChatResult))
     try:
         state = ServerState(config, **factories)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +37,8 @@ class ServerConfig:
     """Requests beyond this many per rolling minute answer 429 with Retry-After."""
     base_models: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Base models besides the model table's (a real trainer's, e.g. `--base-model`): name -> methods it trains."""
+    grader_check: Callable[[dict], str | None] | None = None
+    """A real trainer's test of a reinforcement job's grader: why it cannot be scored (400 at creation), or None."""
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)

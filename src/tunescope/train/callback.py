@@ -1,7 +1,7 @@
 """The TrainerCallback that reports a training run to the server as JSON lines (protocol.py).
 
 Only the main process reports. Every logged step becomes a `step` line (loss, token accuracy,
-tokens seen), every save a `checkpoint` line. With a validation file, the run evaluates at each
+tokens seen, GRPO's mean reward), every save a `checkpoint` line. With a validation file, the run evaluates at each
 epoch end and that step's line waits for the validation loss and accuracy. When the server asks for a pause (the job
 directory's STOP file), the run saves a checkpoint after the current step and stops.
 Imported only inside the training process (it needs transformers).
@@ -34,6 +34,8 @@ class JsonLinesReporter(TrainerCallback):
         step = {"step": state.global_step, "loss": float(logs["loss"]),
                 "accuracy": float(logs["mean_token_accuracy"]) if "mean_token_accuracy" in logs else None,
                 "tokens": int(logs.get("num_tokens", 0))}
+        if "reward" in logs:   # GRPO: the mean reward of the step's completions
+            step["reward"] = float(logs["reward"])
         if self.evaluates_at(state.global_step):
             self._pending = step   # reported with the validation metrics the evaluation right after it yields
         else:

@@ -1,7 +1,7 @@
 """The JSON lines a training process writes and the server reads: one message per line on stdout.
 
 Each line starts with `PREFIX` so that whatever else a library prints to stdout is ignored. Kinds:
-`warning` {message}, `step` {step, loss, accuracy, tokens}, `checkpoint` {step, path},
+`warning` {message}, `step` {step, loss, accuracy, tokens, reward?}, `checkpoint` {step, path},
 `done` {trained_tokens}, `error` {code, message}. Light: both sides import it.
 """
 

@@ -134,3 +134,15 @@ def preference_rows(path) -> list[dict]:
                          "chosen": template_messages(example["preferred_output"]),
                          "rejected": template_messages(example["non_preferred_output"])})
     return rows
+
+
+def rft_rows(path) -> list[dict]:
+    """OpenAI reinforcement rows as TRL's conversational prompts; the other keys (what the grader reads as
+    `{{item.KEY}}`) travel as one JSON string, `item`, so rows with different keys share one dataset schema."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            example = json.loads(line)
+            item = {key: value for key, value in example.items() if key not in ("messages", "tools")}
+            rows.append({"prompt": template_messages(example["messages"]), "item": json.dumps(item)})
+    return rows

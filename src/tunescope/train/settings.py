@@ -18,8 +18,10 @@ ADAPTERS = ("lora", "full")
 DEVICES = ("auto", "cpu", "cuda")
 DEFAULT_LEARNING_RATE = 1e-4
 DEFAULT_MAX_LENGTH = 2048
-SUPPORTED_METHODS = ("supervised", "dpo")
-"""What the real trainer trains; other methods are refused when a job is created."""
+DEFAULT_MAX_COMPLETION_LENGTH = 256
+SUPPORTED_METHODS = ("supervised", "dpo", "reinforcement")
+"""What the real trainer trains; other methods are refused when a job is created (reinforcement: with an offline
+grader only, see reward.OFFLINE_GRADERS)."""
 
 
 def missing_packages() -> list[str]:
@@ -46,6 +48,8 @@ class TrainSettings:
     learning_rate: float = DEFAULT_LEARNING_RATE
     """The base rate; a job's `learning_rate_multiplier` scales it."""
     max_length: int = DEFAULT_MAX_LENGTH
+    max_completion_length: int = DEFAULT_MAX_COMPLETION_LENGTH
+    """Tokens a reinforcement (GRPO) job generates per completion at most."""
     device: str = "auto"
     launcher: str = ""
     """A command prefix such as `accelerate launch --num_processes 8`; empty runs plain python."""
@@ -57,8 +61,8 @@ class TrainSettings:
             raise ValueError(f"adapter must be one of {', '.join(ADAPTERS)}, not {self.adapter!r}")
         if self.device not in DEVICES:
             raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {self.device!r}")
-        if self.learning_rate <= 0 or self.max_length < 8:
-            raise ValueError("learning rate must be > 0 and max length at least 8 tokens")
+        if self.learning_rate <= 0 or self.max_length < 8 or self.max_completion_length < 1:
+            raise ValueError("learning rate must be > 0, max length at least 8 tokens, max completion length >= 1")
 
     def source_of(self, name: str) -> str | None:
         """Where the base model `name` is loaded from (a directory path or a hub id)."""

@@ -31,6 +31,8 @@ def step_data(message: dict, total_steps: int) -> dict:
     if "valid_loss" in message:
         data["valid_loss"] = message["valid_loss"]
     data["total_steps"] = total_steps
+    if message.get("reward") is not None:
+        data["train_reward_mean"] = message["reward"]
     if "valid_loss" in message:
         data["full_valid_loss"] = message["valid_loss"]
     if message.get("accuracy") is not None:
@@ -151,7 +153,9 @@ class HFTrainer:
                 "max_length": self.settings.max_length,
                 "learning_rate": self.settings.learning_rate * float(hp["learning_rate_multiplier"]),
                 "hyperparameters": hp, "seed": run.seed, "total_steps": run.total_steps,
-                "steps_per_epoch": run.steps_per_epoch, "method": kind}
+                "steps_per_epoch": run.steps_per_epoch, "method": kind,
+                "max_completion_length": self.settings.max_completion_length,
+                "grader": run.method[kind].get("grader")}
 
     def _launch(self, run) -> None:
         try:

@@ -6,7 +6,8 @@ base model, the files, the resolved hyperparameters, the step count the server p
 save and which checkpoint to resume. Supervised jobs train with TRL's SFTTrainer on examples the
 process renders itself (render.py), so the loss mask is exactly OpenAI's (assistant messages
 without `weight: 0`); preference (DPO) jobs train with DPOTrainer on prompt/chosen/rejected
-conversations, `beta` honoured. `max_steps` is the server's plan; a checkpoint is saved at every epoch end.
+conversations, `beta` honoured; reinforcement jobs train with GRPOTrainer, rewarded by the job's grader
+scored offline (reward.py: string_check, text_similarity, multi). `max_steps` is the server's plan; a checkpoint is saved at every epoch end.
 Errors end the process with an `error` line naming the cause, never silently.
 """
 
@@ -18,7 +19,8 @@ import sys
 from pathlib import Path
 
 from tunescope.train.protocol import FINAL_DIR, STOP_FILE, emit
-from tunescope.train.render import TemplateError, preference_rows, render_example
+from tunescope.train.render import TemplateError, preference_rows, render_example, rft_rows
+from tunescope.train.reward import GraderReward
 
 
 def _examples(path: Path, tokenizer, max_length: int, is_main: bool) -> list[dict]:
@@ -90,7 +92,22 @@ def _dpo(spec: dict, model, tokenizer, args: dict, peft, callbacks, is_main: boo
                       callbacks=callbacks)
 
 
-METHODS = {"supervised": _sft, "dpo": _dpo}
+def _grpo(spec: dict, model, tokenizer, args: dict, peft, callbacks, is_main: bool):
+    import datasets
+    from trl import GRPOConfig, GRPOTrainer
+
+    grader = spec["grader"]
+    rows = rft_rows(Path(spec["training_file"]))
+    group = GENERATIONS_PER_PROMPT
+    args = {**args, "per_device_train_batch_size": args["per_device_train_batch_size"] * group}
+    config = GRPOConfig(num_generations=group, max_completion_length=spec["max_completion_length"], **args)
+    return GRPOTrainer(model=model, reward_funcs=[GraderReward(grader)], args=config, processing_class=tokenizer,
+                       train_dataset=datasets.Dataset.from_list(rows), peft_config=peft, callbacks=callbacks)
+
+
+METHODS = {"supervised": _sft, "dpo": _dpo, "reinforcement": _grpo}
+GENERATIONS_PER_PROMPT = 4
+"""GRPO samples this many completions of each prompt and rewards each against the group's mean."""
 
 
 def train(spec: dict) -> None:

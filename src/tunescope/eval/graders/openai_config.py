@@ -8,75 +8,27 @@ name the graders to use instead), `score_model` (through any model on the chosen
 
 from __future__ import annotations
 
-import ast
 import json
-import operator
 import re
 from pathlib import Path
 
-from rapidfuzz import fuzz
-
 from tunescope.eval.graders.registry import GraderError, grader
-from tunescope.eval.graders.text import normalise
+from tunescope.train import reward
 
-_TEMPLATE = re.compile(r"\{\{\s*([A-Za-z_][\w.]*)\s*\}\}")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-_OPS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-        ast.USub: operator.neg}
-_FUNCS = {"min": min, "max": max, "abs": abs}
 
 
 def render(template: str, example, answer) -> str:
-    """A template with sample.* and item.* filled in ("" where a key is missing)."""
-    parsed = None
-
-    def value(match: re.Match) -> str:
-        nonlocal parsed
-        root, *path = match.group(1).split(".")
-        if root == "sample" and path[:1] == ["output_text"]:
-            return answer.text or ""
-        if root == "sample" and path[:1] == ["output_json"]:
-            if parsed is None:
-                try:
-                    parsed = json.loads(answer.text or "")
-                except json.JSONDecodeError:
-                    parsed = {}
-            current, path = parsed, path[1:]
-        elif root == "item":
-            current = example.item
-        else:
-            return ""
-        for key in path:
-            current = current.get(key) if isinstance(current, dict) else None
-        if current is None:
-            return ""
-        return current if isinstance(current, str) else json.dumps(current, ensure_ascii=False)
-    return _TEMPLATE.sub(value, template)
+    """A template with sample.* and item.* filled in ("" where a key is missing): the real trainer's rendering."""
+    return reward.render(template, example.item or {}, answer.text or "")
 
 
 def _formula(text: str, values: dict[str, float]) -> float:
-    """`calculate_output` of a multi grader, evaluated without eval()."""
-    def ev(node):
-        if isinstance(node, ast.Expression):
-            return ev(node.body)
-        if isinstance(node, ast.Constant) and isinstance(node.value, (int, float)):
-            return node.value
-        if isinstance(node, ast.Name) and node.id in values:
-            return values[node.id]
-        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
-            return _OPS[type(node.op)](ev(node.left), ev(node.right))
-        if isinstance(node, ast.UnaryOp) and type(node.op) in _OPS:
-            return _OPS[type(node.op)](ev(node.operand))
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCS:
-            return _FUNCS[node.func.id](*(ev(a) for a in node.args))
-        raise GraderError(f"multi grader: calculate_output {text!r} uses something other than numbers, the "
-                          f"sub-grader names ({', '.join(values)}), + - * / and min/max/abs")
+    """`calculate_output` of a multi grader, evaluated without eval() (the real trainer's formula)."""
     try:
-        return float(ev(ast.parse(text, mode="eval")))
-    except SyntaxError:
-        raise GraderError(f"multi grader: calculate_output {text!r} is not a formula") from None
-    except ZeroDivisionError:
-        return 0.0
+        return reward.formula(text, values)
+    except ValueError as exc:
+        raise GraderError(str(exc)) from None
 
 
 def _string_check(config: dict):
@@ -84,11 +36,8 @@ def _string_check(config: dict):
     if op not in ("eq", "ne", "like", "ilike"):
         raise GraderError(f"string_check operation {op!r}: use eq, ne, like or ilike")
 
-    def grade(example, answer, ctx):
-        got = render(config.get("input", "{{sample.output_text}}"), example, answer)
-        ref = render(config.get("reference", ""), example, answer)
-        ok = {"eq": got == ref, "ne": got != ref, "like": ref in got, "ilike": ref.lower() in got.lower()}[op]
-        return 1.0 if ok else 0.0
+    def grade(example, answer, ctx):   # scored as the real trainer scores its reward
+        return reward.score(config, example.item or {}, answer.text or "")
     return grade
 
 
@@ -98,10 +47,8 @@ def _text_similarity(config: dict):
         raise GraderError(f"text_similarity metric {metric!r} is not supported here (only fuzzy_match); use "
                           "--grader similarity or an llm_judge instead")
 
-    def grade(example, answer, ctx):
-        got = normalise(render(config.get("input", "{{sample.output_text}}"), example, answer))
-        ref = normalise(render(config.get("reference", ""), example, answer))
-        return fuzz.ratio(got, ref) / 100.0
+    def grade(example, answer, ctx):   # scored as the real trainer scores its reward
+        return reward.score(config, example.item or {}, answer.text or "")
     return grade
 
 

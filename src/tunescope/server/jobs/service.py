@@ -170,6 +170,10 @@ class JobsService:
     def create(self, req: dict) -> dict:
         """A new job in `validating_files` from a request `spec.parse_create` accepted."""
         model = self.models.trainable(req["model"], req["method"]["type"])
+        grader = req["method"].get("reinforcement", {}).get("grader")
+        reason = self.config.grader_check(grader) if grader and self.config.grader_check else None
+        if reason:
+            raise bad_request(f"Invalid 'method.reinforcement.grader': {reason}.", param="method.reinforcement.grader")
         self._check_file(req["training_file"], "training_file")
         if req["validation_file"]:
             self._check_file(req["validation_file"], "validation_file")
