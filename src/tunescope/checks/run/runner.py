@@ -26,6 +26,7 @@ from tunescope.checks.run.cache import ResultCache, code_version, configured_lim
 from tunescope.checks.run.codec import unpack, unpack_findings
 from tunescope.checks.run.worker import ChunkWorker, check_example, init_process, make_counter, run_chunk
 from tunescope.dataset import filefacts
+from tunescope.quality.similarity import ENGINE
 from tunescope.dataset.filefacts import iter_documents
 from tunescope.dataset.index import LineIndex
 from tunescope.dataset.records import compact_dumps
@@ -220,7 +221,7 @@ class DatasetChecker:
         # (analyze_line reads a row differently for --method supervised/dpo/reinforcement)
         salt = (code_version() + self.options.encoding.encode() + (b"~" if self.counter.estimated else b"")
                 + b"|" + (self.options.method or "").encode()
-                + (b"|near" if self.options.near_duplicate_threshold else b""))   # signatures computed or not
+                + (b"|near" + ENGINE.encode() if self.options.near_duplicate_threshold else b""))   # signatures computed or not, and how
         return str(writer.path), salt, writer
 
     # -- aggregation (main process) ---------------------------------------

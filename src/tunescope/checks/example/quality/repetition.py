@@ -9,6 +9,11 @@ learns to loop. Three cheap scans, each linear in the reply's length:
 - for text with almost no spaces (CJK, Thai, runs of symbols): a 2-30 character unit with a
   letter in it, repeated 8+ times back to back.
 Text in fenced code blocks is skipped (code repeats lines legitimately).
+
+Where the optional C module is built (tunescope.quality._native), its `loop_gate` counts the words,
+the repeated words and whether a back-to-back loop is possible in one pass over the string, so the
+common reply (no loop) never becomes a list of Python words; the scans that confirm a loop still
+run on real words here, so the findings are the same with or without it.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from itertools import count, islice
 
 from tunescope.checks.context import Ctx, one_line
 from tunescope.checks.registry import W, check
+from tunescope.quality.native import native as _native
 
 REPEATED_PHRASE = check(
     "repeated_phrase", W, "content", "Repeated phrase",
@@ -29,6 +35,7 @@ MAX_PHRASE_WORDS = 8
 MIN_REPEATS = 4
 MIN_SPAN_WORDS = 12
 MIN_SENTENCE_REPEATS = 4
+LOOP_RUN = MIN_SPAN_WORDS - MIN_REPEATS + 1   # 4 repeats over 12+ words: 9 words in a row repeat a near word
 SCAN_CHARS = 20_000                  # the start of a very long reply is enough to see a loop
 EDGE_WORDS = 600                     # words scanned at each end of a long reply
 UNIT_SCAN_CHARS = 8_000              # the character-unit regex is the costly scan: less text
@@ -47,18 +54,32 @@ def repeated_phrase(text: str) -> tuple[str, int] | None:
     text = text[:SCAN_CHARS]
     if "```" in text:
         text = _FENCE.sub("\n", text)
-    words = text.lower().split()         # punctuation stays: "sorry." repeats as "sorry." does
-    if len(words) > 2 * EDGE_WORDS:      # loops run to the end of a reply (or start it): scan both edges
-        words = words[:EDGE_WORDS] + words[-EDGE_WORDS:]
-    # A loop repeats words: 4 repeats over 12+ words leave at least 9 repeated words, and a sentence
-    # said 4 times as a third of the reply leaves at most 3/4 of the words distinct (set() is cheap).
-    repeated = len(words) - len(set(words))
-    if repeated >= MIN_SPAN_WORDS - MIN_REPEATS + 1:
-        found = (_back_to_back(words) if _may_loop(words) else None) \
-            or (_same_sentence(text) if repeated * 4 >= len(words) else None)
+    if _native is not None:
+        n_words, repeated, may_loop = _native.loop_gate(text.lower(), EDGE_WORDS, MAX_PHRASE_WORDS, LOOP_RUN)
+        words = None
+    else:
+        words = _words(text)
+        n_words = len(words)
+        # A loop repeats words: 4 repeats over 12+ words leave at least 9 repeated words, and a sentence
+        # said 4 times as a third of the reply leaves at most 3/4 of the words distinct (set() is cheap).
+        repeated = n_words - len(set(words))
+        may_loop = repeated >= LOOP_RUN and _may_loop(words)
+    if repeated >= LOOP_RUN:
+        found = (_back_to_back(words if words is not None else _words(text)) if may_loop else None) \
+            or (_same_sentence(text) if repeated * 4 >= n_words else None)
         if found:
             return found
-    return _unit_run(text, len(words))
+    return _unit_run(text, n_words)
+
+
+def _words(text: str) -> list[str]:
+    """The words the scans compare: lower-cased, split at whitespace (punctuation stays: "sorry."
+    repeats as "sorry." does); a long reply's first and last EDGE_WORDS (loops run to the end of a
+    reply, or start it)."""
+    words = text.lower().split()
+    if len(words) > 2 * EDGE_WORDS:
+        words = words[:EDGE_WORDS] + words[-EDGE_WORDS:]
+    return words
 
 
 def _may_loop(words: list[str]) -> bool:
@@ -73,7 +94,7 @@ def _may_loop(words: list[str]) -> bool:
     same = ids[order[1:]] == ids[order[:-1]]
     near = np.zeros(len(words), dtype=bool)
     near[order[1:][same]] = (order[1:] - order[:-1])[same] <= MAX_PHRASE_WORDS
-    return near.tobytes().find(b"\x01" * (MIN_SPAN_WORDS - MIN_REPEATS + 1)) >= 0
+    return near.tobytes().find(b"\x01" * LOOP_RUN) >= 0
 
 
 def _back_to_back(words: list[str]) -> tuple[str, int] | None:

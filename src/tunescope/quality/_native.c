@@ -1,0 +1,178 @@
+/* tunescope.quality._native: the two word scans the per-example checks run on every reply, in C.
+ *
+ * Why: splitting a reply into Python word strings (and word-bigram strings for MinHash) made up
+ * about a third of the checker's per-example time. These functions walk the string's own buffer
+ * once and never build a Python object per word. They are optional: setup.py builds this module
+ * when a C compiler is there, and the callers fall back to their pure-Python code when it is not
+ * (quality/similarity.py, checks/example/quality/repetition.py).
+ *
+ * shingle_hashes(text, max_words) -> bytes
+ *     64-bit hashes (native-endian uint64) of the word bigrams of `text` (one hash per bigram; the
+ *     single word's hash when there is one word; empty when none). Words are split at whitespace
+ *     (str.split's definition) and at ASCII punctuation, exactly as similarity.normalise does on
+ *     text already lower-cased by the caller; only the first `max_words` words count.
+ *
+ * loop_gate(text, edge_words, max_phrase_words, run_words) -> (n_words, repeated, may_loop)
+ *     For repetition.repeated_phrase, on its lower-cased text: the number of words (str.split), cut
+ *     to the first and last `edge_words` when longer than twice that; how many of them repeat an
+ *     earlier word (n_words - distinct); and whether `run_words` words in a row each equal one of
+ *     the `max_phrase_words` words before it. Words are compared by 64-bit hash: a collision can
+ *     only make `repeated` larger and `may_loop` true, so the caller, which confirms on real words,
+ *     never misses a loop because of it.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
+
+static unsigned char ascii_punct[128];
+
+static inline uint64_t mix64(uint64_t z) {
+    z ^= z >> 30;
+    z *= 0xbf58476d1ce4e5b9ULL;
+    z ^= z >> 27;
+    z *= 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    return z;
+}
+
+/* Hashes of the words of `text`, at most `limit` of them (limit < 0: all). The caller frees *out. */
+static Py_ssize_t word_hashes(PyObject *text, int punct_splits, Py_ssize_t limit, uint64_t **out) {
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t cap = n / 2 + 1;
+    if (limit >= 0 && cap > limit)
+        cap = limit;
+    uint64_t *words = (uint64_t *)malloc((size_t)(cap > 0 ? cap : 1) * sizeof(uint64_t));
+    if (words == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t count = 0;
+    uint64_t h = FNV_OFFSET;
+    int in_word = 0;
+    for (Py_ssize_t i = 0; i < n && count < cap; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        int sep = Py_UNICODE_ISSPACE(c) || (punct_splits && c < 128 && ascii_punct[c]);
+        if (!sep) {
+            h = (h ^ (uint64_t)c) * FNV_PRIME;
+            in_word = 1;
+        } else if (in_word) {
+            words[count++] = mix64(h);
+            h = FNV_OFFSET;
+            in_word = 0;
+        }
+    }
+    if (in_word && count < cap)
+        words[count++] = mix64(h);
+    *out = words;
+    return count;
+}
+
+static PyObject *shingle_hashes(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_ssize_t max_words;
+    if (!PyArg_ParseTuple(args, "Un", &text, &max_words))
+        return NULL;
+    uint64_t *words = NULL;
+    Py_ssize_t count = word_hashes(text, 1, max_words, &words);
+    if (count < 0)
+        return NULL;
+    PyObject *result;
+    if (count <= 1) {
+        result = PyBytes_FromStringAndSize((const char *)words, count * (Py_ssize_t)sizeof(uint64_t));
+    } else {
+        for (Py_ssize_t i = 0; i + 1 < count; i++)   /* in place: word i becomes bigram (i, i + 1) */
+            words[i] = mix64(words[i] * 0x9E3779B97F4A7C15ULL + (words[i + 1] ^ 0x632BE59BD9B4E019ULL));
+        result = PyBytes_FromStringAndSize((const char *)words, (count - 1) * (Py_ssize_t)sizeof(uint64_t));
+    }
+    free(words);
+    return result;
+}
+
+static Py_ssize_t count_distinct(const uint64_t *h, Py_ssize_t n) {
+    size_t size = 16;
+    while (size < (size_t)n * 2)
+        size <<= 1;
+    uint64_t *slots = (uint64_t *)calloc(size, sizeof(uint64_t));
+    unsigned char *used = (unsigned char *)calloc(size, 1);
+    if (slots == NULL || used == NULL) {
+        free(slots);
+        free(used);
+        return -1;
+    }
+    Py_ssize_t distinct = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        size_t at = (size_t)h[i] & (size - 1);
+        while (used[at] && slots[at] != h[i])
+            at = (at + 1) & (size - 1);
+        if (!used[at]) {
+            used[at] = 1;
+            slots[at] = h[i];
+            distinct++;
+        }
+    }
+    free(slots);
+    free(used);
+    return distinct;
+}
+
+static PyObject *loop_gate(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_ssize_t edge, max_phrase, run_words;
+    if (!PyArg_ParseTuple(args, "Unnn", &text, &edge, &max_phrase, &run_words))
+        return NULL;
+    uint64_t *words = NULL;
+    Py_ssize_t n = word_hashes(text, 0, -1, &words);
+    if (n < 0)
+        return NULL;
+    if (edge > 0 && n > 2 * edge) {       /* words[:edge] + words[-edge:], as the Python code cuts */
+        memmove(words + edge, words + n - edge, (size_t)edge * sizeof(uint64_t));
+        n = 2 * edge;
+    }
+    Py_ssize_t distinct = count_distinct(words, n);
+    if (distinct < 0) {
+        free(words);
+        return PyErr_NoMemory();
+    }
+    int may_loop = 0;
+    Py_ssize_t run = 0;
+    for (Py_ssize_t k = 0; k < n && !may_loop; k++) {
+        int near = 0;
+        for (Py_ssize_t d = 1; d <= max_phrase && d <= k; d++) {
+            if (words[k - d] == words[k]) {
+                near = 1;
+                break;
+            }
+        }
+        run = near ? run + 1 : 0;
+        if (run >= run_words)
+            may_loop = 1;
+    }
+    free(words);
+    return Py_BuildValue("nnO", n, n - distinct, may_loop ? Py_True : Py_False);
+}
+
+static PyMethodDef methods[] = {
+    {"shingle_hashes", shingle_hashes, METH_VARARGS,
+     "shingle_hashes(text, max_words) -> bytes of uint64 word-bigram hashes (see the module source)."},
+    {"loop_gate", loop_gate, METH_VARARGS,
+     "loop_gate(text, edge_words, max_phrase_words, run_words) -> (n_words, repeated, may_loop)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native",
+                                    "C versions of the per-reply word scans (optional).", -1, methods};
+
+PyMODINIT_FUNC PyInit__native(void) {
+    const char *punct = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~";
+    memset(ascii_punct, 0, sizeof ascii_punct);
+    for (const char *p = punct; *p; p++)
+        ascii_punct[(unsigned char)*p] = 1;
+    return PyModule_Create(&module);
+}
