@@ -118,3 +118,24 @@ def test_tunescope_no_native_turns_it_off():
     out = subprocess.run([sys.executable, "-c", code], env=dict(os.environ, TUNESCOPE_NO_NATIVE="1"),
                          capture_output=True, text=True, check=True).stdout
     assert out.strip() == "True"
+
+
+BYTE_PIECES = [b"sk-", b"AKIA", b"ecret", b"eyJ", b"-----BEGIN", b"-----BEGI", b"hooks.slack.co", b"hooks.slack.com",
+               b"ghp_", b"gh_", b"xo", b"xox", b"@", b"5", b"55", b"(", b")", b"-", b".", b" ", b"a", b"\\u0040",
+               "é".encode(), b'"', b"123456789", b"0"]
+
+
+@needs_native
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(BYTE_PIECES), max_size=40), st.booleans())
+def test_line_gates_match_the_python_gates(pieces, personal):
+    from tunescope.quality import sensitive
+    data = b"".join(pieces)
+    with_c = sensitive.gates(data, personal)
+    saved = sensitive._native
+    sensitive._native = None
+    try:
+        without = sensitive.gates(data, personal)
+    finally:
+        sensitive._native = saved
+    assert with_c == without
