@@ -166,6 +166,8 @@ static PyObject *loop_gate(PyObject *self, PyObject *args) {
 }
 
 #define MAX_MARKERS 64
+enum { PLAIN, DIGIT, NUMBER_PUNCT, AT };
+static unsigned char byte_class[256];
 
 static PyObject *line_gates(PyObject *self, PyObject *args) {
     Py_buffer data;
@@ -213,20 +215,25 @@ static PyObject *line_gates(PyObject *self, PyObject *args) {
     Py_ssize_t first_digit = -1;      /* first digit of the current run of [0-9 ().-] */
     for (Py_ssize_t i = 0; i < n; i++) {
         unsigned char c = buf[i];
-        if (c >= '0' && c <= '9') {
+        unsigned char cls = byte_class[c];
+        if (cls == PLAIN) {           /* most bytes: a letter that starts no marker */
+            first_digit = -1;
+            if (!count[c] || secrets)
+                continue;
+        } else if (cls == DIGIT) {
             if (first_digit < 0)
                 first_digit = i;
             else if (i - first_digit >= 9)
                 number = 1;
-        } else if (!(c == ' ' || c == '(' || c == ')' || c == '.' || c == '-')) {
+        } else if (cls == AT) {
             first_digit = -1;
-            if (c == '@')
-                at = 1;
-        }
+            at = 1;
+        }                             /* NUMBER_PUNCT: the run goes on */
         if (count[c] && !secrets) {
             for (int j = first[c]; j < first[c + 1]; j++) {
                 int k = order[j];
-                if (len[k] <= n - i && memcmp(buf + i, text[k], (size_t)len[k]) == 0) {
+                if (len[k] <= n - i && (len[k] == 1 || buf[i + 1] == (unsigned char)text[k][1])
+                        && memcmp(buf + i, text[k], (size_t)len[k]) == 0) {
                     secrets = 1;
                     break;
                 }
@@ -255,5 +262,11 @@ PyMODINIT_FUNC PyInit__native(void) {
     memset(ascii_punct, 0, sizeof ascii_punct);
     for (const char *p = punct; *p; p++)
         ascii_punct[(unsigned char)*p] = 1;
+    memset(byte_class, PLAIN, sizeof byte_class);
+    for (int c = '0'; c <= '9'; c++)
+        byte_class[c] = DIGIT;
+    for (const char *p = " ().-"; *p; p++)
+        byte_class[(unsigned char)*p] = NUMBER_PUNCT;
+    byte_class['@'] = AT;
     return PyModule_Create(&module);
 }
