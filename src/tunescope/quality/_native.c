@@ -166,8 +166,8 @@ static PyObject *loop_gate(PyObject *self, PyObject *args) {
 }
 
 #define MAX_MARKERS 64
-enum { PLAIN, DIGIT, NUMBER_PUNCT, AT };
-static unsigned char byte_class[256];
+enum { STOP_DIGIT = 1, STOP_AT = 2, STOP_MARKER = 4 };
+static unsigned char number_byte[256];   /* [0-9 ().-]: what the number regex's middle allows */
 
 static PyObject *line_gates(PyObject *self, PyObject *args) {
     Py_buffer data;
@@ -180,12 +180,17 @@ static PyObject *line_gates(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "too many markers");
         return NULL;
     }
+    /* the bytes the scan stops at: digits, '@', and the first byte of a marker whose second byte
+       follows (a 64K-bit table of the markers' first two bytes) */
+    unsigned char stop[256];
+    static unsigned char pairs[65536 / 8];
+    memset(pairs, 0, sizeof pairs);
+    memset(stop, 0, sizeof stop);
+    for (int c = '0'; c <= '9'; c++)
+        stop[c] = STOP_DIGIT;
+    stop['@'] |= STOP_AT;
     const char *text[MAX_MARKERS];
     Py_ssize_t len[MAX_MARKERS];
-    unsigned char count[256];             /* markers starting with each byte... */
-    unsigned char first[257];             /* ...and where their run starts in `order` */
-    unsigned char order[MAX_MARKERS];
-    memset(count, 0, sizeof count);
     int secrets = 0;
     for (Py_ssize_t k = 0; k < n_markers; k++) {
         PyObject *m = PyTuple_GET_ITEM(markers, k);
@@ -196,48 +201,53 @@ static PyObject *line_gates(PyObject *self, PyObject *args) {
         }
         text[k] = PyBytes_AS_STRING(m);
         len[k] = PyBytes_GET_SIZE(m);
-        if (len[k] == 0)
-            secrets = 1;
-        else
-            count[(unsigned char)text[k][0]]++;
+        if (len[k] < 2) {             /* a marker this short is searched for directly */
+            if (len[k] == 0 || memchr(data.buf, text[k][0], (size_t)data.len) != NULL)
+                secrets = 1;
+            continue;
+        }
+        unsigned char a = (unsigned char)text[k][0], b = (unsigned char)text[k][1];
+        stop[a] |= STOP_MARKER;
+        pairs[(a << 8 | b) >> 3] |= (unsigned char)(1 << (b & 7));
     }
-    first[0] = 0;
-    for (int b = 0; b < 256; b++)
-        first[b + 1] = (unsigned char)(first[b] + count[b]);
-    unsigned char fill[256];
-    memcpy(fill, first, 256);
-    for (Py_ssize_t k = 0; k < n_markers; k++)
-        if (len[k] > 0)
-            order[fill[(unsigned char)text[k][0]]++] = (unsigned char)k;
     const unsigned char *buf = (const unsigned char *)data.buf;
     Py_ssize_t n = data.len;
     int at = 0, number = 0;
-    Py_ssize_t first_digit = -1;      /* first digit of the current run of [0-9 ().-] */
     for (Py_ssize_t i = 0; i < n; i++) {
         unsigned char c = buf[i];
-        unsigned char cls = byte_class[c];
-        if (cls == PLAIN) {           /* most bytes: a letter that starts no marker */
-            first_digit = -1;
-            if (!count[c] || secrets)
-                continue;
-        } else if (cls == DIGIT) {
-            if (first_digit < 0)
-                first_digit = i;
-            else if (i - first_digit >= 9)
-                number = 1;
-        } else if (cls == AT) {
-            first_digit = -1;
+        unsigned char why = stop[c];
+        if (!why)
+            continue;
+        if (why & STOP_AT)
             at = 1;
-        }                             /* NUMBER_PUNCT: the run goes on */
-        if (count[c] && !secrets) {
-            for (int j = first[c]; j < first[c + 1]; j++) {
-                int k = order[j];
-                if (len[k] <= n - i && (len[k] == 1 || buf[i + 1] == (unsigned char)text[k][1])
-                        && memcmp(buf + i, text[k], (size_t)len[k]) == 0) {
-                    secrets = 1;
-                    break;
+        if ((why & STOP_MARKER) && !secrets && i + 1 < n) {
+            unsigned char b = buf[i + 1];
+            if (pairs[(c << 8 | b) >> 3] & (1 << (b & 7))) {
+                for (Py_ssize_t k = 0; k < n_markers; k++) {
+                    if (len[k] >= 2 && len[k] <= n - i && memcmp(buf + i, text[k], (size_t)len[k]) == 0) {
+                        secrets = 1;
+                        break;
+                    }
                 }
             }
+        }
+        if ((why & STOP_DIGIT) && !number) {
+            /* a run of [0-9 ().-] from this digit: a match needs a digit 9 or more bytes on */
+            Py_ssize_t j = i, last = i;
+            while (j < n && number_byte[buf[j]]) {
+                if (buf[j] >= '0' && buf[j] <= '9')
+                    last = j;
+                j++;
+            }
+            if (last - i >= 9)
+                number = 1;
+            /* no marker or '@' lies inside the run ('-' starts "-----BEGIN": look at it again) */
+            for (Py_ssize_t q = i + 1; q < j; q++)
+                if (stop[buf[q]] & STOP_MARKER) {
+                    j = q;
+                    break;
+                }
+            i = j - 1;
         }
     }
     PyBuffer_Release(&data);
@@ -262,11 +272,8 @@ PyMODINIT_FUNC PyInit__native(void) {
     memset(ascii_punct, 0, sizeof ascii_punct);
     for (const char *p = punct; *p; p++)
         ascii_punct[(unsigned char)*p] = 1;
-    memset(byte_class, PLAIN, sizeof byte_class);
-    for (int c = '0'; c <= '9'; c++)
-        byte_class[c] = DIGIT;
-    for (const char *p = " ().-"; *p; p++)
-        byte_class[(unsigned char)*p] = NUMBER_PUNCT;
-    byte_class['@'] = AT;
+    memset(number_byte, 0, sizeof number_byte);
+    for (const char *p = "0123456789 ().-"; *p; p++)
+        number_byte[(unsigned char)*p] = 1;
     return PyModule_Create(&module);
 }

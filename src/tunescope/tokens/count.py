@@ -200,6 +200,11 @@ class TokenCounter:
         """(message tokens incl. overhead, trained tokens, image tokens) of one message."""
         if not isinstance(msg, dict):
             return TOKENS_PER_MESSAGE + self._strings(msg), 0, 0
+        if len(msg) == 2:   # the common {"role": ..., "content": "..."}: what the loop below adds up, directly
+            role, content = msg.get("role"), msg.get("content")
+            if type(role) is str and type(content) is str:
+                n = self.count_text(content)
+                return TOKENS_PER_MESSAGE + self.count_text(role) + n, (n if role == "assistant" else 0), 0
         total = TOKENS_PER_MESSAGE
         output = images = 0
         for key, value in msg.items():
