@@ -6,7 +6,7 @@ from tunescope.eval.graders.registry import GRADERS, Answer, Grade, Grader, Grad
 __all__ = ["GRADERS", "Answer", "Grade", "Grader", "GraderError", "make_grader", "parse_grader"]
 
 
-def parse_grader(spec: str, thresholds: dict[str, float] | None = None, judge: dict | None = None) -> Grader:
+def parse_grader(spec: str, thresholds: dict[str, float] | None = None, judge_options: dict | None = None) -> Grader:
     """`KIND`, `KIND:ARG` (regex:PATTERN, json_schema:FILE, llm_judge:MODEL) or a `.json` OpenAI grader file."""
     thresholds = thresholds or {}
     if spec.endswith(".json") and ":" not in spec.split("/")[0]:
@@ -18,5 +18,5 @@ def parse_grader(spec: str, thresholds: dict[str, float] | None = None, judge: d
     kind = {"judge": "llm_judge", "fuzzy": "similarity", "text_similarity": "similarity"}.get(kind, kind)
     options = {"arg": arg} if arg else {}
     if kind == "llm_judge":
-        options.update({k: v for k, v in (judge or {}).items() if v})
+        options.update({k: v for k, v in (judge_options or {}).items() if v})
     return make_grader(kind, options, thresholds.get(kind), kind)
