@@ -6,8 +6,11 @@ process tree (double-counts pages forked workers share with the parent), and PSS
 of: the cookbook baseline, the floor (benchmarks/floor_check.py: orjson parse and one tiktoken encode
 per distinct string, on all cores), `tunescope check` cold (empty result cache), and `tunescope check`
 again after changing 1% of the examples (warm cache); with the ratios cold / floor and re-check / cold.
+Several sizes in one run (`--examples 100000 2000000`): one JSON object per size on stdout, then a table
+of them all on stderr. The baseline is skipped, with the reason, where it would not fit in memory (it
+holds every parsed example: predicted from the smaller size's peak).
 
-    python benchmarks/bench_check.py [--examples 100000] [--file /tmp/bench_chat.jsonl]
+    python benchmarks/bench_check.py [--examples 100000 [2000000]] [--file /tmp/bench_{n}.jsonl] [--keep]
 """
 
 from __future__ import annotations
@@ -82,40 +85,83 @@ def touch_one_percent(path: str, seed: int = 1) -> None:
     os.replace(tmp, path)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--examples", type=int, default=100_000)
-    ap.add_argument("--file", default=os.path.join(tempfile.gettempdir(), "tunescope_bench_chat.jsonl"))
-    ap.add_argument("--keep", action="store_true")
-    ap.add_argument("--skip-baseline", action="store_true",
-                    help="only tunescope (e.g. to show memory does not grow on a bigger file)")
-    args = ap.parse_args()
-    if not os.path.exists(args.file):
-        generate(args.examples, args.file)
-    size = os.path.getsize(args.file)
-    home = tempfile.mkdtemp(prefix="tsbench")
-    env = dict(os.environ, TUNESCOPE_HOME=home)
+def run_size(examples: int, path: str, env: dict, with_baseline: bool, baseline_mb_per_example: float | None,
+             keep: bool) -> dict:
+    """Baseline, floor, cold and re-check on one generated file of `examples` examples."""
+    if not os.path.exists(path):
+        generate(examples, path)
+    size = os.path.getsize(path)
     py = sys.executable
-    results = {"file": args.file, "examples": args.examples, "size_mb": round(size / 2**20, 1),
-               "cpus": os.cpu_count()}
-    if not args.skip_baseline:
-        results["baseline_cookbook"] = measure([py, str(HERE / "cookbook_baseline.py"), args.file], env)
-    results["floor"] = measure([py, str(HERE / "floor_check.py"), args.file], env)
-    check = [py, "-m", "tunescope", "check", args.file, "--format", "json"]
+    results: dict = {"file": path, "examples": examples, "size_mb": round(size / 2**20, 1), "cpus": os.cpu_count()}
+    if with_baseline:
+        # the notebook holds every parsed example: it cannot run where that does not fit in memory
+        need_mb = baseline_mb_per_example * examples if baseline_mb_per_example else None
+        free_mb = psutil.virtual_memory().available / 2**20
+        if need_mb is not None and need_mb > 0.7 * free_mb:
+            results["baseline_cookbook"] = {"skipped": f"holds every example in memory: about {need_mb / 1024:.1f} GB "
+                                                       f"predicted from the smaller run, {free_mb / 1024:.1f} GB available"}
+        else:
+            results["baseline_cookbook"] = measure([py, str(HERE / "cookbook_baseline.py"), path], env)
+    results["floor"] = measure([py, str(HERE / "floor_check.py"), path], env)
+    home = tempfile.mkdtemp(prefix="tsbench")      # an empty result cache for each size
+    env = dict(env, TUNESCOPE_HOME=home)
+    check = [py, "-m", "tunescope", "check", path, "--format", "json"]
     results["tunescope_cold"] = measure(check, env)
-    touch_one_percent(args.file)
+    touch_one_percent(path)
     results["tunescope_after_1pct_edit"] = measure(check, env)
-    c, w = results["tunescope_cold"], results["tunescope_after_1pct_edit"]
-    if "baseline_cookbook" in results:
-        results["speedup_vs_baseline"] = round(results["baseline_cookbook"]["wall_s"] / c["wall_s"], 2)
+    c, w, f = results["tunescope_cold"], results["tunescope_after_1pct_edit"], results["floor"]
+    base = results.get("baseline_cookbook", {})
+    if "wall_s" in base:
+        results["speedup_vs_baseline"] = round(base["wall_s"] / c["wall_s"], 2)
+    results["cold_over_floor"] = round(c["wall_s"] / f["wall_s"], 2)
+    results["cold_over_floor_cpu"] = round(c["cpu_s"] / f["cpu_s"], 2)
     results["rerun_fraction_of_cold"] = round(w["wall_s"] / c["wall_s"], 3)
-    results["cold_over_floor"] = round(c["wall_s"] / results["floor"]["wall_s"], 2)
     results["rerun_fraction_of_cold_cpu"] = round(w["cpu_s"] / c["cpu_s"], 3)
-    results["cold_over_floor_cpu"] = round(c["cpu_s"] / results["floor"]["cpu_s"], 2)
     results["load_average"] = [round(x, 2) for x in os.getloadavg()]
-    print(json.dumps(results, indent=2))
-    if not args.keep:
-        os.remove(args.file)
+    if not keep:
+        os.remove(path)
+    return results
+
+
+def table(runs: list[dict]) -> str:
+    """The figures side by side, for people (the JSON above is for tools)."""
+    rows = ["examples   what                  wall s   CPU s  peak PSS MB"]
+    for r in runs:
+        for key, name in (("baseline_cookbook", "cookbook baseline"), ("floor", "floor"),
+                          ("tunescope_cold", "tunescope cold"), ("tunescope_after_1pct_edit", "after 1% edits")):
+            m = r.get(key)
+            if m is None:
+                continue
+            if "skipped" in m:
+                rows.append(f"{r['examples']:>9,}  {name:<20}  skipped: {m['skipped']}")
+                continue
+            rows.append(f"{r['examples']:>9,}  {name:<20} {m['wall_s']:7.1f} {m['cpu_s']:7.1f}  {m['peak_pss_tree_mb']:9.1f}")
+        rows.append(f"{'':>9}  cold/floor {r['cold_over_floor']} wall, {r['cold_over_floor_cpu']} CPU; "
+                    f"re-check/cold {r['rerun_fraction_of_cold']} wall, {r['rerun_fraction_of_cold_cpu']} CPU")
+    return "\n".join(rows)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--examples", type=int, nargs="+", default=[100_000],
+                    help="one run per size, e.g. --examples 100000 2000000 (default 100000)")
+    ap.add_argument("--file", default=os.path.join(tempfile.gettempdir(), "tunescope_bench_chat_{n}.jsonl"),
+                    help="where each generated file goes; {n} becomes the size (an existing file is reused)")
+    ap.add_argument("--keep", action="store_true", help="keep the generated files")
+    ap.add_argument("--skip-baseline", action="store_true",
+                    help="only the floor and tunescope (e.g. to show memory does not grow on a bigger file)")
+    args = ap.parse_args()
+    env = dict(os.environ)
+    runs, per_example = [], None
+    for n in sorted(args.examples):
+        path = args.file.format(n=n) if "{n}" in args.file else args.file
+        run = run_size(n, path, env, not args.skip_baseline, per_example, args.keep)
+        base = run.get("baseline_cookbook", {})
+        if "peak_pss_tree_mb" in base:
+            per_example = base["peak_pss_tree_mb"] / n
+        runs.append(run)
+        print(json.dumps(run, indent=2), flush=True)
+    print(table(runs), file=sys.stderr)
 
 
 if __name__ == "__main__":
