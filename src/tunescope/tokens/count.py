@@ -51,10 +51,10 @@ checks flag it separately).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 import orjson
+from xxhash import xxh3_128_digest
 
 from tunescope.dataset.formats import RecordKind
 from tunescope.tokens.encodings import EncodingUnavailable, get_encoding
@@ -86,7 +86,7 @@ TOOL_CONSTANTS = {
     "cl100k_base": (10, 3, 3, -3, 3, 12),
 }
 
-_SHORT_KEY = 128          # strings up to this length are their own cache key; longer ones use a digest
+_SHORT_KEY = 128          # strings up to this length are their own cache key; longer ones a 128-bit xxh3 digest
 _SKIP_KEYS = frozenset(("type",))
 _PAYLOAD_KEYS = frozenset(("type", "data", "file_data", "url", "image_url", "input_audio", "file"))
 
@@ -125,8 +125,7 @@ class TokenCounter:
             return 0
         if self._cache_size <= 0:
             return self._raw_count(text)
-        key = text if len(text) <= _SHORT_KEY else hashlib.blake2b(
-            text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        key = text if len(text) <= _SHORT_KEY else xxh3_128_digest(text.encode("utf-8", "surrogatepass"))
         n = self._cache.get(key)
         if n is not None:
             self.hits += 1
@@ -254,7 +253,7 @@ class TokenCounter:
         if self._cache_size <= 0:
             return self._count_tools(tools)
         try:  # the same definitions repeat on every line: count them once per distinct JSON
-            key = b"tools:" + hashlib.blake2b(orjson.dumps(tools), digest_size=16).digest()
+            key = b"tools:" + xxh3_128_digest(orjson.dumps(tools))
         except (orjson.JSONEncodeError, TypeError):
             return self._count_tools(tools)
         n = self._cache.get(key)
