@@ -9,11 +9,11 @@
  * shingle_hashes(text, max_words) -> bytes
  *     64-bit hashes (native-endian uint64) of the word bigrams of `text` (one hash per bigram; the
  *     single word's hash when there is one word; empty when none). Words are split at whitespace
- *     (str.split's definition) and at ASCII punctuation, exactly as similarity.normalise does on
- *     text already lower-cased by the caller; only the first `max_words` words count.
+ *     (str.split's definition) and at ASCII punctuation after str.lower(), exactly as
+ *     similarity.normalise does; only the first `max_words` words count.
  *
  * loop_gate(text, edge_words, max_phrase_words, run_words) -> (n_words, repeated, may_loop)
- *     For repetition.repeated_phrase, on its lower-cased text: the number of words (str.split), cut
+ *     For repetition.repeated_phrase: the number of words of text.lower().split(), cut
  *     to the first and last `edge_words` when longer than twice that; how many of them repeat an
  *     earlier word (n_words - distinct); and whether `run_words` words in a row each equal one of
  *     the `max_phrase_words` words before it. Words are compared by 64-bit hash: a collision can
@@ -47,8 +47,20 @@ static inline uint64_t mix64(uint64_t z) {
     return z;
 }
 
-/* Hashes of the words of `text`, at most `limit` of them (limit < 0: all). The caller frees *out. */
+static unsigned char latin1_lower[256];    /* str.lower() of each of the first 256 code points (one char each) */
+static unsigned char latin1_sep[2][256];   /* [split at punctuation][c]: str.split whitespace, or ASCII punctuation */
+
+/* Hashes of the words of `text` lower-cased as str.lower() does, at most `limit` of them (limit < 0:
+   all). One-byte strings (ASCII, Latin-1: most text) are lowered and split inline from tables; wider
+   ones are lowered by str.lower() first. The caller frees *out. */
 static Py_ssize_t word_hashes(PyObject *text, int punct_splits, Py_ssize_t limit, uint64_t **out) {
+    PyObject *lowered = NULL;
+    if (PyUnicode_KIND(text) != PyUnicode_1BYTE_KIND) {
+        lowered = PyObject_CallMethod(text, "lower", NULL);
+        if (lowered == NULL)
+            return -1;
+        text = lowered;
+    }
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
@@ -57,26 +69,48 @@ static Py_ssize_t word_hashes(PyObject *text, int punct_splits, Py_ssize_t limit
         cap = limit;
     uint64_t *words = (uint64_t *)malloc((size_t)(cap > 0 ? cap : 1) * sizeof(uint64_t));
     if (words == NULL) {
+        Py_XDECREF(lowered);
         PyErr_NoMemory();
         return -1;
     }
     Py_ssize_t count = 0;
     uint64_t h = FNV_OFFSET;
     int in_word = 0;
-    for (Py_ssize_t i = 0; i < n && count < cap; i++) {
-        Py_UCS4 c = PyUnicode_READ(kind, data, i);
-        int sep = Py_UNICODE_ISSPACE(c) || (punct_splits && c < 128 && ascii_punct[c]);
-        if (!sep) {
-            h = (h ^ (uint64_t)c) * FNV_PRIME;
-            in_word = 1;
-        } else if (in_word) {
-            words[count++] = mix64(h);
-            h = FNV_OFFSET;
-            in_word = 0;
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const Py_UCS1 *p = (const Py_UCS1 *)data;
+        const unsigned char *sep = latin1_sep[punct_splits ? 1 : 0];
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_UCS1 c = p[i];
+            if (!sep[c]) {
+                h = (h ^ (uint64_t)latin1_lower[c]) * FNV_PRIME;
+                in_word = 1;
+            } else if (in_word) {
+                words[count++] = mix64(h);
+                h = FNV_OFFSET;
+                in_word = 0;
+                if (count == cap)
+                    break;
+            }
+        }
+    } else {
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, i);
+            int sep = Py_UNICODE_ISSPACE(c) || (punct_splits && c < 128 && ascii_punct[c]);
+            if (!sep) {
+                h = (h ^ (uint64_t)c) * FNV_PRIME;
+                in_word = 1;
+            } else if (in_word) {
+                words[count++] = mix64(h);
+                h = FNV_OFFSET;
+                in_word = 0;
+                if (count == cap)
+                    break;
+            }
         }
     }
     if (in_word && count < cap)
         words[count++] = mix64(h);
+    Py_XDECREF(lowered);
     *out = words;
     return count;
 }
@@ -169,47 +203,64 @@ static PyObject *loop_gate(PyObject *self, PyObject *args) {
 enum { STOP_DIGIT = 1, STOP_AT = 2, STOP_MARKER = 4 };
 static unsigned char number_byte[256];   /* [0-9 ().-]: what the number regex's middle allows */
 
-static PyObject *line_gates(PyObject *self, PyObject *args) {
-    Py_buffer data;
-    PyObject *markers;
-    if (!PyArg_ParseTuple(args, "y*O!", &data, &PyTuple_Type, &markers))
-        return NULL;
-    Py_ssize_t n_markers = PyTuple_GET_SIZE(markers);
-    if (n_markers > MAX_MARKERS) {
-        PyBuffer_Release(&data);
+/* The tables of the last marker tuple seen (callers pass the same module-level tuple every time). */
+static PyObject *gate_markers = NULL;
+static unsigned char stop[256];
+static unsigned char pairs[65536 / 8];
+static const char *text[MAX_MARKERS];
+static Py_ssize_t len[MAX_MARKERS];
+static Py_ssize_t n_markers;
+
+static int gate_tables(PyObject *markers) {
+    if (markers == gate_markers)
+        return 0;
+    Py_ssize_t count = PyTuple_GET_SIZE(markers);
+    if (count > MAX_MARKERS) {
         PyErr_SetString(PyExc_ValueError, "too many markers");
-        return NULL;
+        return -1;
     }
+    for (Py_ssize_t k = 0; k < count; k++)
+        if (!PyBytes_Check(PyTuple_GET_ITEM(markers, k))) {
+            PyErr_SetString(PyExc_TypeError, "markers must be bytes");
+            return -1;
+        }
     /* the bytes the scan stops at: digits, '@', and the first byte of a marker whose second byte
        follows (a 64K-bit table of the markers' first two bytes) */
-    unsigned char stop[256];
-    static unsigned char pairs[65536 / 8];
     memset(pairs, 0, sizeof pairs);
     memset(stop, 0, sizeof stop);
     for (int c = '0'; c <= '9'; c++)
         stop[c] = STOP_DIGIT;
     stop['@'] |= STOP_AT;
-    const char *text[MAX_MARKERS];
-    Py_ssize_t len[MAX_MARKERS];
-    int secrets = 0;
-    for (Py_ssize_t k = 0; k < n_markers; k++) {
+    for (Py_ssize_t k = 0; k < count; k++) {
         PyObject *m = PyTuple_GET_ITEM(markers, k);
-        if (!PyBytes_Check(m)) {
-            PyBuffer_Release(&data);
-            PyErr_SetString(PyExc_TypeError, "markers must be bytes");
-            return NULL;
-        }
         text[k] = PyBytes_AS_STRING(m);
         len[k] = PyBytes_GET_SIZE(m);
-        if (len[k] < 2) {             /* a marker this short is searched for directly */
-            if (len[k] == 0 || memchr(data.buf, text[k][0], (size_t)data.len) != NULL)
-                secrets = 1;
-            continue;
+        if (len[k] >= 2) {
+            unsigned char a = (unsigned char)text[k][0], b = (unsigned char)text[k][1];
+            stop[a] |= STOP_MARKER;
+            pairs[(a << 8 | b) >> 3] |= (unsigned char)(1 << (b & 7));
         }
-        unsigned char a = (unsigned char)text[k][0], b = (unsigned char)text[k][1];
-        stop[a] |= STOP_MARKER;
-        pairs[(a << 8 | b) >> 3] |= (unsigned char)(1 << (b & 7));
     }
+    n_markers = count;
+    Py_INCREF(markers);           /* keeps the marker bytes the tables point into alive */
+    Py_XDECREF(gate_markers);
+    gate_markers = markers;
+    return 0;
+}
+
+static PyObject *line_gates(PyObject *self, PyObject *args) {
+    Py_buffer data;
+    PyObject *markers;
+    if (!PyArg_ParseTuple(args, "y*O!", &data, &PyTuple_Type, &markers))
+        return NULL;
+    if (gate_tables(markers) < 0) {
+        PyBuffer_Release(&data);
+        return NULL;
+    }
+    int secrets = 0;
+    for (Py_ssize_t k = 0; k < n_markers; k++)    /* markers too short for the pair table: searched directly */
+        if (len[k] < 2 && (len[k] == 0 || memchr(data.buf, text[k][0], (size_t)data.len) != NULL))
+            secrets = 1;
     const unsigned char *buf = (const unsigned char *)data.buf;
     Py_ssize_t n = data.len;
     int at = 0, number = 0;
@@ -272,6 +323,20 @@ PyMODINIT_FUNC PyInit__native(void) {
     memset(ascii_punct, 0, sizeof ascii_punct);
     for (const char *p = punct; *p; p++)
         ascii_punct[(unsigned char)*p] = 1;
+    for (int c = 0; c < 256; c++) {
+        PyObject *ch = PyUnicode_FromOrdinal(c);
+        PyObject *low = ch ? PyObject_CallMethod(ch, "lower", NULL) : NULL;
+        Py_XDECREF(ch);
+        if (low == NULL || PyUnicode_GET_LENGTH(low) != 1 || PyUnicode_READ_CHAR(low, 0) > 255) {
+            Py_XDECREF(low);
+            PyErr_SetString(PyExc_RuntimeError, "_native: a Latin-1 character lowers to something wider");
+            return NULL;
+        }
+        latin1_lower[c] = (unsigned char)PyUnicode_READ_CHAR(low, 0);
+        Py_DECREF(low);
+        latin1_sep[0][c] = (unsigned char)(Py_UNICODE_ISSPACE(c) ? 1 : 0);
+        latin1_sep[1][c] = (unsigned char)(latin1_sep[0][c] || (c < 128 && ascii_punct[c]));
+    }
     memset(number_byte, 0, sizeof number_byte);
     for (const char *p = "0123456789 ().-"; *p; p++)
         number_byte[(unsigned char)*p] = 1;

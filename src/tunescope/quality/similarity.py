@@ -63,7 +63,7 @@ def signature(text: str | None) -> bytes:
 
 def _native_signatures(*texts: str | None) -> list[bytes]:
     """Signatures of several texts with one rensa call (the C module hashes the bigrams)."""
-    parts = [_native.shingle_hashes(t.lower(), MAX_WORDS) if t else b"" for t in texts]
+    parts = [_native.shingle_hashes(t, MAX_WORDS) if t else b"" for t in texts]
     offsets = [0]
     for part in parts:
         offsets.append(offsets[-1] + len(part) // 8)

@@ -55,7 +55,7 @@ def repeated_phrase(text: str) -> tuple[str, int] | None:
     if "```" in text:
         text = _FENCE.sub("\n", text)
     if _native is not None:
-        n_words, repeated, may_loop = _native.loop_gate(text.lower(), EDGE_WORDS, MAX_PHRASE_WORDS, LOOP_RUN)
+        n_words, repeated, may_loop = _native.loop_gate(text, EDGE_WORDS, MAX_PHRASE_WORDS, LOOP_RUN)
         words = None
     else:
         words = _words(text)
