@@ -20,7 +20,6 @@ import re
 from dataclasses import dataclass
 
 import orjson
-import phonenumbers
 from stdnum import luhn
 
 from tunescope.quality.native import native as _native
@@ -167,6 +166,7 @@ def _numbers(text: str, hits: list[Hit]) -> None:
             if stdnum_iban.is_valid(m.group(0)):
                 hits.append(Hit(IBAN, *m.span()))
     for m in _PHONE.finditer(text):
+        import phonenumbers   # ~40 ms of import: only when a phone-shaped number shows up
         candidate = m.group(0)
         try:
             number = phonenumbers.parse(candidate, None if candidate.startswith("+") else "US")

@@ -26,18 +26,25 @@ exceeds.
 from __future__ import annotations
 
 import math
+from functools import cache
 
-import regex
 
-# o200k_base's pre-tokenizer (tiktoken_ext.openai_public): tokens never span two of these pieces.
-_PIECES = regex.compile("|".join((
-    r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
-    r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
-    r"\p{N}{1,3}", r" ?[^\s\p{L}\p{N}]+[\r\n/]*", r"\s*[\r\n]+", r"\s+(?!\S)", r"\s+",
-)))
-# Letters and digits mixed (hex, base64, ids, hashes): tokenizers cut these into very short tokens.
-_MIXED_RUN = regex.compile(r"(?=[A-Za-z0-9+/=_-]*[0-9])(?=[A-Za-z0-9+/=_-]*[A-Za-z])[A-Za-z0-9+/=_-]{6,}")
-_CONSONANT_RUN = regex.compile(r"[^aeiouyAEIOUY]{3,}")
+@cache
+def _patterns():
+    """(pieces, mixed runs, consonant runs): compiled on first use, since importing `regex` costs
+    ~80 ms that every `tunescope check` paid though only a run without the encoding file estimates."""
+    import regex
+
+    # o200k_base's pre-tokenizer (tiktoken_ext.openai_public): tokens never span two of these pieces.
+    pieces = regex.compile("|".join((
+        r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
+        r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?",
+        r"\p{N}{1,3}", r" ?[^\s\p{L}\p{N}]+[\r\n/]*", r"\s*[\r\n]+", r"\s+(?!\S)", r"\s+",
+    )))
+    # Letters and digits mixed (hex, base64, ids, hashes): tokenizers cut these into very short tokens.
+    mixed = regex.compile(r"(?=[A-Za-z0-9+/=_-]*[0-9])(?=[A-Za-z0-9+/=_-]*[A-Za-z])[A-Za-z0-9+/=_-]{6,}")
+    return pieces, mixed, regex.compile(r"[^aeiouyAEIOUY]{3,}")
+
 _VOWELS = frozenset("aeiouyAEIOUY")
 
 WORD_CHARS_PER_TOKEN = 4          # a word-like piece: 1 token + 1 per 4 characters
@@ -58,7 +65,7 @@ def estimate_tokens(text: str, encoding: str = "o200k_base") -> int:
         return 0
     wide = encoding in _WIDE
     n = start = 0
-    for run in _MIXED_RUN.finditer(text):
+    for run in _patterns()[1].finditer(text):
         if run.start() > start:
             n += _pieces_tokens(text[start:run.start()], wide)
         n += len(run.group())                 # hex, base64, ids: a token per character
@@ -68,7 +75,7 @@ def estimate_tokens(text: str, encoding: str = "o200k_base") -> int:
 
 
 def _pieces_tokens(text: str, wide: bool) -> int:
-    return sum(_piece_tokens(piece, wide) for piece in _PIECES.findall(text)) if text else 0
+    return sum(_piece_tokens(piece, wide) for piece in _patterns()[0].findall(text)) if text else 0
 
 
 def _piece_tokens(piece: str, wide: bool) -> int:
@@ -93,4 +100,4 @@ def _word_like(core: str) -> bool:
     if len(core) > 14:
         return False
     vowels = sum(c in _VOWELS for c in core)
-    return vowels >= 0.3 * len(core) and not _CONSONANT_RUN.search(core)
+    return vowels >= 0.3 * len(core) and not _patterns()[2].search(core)

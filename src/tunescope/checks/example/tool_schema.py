@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 
-from jsonschema import Draft202012Validator, validators
-from jsonschema.exceptions import best_match
 
 JSON_TYPES = frozenset({"object", "array", "string", "number", "integer", "boolean", "null"})
 _MAX_DEPTH = 12
@@ -30,6 +28,9 @@ def schema_problem(schema: object, top: bool = True) -> tuple[str, str] | None:
 def _metaschema_problem(schema: dict) -> tuple[str, str] | None:
     """The most relevant metaschema violation, as (relative JSON path, plain description)."""
     try:
+        from jsonschema import Draft202012Validator, validators   # ~120 ms of import: only rows with tools pay it
+        from jsonschema.exceptions import best_match
+
         cls = validators.validator_for(schema, default=Draft202012Validator)
         error = best_match(cls(cls.META_SCHEMA).iter_errors(schema))
     except Exception:  # noqa: BLE001  an unusable $schema or a pathological document: say so plainly
