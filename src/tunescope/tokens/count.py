@@ -142,7 +142,7 @@ class TokenCounter:
         if self._encode is None:
             return estimate_tokens(text, self.encoding_name)
         if len(text) > LONG:                # huge strings: piece by piece, cut where tiktoken cuts
-            return count_long(self._encode, text)
+            return count_long(self._encode.__self__, text)
         return len(self._encode(text))
 
     def _strings(self, value, skip_type: bool = True) -> int:
