@@ -29,9 +29,10 @@ in our Unicode tables never take part, as tiktoken's tables may be newer):
   "'" not followed by a letter or mark** (a contraction needs a letter after the "'");
 - **punctuation then whitespace** other than \\r and \\n (the punctuation tails take only
   [\\r\\n/]);
-- **two punctuation characters then a letter**: the punctuation run is one greedy pre-token
-  (the letter pattern's one-character prefix would need a letter right after the first of them),
-  so it ends before the letter;
+- **two punctuation characters then a letter**, the first not "/": the punctuation run is one
+  greedy pre-token (the letter pattern's one-character prefix would need a letter right after
+  the first of them), so it ends before the letter; a "/" may instead be the end of o200k's tail
+  `[\\r\\n/]*` after a newline ("/\\n/'a" is "/\\n/" then "'a");
 - **digits in threes**: inside a run of numbers that starts at s (a pre-token boundary, as only
   number pre-tokens hold numbers), `\\p{N}{1,3}` cuts at s + 3k; s is the run's start or, as
   the text is walked from its start, any earlier cut inside the run;
@@ -66,7 +67,7 @@ _CUT = regex.compile(
     r"|(?<=\p{L})(?=\p{White_Space}|" + _P[:-1] + "'])"           # letter, then space or punctuation
     r"|(?<=\p{L})(?='(?:[^\p{L}\p{M}\p{Cn}\p{Cs}]|\Z))"           # letter, then "'" not before a letter
     r"|(?<=" + _P + r")(?=(?![\r\n])\p{White_Space})"             # punctuation, then a blank
-    r"|(?<=" + _P + _P + r")(?=\p{L})")                           # two punctuation, then a letter
+    r"|(?<=" + _P[:-1] + "/]" + _P + r")(?=\p{L})")               # two punctuation, then a letter
 _NOT_NUMBER_BEFORE = regex.compile(r"\P{N}", flags=regex.REVERSE)
 _CUT_BEFORE = regex.compile(_CUT.pattern, flags=regex.REVERSE)
 

@@ -81,9 +81,10 @@ def test_the_walk_handles_long_runs_itself():
 
 
 def test_split_points_are_where_the_rules_say():
-    assert split_point("abc\ndef", 1, 7) == 4                 # after a newline, before a letter
-    assert split_point("abc\n/def", 1, 8) is None             # not before "/" (o200k glues "\n/")
-    assert split_point("abc\n def", 1, 8) is None             # "\n " is one whitespace run: no rule applies
+    assert split_point("abc\ndef", 4, 7) == 4                 # after a newline, before a letter
+    assert split_point("abc\ndef", 1, 7) == 3                 # a letter, then whitespace
+    assert split_point("abc\n/def", 4, 8) is None             # not before "/" (o200k glues "\n/")
+    assert split_point("abc\n def", 4, 8) is None             # "\n " is one whitespace run: no rule applies
     assert split_point("ab cd", 1, 5) == 2                     # a space between two letters
     assert split_point("12 34", 1, 5) == 2                    # out of a number (" " is its own pre-token)
     assert split_point("it's", 1, 4) is None                  # o200k keeps "'s" with the word
