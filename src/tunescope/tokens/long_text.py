@@ -68,6 +68,7 @@ _CUT = regex.compile(
     r"|(?<=\p{L})(?='(?:[^\p{L}\p{M}\p{Cn}\p{Cs}]|\Z))"           # letter, then "'" not before a letter
     r"|(?<=" + _P + r")(?=(?![\r\n])\p{White_Space})"             # punctuation, then a blank
     r"|(?<=" + _P[:-1] + "/]" + _P + r")(?=\p{L})")               # two punctuation, then a letter
+_UNIFORM = regex.compile(r"\p{L}++|" + _P + r"++|[ \t]++|\n++")
 _NOT_NUMBER_BEFORE = regex.compile(r"\P{N}", flags=regex.REVERSE)
 _CUT_BEFORE = regex.compile(_CUT.pattern, flags=regex.REVERSE)
 
@@ -78,15 +79,18 @@ def split_point(text: str, target: int, end: int, start: int = 0) -> int | None:
     stop = min(end, target + WINDOW)
     if target >= stop:
         return None
-    m = _CUT.search(text, target, stop)
-    best = m.start() if m else None
+    best = None
     if _is_number(text, target - 1) and _is_number(text, target):     # inside a run of numbers
         before = _NOT_NUMBER_BEFORE.search(text, start, target)
         run_start = before.end() if before else start
         p = target + (run_start - target) % 3
-        if p < stop and _is_number(text, p - 1) and _is_number(text, p) and (best is None or p < best):
-            best = p
-    return best
+        if p < stop and _is_number(text, p - 1) and _is_number(text, p):
+            best = stop = p
+    if best != target and _CUT.match(text, target, stop):
+        return target
+    run = _UNIFORM.match(text, target, stop)         # no rule cuts inside these: skip them at C speed
+    m = _CUT.search(text, run.end() if run else target, stop)
+    return m.start() if m else best
 
 
 def _is_number(text: str, i: int) -> bool:
