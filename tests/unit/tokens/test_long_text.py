@@ -120,3 +120,35 @@ def test_a_30_mb_string_in_bounded_memory():
     assert out.returncode == 0, out.stderr
     tokens, grown_mb = map(int, out.stdout.split())
     assert tokens > 5_000_000 and grown_mb < 200, out.stdout
+
+
+_BASE64_30MB = ("import base64, random\n"
+                "text = base64.b64encode(random.Random(5).randbytes(22_500_000)).decode('ascii')\n"
+                "assert len(text) == 30_000_000\n"
+                "from tunescope.tokens.encodings import get_encoding\n"
+                "encoding = get_encoding('o200k_base')\n")
+
+
+def _status_kb(field: str) -> str:
+    return (f"int(next(l for l in open('/proc/self/status') if l.startswith('{field}:')).split()[1])")
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.exists("/proc/self/clear_refs"), reason="needs Linux to reset the peak RSS")
+def test_30_mb_of_base64_is_counted_exactly_in_under_200_mb():
+    """Peak RSS (Rust's allocations included, which tracemalloc does not see) while counting, over the RSS once
+    the string is built; the count equals tiktoken's one-call count, made in another process."""
+    piecewise = (_BASE64_30MB +
+                 "from tunescope.tokens.count import TokenCounter\n"
+                 "counter = TokenCounter('o200k_base', cache_size=0)\n"
+                 "open('/proc/self/clear_refs', 'w').write('5')\n"
+                 f"before = {_status_kb('VmRSS')}\n"
+                 "n = counter.count_text(text)\n"
+                 f"print(n, ({_status_kb('VmHWM')} - before) // 1024)\n")
+    whole = _BASE64_30MB + "print(len(encoding.encode_ordinary(text)))\n"
+    outs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=dict(os.environ),
+                           timeout=900) for code in (piecewise, whole)]
+    assert all(out.returncode == 0 for out in outs), [out.stderr[-500:] for out in outs]
+    tokens, grown_mb = map(int, outs[0].stdout.split())
+    assert tokens == int(outs[1].stdout) and tokens > 15_000_000
+    assert grown_mb < 200, grown_mb
