@@ -28,9 +28,11 @@ tokens are valid; a valid encoding of a text is its BPE): if E = BPE(P[h1:q]) an
 and the pair (last of E, first of F) is its own BPE (tiktoken's BPE of their joined bytes gives
 back the two tokens), then BPE(P[h1:q']) = E + F. The walk extends the prefix chunk by chunk;
 when a pair fails, the cut moves back to a token boundary in the middle of the last chunk (a
-prefix of a valid encoding is valid, so nothing is re-encoded) and the walk goes on from there.
-A stretch that fits none of this, or a walk that keeps failing, returns None: the caller then
-encodes it in one go (exact, unbounded).
+prefix of a valid encoding is valid, so nothing is re-encoded) and the walk goes on from there;
+a last chunk of one token (tokens longer than a chunk: 128 spaces) is undone and taken again at
+twice the length. BPE of one piece without the regex is tiktoken's `_encode_single_piece` (it
+has no public name). A stretch that fits none of this, or a walk that keeps failing, returns
+None: the caller then encodes it in one go (exact, unbounded).
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ def uniform_run(text: str, h1: int, h2: int) -> tuple[int, int] | None:
 def count_run_stretch(encoding, text: str, h1: int, h2: int, piece: int = CHUNK) -> int | None:
     """Tokens of text[h1:h2] (h1, h2 pre-token boundaries) when it starts with a long uniform
     run, else None."""
+    if not hasattr(encoding, "_encode_single_piece"):     # tiktoken has no public BPE of one piece
+        return None
     chunk = max(3, min(piece, CHUNK))
     span = uniform_run(text, h1, h2)
     if span is None or span[1] - span[0] < max(4 * chunk, 16):

@@ -20,8 +20,10 @@ sit in one pre-token (L letter, M mark, N number, S whitespace, P anything else)
   ` ?[^\\s\\p{L}\\p{N}]++[\\r\\n]*+` (marks count as P here): (" ", P|M), (P|M, P|M|\\r|\\n);
   contractions `'(?i:[sdmt]|ll|ve|re)`: ("'", L), (L, L); whitespace: (S, S).
 
-Hence these cut points (each avoids every pair above for both encodings; characters unassigned
-in our Unicode tables never take part, as tiktoken's tables may be newer):
+Hence these cut points (each avoids every pair above for both encodings; the classes come from
+the `regex` module's Unicode tables, and characters unassigned there never take part, as
+tiktoken's tables may be newer; a character whose category changed between the two versions
+could still mislead a rule):
 
 - **number edges**: a not whitespace and exactly one of a, b a number (only number pre-tokens
   hold numbers);
