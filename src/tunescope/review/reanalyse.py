@@ -12,7 +12,9 @@ its missing-assistant error disappear.
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 from tunescope.checks.example.analyze import token_findings
@@ -23,6 +25,7 @@ from tunescope.tokens.count import TokenCounter
 from tunescope.tokens.encodings import EncodingUnavailable
 
 METHOD_OF_FORMAT = {"chat": "supervised"}   # how the checker reads a file's prompt-only rows, by its format
+APART_BYTES = 1 << 20    # rows bigger than this are checked in a process of their own (see check_apart)
 
 
 @dataclass(frozen=True)
@@ -95,3 +98,15 @@ class RowChecker:
             state.overlay[key[1]] = summary
         elif summary is not None:
             state.viewer_cache[key] = summary
+
+
+def _check_in_child(options: CheckOptions, allow_estimate: bool, data: bytes, line: int, file_format: str):
+    return RowChecker(options, allow_estimate).check(data, line, file_format)
+
+
+def check_apart(checker: RowChecker, data: bytes, line: int, file_format: str = "") -> ExampleSummary:
+    """`checker.check` in a process of its own: a huge row (a 30 MB string) takes seconds of pure-Python
+    scanning that would hold the GIL and freeze the UI thread; a child process holds its own."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(_check_in_child, checker.options, checker.allow_estimate, data, line,
+                           file_format).result()

@@ -104,13 +104,14 @@ class TokenCounter:
         self.estimated = False
         self.unavailable: EncodingUnavailable | None = None
         try:
-            self._encode = get_encoding(encoding).encode_ordinary
+            self._encoding = get_encoding(encoding)
+            self._encode = self._encoding.encode_ordinary
         except EncodingUnavailable as exc:
             if not allow_estimate:
                 raise
             self.estimated = True
             self.unavailable = exc
-            self._encode = None
+            self._encoding = self._encode = None
         self._tool_constants = TOOL_CONSTANTS.get(encoding, TOOL_CONSTANTS["o200k_base"])
         self._cache: dict = {}
         self._cache_size = cache_size
@@ -141,7 +142,7 @@ class TokenCounter:
         if self._encode is None:
             return estimate_tokens(text, self.encoding_name)
         if len(text) > LONG:                # huge strings: piece by piece, cut where tiktoken cuts
-            return count_long(self._encode, text)
+            return count_long(self._encoding, text)
         return len(self._encode(text))
 
     def _strings(self, value, skip_type: bool = True) -> int:

@@ -27,7 +27,7 @@ from tunescope.dataset.index import LineIndex
 from tunescope.review.filters import FilterSpec
 from tunescope.review.live_check import LiveCheckRequest, check_rows
 from tunescope.review.outcome import describe_error
-from tunescope.review.reanalyse import Analysis, RowChecker
+from tunescope.review.reanalyse import APART_BYTES, Analysis, RowChecker, check_apart
 from tunescope.review.runs import Run
 from tunescope.review.saving import Saved, SaveRefusal, SaveRequest, write_rows
 from tunescope.review.search import SearchSpec, count_matches, find_next
@@ -105,7 +105,8 @@ def analyse_rows(checker: RowChecker, analyses: Iterable[Analysis], file_format:
     """Check rows again one by one (edited rows, or the viewer's); each result is posted as it comes."""
     for item in analyses:
         try:
-            summary = checker.check(item.data, item.line, file_format)
+            summary = (check_apart(checker, item.data, item.line, file_format) if len(item.data) > APART_BYTES
+                       else checker.check(item.data, item.line, file_format))
         except Exception as exc:  # noqa: BLE001 - a checker bug must not stop the other rows
             post(AnalysisFailed(item.key, item.line, describe_error(exc)))
         else:
