@@ -35,6 +35,7 @@ from tunescope.tokens.models import load_models
 CHUNK_LINES = 2000
 CHUNK_BYTES = 4 * 1024 * 1024
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+INLINE_MISSES = 200           # a range with at most this many lines to analyse is reduced in the main process
 MAX_FINDINGS_PER_CHECK = 10_000   # kept per check id; the rest are only counted (report.omitted)
 DATA_KINDS = (RecordKind.CHAT, RecordKind.PREFERENCE, RecordKind.REINFORCEMENT,
               RecordKind.PROMPT_COMPLETION, RecordKind.NEAR_MISS, RecordKind.UNKNOWN)
@@ -151,6 +152,8 @@ class DatasetChecker:
         cache_path, salt, writer = self._cache()
         workers = self._worker_count()
         try:
+            if on_batch is None:
+                return self._run_reduced(workers, cache_path, salt, writer, progress, cancel)
             if workers <= 1:
                 worker = ChunkWorker(self.index.path, self.options, self.allow_estimate, cache_path, salt)
                 worker.counter = self.counter
@@ -165,11 +168,49 @@ class DatasetChecker:
             if writer is not None:
                 writer.close()
 
-    def _run_pool(self, workers, cache_path, salt, writer, on_batch, progress, cancel) -> bool:
+    def _pool(self, workers, cache_path, salt) -> ProcessPoolExecutor:
         method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
                                    initializer=init_process,
                                    initargs=(self.index.path, self.options, self.allow_estimate, cache_path, salt))
+
+    def _run_reduced(self, workers, cache_path, salt, writer, progress, cancel) -> bool:
+        """Every range reduced to one partial (from cached chunk partials where the bytes are unchanged).
+        The main process looks each range up first and reduces it itself when few of its lines need
+        analysing (a re-check after small edits: no pool to start, no encoding to load per worker);
+        ranges with more go to worker processes, started on the first such range (a cold run)."""
+        local = ChunkWorker(self.index.path, self.options, self.allow_estimate, cache_path, salt)
+        local.counter = self.counter
+        pool = None
+        pending: deque = deque()
+        try:
+            for chunk in self._chunks(cancel):
+                inline = workers <= 1
+                if not inline:
+                    plan = local.plan(*chunk, quick=True)
+                    inline = plan.complete and plan.missing_lines <= INLINE_MISSES
+                if inline:
+                    part, fresh = local.reduce_range(*chunk)
+                    pending.append((chunk, _Done((part.agg, part.tokens, part.kinds, part.findings, None, fresh))))
+                else:
+                    if pool is None:
+                        pool = self._pool(workers, cache_path, salt)
+                    pending.append((chunk, pool.submit(run_chunk, chunk, False)))
+                while pending and (len(pending) >= workers * 3 or isinstance(pending[0][1], _Done)):
+                    self._drain_one(pending, None, progress, writer)
+                if cancel is not None and cancel.is_set():
+                    return True
+            while pending:
+                if cancel is not None and cancel.is_set():
+                    return True
+                self._drain_one(pending, None, progress, writer)
+            return False
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=not (cancel is not None and cancel.is_set()), cancel_futures=True)
+
+    def _run_pool(self, workers, cache_path, salt, writer, on_batch, progress, cancel) -> bool:
+        pool = self._pool(workers, cache_path, salt)
         pending: deque = deque()
         chunks = self._chunks(cancel)
         try:
@@ -276,6 +317,18 @@ class DatasetChecker:
         except Exception as exc:  # an unknown model still gets a report
             report.cost = CostUnavailable(str(exc))
         return report
+
+
+class _Done:
+    """A range reduced in the main process, queued with the workers' futures to keep file order."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
 
 
 def _file_format(facts, kinds: Counter) -> str:
