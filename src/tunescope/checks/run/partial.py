@@ -79,19 +79,34 @@ def _decode(packed: tuple, rows):
     if code == _BYTEARRAY:
         return bytearray(packed[1])
     if code == _COUNTER:
-        return Counter(packed[1])
+        return _counter(packed[1])
     return pickle.loads(packed[1])
 
 
+def _counter(counts: dict) -> Counter:
+    c = Counter()
+    dict.update(c, counts)      # Counter(mapping) checks isinstance(Mapping) (an ABC: slow) and adds one by one
+    return c
+
+
 def _state(obj, rows) -> tuple:
-    """(name, encoded value) of each attribute of `obj`."""
-    return tuple((name, _encode(value, rows)) for name, value in vars(obj).items())
+    """(plain attributes as a dict, the others as (name, encoded value) pairs) of `obj`: decoding the
+    plain part is one dict update, so only arrays, the shared row table and such cost a step each."""
+    plain, special = {}, []
+    for name, value in vars(obj).items():
+        packed = _encode(value, rows)
+        if packed[0] == _PLAIN:
+            plain[name] = value
+        else:
+            special.append((name, packed))
+    return plain, tuple(special)
 
 
 def _restore(cls, state: tuple, rows):
     obj = cls.__new__(cls)
     d = obj.__dict__
-    for name, packed in state:
+    d.update(state[0])
+    for name, packed in state[1]:
         d[name] = _decode(packed, rows)
     return obj
 
@@ -194,7 +209,7 @@ class Partial:
         shift_lines(agg, delta)
         self.agg = agg
         self.tokens = _restore(TokenStats, tokens_state, None)
-        self.kinds = Counter(kinds)
+        self.kinds = _counter(kinds)
         self.findings = shift_findings(findings, delta)
         self.first = first
         return self
