@@ -24,6 +24,7 @@ from array import array
 from collections import Counter
 
 from tunescope.checks.dataset.aggregator import DatasetAggregator
+from tunescope.checks.dataset.collectors import COLLECTORS
 from tunescope.checks.dataset.collectors.grader_keys import GraderKeys
 from tunescope.checks.dataset.collectors.legacy import Legacy
 from tunescope.checks.dataset.collectors.system_prompts import SystemPrompts
@@ -199,12 +200,13 @@ class Partial:
         version, built_first, rows_state, states, tokens_state, kinds, findings = marshal.loads(blob)
         if version != PARTIAL_VERSION:
             raise ValueError("partial of another version")
+        if len(states) != len(COLLECTORS):
+            raise ValueError("partial of another collector set")
         self = cls.__new__(cls)
         rows = _restore(Rows, rows_state, None)
         agg = DatasetAggregator.__new__(DatasetAggregator)
         agg.__setstate__({"options": options, "rows": rows,
-                          "collectors": [_restore(type(c), s, rows) for c, s in zip(_template(options), states,
-                                                                                     strict=True)]})
+                          "collectors": [_restore(cls, s, rows) for cls, s in zip(COLLECTORS, states, strict=True)]})
         delta = first - built_first
         shift_lines(agg, delta)
         self.agg = agg
@@ -213,15 +215,3 @@ class Partial:
         self.findings = shift_findings(findings, delta)
         self.first = first
         return self
-
-
-_TEMPLATES: dict = {}
-
-
-def _template(options: CheckOptions) -> list:
-    """The collectors of a fresh aggregator (their classes, in order), made once per options."""
-    key = id(options)
-    found = _TEMPLATES.get(key)
-    if found is None or found[0] is not options:
-        found = _TEMPLATES[key] = (options, DatasetAggregator(options).collectors)
-    return found[1]

@@ -157,11 +157,14 @@ class DatasetChecker:
             if workers <= 1:
                 worker = ChunkWorker(self.index.path, self.options, self.allow_estimate, cache_path, salt)
                 worker.counter = self.counter
-                for chunk in self._chunks(cancel):
-                    summaries, fresh = worker.run(*chunk)
-                    self._absorb(summaries, on_batch, writer, fresh)
-                    if progress is not None:
-                        progress(chunk[2], self.index.size)
+                try:
+                    for chunk in self._chunks(cancel):
+                        summaries, fresh = worker.run(*chunk)
+                        self._absorb(summaries, on_batch, writer, fresh)
+                        if progress is not None:
+                            progress(chunk[2], self.index.size)
+                finally:
+                    worker.close()
                 return bool(cancel is not None and cancel.is_set())
             return self._run_pool(workers, cache_path, salt, writer, on_batch, progress, cancel)
         finally:
@@ -206,6 +209,7 @@ class DatasetChecker:
                 self._drain_one(pending, None, progress, writer)
             return False
         finally:
+            local.close()
             if pool is not None:
                 pool.shutdown(wait=not (cancel is not None and cancel.is_set()), cancel_futures=True)
 

@@ -67,6 +67,11 @@ class ChunkWorker:
         if cache_path and salt:
             self.cache = open_reader(cache_path)
 
+    def close(self) -> None:
+        os.close(self.fd)
+        if self.cache is not None:
+            self.cache.db.close()
+
     @property
     def counter(self):
         if self._counter is None:
@@ -172,8 +177,8 @@ class ChunkWorker:
                 try:
                     total.merge(Partial.loads(blob, options, first + a))
                     continue
-                except (ValueError, TypeError, EOFError):   # unreadable: rebuild it
-                    pass
+                except (ValueError, TypeError, EOFError, KeyError, IndexError, AttributeError):
+                    pass                                     # unreadable (damaged): rebuilt below
             summaries = []
             for j in range(a, b):
                 ln = plan.lines.get(j)
