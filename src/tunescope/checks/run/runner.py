@@ -24,7 +24,8 @@ from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
 from tunescope.checks.report import CheckReport, TokenStats
 from tunescope.checks.run.cache import ResultCache, code_version, configured_limit, default_path
 from tunescope.checks.run.codec import unpack, unpack_findings
-from tunescope.checks.run.worker import ChunkWorker, check_example, init_process, make_counter, run_chunk
+from tunescope.checks.run.partial import Partial
+from tunescope.checks.run.worker import PARTIAL, ChunkWorker, check_example, init_process, make_counter, run_chunk
 from tunescope.dataset import filefacts
 from tunescope.dataset.filefacts import iter_documents
 from tunescope.dataset.index import LineIndex
@@ -194,7 +195,7 @@ class DatasetChecker:
                     inline = plan.complete and plan.missing_lines <= INLINE_MISSES
                 if inline:
                     part, fresh = local.reduce_range(*chunk)
-                    pending.append((chunk, _Done((part.agg, part.tokens, part.kinds, part.findings, None, fresh))))
+                    pending.append((chunk, _Done((PARTIAL, part, fresh))))
                 else:
                     if pool is None:
                         pool = self._pool(workers, cache_path, salt)
@@ -234,7 +235,12 @@ class DatasetChecker:
 
     def _drain_one(self, pending, on_batch, progress, writer) -> None:
         chunk, future = pending.popleft()
-        agg, tokens, kinds, findings, packed, fresh = future.result()
+        result = future.result()
+        if result[0] == PARTIAL:
+            part = result[1] if isinstance(result[1], Partial) else Partial.loads(result[1], self.options, chunk[0])
+            agg, tokens, kinds, findings, packed, fresh = part.agg, part.tokens, part.kinds, part.findings, None, result[2]
+        else:
+            agg, tokens, kinds, findings, packed, fresh = result
         self.aggregator.merge(agg)
         self._tokens.merge(tokens)
         for kind, n in kinds.items():

@@ -22,6 +22,7 @@ TOKENIZER_FAILURE = check("tokenizer_failure", W, "internal", "Token count faile
                           "tunescope could not count this example's tokens (a bug); the example itself may be fine.",
                           tags=("tokens",))
 
+PARTIAL = "partial"        # reduce_chunk's result is (PARTIAL, partial or its dumps(), fresh entries)
 COUNTED_KINDS = (RecordKind.CHAT, RecordKind.PREFERENCE, RecordKind.REINFORCEMENT, RecordKind.PROMPT_COMPLETION)
 
 
@@ -216,10 +217,12 @@ class _Plan:
 
 
 def reduce_chunk(worker: "ChunkWorker", chunk, want_summaries: bool):
-    """Check a chunk and aggregate it in this process: the main process only merges."""
+    """Check a chunk and aggregate it in this process: the main process only merges. Without summaries
+    the partial travels in its cache form (marshal: cheaper than pickling the aggregator), if it has one."""
     if not want_summaries:
         part, fresh = worker.reduce_range(*chunk)
-        return part.agg, part.tokens, part.kinds, part.findings, None, fresh
+        blob = part.dumps()
+        return PARTIAL, blob if blob is not None else part, fresh
     summaries, fresh = worker.run(*chunk)
     part = Partial(worker.options, chunk[0])
     part.add_all(summaries)
