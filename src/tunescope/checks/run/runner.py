@@ -181,7 +181,7 @@ class DatasetChecker:
     def _run_reduced(self, workers, cache_path, salt, writer, progress, cancel) -> bool:
         """Every range reduced to one partial (from cached chunk partials where the bytes are unchanged).
         The main process looks each range up first and reduces it itself when few of its lines need
-        analysing (a re-check after small edits: no pool to start, no encoding to load per worker);
+        analysing (a re-check after small edits: no pool to start, no results to send between processes);
         ranges with more go to worker processes, started on the first such range (a cold run)."""
         local = ChunkWorker(self.index.path, self.options, self.allow_estimate, cache_path, salt)
         local.counter = self.counter
@@ -197,6 +197,7 @@ class DatasetChecker:
                     part, fresh = local.reduce_range(*chunk)
                     pending.append((chunk, _Done((PARTIAL, part, fresh))))
                 else:
+                    local.forget()                  # the worker reads the range itself
                     if pool is None:
                         pool = self._pool(workers, cache_path, salt)
                     pending.append((chunk, pool.submit(run_chunk, chunk, False)))

@@ -68,6 +68,10 @@ class ChunkWorker:
         if cache_path and salt:
             self.cache = open_reader(cache_path)
 
+    def forget(self) -> None:
+        """Drop the plan kept for `reduce_range` (its range went elsewhere)."""
+        self._plan = None
+
     def close(self) -> None:
         os.close(self.fd)
         if self.cache is not None:
