@@ -193,7 +193,13 @@ class DatasetChecker:
                 if not inline:
                     plan = local.plan(*chunk, quick=True)
                     inline = plan.complete and plan.missing_lines <= INLINE_MISSES
-                if inline:
+                if inline and not pending:          # nothing before it still running: merge as it goes
+                    _, fresh = local.reduce_range(*chunk, into=self)
+                    if writer is not None and fresh:
+                        writer.put_many(fresh)
+                    if progress is not None:
+                        progress(chunk[2], self.index.size)
+                elif inline:
                     part, fresh = local.reduce_range(*chunk)
                     pending.append((chunk, _Done((PARTIAL, part, fresh))))
                 else:
@@ -233,6 +239,15 @@ class DatasetChecker:
             return False
         finally:
             pool.shutdown(wait=not (cancel is not None and cancel.is_set()), cancel_futures=True)
+
+    def merge(self, part: Partial) -> None:
+        """Take in the partial of the examples that follow those seen so far (see ChunkWorker.reduce_range)."""
+        self.aggregator.merge(part.agg)
+        self._tokens.merge(part.tokens)
+        for kind, n in part.kinds.items():
+            self._kinds[RecordKind(kind)] += n
+        if part.findings:
+            self._keep(unpack_findings(part.findings))
 
     def _drain_one(self, pending, on_batch, progress, writer) -> None:
         chunk, future = pending.popleft()

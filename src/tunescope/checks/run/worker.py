@@ -164,16 +164,18 @@ class ChunkWorker:
             ln = ln[3:]
         return ln
 
-    def reduce_range(self, first: int, start: int, end: int, bom: bool) -> tuple[Partial, list]:
+    def reduce_range(self, first: int, start: int, end: int, bom: bool, into=None) -> tuple[Partial, list]:
         """The partial of a run of lines, from cached chunk partials where the bytes are unchanged; with
-        the (key, value) pairs the writer should store (new chunks and lines, restamped old entries)."""
+        the (key, value) pairs the writer should store (new chunks and lines, restamped old entries).
+        `into` (anything with Partial's `merge`) takes each chunk's partial instead of a new Partial:
+        the main process merges straight into its totals, saving a second merge of the whole range."""
         chunk = (first, start, end, bom)
         plan = self._plan
         if plan is None or plan.chunk != chunk or not plan.complete:
             plan = self.plan(*chunk)
         self._plan = None
         options = self.options
-        total = Partial(options, first)
+        total = into if into is not None else Partial(options, first)
         fresh = self._stale()
         for n, (a, b) in enumerate(plan.bounds):
             key = plan.keys[n] if plan.keys else None
