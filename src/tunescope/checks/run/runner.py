@@ -187,12 +187,16 @@ class DatasetChecker:
         local.counter = self.counter
         pool = None
         pending: deque = deque()
+        cold = 0                 # ranges in a row without one cached chunk: look up only every 8th (a cold run)
         try:
             for chunk in self._chunks(cancel):
                 inline = workers <= 1
-                if not inline:
+                if not inline and (cold < 2 or cold % 8 == 0):
                     plan = local.plan(*chunk, quick=True)
                     inline = plan.complete and plan.missing_lines <= INLINE_MISSES
+                    cold = 0 if plan.partials else cold + 1
+                elif not inline:
+                    cold += 1
                 if inline and not pending:          # nothing before it still running: merge as it goes
                     _, fresh = local.reduce_range(*chunk, into=self)
                     if writer is not None and fresh:
