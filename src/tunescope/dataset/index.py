@@ -113,7 +113,9 @@ class LineIndex:
                         pending.append(nl + 1)
                     nl = find(b"\n", nl + 1, end)
                 window = mm[pos:end]
-                self.crlf_lines += window.count(b"\r\n")
+                # most files have no CR at all: one memchr-speed find instead of a two-byte count (~10x slower)
+                if window.find(b"\r") != -1:
+                    self.crlf_lines += window.count(b"\r\n")
                 if prev_last == b"\r" and window[:1] == b"\n":
                     self.crlf_lines += 1
                 prev_last = window[-1:]

@@ -162,3 +162,33 @@ def test_import_name_mismatch(monkeypatch, tmp_path, capsys):
     assert main(["encodings", "import", str(source), "--name", "o200k_base"]) == 2
     assert "is cl100k_base, not o200k_base" in capsys.readouterr().err
     assert main(["encodings", "import", str(source), "--name", "cl100k_base"]) == 0
+
+
+def test_vocabulary_is_kept_as_marshal_and_a_damaged_copy_is_rebuilt(monkeypatch):
+    """The second load reads tunescope's marshal copy (not tiktoken's base64 file); a damaged copy is ignored."""
+    import tiktoken
+    import tiktoken_ext.openai_public as plugin
+
+    from tunescope.tokens import encodings
+
+    text = "Re-checks load the vocabulary once: 12345 tokens, \u00e9t\u00e9, \u6f22\u5b57."
+    calls = []
+    real = dict(plugin.ENCODING_CONSTRUCTORS)
+    monkeypatch.setitem(plugin.ENCODING_CONSTRUCTORS, "o200k_base",
+                        lambda: calls.append(1) or real["o200k_base"]())
+    encodings.clear_loaded()
+    try:
+        first = encodings.get_encoding("o200k_base").encode_ordinary(text)
+        path = encodings._ranks_path("o200k_base", tiktoken.__version__)
+        assert calls == [1] and path.is_file()
+        encodings.clear_loaded()
+        assert encodings.get_encoding("o200k_base").encode_ordinary(text) == first
+        assert calls == [1]                                   # read back, not rebuilt
+        data = bytearray(path.read_bytes())
+        data[-100] ^= 0xFF                                    # one flipped byte in the ranks
+        path.write_bytes(bytes(data))
+        encodings.clear_loaded()
+        assert encodings.get_encoding("o200k_base").encode_ordinary(text) == first
+        assert calls == [1, 1]                                # the digest caught it: rebuilt from the source
+    finally:
+        encodings.clear_loaded()

@@ -24,7 +24,8 @@ from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
 from tunescope.checks.report import CheckReport, TokenStats
 from tunescope.checks.run.cache import ResultCache, code_version, configured_limit, default_path
 from tunescope.checks.run.codec import unpack, unpack_findings
-from tunescope.checks.run.worker import ChunkWorker, check_example, init_process, make_counter, run_chunk
+from tunescope.checks.run.partial import Partial
+from tunescope.checks.run.worker import PARTIAL, ChunkWorker, check_example, init_process, make_counter, run_chunk
 from tunescope.dataset import filefacts
 from tunescope.quality.similarity import ENGINE
 from tunescope.dataset.filefacts import iter_documents
@@ -36,6 +37,7 @@ from tunescope.tokens.models import load_models
 CHUNK_LINES = 2000
 CHUNK_BYTES = 4 * 1024 * 1024
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+INLINE_MISSES = 200           # a range with at most this many lines to analyse is reduced in the main process
 MAX_FINDINGS_PER_CHECK = 10_000   # kept per check id; the rest are only counted (report.omitted)
 DATA_KINDS = (RecordKind.CHAT, RecordKind.PREFERENCE, RecordKind.REINFORCEMENT,
               RecordKind.PROMPT_COMPLETION, RecordKind.NEAR_MISS, RecordKind.UNKNOWN)
@@ -152,25 +154,80 @@ class DatasetChecker:
         cache_path, salt, writer = self._cache()
         workers = self._worker_count()
         try:
+            if on_batch is None:
+                return self._run_reduced(workers, cache_path, salt, writer, progress, cancel)
             if workers <= 1:
                 worker = ChunkWorker(self.index.path, self.options, self.allow_estimate, cache_path, salt)
                 worker.counter = self.counter
-                for chunk in self._chunks(cancel):
-                    summaries, fresh = worker.run(*chunk)
-                    self._absorb(summaries, on_batch, writer, fresh)
-                    if progress is not None:
-                        progress(chunk[2], self.index.size)
+                try:
+                    for chunk in self._chunks(cancel):
+                        summaries, fresh = worker.run(*chunk)
+                        self._absorb(summaries, on_batch, writer, fresh)
+                        if progress is not None:
+                            progress(chunk[2], self.index.size)
+                finally:
+                    worker.close()
                 return bool(cancel is not None and cancel.is_set())
             return self._run_pool(workers, cache_path, salt, writer, on_batch, progress, cancel)
         finally:
             if writer is not None:
                 writer.close()
 
-    def _run_pool(self, workers, cache_path, salt, writer, on_batch, progress, cancel) -> bool:
+    def _pool(self, workers, cache_path, salt) -> ProcessPoolExecutor:
         method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
+        return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
                                    initializer=init_process,
                                    initargs=(self.index.path, self.options, self.allow_estimate, cache_path, salt))
+
+    def _run_reduced(self, workers, cache_path, salt, writer, progress, cancel) -> bool:
+        """Every range reduced to one partial (from cached chunk partials where the bytes are unchanged).
+        The main process looks each range up first and reduces it itself when few of its lines need
+        analysing (a re-check after small edits: no pool to start, no results to send between processes);
+        ranges with more go to worker processes, started on the first such range (a cold run)."""
+        local = ChunkWorker(self.index.path, self.options, self.allow_estimate, cache_path, salt)
+        local.counter = self.counter
+        pool = None
+        pending: deque = deque()
+        cold = 0                 # ranges in a row without one cached chunk: look up only every 8th (a cold run)
+        try:
+            for chunk in self._chunks(cancel):
+                inline = workers <= 1
+                if not inline and (cold < 2 or cold % 8 == 0):
+                    plan = local.plan(*chunk, quick=True)
+                    inline = plan.complete and plan.missing_lines <= INLINE_MISSES
+                    cold = 0 if plan.partials else cold + 1
+                elif not inline:
+                    cold += 1
+                if inline and not pending:          # nothing before it still running: merge as it goes
+                    _, fresh = local.reduce_range(*chunk, into=self)
+                    if writer is not None and fresh:
+                        writer.put_many(fresh)
+                    if progress is not None:
+                        progress(chunk[2], self.index.size)
+                elif inline:
+                    part, fresh = local.reduce_range(*chunk)
+                    pending.append((chunk, _Done((PARTIAL, part, fresh))))
+                else:
+                    local.forget()                  # the worker reads the range itself
+                    if pool is None:
+                        pool = self._pool(workers, cache_path, salt)
+                    pending.append((chunk, pool.submit(run_chunk, chunk, False)))
+                while pending and (len(pending) >= workers * 3 or isinstance(pending[0][1], _Done)):
+                    self._drain_one(pending, None, progress, writer)
+                if cancel is not None and cancel.is_set():
+                    return True
+            while pending:
+                if cancel is not None and cancel.is_set():
+                    return True
+                self._drain_one(pending, None, progress, writer)
+            return False
+        finally:
+            local.close()
+            if pool is not None:
+                pool.shutdown(wait=not (cancel is not None and cancel.is_set()), cancel_futures=True)
+
+    def _run_pool(self, workers, cache_path, salt, writer, on_batch, progress, cancel) -> bool:
+        pool = self._pool(workers, cache_path, salt)
         pending: deque = deque()
         chunks = self._chunks(cancel)
         try:
@@ -188,9 +245,23 @@ class DatasetChecker:
         finally:
             pool.shutdown(wait=not (cancel is not None and cancel.is_set()), cancel_futures=True)
 
+    def merge(self, part: Partial) -> None:
+        """Take in the partial of the examples that follow those seen so far (see ChunkWorker.reduce_range)."""
+        self.aggregator.merge(part.agg)
+        self._tokens.merge(part.tokens)
+        for kind, n in part.kinds.items():
+            self._kinds[RecordKind(kind)] += n
+        if part.findings:
+            self._keep(unpack_findings(part.findings))
+
     def _drain_one(self, pending, on_batch, progress, writer) -> None:
         chunk, future = pending.popleft()
-        agg, tokens, kinds, findings, packed, fresh = future.result()
+        result = future.result()
+        if result[0] == PARTIAL:
+            part = result[1] if isinstance(result[1], Partial) else Partial.loads(result[1], self.options, chunk[0])
+            agg, tokens, kinds, findings, packed, fresh = part.agg, part.tokens, part.kinds, part.findings, None, result[2]
+        else:
+            agg, tokens, kinds, findings, packed, fresh = result
         self.aggregator.merge(agg)
         self._tokens.merge(tokens)
         for kind, n in kinds.items():
@@ -277,6 +348,18 @@ class DatasetChecker:
         except Exception as exc:  # an unknown model still gets a report
             report.cost = CostUnavailable(str(exc))
         return report
+
+
+class _Done:
+    """A range reduced in the main process, queued with the workers' futures to keep file order."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
 
 
 def _file_format(facts, kinds: Counter) -> str:

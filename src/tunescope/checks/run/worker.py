@@ -8,15 +8,13 @@ encoded once per process.
 from __future__ import annotations
 
 import os
-from collections import Counter
 
-from tunescope.checks.dataset.aggregator import DatasetAggregator
 from tunescope.checks.example import analyze   # called as analyze.X: tests spy on analyze.analyze_line
 from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
 from tunescope.checks.registry import W, Finding, check
-from tunescope.checks.report import TokenStats
-from tunescope.checks.run import codec
+from tunescope.checks.run import chunking, codec
 from tunescope.checks.run.cache import entry_key, open_reader
+from tunescope.checks.run.partial import Partial
 from tunescope.tokens.count import TokenCounter
 from tunescope.dataset.index import BOM
 
@@ -24,6 +22,7 @@ TOKENIZER_FAILURE = check("tokenizer_failure", W, "internal", "Token count faile
                           "tunescope could not count this example's tokens (a bug); the example itself may be fine.",
                           tags=("tokens",))
 
+PARTIAL = "partial"        # reduce_chunk's result is (PARTIAL, partial or its dumps(), fresh entries)
 COUNTED_KINDS = (RecordKind.CHAT, RecordKind.PREFERENCE, RecordKind.REINFORCEMENT, RecordKind.PROMPT_COMPLETION)
 
 
@@ -52,67 +51,188 @@ def relocate(summary: ExampleSummary, line: int, example: int) -> ExampleSummary
 
 
 class ChunkWorker:
-    """Per-process state: file descriptor, options, token counter, read-only result cache."""
+    """Per-process state: file descriptor, options, token counter (loaded on first use), read-only result cache."""
 
     def __init__(self, path: str, options: CheckOptions, allow_estimate: bool,
                  cache_path: str | None, salt: bytes | None):
         self.fd = os.open(path, os.O_RDONLY)
         self.options = options
-        self.counter = make_counter(options.encoding, allow_estimate)
+        self.allow_estimate = allow_estimate
+        self._counter = None
         self.salt = salt
+        self.seed = chunking.seed_of(salt) if salt else 0
+        # a chunk's partial also holds the limit-dependent findings and token totals: key on all options
+        self.chunk_seed = chunking.seed_of(salt + b"|partial|" + repr(options).encode()) if salt else 0
         self.cache = None
+        self._plan: _Plan | None = None
         if cache_path and salt:
             self.cache = open_reader(cache_path)
 
-    def run(self, first: int, start: int, end: int, bom: bool) -> tuple[list[ExampleSummary], list[tuple[bytes, bytes]]]:
+    def forget(self) -> None:
+        """Drop the plan kept for `reduce_range` (its range went elsewhere)."""
+        self._plan = None
+
+    def close(self) -> None:
+        os.close(self.fd)
+        if self.cache is not None:
+            self.cache.db.close()
+
+    @property
+    def counter(self):
+        if self._counter is None:
+            self._counter = make_counter(self.options.encoding, self.allow_estimate)
+        return self._counter
+
+    @counter.setter
+    def counter(self, value) -> None:
+        self._counter = value
+
+    def _lines(self, first: int, start: int, end: int, bom: bool) -> list[bytes]:
         data = os.pread(self.fd, end - start, start)
         lines = data.split(b"\n")
         if data.endswith(b"\n"):
             lines.pop()
         if first == 0 and bom and lines and lines[0].startswith(BOM):
             lines[0] = lines[0][3:]
-        lines = [ln[:-1] if ln.endswith(b"\r") else ln for ln in lines]
+        return [ln[:-1] if ln.endswith(b"\r") else ln for ln in lines]
+
+    def run(self, first: int, start: int, end: int, bom: bool) -> tuple[list[ExampleSummary], list[tuple[bytes, bytes]]]:
+        """Every line's summary (callers that want each example: the TUI, the server's validation)."""
+        lines = self._lines(first, start, end, bom)
         cached: dict = {}
         keys: list[bytes] = []
         if self.salt is not None:
-            keys = [entry_key(self.salt, ln) for ln in lines]
+            keys = [entry_key(self.seed, ln) for ln in lines]
             if self.cache is not None:
                 cached = self.cache.get_many(keys)
-        out: list[ExampleSummary] = []
-        # new (key, value) pairs for the writer, and (key, None) for old entries read again (restamped)
-        fresh: list[tuple[bytes, bytes | None]] = [(k, None) for k in self.cache.take_stale()] if cached else []
-        for j, ln in enumerate(lines):
-            example = first + j
-            hit = cached.get(keys[j]) if cached else None
-            if hit is not None:
-                summary = relocate(codec.loads(hit), example + 1, example)
-            else:
-                summary = check_example(ln, example + 1, example, self.options, self.counter)
-                if keys:
-                    fresh.append((keys[j], codec.dumps(summary)))
-            if summary.tokens is not None:
-                summary.extra_findings = analyze.token_findings(summary, self.options)
-            out.append(summary)
+        fresh = self._stale()
+        out = [self._summary(ln, first + j, keys[j] if keys else None, cached, fresh) for j, ln in enumerate(lines)]
         return out, fresh
+
+    def _stale(self) -> list:
+        # (key, None) for old entries read again: the writer restamps them
+        return [(k, None) for k in self.cache.take_stale()] if self.cache is not None else []
+
+    def _summary(self, ln: bytes, example: int, key: bytes | None, cached: dict, fresh: list) -> ExampleSummary:
+        hit = cached.get(key) if cached else None
+        if hit is not None:
+            summary = relocate(codec.loads(hit), example + 1, example)
+        else:
+            summary = check_example(ln, example + 1, example, self.options, self.counter)
+            if key is not None:
+                fresh.append((key, codec.dumps(summary)))
+        if summary.tokens is not None:
+            summary.extra_findings = analyze.token_findings(summary, self.options)
+        return summary
+
+    # -- reduced ranges: content-defined chunks, each one cached partial (see partial.py, chunking.py) --
+    def plan(self, first: int, start: int, end: int, bom: bool, quick: bool = False) -> "_Plan":
+        """Read a run of lines, cut it into chunks and look their partials up, then the lines of the chunks
+        not found. `quick` (the main process deciding where a range runs) skips the lines when most chunks
+        are missing (a cold run: the range goes to a worker). Kept for `reduce_range`."""
+        plan = _Plan((first, start, end, bom), os.pread(self.fd, end - start, start))
+        view = memoryview(plan.data)
+        starts = plan.starts = chunking.line_starts(plan.data)
+        plan.bounds = chunking.chunk_bounds(view, starts)
+        self._plan = plan
+        if self.salt is None:          # no result cache: nothing to look up, nothing to store
+            plan.missing_lines = len(starts) - 1
+            return plan
+        seed = self.chunk_seed
+        plan.keys = [chunking.chunk_key(seed, view, starts[a], starts[b]) for a, b in plan.bounds]
+        plan.partials = self.cache.get_many(plan.keys) if self.cache is not None else {}
+        missed = [(a, b) for (a, b), k in zip(plan.bounds, plan.keys) if k not in plan.partials]
+        in_missed = sum(b - a for a, b in missed)
+        if quick and in_missed * 2 > len(starts) - 1:
+            plan.missing_lines = in_missed
+            plan.complete = False
+            return plan
+        lines = plan.lines = {j: self._line(plan, j) for a, b in missed for j in range(a, b)}
+        plan.line_keys = {j: entry_key(self.seed, ln) for j, ln in lines.items()}
+        plan.summaries = self.cache.get_many(list(plan.line_keys.values())) if lines and self.cache is not None else {}
+        plan.missing_lines = sum(1 for k in plan.line_keys.values() if k not in plan.summaries)
+        return plan
+
+    def _line(self, plan: "_Plan", j: int) -> bytes:
+        """Line j of the plan without its terminator (and without the BOM on the file's first line)."""
+        ln = plan.data[plan.starts[j]:plan.starts[j + 1]]
+        if ln.endswith(b"\n"):
+            ln = ln[:-1]
+        if ln.endswith(b"\r"):
+            ln = ln[:-1]
+        if j == 0 and plan.chunk[0] == 0 and plan.chunk[3] and ln.startswith(BOM):
+            ln = ln[3:]
+        return ln
+
+    def reduce_range(self, first: int, start: int, end: int, bom: bool, into=None) -> tuple[Partial, list]:
+        """The partial of a run of lines, from cached chunk partials where the bytes are unchanged; with
+        the (key, value) pairs the writer should store (new chunks and lines, restamped old entries).
+        `into` (anything with Partial's `merge`) takes each chunk's partial instead of a new Partial:
+        the main process merges straight into its totals, saving a second merge of the whole range."""
+        chunk = (first, start, end, bom)
+        plan = self._plan
+        if plan is None or plan.chunk != chunk or not plan.complete:
+            plan = self.plan(*chunk)
+        self._plan = None
+        options = self.options
+        total = into if into is not None else Partial(options, first)
+        fresh = self._stale()
+        for n, (a, b) in enumerate(plan.bounds):
+            key = plan.keys[n] if plan.keys else None
+            blob = plan.partials.get(key) if key is not None else None
+            if blob is not None:
+                try:
+                    total.merge(Partial.loads(blob, options, first + a))
+                    continue
+                except (ValueError, TypeError, EOFError, KeyError, IndexError, AttributeError):
+                    pass                                     # unreadable (damaged): rebuilt below
+            summaries = []
+            for j in range(a, b):
+                ln = plan.lines.get(j)
+                if ln is None:
+                    ln = self._line(plan, j)
+                line_key = plan.line_keys.get(j) if key is not None else None
+                summaries.append(self._summary(ln, first + j, line_key, plan.summaries, fresh))
+            part = Partial(options, first + a)
+            part.add_all(summaries)
+            if key is not None:
+                packed = part.dumps()
+                if packed is not None:
+                    fresh.append((key, packed))
+            total.merge(part)
+        return total, fresh
+
+
+class _Plan:
+    """One run of lines read, cut and looked up (ChunkWorker.plan)."""
+
+    __slots__ = ("chunk", "data", "starts", "bounds", "keys", "partials", "lines", "line_keys", "summaries",
+                 "missing_lines", "complete")
+
+    def __init__(self, chunk: tuple, data: bytes):
+        self.chunk, self.data = chunk, data
+        self.starts: list[int] = []
+        self.bounds: list[tuple[int, int]] = []
+        self.keys: list[bytes] = []
+        self.partials: dict = {}
+        self.lines: dict[int, bytes] = {}
+        self.line_keys: dict[int, bytes] = {}
+        self.summaries: dict = {}
+        self.missing_lines = 0          # lines to analyse (no cached chunk, no cached line)
+        self.complete = True            # False: the lines of missing chunks were not looked up
 
 
 def reduce_chunk(worker: "ChunkWorker", chunk, want_summaries: bool):
-    """Check a chunk and aggregate it in this process: the main process only merges."""
+    """Check a chunk and aggregate it in this process: the main process only merges. Without summaries
+    the partial travels in its cache form (marshal: cheaper than pickling the aggregator), if it has one."""
+    if not want_summaries:
+        part, fresh = worker.reduce_range(*chunk)
+        blob = part.dumps()
+        return PARTIAL, blob if blob is not None else part, fresh
     summaries, fresh = worker.run(*chunk)
-    agg = DatasetAggregator(worker.options)
-    tokens = TokenStats(worker.options.token_limit)
-    kinds: Counter = Counter()
-    findings: list = []
-    for s in summaries:
-        agg.add(s)
-        tokens.add(s)
-        kinds[s.analysis.kind.value] += 1
-        if s.analysis.findings:
-            findings.extend(codec.pack_findings(s.analysis.findings))
-        if s.extra_findings:
-            findings.extend(codec.pack_findings(s.extra_findings))
-    packed = [codec.pack(s) for s in summaries] if want_summaries else None
-    return agg, tokens, kinds, findings, packed, fresh
+    part = Partial(worker.options, chunk[0])
+    part.add_all(summaries)
+    return part.agg, part.tokens, part.kinds, part.findings, [codec.pack(s) for s in summaries], fresh
 
 
 def make_counter(encoding: str, allow_estimate: bool):
