@@ -139,6 +139,19 @@ def test_report_and_cached_texts_never_hold_the_secret(tmp_path, isolated_home):
     assert OPENAI.encode() not in cache_bytes and SLACK.encode() not in cache_bytes
 
 
+def test_prompt_completion_heads_never_hold_the_secret(tmp_path, isolated_home):
+    # legacy rows keep the first 40 characters of each prompt for the shared-prefix check: a key cut
+    # short there is no longer a key to `find`, so the heads are cut from the redacted texts
+    rows = [orjson.dumps({"prompt": f"{OPENAI} question {i} ->", "completion": f" answer {i}\n"}) for i in range(20)]
+    path = write_jsonl(tmp_path, rows)
+    report = check_path(str(path), CheckOptions(), workers=1)
+    assert "secret_in_text" in {f.check for f in report.findings}
+    out = render_text(report, 50) + orjson.dumps(report.to_json()).decode()
+    cache_bytes = b"".join(p.read_bytes() for p in isolated_home.rglob("*") if p.is_file())
+    assert OPENAI[:12] not in out and OPENAI[:12].encode() not in cache_bytes
+    assert "[REDACTED_API_KEY]" in out      # the shared prefix is still reported, redacted
+
+
 def test_redact_fix_round_trip(tmp_path):
     args = orjson.dumps({"to": "jane.roe@gmail.com", "key": GOOGLE}).decode()
     rows = [

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from tunescope.checks.context import Ctx
+from tunescope.checks.example.legacy import HEAD as LEGACY_HEAD, TAIL as LEGACY_TAIL
 from tunescope.checks.model import RecordAnalysis
 from tunescope.checks.registry import E, W, check
 from tunescope.quality import sensitive
@@ -59,6 +60,8 @@ def scan_sensitive(ctx: Ctx, obj: dict, an: RecordAnalysis, data: bytes) -> None
         an.preview = _redacted(an.preview)
         an.system_prompt = _redacted(an.system_prompt)
         an.final_reply = _redacted(an.final_reply)
+        if isinstance(an.facts, dict) and "p_head" in an.facts:
+            _redact_legacy_heads(an.facts, obj)
 
 
 def _report(ctx: Ctx, hit: sensitive.Hit, text: str, path: tuple) -> None:
@@ -78,6 +81,17 @@ def _report(ctx: Ctx, hit: sensitive.Hit, text: str, path: tuple) -> None:
             else f"{ctx.where(index)}: {where} contains a {kind.label} ({shown}).",
             f"Replace personal data with a placeholder unless the model must learn it (`tunescope fix FILE "
             f"--redact-sensitive` writes {kind.placeholder}).", path=where, message_index=index)
+
+
+def _redact_legacy_heads(facts: dict, obj: dict) -> None:
+    """Prompt/completion rows keep the first and last characters of both texts (the dataset check
+    quotes a prefix all prompts share); a head can hold a secret cut short, which `find` no longer
+    sees, so both are cut again from the redacted whole texts."""
+    for short, side in (("p", "prompt"), ("c", "completion")):
+        text = obj.get(side)
+        if isinstance(text, str):
+            clean = sensitive.redact(text, sensitive.find(text))
+            facts[f"{short}_head"], facts[f"{short}_tail"] = clean[:LEGACY_HEAD], clean[-LEGACY_TAIL:]
 
 
 def _with_more(finding, more: int):
