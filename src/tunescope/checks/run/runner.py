@@ -52,8 +52,9 @@ class DatasetChecker:
     """Runs every check over one indexed file. `run` may be called from a worker thread."""
 
     def __init__(self, index: LineIndex, options: CheckOptions, workers: int | None = None,
-                 allow_estimate: bool = False, use_cache: bool = True):
+                 allow_estimate: bool = False, use_cache: bool = True, keep_aggregates: bool = False):
         self.index = index
+        self.keep_aggregates = keep_aggregates   # for compare_validation after run(); the caller closes them
         self.options = options
         self.workers = workers
         self.allow_estimate = allow_estimate
@@ -65,11 +66,21 @@ class DatasetChecker:
     def run(self, on_batch: Callable[[list[ExampleSummary]], None] | None = None,
             progress: Callable[[int, int], None] | None = None,
             cancel: threading.Event | None = None) -> CheckReport:
+        self.aggregator = DatasetAggregator(self.options)
+        done = False
+        try:
+            report = self._run(on_batch, progress, cancel)
+            done = not report.cancelled
+            return report
+        finally:   # spilled records go, even on error or cancel (kept only for a validation comparison)
+            if not (done and self.keep_aggregates):
+                self.aggregator.close()
+
+    def _run(self, on_batch, progress, cancel) -> CheckReport:
         started = time.perf_counter()
         index = self.index
         if not index.complete and index._thread is None:
             index.start()
-        self.aggregator = DatasetAggregator(self.options)
         self._tokens = TokenStats(self.options.token_limit)
         self._kinds: Counter = Counter()
         self._findings: list = []
@@ -294,16 +305,25 @@ def check_path(path, options: CheckOptions | None = None, validation=None, allow
                workers: int | None = None, progress=None, use_cache: bool = True) -> CheckReport:
     """Index and check a file (and optionally a validation file compared against it)."""
     options = options or options_for_model()
+    keep = validation is not None
     with LineIndex(path) as index:
         index.build()
-        checker = DatasetChecker(index, options, workers=workers, allow_estimate=allow_estimate, use_cache=use_cache)
+        checker = DatasetChecker(index, options, workers=workers, allow_estimate=allow_estimate, use_cache=use_cache,
+                                 keep_aggregates=keep)
         report = checker.run(progress=progress)
-    if validation is not None:
+    if validation is None:
+        return report
+    try:
         with LineIndex(validation) as vindex:
             vindex.build()
             vchecker = DatasetChecker(vindex, replace(options, validation_file=True), workers=workers,
-                                      allow_estimate=allow_estimate, use_cache=use_cache)
+                                      allow_estimate=allow_estimate, use_cache=use_cache, keep_aggregates=True)
             report.validation = vchecker.run()
-        # overlap findings point at lines of the validation file: they belong to its report
-        report.validation.findings.extend(checker.aggregator.compare_validation(vchecker.aggregator))
+        try:
+            # overlap findings point at lines of the validation file: they belong to its report
+            report.validation.findings.extend(checker.aggregator.compare_validation(vchecker.aggregator))
+        finally:
+            vchecker.aggregator.close()
+    finally:
+        checker.aggregator.close()
     return report
