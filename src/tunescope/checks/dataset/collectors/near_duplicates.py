@@ -3,7 +3,7 @@
 Map-reduce like the others: `add` appends the example's 128-byte signature (computed by the
 per-example checks into `RecordAnalysis.similarity`, cached with them) and 4 bytes of its exact
 digest, `merge` appends a chunk's arrays, and `finish` runs LSH over the whole file once
-(tunescope.quality.near_groups). The signatures are the same whatever the chunking, and the
+(tunescope.quality.near_groups). Signatures live in a SignatureStore, on disk past its budget. The signatures are the same whatever the chunking, and the
 grouping sorts stably, so the groups are too. Rows that are exact copies of their group's
 first are left to duplicate_example.
 """
@@ -18,6 +18,7 @@ from tunescope.checks.dataset.rows import Rows
 from tunescope.checks.keys import as_int
 from tunescope.checks.registry import W, check
 from tunescope.quality.near_groups import near_groups
+from tunescope.quality.signature_store import SignatureStore
 from tunescope.quality.similarity import NUM_PERM, similarity
 
 if TYPE_CHECKING:
@@ -40,20 +41,20 @@ class NearDuplicates:
 
     def __init__(self, rows: Rows):
         self.rows = rows
-        self.signatures = bytearray()      # 2 * NUM_PERM bytes per example with a signature...
+        self.signatures = SignatureStore()  # 2 * NUM_PERM bytes per example with a signature...
         self.index = array("I")            # ...its position in the rows
         self.exact = array("I")            # ...and the low 32 bits of its exact digest (0: none)
 
     def add(self, summary, i: int) -> None:
         sig = summary.analysis.similarity
         if sig is not None:
-            self.signatures += sig
+            self.signatures.add(sig)
             self.index.append(i)
             key = summary.analysis.dedupe_key
             self.exact.append(as_int(key) & 0xFFFFFFFF if key is not None else 0)
 
     def merge(self, other: NearDuplicates, offset: int) -> None:
-        self.signatures += other.signatures
+        self.signatures.extend(other.signatures)
         self.index.extend(array("I", (i + offset for i in other.index)))
         self.exact.extend(other.exact)
 
@@ -92,6 +93,8 @@ class NearDuplicates:
 
     def _similarity(self, a: int, b: int) -> tuple[float, float]:
         """(prompt, reply) similarity of the examples at signature positions a and b."""
-        width, sigs = 2 * NUM_PERM, self.signatures
-        sa, sb = sigs[a * width:(a + 1) * width], sigs[b * width:(b + 1) * width]
+        sa, sb = (bytes(row) for row in self.signatures.rows([a, b]))
         return similarity(sa[:NUM_PERM], sb[:NUM_PERM]), similarity(sa[NUM_PERM:], sb[NUM_PERM:])
+
+    def close(self) -> None:
+        self.signatures.close()
