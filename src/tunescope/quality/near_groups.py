@@ -80,8 +80,8 @@ def _verified(m: SignatureStore, i: np.ndarray, j: np.ndarray, threshold: float)
     for lo in range(0, len(i), BATCH):
         a, b = m.rows(i[lo:lo + BATCH]), m.rows(j[lo:lo + BATCH])
         prompt = pair_similarity(a[:, :NUM_PERM], b[:, :NUM_PERM])
-        reply = pair_similarity(a[:, NUM_PERM:], b[:, NUM_PERM:])
-        a_none, b_none = ~a[:, NUM_PERM:].any(axis=1), ~b[:, NUM_PERM:].any(axis=1)
+        reply = pair_similarity(a[:, NUM_PERM:2 * NUM_PERM], b[:, NUM_PERM:2 * NUM_PERM])
+        a_none, b_none = ~a[:, NUM_PERM:2 * NUM_PERM].any(axis=1), ~b[:, NUM_PERM:2 * NUM_PERM].any(axis=1)
         reply = np.where(a_none & b_none, 1.0, np.where(a_none | b_none, 0.0, reply))
         keep[lo:lo + BATCH] = (prompt >= threshold) & (reply >= threshold)
     return keep

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 WIDTH = 2 * NUM_PERM           # bytes a row: prompt, then reply
 BANDS = NUM_PERM // 4          # the prompt's 4-byte bands
-BUDGET = 16 << 20              # bytes of signatures held in memory before they go to disk
+BUDGET = 8 << 20               # bytes of signatures held in memory before they go to disk
 READ_ROWS = 4096               # rows gathered from the mapping before its pages are dropped (<= 16 MB resident)
 
 
@@ -45,9 +45,12 @@ def _remove(path: str, creator: int) -> None:
 
 
 class SignatureStore:
-    """Fixed-width signatures in row order: `band(b)` reads a prompt band's column, `rows(idx)` whole rows."""
+    """Fixed-width signatures in row order, each followed by `tail` bytes the caller owns (positions,
+    digests): `band(b)` reads a prompt band's column, `rows(idx)` whole rows (tail included)."""
 
-    def __init__(self, data: bytes | bytearray = b""):
+    def __init__(self, data: bytes | bytearray = b"", tail: int = 0):
+        self.tail = tail
+        self.width = WIDTH + tail
         self.memory = bytearray(data)
         self.spilled = 0               # rows in the files (they precede those in memory)
         self._dir: str | None = None
@@ -63,11 +66,11 @@ class SignatureStore:
             self._spill()
 
     def __len__(self) -> int:
-        return self.spilled + len(self.memory) // WIDTH
+        return self.spilled + len(self.memory) // self.width
 
     def _memory_matrix(self) -> np.ndarray:
         import numpy as np
-        return np.frombuffer(self.memory, np.uint8).reshape(-1, WIDTH)
+        return np.frombuffer(self.memory, np.uint8).reshape(-1, self.width)
 
     def _spill(self) -> None:
         if self._map is not None:        # rows() maps the file as it was
@@ -81,7 +84,7 @@ class SignatureStore:
         for b in range(BANDS):
             with open(self._path(f"band{b:02d}"), "ab") as f:
                 f.write(bands[:, b].tobytes())
-        self.spilled += len(self.memory) // WIDTH
+        self.spilled += len(self.memory) // self.width
         del bands
         self.memory = bytearray()
 
@@ -98,19 +101,19 @@ class SignatureStore:
         return np.concatenate((np.fromfile(self._path(f"band{b:02d}"), "<u4"), memory))
 
     def rows(self, idx: np.ndarray) -> np.ndarray:
-        """The signatures (uint8, WIDTH columns) of rows `idx`. Rows on disk are read through a mapping
+        """The rows `idx` (uint8, `width` columns: signature, then tail). Rows on disk are read through a mapping
         whose pages are dropped from this process afterwards: the file is never all resident at once."""
         import numpy as np
         idx = np.asarray(idx, np.int64)
         if not self.spilled:
             return self._memory_matrix()[idx]
-        out = np.empty((len(idx), WIDTH), np.uint8)
+        out = np.empty((len(idx), self.width), np.uint8)
         on_disk = idx < self.spilled
         if on_disk.any():
             if self._map is None:
                 with open(self._path("rows"), "rb") as f:
                     self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-            disk = np.frombuffer(self._map, np.uint8).reshape(-1, WIDTH)
+            disk = np.frombuffer(self._map, np.uint8).reshape(-1, self.width)
             where = np.flatnonzero(on_disk)
             for lo in range(0, len(where), READ_ROWS):
                 part = where[lo:lo + READ_ROWS]
@@ -137,7 +140,7 @@ class SignatureStore:
         self.memory = bytearray()
 
     def __getstate__(self) -> dict:
-        return {"memory": self.all_bytes() if self.spilled else self.memory}
+        return {"memory": self.all_bytes() if self.spilled else self.memory, "tail": self.tail}
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["memory"])
+        self.__init__(state["memory"], state["tail"])

@@ -84,7 +84,7 @@ def _near_overlap(train: DatasetAggregator, valid: DatasetAggregator, identical:
     t_lines, v_lines = train.rows.lines, valid.rows.lines
     out: list[Finding] = []
     for v, t, score in cross_matches(t_near.signatures, v_near.signatures, threshold):
-        i = v_near.index[v]
+        i = v_near.positions([v])[0][0]
         if i in identical:
             continue
         if len(out) >= PER_LINE_CAP:
@@ -92,7 +92,7 @@ def _near_overlap(train: DatasetAggregator, valid: DatasetAggregator, identical:
         out.append(dataset_finding(
             VALIDATION_NEAR_OVERLAP,
             f"Validation line {v_lines[i]}'s prompt is nearly the same as training line "
-            f"{t_lines[t_near.index[t]]}'s (similarity {score:.2f}).",
+            f"{t_lines[t_near.positions([t])[0][0]]}'s (similarity {score:.2f}).",
             "Keep near-copies of training prompts out of validation so its loss measures generalisation.",
             v_lines[i], i))
     return out
