@@ -211,6 +211,7 @@ def get_encoding(name: str):
                     raise
                 cache = BUNDLED_DIR
             enc = _load(name, cache)
+            _drop_python_ranks(enc)
             _LOADED[name] = enc
     return enc
 
@@ -231,6 +232,15 @@ def _load(name: str, cache: Path | None):
             os.environ.pop("TIKTOKEN_CACHE_DIR", None)
         else:
             os.environ["TIKTOKEN_CACHE_DIR"] = before
+
+
+def _drop_python_ranks(enc) -> None:
+    """Free the Python copy of the BPE ranks (~27 MB for o200k_base): tiktoken encodes and decodes with
+    its Rust copy and keeps this dict only to pickle the Encoding, which tunescope never does (a worker
+    process loads its own encoding, or shares its parent's when forked)."""
+    ranks = getattr(enc, "_mergeable_ranks", None)
+    if isinstance(ranks, dict) and ranks:
+        enc._mergeable_ranks = {}
 
 
 def clear_loaded() -> None:

@@ -24,6 +24,7 @@ from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
 from tunescope.checks.report import CheckReport, TokenStats
 from tunescope.checks.run.cache import ResultCache, code_version, configured_limit, default_path
 from tunescope.checks.run.codec import unpack, unpack_findings
+from tunescope.checks.run.heap import release_free_heap
 from tunescope.checks.run.worker import ChunkWorker, check_example, init_process, make_counter, run_chunk
 from tunescope.dataset import filefacts
 from tunescope.dataset.filefacts import iter_documents
@@ -86,6 +87,7 @@ class DatasetChecker:
         self._findings: list = []
         self._kept: Counter = Counter()
         self._omitted: Counter = Counter()
+        self._merged = 0
         index.wait_for(51)
         layout = self._early_layout()
         cancelled = False
@@ -178,6 +180,11 @@ class DatasetChecker:
 
     def _run_pool(self, workers, cache_path, salt, writer, on_batch, progress, cancel) -> bool:
         method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        if method == "fork":
+            # workers share what the parent loaded before forking (the encoding, ~60 MB); numpy too, which
+            # every worker imports for its checks and the main process for the end of the file
+            import numpy  # noqa: F401
+            release_free_heap()
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
                                    initializer=init_process,
                                    initargs=(self.index.path, self.options, self.allow_estimate, cache_path, salt))
@@ -212,6 +219,9 @@ class DatasetChecker:
             on_batch([unpack(p) for p in packed])
         if progress is not None:
             progress(chunk[2], self.index.size)
+        self._merged += 1
+        if self._merged % 16 == 0:
+            release_free_heap()
 
     def _worker_count(self) -> int:
         if self.workers is not None:
