@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 WIDTH = 2 * NUM_PERM           # bytes a row: prompt, then reply
 BANDS = NUM_PERM // 4          # the prompt's 4-byte bands
-BUDGET = 8 << 20               # bytes of signatures held in memory before they go to disk
+BUDGET = 4 << 20               # bytes of signatures held in memory before they go to disk
 READ_ROWS = 4096               # rows gathered from the mapping before its pages are dropped (<= 16 MB resident)
 
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import numpy as np
 
-BUDGET = 4 << 20          # bytes of records held in memory before they go to the partition files
+BUDGET = 2 << 20          # bytes of records held in memory before they go to the partition files
 PARTITIONS = 16           # files, by the key's top 4 bits
 _SHIFT = 60
 
