@@ -22,7 +22,7 @@ from tunescope.checks.example.analyze import token_findings
 from tunescope.checks.file.rules import FileFacts, inspect_file
 from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
 from tunescope.checks.report import CheckReport, TokenStats
-from tunescope.checks.run.cache import ResultCache, code_version, configured_limit, default_path
+from tunescope.checks.run.cache import ResultCache, code_version, default_path, limit_for
 from tunescope.checks.run.codec import unpack, unpack_findings
 from tunescope.checks.run.heap import release_free_heap
 from tunescope.checks.run.worker import ChunkWorker, check_example, init_process, make_counter, run_chunk
@@ -234,7 +234,8 @@ class DatasetChecker:
         if not self.use_cache:
             return None, None, None
         try:
-            writer = ResultCache(default_path(), limit=configured_limit())
+            limit, followed = limit_for(self.index.size)
+            writer = ResultCache(default_path(), limit=limit, file_size=followed)
         except Exception:
             return None, None, None
         # everything a cached per-line result depends on: code, encoding, estimates, and the method
