@@ -42,10 +42,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"  entries: {entries:,}")
     print(f"  size: {_mb(live)} in use, {_mb(on_disk)} on disk")
     if bound:
-        how = (f"{cache.FILE_SHARE:.0%} of the last file checked ({_mb(followed)}), at least {cache.DEFAULT_LIMIT_MB} MB"
-               if followed else "result_cache_mb in config.toml")
+        share = f"{cache.FILE_SHARE:.0%} of the last file checked ({_mb(followed)})"
+        how = ("result_cache_mb in config.toml" if not followed else
+               share if bound > cache.DEFAULT_LIMIT_MB << 20 else f"the {cache.DEFAULT_LIMIT_MB} MB floor: {share} is less")
         print(f"  bound: {_mb(bound)} at the last check ({how}); least recently used results go first")
-    print(f"  {_rule(cache)}")
+    print(f"  next check: {_rule(cache)}")
     print("  clear it with: tunescope cache clear")
     return 0
 
@@ -55,7 +56,7 @@ def _rule(cache) -> str:
     fixed = cache.configured_limit()
     if fixed:
         return f"bound {_mb(fixed)} (result_cache_mb in config.toml)"
-    return (f"bound: {cache.FILE_SHARE:.0%} of the file checked, at least {cache.DEFAULT_LIMIT_MB} MB "
+    return (f"bound {cache.FILE_SHARE:.0%} of the file checked, at least {cache.DEFAULT_LIMIT_MB} MB "
             "(set result_cache_mb in config.toml for a fixed bound)")
 
 

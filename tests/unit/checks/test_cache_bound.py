@@ -95,5 +95,5 @@ def test_by_default_the_bound_follows_the_checked_file_and_the_cache_command_say
     out = capsys.readouterr().out
     mb = 1 << 20
     assert f"bound: {size * cache.FILE_SHARE / mb:,.1f} MB at the last check (10% of the last file checked " \
-           f"({size / mb:,.1f} MB)" in out
+           f"({size / mb:,.1f} MB))" in out
     assert "set result_cache_mb in config.toml for a fixed bound" in out
