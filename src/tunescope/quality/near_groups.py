@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 BANDS = 16
 BATCH = 65_536            # candidate pairs verified at once (bounds the temporary arrays)
+SLICES = 16               # a band is sorted a slice of its key range at a time (rows sharing a key share a slice)
+SLICE_MIN = 65_536        # bands of fewer rows are sorted whole
 _CHANCE = 1 / 256
 
 
@@ -71,6 +73,33 @@ def _candidates(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pairs[:, 0], pairs[:, 1]
 
 
+def _slices(keys: np.ndarray):
+    """Row numbers of the band's rows, a slice of the key range at a time, ascending: equal keys always
+    share a slice, so candidates found slice by slice are the band's, with a sixteenth of the temporaries."""
+    import numpy as np
+
+    if len(keys) < SLICE_MIN:
+        yield None
+        return
+    top = (keys >> np.uint32(28)).astype(np.uint8)
+    for part in range(SLICES):
+        rows = np.flatnonzero(top == part)
+        if len(rows) > 1:
+            yield rows
+
+
+def _band_candidates(keys: np.ndarray):
+    """(i, j) candidate pairs of one band (see _candidates), slice by slice."""
+    for rows in _slices(keys):
+        if rows is None:
+            i, j = _candidates(keys)
+        else:
+            i, j = _candidates(keys[rows])
+            i, j = rows[i], rows[j]
+        if len(i):
+            yield i, j
+
+
 def _verified(m: SignatureStore, i: np.ndarray, j: np.ndarray, threshold: float) -> np.ndarray:
     """Mask of pairs whose prompts and replies are both at least `threshold` alike (two missing
     replies count as alike, one missing reply does not)."""
@@ -105,14 +134,12 @@ def near_groups(signatures: Signatures, threshold: float) -> list[list[int]]:
         return x
 
     for band in range(BANDS):
-        i, j = _candidates(m.band(band))
-        if not len(i):
-            continue
-        keep = _verified(m, i, j, threshold)
-        for a, b in zip(i[keep].tolist(), j[keep].tolist()):
-            ra, rb = root(a), root(b)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
+        for i, j in _band_candidates(m.band(band)):
+            keep = _verified(m, i, j, threshold)
+            for a, b in zip(i[keep].tolist(), j[keep].tolist()):
+                ra, rb = root(a), root(b)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
     groups: dict[int, list[int]] = {}
     for x in np.flatnonzero(np.frombuffer(parent, dtype=np.uint32) != np.arange(n, dtype=np.uint32)).tolist():
         r = root(x)
@@ -132,16 +159,19 @@ def cross_matches(train: Signatures, valid: Signatures, threshold: float) -> lis
     best: dict[int, tuple[int, float]] = {}
     for band in range(BANDS):
         keys = np.concatenate((t.band(band), v.band(band)))
-        order, sorted_keys = _sort(keys)   # training rows sort before validation rows with the key
-        del keys
-        starts = np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))
-        run_first = order[np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))]
-        hit = (order >= n_train) & (run_first < n_train)
-        vi, ti = order[hit] - n_train, run_first[hit]
-        if not len(vi):
-            continue
-        sims = pair_similarity(v.rows(vi)[:, :NUM_PERM], t.rows(ti)[:, :NUM_PERM])
-        for a, b, s in zip(vi.tolist(), ti.tolist(), sims.tolist()):
-            if s >= threshold and a not in best:
-                best[a] = (b, s)
+        for rows in _slices(keys):
+            part = keys if rows is None else keys[rows]
+            order, sorted_keys = _sort(part)   # training rows sort before validation rows with the key
+            if rows is not None:
+                order = rows[order]
+            starts = np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))
+            run_first = order[np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))]
+            hit = (order >= n_train) & (run_first < n_train)
+            vi, ti = order[hit] - n_train, run_first[hit]
+            if not len(vi):
+                continue
+            sims = pair_similarity(v.rows(vi)[:, :NUM_PERM], t.rows(ti)[:, :NUM_PERM])
+            for a, b, s in zip(vi.tolist(), ti.tolist(), sims.tolist()):
+                if s >= threshold and a not in best:
+                    best[a] = (b, s)
     return sorted((a, b, s) for a, (b, s) in best.items())

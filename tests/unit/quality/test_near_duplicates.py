@@ -226,3 +226,24 @@ def test_turning_the_check_on_after_an_off_run_is_not_served_from_the_cache(tmp_
     assert "near_duplicates" not in off.stats
     on = check_path(path, CheckOptions(), workers=1)
     assert on.stats["near_duplicates"]["groups"] == [[r + 1 for r in g] for g in expected]
+
+
+def test_bands_sorted_slice_by_slice_give_the_same_groups_and_leaks(monkeypatch):
+    """Big bands are sorted a slice of the key range at a time (bounded temporaries at millions of rows):
+    the groups and validation matches are those of one whole sort."""
+    import numpy as np
+
+    from tunescope.quality import near_groups as ng
+
+    rng = np.random.default_rng(4)
+    m = rng.integers(0, 256, size=(3000, 2 * NUM_PERM), dtype=np.uint8)
+    for a, b in zip(rng.integers(0, 3000, 400), rng.integers(0, 3000, 400)):
+        row = m[a].copy()
+        flip = rng.random(2 * NUM_PERM) < 0.05
+        row[flip] = rng.integers(0, 256, int(flip.sum()))
+        m[b] = row
+    valid = m[rng.integers(0, 3000, 300)].copy()
+    whole = ng.near_groups(m.tobytes(), 0.8), ng.cross_matches(m.tobytes(), valid.tobytes(), 0.8)
+    assert len(whole[0]) > 50 and len(whole[1]) == 300
+    monkeypatch.setattr(ng, "SLICE_MIN", 2)
+    assert (ng.near_groups(m.tobytes(), 0.8), ng.cross_matches(m.tobytes(), valid.tobytes(), 0.8)) == whole
