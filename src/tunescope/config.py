@@ -65,8 +65,9 @@ class Settings:
     near_duplicate_threshold: float = 0.8
     """Similarity (0.5-1.0, MinHash estimate of word-bigram Jaccard) at which `tunescope check` reports
     near-duplicates and validation near-copies; 0 turns them off."""
-    result_cache_mb: int = 256
-    """Upper bound of the check result cache in MB; least recently used results go first."""
+    result_cache_mb: int = 0
+    """Bound of the check result cache in MB (least recently used results go first); 0: 10% of the file
+    checked, at least 256 MB."""
     target: str = ""
     """Destination whose rules the app applies beside the model (`tunescope check --target`); "" for none."""
     tokenizer: str = ""

@@ -21,7 +21,7 @@ class TokenStats:
 
     def __init__(self, limit: int | None):
         self.limit = limit
-        self.totals = array("l")
+        self.totals = array("I")
         self.total = 0
         self.trained = 0
         self.sum_capped = 0
@@ -54,7 +54,7 @@ class TokenStats:
         self.estimated = self.estimated or other.estimated
 
     def summary(self) -> TokenSummary:
-        values = sorted(self.totals)
+        values = _sorted(self.totals)
         n = len(values)
 
         def at(q: float) -> int | None:
@@ -69,7 +69,14 @@ class TokenStats:
                             histogram=histogram(values, self.limit))
 
 
-def histogram(values: list[int], limit: int | None, bins: int = HISTOGRAM_BINS) -> list[list[int]]:
+def _sorted(totals: array) -> array:
+    """The totals sorted, as a compact array (a list of two million ints would take ~70 MB)."""
+    import numpy as np   # the main process sorts once per file; workers never need numpy for this
+
+    return array("I", np.sort(np.frombuffer(totals, dtype=np.uint32)).tobytes()) if len(totals) else array("I")
+
+
+def histogram(values: list[int] | array, limit: int | None, bins: int = HISTOGRAM_BINS) -> list[list[int]]:
     """[[lo, hi, count], ...] over sorted values (lo inclusive, hi exclusive).
 
     Equal-width bins up to the maximum; when examples exceed the limit, limit + 1

@@ -1,8 +1,9 @@
 """`tunescope cache [clear]`: how big the check result cache is, and emptying it.
 
 The cache (checks/run/cache.py) keeps per-example check results so re-checking an edited file
-re-analyses only the changed lines; it is bounded by `result_cache_mb` in config.toml, least
-recently used results going first.
+re-analyses only the changed lines. It is bounded, least recently used results going first: by
+`result_cache_mb` in config.toml when set, else by 10% of the file checked (at least 256 MB); the
+bound shown is the one the last check applied, and how it was chosen.
 """
 
 from __future__ import annotations
@@ -24,26 +25,39 @@ def run(args: argparse.Namespace) -> int:
     import tunescope.checks.run.cache as cache
 
     path = cache.default_path()
-    limit = cache.configured_limit()
     if args.action == "clear":
         existed = path.exists()
         cache.clear(path)
         print(f"cleared {path}" if existed else f"nothing to clear: {path} does not exist")
         return 0
     print(f"result cache: {path}")
-    if not path.exists():
-        print(f"  empty (bound {_mb(limit)}; set result_cache_mb in config.toml)")
+    reader = cache.open_reader(path) if path.exists() else None
+    if reader is None:
+        print(f"  empty; {_rule(cache)}")
         return 0
-    reader = cache.open_reader(path)
-    entries = reader.entries() if reader is not None else 0
-    live = reader.live_bytes() if reader is not None else 0
-    if reader is not None:
-        reader.close()
+    entries, live = reader.entries(), reader.live_bytes()
+    bound, followed = reader.bound()
+    reader.close()
     on_disk = sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file())
     print(f"  entries: {entries:,}")
-    print(f"  size: {_mb(live)} in use, {_mb(on_disk)} on disk (bound {_mb(limit)}; result_cache_mb in config.toml)")
+    print(f"  size: {_mb(live)} in use, {_mb(on_disk)} on disk")
+    if bound:
+        share = f"{cache.FILE_SHARE:.0%} of the last file checked ({_mb(followed)})"
+        how = ("result_cache_mb in config.toml" if not followed else
+               share if bound > cache.DEFAULT_LIMIT_MB << 20 else f"the {cache.DEFAULT_LIMIT_MB} MB floor: {share} is less")
+        print(f"  bound: {_mb(bound)} at the last check ({how}); least recently used results go first")
+    print(f"  next check: {_rule(cache)}")
     print("  clear it with: tunescope cache clear")
     return 0
+
+
+def _rule(cache) -> str:
+    """How the next check bounds the cache."""
+    fixed = cache.configured_limit()
+    if fixed:
+        return f"bound {_mb(fixed)} (result_cache_mb in config.toml)"
+    return (f"bound {cache.FILE_SHARE:.0%} of the file checked, at least {cache.DEFAULT_LIMIT_MB} MB "
+            "(set result_cache_mb in config.toml for a fixed bound)")
 
 
 def _mb(n: int) -> str:

@@ -9,7 +9,8 @@ almost nothing. Each candidate is checked against the band run's first member an
 predecessor in sorted order (linear per band, never quadratic in a run), on both prompt and
 reply, then joined by union-find. Everything works on numpy arrays sorted with a stable sort,
 so the groups depend only on the signatures and their order, never on how the file was chunked.
-numpy is imported by the functions that use it: they run once per file in the main process, and
+Signatures come in a SignatureStore (in memory, or on disk past its budget: a band's column and the
+verified pairs' rows are all that is read), or as a plain buffer. numpy is imported by the functions that use it: they run once per file in the main process, and
 every worker process imports this module (the collectors) without needing numpy's 16 MB.
 """
 
@@ -18,19 +19,24 @@ from __future__ import annotations
 from array import array
 from typing import TYPE_CHECKING
 
+from tunescope.quality.signature_store import SignatureStore
 from tunescope.quality.similarity import NUM_PERM
 
 if TYPE_CHECKING:
     import numpy as np
 
 BANDS = 16
-BATCH = 200_000           # candidate pairs verified at once (bounds the temporary arrays)
+BATCH = 65_536            # candidate pairs verified at once (bounds the temporary arrays)
+SLICES = 16               # a band is sorted a slice of its key range at a time (rows sharing a key share a slice)
+SLICE_MIN = 65_536        # bands of fewer rows are sorted whole
 _CHANCE = 1 / 256
 
 
-def _matrix(signatures: bytes | bytearray | memoryview) -> np.ndarray:
-    import numpy as np
-    return np.frombuffer(signatures, dtype=np.uint8).reshape(-1, 2 * NUM_PERM)
+Signatures = bytes | bytearray | SignatureStore
+
+
+def _store(signatures: Signatures) -> SignatureStore:
+    return signatures if isinstance(signatures, SignatureStore) else SignatureStore(signatures)
 
 
 def pair_similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -67,32 +73,58 @@ def _candidates(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return pairs[:, 0], pairs[:, 1]
 
 
-def _verified(m: np.ndarray, i: np.ndarray, j: np.ndarray, threshold: float) -> np.ndarray:
+def _slices(keys: np.ndarray):
+    """Row numbers of the band's rows, a slice of the key range at a time, ascending: equal keys always
+    share a slice, so candidates found slice by slice are the band's, with a sixteenth of the temporaries."""
+    import numpy as np
+
+    if len(keys) < SLICE_MIN:
+        yield None
+        return
+    top = (keys >> np.uint32(28)).astype(np.uint8)
+    for part in range(SLICES):
+        rows = np.flatnonzero(top == part)
+        if len(rows) > 1:
+            yield rows
+
+
+def _band_candidates(keys: np.ndarray):
+    """(i, j) candidate pairs of one band (see _candidates), slice by slice."""
+    for rows in _slices(keys):
+        if rows is None:
+            i, j = _candidates(keys)
+        else:
+            i, j = _candidates(keys[rows])
+            i, j = rows[i], rows[j]
+        if len(i):
+            yield i, j
+
+
+def _verified(m: SignatureStore, i: np.ndarray, j: np.ndarray, threshold: float) -> np.ndarray:
     """Mask of pairs whose prompts and replies are both at least `threshold` alike (two missing
     replies count as alike, one missing reply does not)."""
     import numpy as np
 
     keep = np.zeros(len(i), dtype=bool)
     for lo in range(0, len(i), BATCH):
-        a, b = m[i[lo:lo + BATCH]], m[j[lo:lo + BATCH]]
+        a, b = m.rows(i[lo:lo + BATCH]), m.rows(j[lo:lo + BATCH])
         prompt = pair_similarity(a[:, :NUM_PERM], b[:, :NUM_PERM])
-        reply = pair_similarity(a[:, NUM_PERM:], b[:, NUM_PERM:])
-        a_none, b_none = ~a[:, NUM_PERM:].any(axis=1), ~b[:, NUM_PERM:].any(axis=1)
+        reply = pair_similarity(a[:, NUM_PERM:2 * NUM_PERM], b[:, NUM_PERM:2 * NUM_PERM])
+        a_none, b_none = ~a[:, NUM_PERM:2 * NUM_PERM].any(axis=1), ~b[:, NUM_PERM:2 * NUM_PERM].any(axis=1)
         reply = np.where(a_none & b_none, 1.0, np.where(a_none | b_none, 0.0, reply))
         keep[lo:lo + BATCH] = (prompt >= threshold) & (reply >= threshold)
     return keep
 
 
-def near_groups(signatures: bytes | bytearray, threshold: float) -> list[list[int]]:
+def near_groups(signatures: Signatures, threshold: float) -> list[list[int]]:
     """Groups (lists of record positions, ascending; groups ordered by their first member) of
     records whose prompts and replies are near-duplicates. Only groups of two or more."""
     import numpy as np
 
-    m = _matrix(signatures)
+    m = _store(signatures)
     n = len(m)
     if n < 2:
         return []
-    bands = np.frombuffer(signatures, dtype=np.uint32).reshape(n, -1)   # a view: prompt bands are columns 0-15
     parent = array("I", range(n))       # union-find; a root is the smallest position of its group
 
     def root(x: int) -> int:
@@ -102,14 +134,12 @@ def near_groups(signatures: bytes | bytearray, threshold: float) -> list[list[in
         return x
 
     for band in range(BANDS):
-        i, j = _candidates(bands[:, band])
-        if not len(i):
-            continue
-        keep = _verified(m, i, j, threshold)
-        for a, b in zip(i[keep].tolist(), j[keep].tolist()):
-            ra, rb = root(a), root(b)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
+        for i, j in _band_candidates(m.band(band)):
+            keep = _verified(m, i, j, threshold)
+            for a, b in zip(i[keep].tolist(), j[keep].tolist()):
+                ra, rb = root(a), root(b)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
     groups: dict[int, list[int]] = {}
     for x in np.flatnonzero(np.frombuffer(parent, dtype=np.uint32) != np.arange(n, dtype=np.uint32)).tolist():
         r = root(x)
@@ -117,28 +147,31 @@ def near_groups(signatures: bytes | bytearray, threshold: float) -> list[list[in
     return sorted(groups.values(), key=lambda g: g[0])
 
 
-def cross_matches(train: bytes | bytearray, valid: bytes | bytearray, threshold: float) -> list[tuple[int, int, float]]:
+def cross_matches(train: Signatures, valid: Signatures, threshold: float) -> list[tuple[int, int, float]]:
     """(validation position, training position, prompt similarity) for each validation record whose
     prompt is at least `threshold` like some training prompt (the first such training record found)."""
     import numpy as np
 
-    t, v = _matrix(train), _matrix(valid)
+    t, v = _store(train), _store(valid)
     if not len(t) or not len(v):
         return []
-    both = np.concatenate([t[:, :NUM_PERM], v[:, :NUM_PERM]])
-    bands = np.ascontiguousarray(both).view(np.uint32)
     n_train = len(t)
     best: dict[int, tuple[int, float]] = {}
     for band in range(BANDS):
-        order, sorted_keys = _sort(bands[:, band])   # training rows sort before validation rows with the key
-        starts = np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))
-        run_first = order[np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))]
-        hit = (order >= n_train) & (run_first < n_train)
-        vi, ti = order[hit] - n_train, run_first[hit]
-        if not len(vi):
-            continue
-        sims = pair_similarity(v[vi, :NUM_PERM], t[ti, :NUM_PERM])
-        for a, b, s in zip(vi.tolist(), ti.tolist(), sims.tolist()):
-            if s >= threshold and a not in best:
-                best[a] = (b, s)
+        keys = np.concatenate((t.band(band), v.band(band)))
+        for rows in _slices(keys):
+            part = keys if rows is None else keys[rows]
+            order, sorted_keys = _sort(part)   # training rows sort before validation rows with the key
+            if rows is not None:
+                order = rows[order]
+            starts = np.concatenate(([True], sorted_keys[1:] != sorted_keys[:-1]))
+            run_first = order[np.maximum.accumulate(np.where(starts, np.arange(len(order)), 0))]
+            hit = (order >= n_train) & (run_first < n_train)
+            vi, ti = order[hit] - n_train, run_first[hit]
+            if not len(vi):
+                continue
+            sims = pair_similarity(v.rows(vi)[:, :NUM_PERM], t.rows(ti)[:, :NUM_PERM])
+            for a, b, s in zip(vi.tolist(), ti.tolist(), sims.tolist()):
+                if s >= threshold and a not in best:
+                    best[a] = (b, s)
     return sorted((a, b, s) for a, (b, s) in best.items())

@@ -212,6 +212,7 @@ def get_encoding(name: str):
                     raise
                 cache = BUNDLED_DIR
             enc = _load(name, cache)
+            _drop_python_ranks(enc)
             _LOADED[name] = enc
     return enc
 
@@ -286,6 +287,13 @@ def _store_params(name: str, version: str, params: dict) -> None:
         os.replace(tmp, path)
     except (OSError, ValueError):
         return
+def _drop_python_ranks(enc) -> None:
+    """Free the Python copy of the BPE ranks (~27 MB for o200k_base): tiktoken encodes and decodes with
+    its Rust copy and keeps this dict only to pickle the Encoding, which tunescope never does (a worker
+    process loads its own encoding, or shares its parent's when forked)."""
+    ranks = getattr(enc, "_mergeable_ranks", None)
+    if isinstance(ranks, dict) and ranks:
+        enc._mergeable_ranks = {}
 
 
 def clear_loaded() -> None:

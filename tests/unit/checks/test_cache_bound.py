@@ -74,3 +74,26 @@ def test_checking_respects_the_configured_bound_and_the_cache_command(tmp_path, 
     assert "cleared" in capsys.readouterr().out and not cache.default_path().exists()
     assert cli.main(["cache"]) == 0
     assert "empty" in capsys.readouterr().out
+
+
+def test_by_default_the_bound_follows_the_checked_file_and_the_cache_command_says_how(tmp_path, capsys, monkeypatch):
+    """With no result_cache_mb the bound is 10% of the file checked (at least DEFAULT_LIMIT_MB, lowered
+    here so a small file shows it); the writer records it and `tunescope cache` shows it and why."""
+    assert cache.limit_for(1000) == (cache.DEFAULT_LIMIT_MB << 20, 1000)            # the floor
+    assert cache.limit_for(10 << 30) == (1 << 30, 10 << 30)                        # a tenth of a 10 GB file
+    monkeypatch.setattr(cache, "DEFAULT_LIMIT_MB", 0)
+    rows = [{"messages": [{"role": "user", "content": f"question {i} " + "padding words " * 40},
+                          {"role": "assistant", "content": f"answer {i} " + "more words " * 40}]} for i in range(3000)]
+    path = write_jsonl(tmp_path, rows)
+    size = path.stat().st_size
+    check_path(str(path), workers=1)
+    reader = cache.open_reader(cache.default_path())
+    assert reader.bound() == (int(size * cache.FILE_SHARE), size)
+    assert 0 < reader.entries() < len(rows) and reader.live_bytes() <= int(size * cache.FILE_SHARE)
+    reader.close()
+    assert cli.main(["cache"]) == 0
+    out = capsys.readouterr().out
+    mb = 1 << 20
+    assert f"bound: {size * cache.FILE_SHARE / mb:,.1f} MB at the last check (10% of the last file checked " \
+           f"({size / mb:,.1f} MB))" in out
+    assert "set result_cache_mb in config.toml for a fixed bound" in out

@@ -3,6 +3,7 @@ the threshold, the CLI flag and setting, the TUI filters and the keep-one-per-gr
 
 from __future__ import annotations
 
+import os
 import pickle
 import random
 
@@ -19,7 +20,8 @@ from tunescope.checks.model import CheckOptions, ExampleSummary
 from tunescope.checks.run.runner import check_path
 from tunescope.config import config_file
 from tunescope.editing.session import EditSession
-from tunescope.quality.similarity import EMPTY, signature, similarity
+from tunescope.quality import signature_store
+from tunescope.quality.similarity import EMPTY, NUM_PERM, signature, similarity
 from tunescope.review.filters import FilterSpec, row_predicate
 
 WORDS = ("alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar papa quebec "
@@ -93,6 +95,46 @@ def test_groups_are_found_and_the_same_in_one_chunk_or_many():
     first = next(f for f in findings if f.check == "near_duplicate")
     assert first.line == expected[0][1] + 1 and f"near-duplicate of line {expected[0][0] + 1} (group 1," in \
         first.message and "similarity 0." in first.message
+
+
+@pytest.mark.parametrize("size", [1, 7, 50])
+def test_groups_are_the_same_when_the_signatures_spill_to_disk(monkeypatch, size):
+    """Past its budget the signature store writes rows and band columns to files: same groups, same
+    findings, files gone when the aggregator closes."""
+    rows, expected = near_file()
+    summaries = _summaries(rows)
+    options = CheckOptions()
+    whole = DatasetAggregator(options, (NearDuplicates,))
+    for s in summaries:
+        whole.add(s)
+    want = whole.finish()
+    monkeypatch.setattr(signature_store, "BUDGET", 5 * 2 * NUM_PERM)
+    merged = DatasetAggregator(options, (NearDuplicates,))
+    for start in range(0, len(summaries), size):
+        chunk = DatasetAggregator(options, (NearDuplicates,))
+        for s in summaries[start:start + size]:
+            chunk.add(s)
+        merged.merge(pickle.loads(pickle.dumps(chunk)))
+    store = merged.collector(NearDuplicates).signatures
+    assert store.spilled > len(summaries) - 10 and os.listdir(store._dir)
+    assert merged.collector(NearDuplicates).groups(0.8) == expected
+    assert merged.finish() == want
+    assert pickle.loads(pickle.dumps(store)).all_bytes() == whole.collector(NearDuplicates).signatures.all_bytes()
+    where = store._dir
+    merged.close()
+    assert not os.path.exists(where)
+
+
+def test_validation_near_copies_are_found_when_the_training_signatures_spill(tmp_path, monkeypatch):
+    rows, _ = near_file()
+    rng = random.Random(3)
+    valid = [_row(_tweak(rng, rows[k]["messages"][1]["content"]), _text(rng)) for k in (5, 60)] + [rows[9]]
+    train_path, valid_path = write_jsonl(tmp_path, rows, "t.jsonl"), write_jsonl(tmp_path, valid, "v.jsonl")
+    want = check_path(str(train_path), validation=str(valid_path), workers=1, use_cache=False).validation.findings
+    assert [f.line for f in want if f.check == "validation_near_overlap"] == [1, 2]
+    monkeypatch.setattr(signature_store, "BUDGET", 0)
+    got = check_path(str(train_path), validation=str(valid_path), workers=1, use_cache=False).validation.findings
+    assert got == want
 
 
 def test_threshold_and_exact_copies(tmp_path):
@@ -184,3 +226,24 @@ def test_turning_the_check_on_after_an_off_run_is_not_served_from_the_cache(tmp_
     assert "near_duplicates" not in off.stats
     on = check_path(path, CheckOptions(), workers=1)
     assert on.stats["near_duplicates"]["groups"] == [[r + 1 for r in g] for g in expected]
+
+
+def test_bands_sorted_slice_by_slice_give_the_same_groups_and_leaks(monkeypatch):
+    """Big bands are sorted a slice of the key range at a time (bounded temporaries at millions of rows):
+    the groups and validation matches are those of one whole sort."""
+    import numpy as np
+
+    from tunescope.quality import near_groups as ng
+
+    rng = np.random.default_rng(4)
+    m = rng.integers(0, 256, size=(3000, 2 * NUM_PERM), dtype=np.uint8)
+    for a, b in zip(rng.integers(0, 3000, 400), rng.integers(0, 3000, 400)):
+        row = m[a].copy()
+        flip = rng.random(2 * NUM_PERM) < 0.05
+        row[flip] = rng.integers(0, 256, int(flip.sum()))
+        m[b] = row
+    valid = m[rng.integers(0, 3000, 300)].copy()
+    whole = ng.near_groups(m.tobytes(), 0.8), ng.cross_matches(m.tobytes(), valid.tobytes(), 0.8)
+    assert len(whole[0]) > 50 and len(whole[1]) == 300
+    monkeypatch.setattr(ng, "SLICE_MIN", 2)
+    assert (ng.near_groups(m.tobytes(), 0.8), ng.cross_matches(m.tobytes(), valid.tobytes(), 0.8)) == whole

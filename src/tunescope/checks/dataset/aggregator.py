@@ -48,6 +48,13 @@ class DatasetAggregator:
             collector.finish(out)
         return out.findings, out.stats
 
+    def close(self) -> None:
+        """Drop what collectors spilled to temporary files (they are empty afterwards)."""
+        for collector in self.collectors:
+            close = getattr(collector, "close", None)
+            if close is not None:
+                close()
+
     def collector(self, cls: type[C]) -> C:
         """This aggregator's collector of class `cls`."""
         for c in self.collectors:

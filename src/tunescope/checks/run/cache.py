@@ -9,8 +9,11 @@ Bounded: every entry carries the number of the run that last wrote or read it (r
 only entries older than TOUCH_EVERY runs, so a re-check costs no writes), and when a run
 closes the writer with more than `limit` bytes of live pages, the least recently used entries
 go (whole runs' worth, oldest first) and the freed pages return to the file system
-(auto_vacuum=INCREMENTAL). The limit is `result_cache_mb` in config.toml (DEFAULT_LIMIT_MB).
-`tunescope cache` shows the size and clears it.
+(auto_vacuum=INCREMENTAL). The limit is `result_cache_mb` in config.toml when set; by default it
+follows the file being checked: FILE_SHARE (10%) of its size, at least DEFAULT_LIMIT_MB, so a
+normal file keeps every entry (a re-check needs them: they take about half the file's bytes on
+generated chat) and a huge one cannot grow the cache past a tenth of itself. The writer records
+the bound it applied; `tunescope cache` shows it, the size, and clears the cache.
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from tunescope import config
 from tunescope.checks.run import codec
 
 CACHE_FORMAT = 3
-DEFAULT_LIMIT_MB = 256
+DEFAULT_LIMIT_MB = 256     # the bound's floor when it follows the file, and for a run with no file size
+FILE_SHARE = 0.10          # ...otherwise this share of the checked file's size
 TOUCH_EVERY = 8            # a hit restamps its entry only if not stamped in the last 8 runs (cheap re-checks)
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS results (k BLOB PRIMARY KEY, v BLOB NOT NULL, used INTEGER NOT NULL)",
            "CREATE INDEX IF NOT EXISTS results_used ON results (used)",
@@ -63,10 +67,12 @@ class ResultCache:
     """A small SQLite key/value store; one writer (the checker's main process), many readers.
     A writer is one run: what it writes or `touch`es is stamped with that run's number."""
 
-    def __init__(self, path: Path | None = None, readonly: bool = False, limit: int | None = None):
+    def __init__(self, path: Path | None = None, readonly: bool = False, limit: int | None = None,
+                 file_size: int = 0):
         self.path = Path(path or default_path())
         self.readonly = readonly
         self.limit = limit if limit is not None else DEFAULT_LIMIT_MB << 20
+        self.file_size = file_size     # the checked file's size when `limit` follows it (recorded at close)
         self.run = 0
         self.stale: list[bytes] = []
         if not readonly:
@@ -171,18 +177,42 @@ class ResultCache:
             pass
         return dropped
 
+    def bound(self) -> tuple[int, int]:
+        """(bound in bytes, size of the file it followed or 0 for a fixed one) of the last writer; (0, 0)
+        for a cache written before the bound was recorded."""
+        try:
+            meta = dict(self.db.execute("SELECT name, value FROM meta WHERE name IN ('bound', 'bound_file')"))
+        except sqlite3.Error:
+            return 0, 0
+        return meta.get("bound", 0), meta.get("bound_file", 0)
+
     def close(self) -> None:
         self.enforce_limit()
+        if not self.readonly:
+            try:
+                self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                                    [("bound", self.limit), ("bound_file", self.file_size)])
+                self.db.commit()
+            except sqlite3.Error:
+                pass
         self.db.close()
 
 
 def configured_limit() -> int:
-    """The cache's bound in bytes: `result_cache_mb` from config.toml (DEFAULT_LIMIT_MB if unset or broken)."""
+    """`result_cache_mb` from config.toml in bytes; 0 when unset, 0 or broken (the bound follows the file)."""
     try:
         mb = config.load_settings().result_cache_mb
     except config.ConfigError:
-        return DEFAULT_LIMIT_MB << 20
-    return int(mb) << 20 if isinstance(mb, int) and mb > 0 else DEFAULT_LIMIT_MB << 20
+        return 0
+    return int(mb) << 20 if isinstance(mb, int) and not isinstance(mb, bool) and mb > 0 else 0
+
+
+def limit_for(file_size: int) -> tuple[int, int]:
+    """(bound in bytes, the file size it follows or 0) for checking a file of `file_size` bytes."""
+    fixed = configured_limit()
+    if fixed:
+        return fixed, 0
+    return max(DEFAULT_LIMIT_MB << 20, int(file_size * FILE_SHARE)), file_size
 
 
 def clear(path: Path | None = None) -> None:

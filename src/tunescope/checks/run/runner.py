@@ -22,8 +22,9 @@ from tunescope.checks.example.analyze import token_findings
 from tunescope.checks.file.rules import FileFacts, inspect_file
 from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
 from tunescope.checks.report import CheckReport, TokenStats
-from tunescope.checks.run.cache import ResultCache, code_version, configured_limit, default_path
+from tunescope.checks.run.cache import ResultCache, code_version, default_path, limit_for
 from tunescope.checks.run.codec import unpack, unpack_findings
+from tunescope.checks.run.heap import release_free_heap
 from tunescope.checks.run.partial import Partial
 from tunescope.checks.run.worker import PARTIAL, ChunkWorker, check_example, init_process, make_counter, run_chunk
 from tunescope.dataset import filefacts
@@ -55,8 +56,9 @@ class DatasetChecker:
     """Runs every check over one indexed file. `run` may be called from a worker thread."""
 
     def __init__(self, index: LineIndex, options: CheckOptions, workers: int | None = None,
-                 allow_estimate: bool = False, use_cache: bool = True):
+                 allow_estimate: bool = False, use_cache: bool = True, keep_aggregates: bool = False):
         self.index = index
+        self.keep_aggregates = keep_aggregates   # for compare_validation after run(); the caller closes them
         self.options = options
         self.workers = workers
         self.allow_estimate = allow_estimate
@@ -68,16 +70,27 @@ class DatasetChecker:
     def run(self, on_batch: Callable[[list[ExampleSummary]], None] | None = None,
             progress: Callable[[int, int], None] | None = None,
             cancel: threading.Event | None = None) -> CheckReport:
+        self.aggregator = DatasetAggregator(self.options)
+        done = False
+        try:
+            report = self._run(on_batch, progress, cancel)
+            done = not report.cancelled
+            return report
+        finally:   # spilled records go, even on error or cancel (kept only for a validation comparison)
+            if not (done and self.keep_aggregates):
+                self.aggregator.close()
+
+    def _run(self, on_batch, progress, cancel) -> CheckReport:
         started = time.perf_counter()
         index = self.index
         if not index.complete and index._thread is None:
             index.start()
-        self.aggregator = DatasetAggregator(self.options)
         self._tokens = TokenStats(self.options.token_limit)
         self._kinds: Counter = Counter()
         self._findings: list = []
         self._kept: Counter = Counter()
         self._omitted: Counter = Counter()
+        self._merged = 0
         index.wait_for(51)
         layout = self._early_layout()
         cancelled = False
@@ -175,6 +188,11 @@ class DatasetChecker:
 
     def _pool(self, workers, cache_path, salt) -> ProcessPoolExecutor:
         method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        if method == "fork":
+            # workers share what the parent loaded before forking (the encoding, ~60 MB); numpy too, which
+            # every worker imports for its checks and the main process for the end of the file
+            import numpy  # noqa: F401
+            release_free_heap()
         return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
                                    initializer=init_process,
                                    initargs=(self.index.path, self.options, self.allow_estimate, cache_path, salt))
@@ -273,6 +291,9 @@ class DatasetChecker:
             on_batch([unpack(p) for p in packed])
         if progress is not None:
             progress(chunk[2], self.index.size)
+        self._merged += 1
+        if self._merged % 16 == 0:
+            release_free_heap()
 
     def _worker_count(self) -> int:
         if self.workers is not None:
@@ -285,7 +306,8 @@ class DatasetChecker:
         if not self.use_cache:
             return None, None, None
         try:
-            writer = ResultCache(default_path(), limit=configured_limit())
+            limit, followed = limit_for(self.index.size)
+            writer = ResultCache(default_path(), limit=limit, file_size=followed)
         except Exception:
             return None, None, None
         # everything a cached per-line result depends on: code, encoding, estimates, and the method
@@ -378,16 +400,25 @@ def check_path(path, options: CheckOptions | None = None, validation=None, allow
                workers: int | None = None, progress=None, use_cache: bool = True) -> CheckReport:
     """Index and check a file (and optionally a validation file compared against it)."""
     options = options or options_for_model()
+    keep = validation is not None
     with LineIndex(path) as index:
         index.build()
-        checker = DatasetChecker(index, options, workers=workers, allow_estimate=allow_estimate, use_cache=use_cache)
+        checker = DatasetChecker(index, options, workers=workers, allow_estimate=allow_estimate, use_cache=use_cache,
+                                 keep_aggregates=keep)
         report = checker.run(progress=progress)
-    if validation is not None:
+    if validation is None:
+        return report
+    try:
         with LineIndex(validation) as vindex:
             vindex.build()
             vchecker = DatasetChecker(vindex, replace(options, validation_file=True), workers=workers,
-                                      allow_estimate=allow_estimate, use_cache=use_cache)
+                                      allow_estimate=allow_estimate, use_cache=use_cache, keep_aggregates=True)
             report.validation = vchecker.run()
-        # overlap findings point at lines of the validation file: they belong to its report
-        report.validation.findings.extend(checker.aggregator.compare_validation(vchecker.aggregator))
+        try:
+            # overlap findings point at lines of the validation file: they belong to its report
+            report.validation.findings.extend(checker.aggregator.compare_validation(vchecker.aggregator))
+        finally:
+            vchecker.aggregator.close()
+    finally:
+        checker.aggregator.close()
     return report

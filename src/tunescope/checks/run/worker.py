@@ -15,6 +15,7 @@ from tunescope.checks.registry import W, Finding, check
 from tunescope.checks.run import chunking, codec
 from tunescope.checks.run.cache import entry_key, open_reader
 from tunescope.checks.run.partial import Partial
+from tunescope.checks.run.heap import release_free_heap
 from tunescope.tokens.count import TokenCounter
 from tunescope.dataset.index import BOM
 
@@ -250,4 +251,6 @@ def init_process(path, options, allow_estimate, cache_path, salt) -> None:
 def run_chunk(chunk, want_summaries: bool):
     """Pool entry point: a reduced chunk (see reduce_chunk); summaries travel packed, if wanted."""
     assert _WORKER is not None
-    return reduce_chunk(_WORKER, chunk, want_summaries)
+    reduced = reduce_chunk(_WORKER, chunk, want_summaries)
+    release_free_heap()
+    return reduced

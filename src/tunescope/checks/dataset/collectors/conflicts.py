@@ -1,16 +1,16 @@
 """Conflicting outputs: the same input with different final outputs (label noise).
 
 Keeps 20 bytes per example with both keys: 64-bit digests of the input side and of the
-final output, and the position; grouped by sorting once the file is done.
+final output, and the position, in a KeyStore (spilled to partition files past its budget);
+grouped with numpy once the file is done.
 """
 
 from __future__ import annotations
 
-from array import array
 from typing import TYPE_CHECKING
 
-from tunescope.checks.dataset.grouping import equal_runs
 from tunescope.checks.dataset.rows import Rows
+from tunescope.checks.dataset.spill import KeyStore
 from tunescope.checks.keys import as_int
 from tunescope.checks.registry import W, check
 
@@ -33,30 +33,20 @@ class Conflicts:
 
     def __init__(self, rows: Rows):
         self.rows = rows
-        self.inputs = array("Q")        # one per example with both keys...
-        self.outputs = array("Q")
-        self.index = array("I")         # ...and its position in the rows
+        self.inputs = KeyStore(valued=True)   # (input key, position, output key) of each example with both
 
     def add(self, summary, i: int) -> None:
         an = summary.analysis
         if an.input_key is not None and an.output_key is not None:
-            self.inputs.append(as_int(an.input_key))
-            self.outputs.append(as_int(an.output_key))
-            self.index.append(i)
+            self.inputs.add(as_int(an.input_key), i, as_int(an.output_key))
 
     def merge(self, other: Conflicts, offset: int) -> None:
-        self.inputs.extend(other.inputs)
-        self.outputs.extend(other.outputs)
-        self.index.extend(array("I", (i + offset for i in other.index)))
+        self.inputs.extend(other.inputs, offset)
 
     def finish(self, out: DatasetOutput) -> None:
         lines_of = self.rows.lines
         groups = []
-        for run in equal_runs(self.inputs):
-            outs = {self.outputs[r] for r in run}
-            if len(outs) < 2:
-                continue
-            idx = [self.index[r] for r in run]
+        for idx, outs in self.inputs.runs(min_distinct=2):
             lines = [lines_of[i] for i in idx]
             if len(groups) < MAX_GROUPS:
                 groups.append(lines[:GROUP_LINES])
@@ -64,7 +54,10 @@ class Conflicts:
             for i in idx[1:]:
                 out.add(CONFLICTING_OUTPUTS,
                         f"Line {lines_of[i]} has the same input as line {lines[0]} but a different final output "
-                        f"({len(outs)} different outputs among lines {shown}).",
+                        f"({outs} different outputs among lines {shown}).",
                         "Decide which answer is right and make them agree (or delete the wrong ones): conflicting "
                         "labels teach the model to guess.", lines_of[i], i)
         out.stats["conflicts"] = {"groups": groups}
+
+    def close(self) -> None:
+        self.inputs.close()

@@ -1,17 +1,17 @@
 """Exact duplicate examples (D02): rows whose canonical JSON is identical.
 
-Keeps 12 bytes per example: the 64-bit digest of its canonical JSON and its position,
-grouped by sorting once the file is done (no per-example dict or set while it streams).
+Keeps 12 bytes per example: the 64-bit digest of its canonical JSON and its position, in a
+KeyStore (spilled to partition files past its budget), grouped with numpy once the file is done
+(no per-example dict or set while it streams).
 """
 
 from __future__ import annotations
 
-from array import array
 from typing import TYPE_CHECKING
 
-from tunescope.checks.dataset.grouping import equal_runs
 from tunescope.checks.dataset.limits import PER_LINE_CAP
 from tunescope.checks.dataset.rows import Rows
+from tunescope.checks.dataset.spill import KeyStore
 from tunescope.checks.keys import as_int
 from tunescope.checks.registry import W, check
 from tunescope.checks.report_sections import DuplicateSummary
@@ -35,26 +35,25 @@ class Duplicates:
 
     def __init__(self, rows: Rows):
         self.rows = rows
-        self.keys = array("Q")          # one per example with a dedupe key...
-        self.index = array("I")         # ...and its position in the rows
+        self.keys = KeyStore()          # (dedupe key, position in the rows) of each example with a key
         self.summary: DuplicateSummary | None = None   # set by finish()
 
     def add(self, summary, i: int) -> None:
         key = summary.analysis.dedupe_key
         if key is not None:
-            self.keys.append(as_int(key))
-            self.index.append(i)
+            self.keys.add(as_int(key), i)
 
     def merge(self, other: Duplicates, offset: int) -> None:
-        self.keys.extend(other.keys)
-        self.index.extend(array("I", (i + offset for i in other.index)))
+        self.keys.extend(other.keys, offset)
 
     def finish(self, out: DatasetOutput) -> None:
         lines_of = self.rows.lines
         groups = []
         rows = 0
-        for run in equal_runs(self.keys):
-            idx = [self.index[r] for r in run]
+        runs = self.keys.runs()
+        for idx, _ in runs:
+            if rows > PER_LINE_CAP and len(groups) >= MAX_GROUPS:
+                break                   # nothing more is listed or reported: the total is counted below
             lines = [lines_of[i] for i in idx]
             rows += len(idx) - 1
             if len(groups) < MAX_GROUPS:
@@ -64,5 +63,8 @@ class Duplicates:
                     out.add(DUPLICATE_EXAMPLE, f"Line {lines_of[i]} is an exact duplicate of line {lines[0]}.",
                             "Delete the duplicate (the first occurrence is kept); duplicates over-weight one example.",
                             lines_of[i], i)
-        self.summary = DuplicateSummary(rows=rows, groups=groups)
+        self.summary = DuplicateSummary(rows=runs.rows(), groups=groups)
         out.stats["duplicates"] = self.summary.to_dict()
+
+    def close(self) -> None:
+        self.keys.close()

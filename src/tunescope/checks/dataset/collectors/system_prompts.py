@@ -21,7 +21,7 @@ RARE_VARIANT_SHARE = 0.10    # a system prompt used by <= 10% as many rows as th
 MAX_FLAGGED_SHARE = 0.25     # do not flag per row when more than a quarter of rows would be flagged
 PROMPTS_LISTED = 20          # prompts listed in stats
 PROMPT_KINDS = (RecordKind.CHAT, RecordKind.REINFORCEMENT, RecordKind.PREFERENCE)   # rows that can carry one
-NO_PROMPT, UNTRACKED = 0, 0xFFFFFFFF
+NO_PROMPT, UNTRACKED = 0, 0xFFFF         # ids fit 2 bytes: at most MAX_TRACKED_TEXTS prompts
 
 SYSTEM_PROMPTS = check(
     "system_prompts", I, "dataset", "System prompts", "How many distinct system prompts the file has, with counts.")
@@ -40,7 +40,7 @@ class SystemPrompts:
 
     def __init__(self, rows: Rows):
         self.rows = rows
-        self.ids = array("I")               # per example: NO_PROMPT, k = distinct prompt k, or UNTRACKED
+        self.ids = array("H")               # per example: NO_PROMPT, k = distinct prompt k, or UNTRACKED
         self.texts: dict[str, int] = {}
         self.counts: list[int] = [0]        # per prompt id (0: unused)
         self.first: list[int] = [0]         # first line of each prompt
@@ -82,7 +82,7 @@ class SystemPrompts:
                 self.first.append(other.first[theirs])
             self.counts[mine] += other.counts[theirs]
             remap[theirs] = mine
-        self.ids.extend(array("I", (remap.get(i, UNTRACKED) for i in other.ids)))
+        self.ids.extend(array("H", (remap.get(i, UNTRACKED) for i in other.ids)))
         self.prompt_rows += other.prompt_rows
 
     def finish(self, out: DatasetOutput) -> None:

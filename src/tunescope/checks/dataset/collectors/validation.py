@@ -12,7 +12,6 @@ from tunescope.checks.dataset.collector import dataset_finding
 from tunescope.checks.dataset.collectors.conflicts import Conflicts
 from tunescope.checks.dataset.collectors.duplicates import Duplicates
 from tunescope.checks.dataset.collectors.near_duplicates import NearDuplicates
-from tunescope.checks.dataset.grouping import SortedKeys
 from tunescope.checks.dataset.limits import PER_LINE_CAP
 from tunescope.checks.findings import Finding
 from tunescope.checks.registry import I, W, check
@@ -44,28 +43,28 @@ def compare_validation(train: DatasetAggregator, valid: DatasetAggregator) -> li
     if not len(t_dups.keys) or not len(v_dups.keys):
         return out
     t_lines, v_lines = train.rows.lines, valid.rows.lines
-    seen = SortedKeys(t_dups.keys)
+    v_rec = v_dups.keys.records()
+    v_rows = v_rec["pos"].tolist()
+    hits = t_dups.keys.first_positions(v_rec["key"]).tolist()    # first training row with the key, or -1
+    identical = {i for i, hit in zip(v_rows, hits) if hit >= 0}
     overlap = 0
-    for r, key in enumerate(v_dups.keys):
-        hit = seen.find(key)
-        if hit is None:
+    for i, hit in zip(v_rows, hits):
+        if hit < 0:
             continue
         overlap += 1
-        i = v_dups.index[r]
         if overlap <= PER_LINE_CAP:
             out.append(dataset_finding(
                 VALIDATION_OVERLAP,
-                f"Validation line {v_lines[i]} is identical to training line {t_lines[t_dups.index[hit]]}; the same "
+                f"Validation line {v_lines[i]} is identical to training line {t_lines[hit]}; the same "
                 "data should not be in both files.",
                 "Remove it from the validation file (or from training) so validation loss measures generalisation.",
                 v_lines[i], i))
-    out.extend(_near_overlap(train, valid, seen))
+    out.extend(_near_overlap(train, valid, identical))
     t_io, v_io = train.collector(Conflicts), valid.collector(Conflicts)
     if len(t_io.inputs) and len(v_io.inputs):
-        inputs = SortedKeys(t_io.inputs)
-        dup_rows = {v_dups.index[r] for r, k in enumerate(v_dups.keys) if seen.find(k) is not None}
-        lines = [v_lines[v_io.index[r]] for r, k in enumerate(v_io.inputs)
-                 if inputs.find(k) is not None and v_io.index[r] not in dup_rows]
+        v_in = v_io.inputs.records()
+        shared = t_io.inputs.first_positions(v_in["key"]) >= 0
+        lines = [v_lines[i] for i, hit in zip(v_in["pos"].tolist(), shared.tolist()) if hit and i not in identical]
         if lines:
             out.append(dataset_finding(
                 VALIDATION_INPUT_OVERLAP,
@@ -76,19 +75,16 @@ def compare_validation(train: DatasetAggregator, valid: DatasetAggregator) -> li
     return out
 
 
-
-def _near_overlap(train: DatasetAggregator, valid: DatasetAggregator, exact: SortedKeys) -> list[Finding]:
+def _near_overlap(train: DatasetAggregator, valid: DatasetAggregator, identical: set[int]) -> list[Finding]:
     """Validation rows whose prompt is near a training prompt, identical rows left to validation_overlap."""
     threshold = valid.options.near_duplicate_threshold
     t_near, v_near = train.collector(NearDuplicates), valid.collector(NearDuplicates)
     if not threshold:
         return []
-    v_dups = valid.collector(Duplicates)
-    identical = {v_dups.index[r] for r, k in enumerate(v_dups.keys) if exact.find(k) is not None}
     t_lines, v_lines = train.rows.lines, valid.rows.lines
     out: list[Finding] = []
     for v, t, score in cross_matches(t_near.signatures, v_near.signatures, threshold):
-        i = v_near.index[v]
+        i = v_near.positions([v])[0][0]
         if i in identical:
             continue
         if len(out) >= PER_LINE_CAP:
@@ -96,7 +92,7 @@ def _near_overlap(train: DatasetAggregator, valid: DatasetAggregator, exact: Sor
         out.append(dataset_finding(
             VALIDATION_NEAR_OVERLAP,
             f"Validation line {v_lines[i]}'s prompt is nearly the same as training line "
-            f"{t_lines[t_near.index[t]]}'s (similarity {score:.2f}).",
+            f"{t_lines[t_near.positions([t])[0][0]]}'s (similarity {score:.2f}).",
             "Keep near-copies of training prompts out of validation so its loss measures generalisation.",
             v_lines[i], i))
     return out
