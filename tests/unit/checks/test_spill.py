@@ -90,6 +90,14 @@ def test_spilled_files_are_removed_on_close_and_when_the_store_is_dropped(monkey
     assert not os.path.exists(where)
 
 
+@pytest.fixture(autouse=True)
+def _private_tempdir(tmp_path, monkeypatch):
+    # spill directories go under the system temp dir: a test of its own keeps parallel tests' dirs out of the count
+    private = tmp_path / "tmp"
+    private.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(private))
+
+
 def _spill_dirs() -> set[str]:
     tmp = tempfile.gettempdir()
     return {d for d in os.listdir(tmp) if d.startswith("tunescope-spill-")}

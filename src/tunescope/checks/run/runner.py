@@ -26,7 +26,7 @@ from tunescope.checks.run.cache import ResultCache, code_version, default_path, 
 from tunescope.checks.run.codec import unpack, unpack_findings
 from tunescope.checks.run.heap import release_free_heap
 from tunescope.checks.run.partial import Partial
-from tunescope.checks.run.worker import PARTIAL, ChunkWorker, check_example, init_process, make_counter, run_chunk
+from tunescope.checks.run.worker import PARTIAL, ChunkWorker, Done, check_example, init_process, make_counter, run_chunk
 from tunescope.dataset import filefacts
 from tunescope.quality.similarity import ENGINE
 from tunescope.dataset.filefacts import iter_documents
@@ -224,13 +224,13 @@ class DatasetChecker:
                         progress(chunk[2], self.index.size)
                 elif inline:
                     part, fresh = local.reduce_range(*chunk)
-                    pending.append((chunk, _Done((PARTIAL, part, fresh))))
+                    pending.append((chunk, Done((PARTIAL, part, fresh))))
                 else:
                     local.forget()                  # the worker reads the range itself
                     if pool is None:
                         pool = self._pool(workers, cache_path, salt)
                     pending.append((chunk, pool.submit(run_chunk, chunk, False)))
-                while pending and (len(pending) >= workers * 3 or isinstance(pending[0][1], _Done)):
+                while pending and (len(pending) >= workers * 3 or isinstance(pending[0][1], Done)):
                     self._drain_one(pending, None, progress, writer)
                 if cancel is not None and cancel.is_set():
                     return True
@@ -370,18 +370,6 @@ class DatasetChecker:
         except Exception as exc:  # an unknown model still gets a report
             report.cost = CostUnavailable(str(exc))
         return report
-
-
-class _Done:
-    """A range reduced in the main process, queued with the workers' futures to keep file order."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
-
-    def result(self):
-        return self.value
 
 
 def _file_format(facts, kinds: Counter) -> str:

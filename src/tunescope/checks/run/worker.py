@@ -254,3 +254,15 @@ def run_chunk(chunk, want_summaries: bool):
     reduced = reduce_chunk(_WORKER, chunk, want_summaries)
     release_free_heap()
     return reduced
+
+
+class Done:
+    """A range reduced in the main process, queued with the workers' futures to keep file order."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def result(self):
+        return self.value
