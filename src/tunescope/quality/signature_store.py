@@ -4,8 +4,7 @@ A signature is 128 bytes (similarity.py): at two million examples 256 MB, more t
 check may use. A SignatureStore holds them in a bytearray up to BUDGET bytes; past it, it appends
 them to files in a private temporary directory (made on the first spill, removed by `close()`, when
 the store is collected or at exit, and only by the process that made it): one file of whole rows,
-read back only for the candidate pairs LSH verifies (mapped, and dropped from memory after each
-batch), and one file per prompt band (4 bytes a row), so banding reads only the column it sorts.
+read back only for the candidate pairs LSH verifies (row by row), and one file per prompt band (4 bytes a row), so banding reads only the column it sorts.
 Rows keep their order, so the groups are the same as from one in-memory buffer.
 
 A store travels between processes by pickle with its signatures inline (a worker's chunk is a few
@@ -14,7 +13,6 @@ thousand rows). numpy is imported only where a store spills or is read (main pro
 
 from __future__ import annotations
 
-import mmap
 import os
 import shutil
 import tempfile
@@ -29,7 +27,6 @@ if TYPE_CHECKING:
 WIDTH = 2 * NUM_PERM           # bytes a row: prompt, then reply
 BANDS = NUM_PERM // 4          # the prompt's 4-byte bands
 BUDGET = 4 << 20               # bytes of signatures held in memory before they go to disk
-READ_ROWS = 4096               # rows gathered from the mapping before its pages are dropped (<= 16 MB resident)
 
 
 def private_dir(owner: object, prefix: str) -> tuple[str, weakref.finalize]:
@@ -55,7 +52,7 @@ class SignatureStore:
         self.spilled = 0               # rows in the files (they precede those in memory)
         self._dir: str | None = None
         self._cleanup = None
-        self._map: mmap.mmap | None = None
+        self._fd: int | None = None         # the rows file, open for reading once rows() needs it
 
     def add(self, signature: bytes) -> None:
         self.memory += signature
@@ -73,9 +70,9 @@ class SignatureStore:
         return np.frombuffer(self.memory, np.uint8).reshape(-1, self.width)
 
     def _spill(self) -> None:
-        if self._map is not None:        # rows() maps the file as it was
-            self._map.close()
-            self._map = None
+        if self._fd is not None:         # rows() reads the file as it was
+            os.close(self._fd)
+            self._fd = None
         if self._dir is None:
             self._dir, self._cleanup = private_dir(self, "tunescope-signatures-")
         bands = self._memory_matrix()[:, :NUM_PERM].view("<u4")
@@ -101,8 +98,9 @@ class SignatureStore:
         return np.concatenate((np.fromfile(self._path(f"band{b:02d}"), "<u4"), memory))
 
     def rows(self, idx: np.ndarray) -> np.ndarray:
-        """The rows `idx` (uint8, `width` columns: signature, then tail). Rows on disk are read through a mapping
-        whose pages are dropped from this process afterwards: the file is never all resident at once."""
+        """The rows `idx` (uint8, `width` columns: signature, then tail). Rows on disk are read one by one
+        with pread: a mapping of the file, even with its pages dropped after each batch, showed as up
+        to the whole file in the process's memory (PSS) at two million rows."""
         import numpy as np
         idx = np.asarray(idx, np.int64)
         if not self.spilled:
@@ -110,16 +108,12 @@ class SignatureStore:
         out = np.empty((len(idx), self.width), np.uint8)
         on_disk = idx < self.spilled
         if on_disk.any():
-            if self._map is None:
-                with open(self._path("rows"), "rb") as f:
-                    self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-            disk = np.frombuffer(self._map, np.uint8).reshape(-1, self.width)
-            where = np.flatnonzero(on_disk)
-            for lo in range(0, len(where), READ_ROWS):
-                part = where[lo:lo + READ_ROWS]
-                out[part] = disk[idx[part]]
-                self._map.madvise(mmap.MADV_DONTNEED)
-            del disk
+            if self._fd is None:
+                self._fd = os.open(self._path("rows"), os.O_RDONLY)
+            width, fd, buf = self.width, self._fd, memoryview(out).cast("B")
+            for k in np.flatnonzero(on_disk).tolist():
+                row = int(idx[k])
+                buf[k * width:(k + 1) * width] = os.pread(fd, width, row * width)
         if not on_disk.all():
             out[~on_disk] = self._memory_matrix()[idx[~on_disk] - self.spilled]
         return out
@@ -132,11 +126,11 @@ class SignatureStore:
 
     def close(self) -> None:
         """Remove the files (the store is empty afterwards)."""
-        if self._map is not None:
-            self._map.close()
+        if self._fd is not None:
+            os.close(self._fd)
         if self._cleanup is not None:
             self._cleanup()
-        self._dir, self._cleanup, self._map, self.spilled = None, None, None, 0
+        self._dir, self._cleanup, self._fd, self.spilled = None, None, None, 0
         self.memory = bytearray()
 
     def __getstate__(self) -> dict:
