@@ -23,7 +23,9 @@ from cachetools import LRUCache
 
 from tunescope.checks.findings import Finding, Severity
 from tunescope.dataset.filefacts import ARRAY, PRETTY
-from tunescope.dataset.records import RowInfo, row_info
+from tunescope.checks.example.privacy.sensitive import (EMAIL_ADDRESS, IBAN_NUMBER, PAYMENT_CARD_NUMBER, PHONE_NUMBER,
+                                                        SECRET_IN_TEXT)
+from tunescope.dataset.records import RowInfo, printable, row_info
 from tunescope.review.documents import DocumentMap
 from tunescope.editing.table import Run
 
@@ -68,6 +70,9 @@ class RowView:
     modified: bool
 
 
+PRIVACY_CHECKS = frozenset(c.id for c in (SECRET_IN_TEXT, EMAIL_ADDRESS, PHONE_NUMBER, PAYMENT_CARD_NUMBER, IBAN_NUMBER))
+
+
 class RowResults:
     """What the checker found, per original line."""
 
@@ -78,6 +83,7 @@ class RowResults:
         self.status = bytearray()
         self.tokens = array("i")
         self.findings: dict[int, list[Finding]] = {}
+        self.redacted: dict[int, str] = {}   # the checker's redacted preview of lines holding secrets or personal data
         self.dataset_findings: list[Finding] = []
         self.checked = 0
         self.estimated = False
@@ -103,6 +109,10 @@ class RowResults:
             self.findings[i] = findings
         else:
             self.findings.pop(i, None)
+        if any(f.check in PRIVACY_CHECKS for f in findings):
+            self.redacted[i] = summary.analysis.preview
+        else:
+            self.redacted.pop(i, None)
         self.checked += 1
 
     def add_dataset_findings(self, findings) -> None:
@@ -312,7 +322,18 @@ class DatasetState:
         if info is None:
             info = self._object_info(row) or row_info(self.data(row))
             self._info[key] = info
-        return info
+        safe = self._redacted_preview(row)
+        return info if safe is None else RowInfo(info.roles, printable(safe), info.parsed)
+
+    def _redacted_preview(self, row: int) -> str | None:
+        """The list never shows a secret or personal value the checker found: such a row's preview is the
+        checker's, with each value replaced by its placeholder (the viewer still shows the row as it is)."""
+        fresh = self.summary_for(row)
+        if fresh is not None:
+            hit = any(f.check in PRIVACY_CHECKS for f in fresh.findings)
+            return fresh.analysis.preview if hit else None
+        origin = self.origin(row)
+        return None if origin is None or self.modified(row) else self.results.redacted.get(origin)
 
     def _object_info(self, row: int) -> RowInfo | None:
         """A line of a pretty-printed file: its object's roles and preview on the first line, where

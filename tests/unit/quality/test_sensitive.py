@@ -205,3 +205,15 @@ def test_the_grouped_line_gate_is_the_plain_marker_test(filler, marker, at):
     in the line."""
     data = filler[:at].encode() + marker + filler[at:].encode()
     assert sensitive.gates(data).secrets == any(m in data for m in sensitive._BYTE_MARKERS)
+
+
+def test_the_list_preview_never_shows_a_found_secret(tmp_path):
+    # the list's text column quotes the first user message: for a row with a finding it is the checker's
+    # redacted preview (the viewer still shows the row as it is)
+    from tests.unit.review.helpers import review_of
+    path = write_jsonl(tmp_path, [_row(f"my key is {OPENAI} please", "no"), _row("plain question", "answer")])
+    review = review_of(path)
+    state = review.state
+    shown = [state.row_view(d).preview for d in range(state.display_count())]
+    assert all(OPENAI[:12] not in p for p in shown)
+    assert "[REDACTED_API_KEY]" in shown[0] and shown[1].startswith("plain question")
