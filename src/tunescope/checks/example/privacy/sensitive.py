@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from tunescope.checks.context import Ctx
+from tunescope.checks.context import Ctx, an
 from tunescope.checks.example.legacy import HEAD as LEGACY_HEAD, TAIL as LEGACY_TAIL
 from tunescope.checks.model import RecordAnalysis
 from tunescope.checks.registry import E, W, check
@@ -71,7 +71,7 @@ def _report(ctx: Ctx, hit: sensitive.Hit, text: str, path: tuple) -> None:
     index = message_index(path)
     if kind.secret:
         ctx.add(SECRET_IN_TEXT,
-                f"{ctx.where(index)}: {where} contains what looks like a {kind.label} ({shown}). A model trained "
+                f"{ctx.where(index)}: {where} contains what looks like {an(kind.label)} ({shown}). A model trained "
                 "on it can repeat it to anyone.",
                 f"Remove or replace it (`tunescope fix FILE --redact-sensitive` writes {kind.placeholder}), and "
                 "revoke the key: it has been in a data file.", path=where, message_index=index)
