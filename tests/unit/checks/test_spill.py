@@ -142,3 +142,15 @@ def test_spilled_files_are_removed_when_the_check_fails(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         check_path(str(path), workers=1, use_cache=False)
     assert _spill_dirs() == before
+
+
+def test_dataset_findings_past_the_cap_are_counted_not_kept(tmp_path, monkeypatch):
+    # a dataset check that flags most rows of a huge file must not hold a Finding per row (2M rows: ~800 MB)
+    from tunescope.checks.dataset import output
+
+    path = tmp_path / "dups.jsonl"
+    _write(path, [_chat(1)] * 8)
+    monkeypatch.setattr(output, "PER_LINE_CAP", 3)
+    report = check_path(str(path), workers=1, use_cache=False)
+    kept = [f for f in report.findings if f.check == "duplicate_example"]
+    assert len(kept) == 3 and report.omitted_by_check["duplicate_example"] == 4

@@ -46,6 +46,7 @@ class DatasetAggregator:
         out = DatasetOutput(self.rows, self.options)
         for collector in self.collectors:
             collector.finish(out)
+        self.omitted = out.omitted          # findings past the per-check cap, only counted
         return out.findings, out.stats
 
     def close(self) -> None:

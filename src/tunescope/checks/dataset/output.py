@@ -11,6 +11,7 @@ from collections import Counter
 
 from tunescope.checks.context import one_line
 from tunescope.checks.dataset.collector import dataset_finding
+from tunescope.checks.dataset.limits import PER_LINE_CAP
 from tunescope.checks.dataset.rows import Rows, main_format
 from tunescope.checks.findings import Finding
 from tunescope.checks.model import CheckOptions, RecordKind
@@ -29,11 +30,19 @@ class DatasetOutput:
         self.prompt_only_read_as: RecordKind | None = read_as   # ...and what the file majority made of them
         self.format = main_format(kinds)
         self.findings: list[Finding] = []
+        self.kept: Counter = Counter()                       # findings kept per check id...
+        self.omitted: Counter = Counter()                    # ...and (check, severity) counted past PER_LINE_CAP
         self.stats: dict = {"kinds": {k.value: n for k, n in kinds.most_common()}, "format": self.format}
 
     def add(self, check: Check, message: str, hint: str = "", line: int | None = None,
             example: int | None = None, path: str = "$") -> None:
-        """One finding; `path` applies only to a finding on a line (else the whole file: "")."""
+        """One finding; `path` applies only to a finding on a line (else the whole file: ""). Past PER_LINE_CAP
+        findings of one check only counted (report.omitted): a check flagging most of two million rows
+        would otherwise hold a Finding per row (about 40 MB per 100,000)."""
+        if self.kept[check.id] >= PER_LINE_CAP:
+            self.omitted[(check.id, check.severity)] += 1
+            return
+        self.kept[check.id] += 1
         self.findings.append(dataset_finding(check, message, hint, line, example, path))
 
     @staticmethod

@@ -349,7 +349,7 @@ class DatasetChecker:
                              facts=facts, cancelled=cancelled)
         dataset_findings, stats = self.aggregator.finish()
         report.findings = facts.findings + self._findings + dataset_findings
-        report.omitted = self._omitted
+        report.omitted = self._omitted + self.aggregator.omitted
         report.stats = stats
         report.kinds = {k.value: n for k, n in self._kinds.most_common()}
         report.examples = sum(n for k, n in self._kinds.items() if k in DATA_KINDS)
