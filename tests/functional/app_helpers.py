@@ -44,6 +44,18 @@ async def wait_for(pilot, predicate, timeout: float = 30.0, what: str = "conditi
         await pilot.pause(0.02)
 
 
+async def shown(pilot, kind, timeout: float = 10.0, what: str = "the screen"):
+    """Wait until the app shows a screen of `kind` (a class, or a class name) that has finished mounting
+    (composed, on_mount run); returns it. Under load a screen is current some time before its children
+    exist, and a query then fails."""
+    def current():
+        screen = pilot.app.screen
+        matches = type(screen).__name__ == kind if isinstance(kind, str) else isinstance(screen, kind)
+        return screen if matches and screen.is_mounted else None
+    await wait_for(pilot, lambda: current() is not None, timeout, what)
+    return current()
+
+
 async def ready(pilot):
     """Wait until the dataset is indexed and fully checked; returns the dataset screen."""
     app = pilot.app

@@ -11,7 +11,7 @@ from tunescope.tui.screens.jobs import JobsScreen
 
 from tests.conftest import DATASETS
 from tests.factories import write_lines
-from tests.functional.app_helpers import app_for, ready, wait_for
+from tests.functional.app_helpers import app_for, ready, shown, wait_for
 
 FAST_STEP = 0.01
 POLL = 0.2
@@ -48,8 +48,7 @@ def jobs_app(path, backend, poll: float = POLL):
 
 
 async def jobs_screen(pilot, timeout: float = 30.0) -> JobsScreen:
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, JobsScreen), timeout, "the jobs screen")
-    return pilot.app.screen
+    return await shown(pilot, JobsScreen, timeout, "the jobs screen")
 
 
 async def job_status(pilot, screen: JobsScreen, statuses, timeout: float = 60.0, job_id: str | None = None):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.eval.conftest import BASE, fine_tune
-from tests.functional.app_helpers import app_for, ready, wait_for
+from tests.functional.app_helpers import app_for, ready, shown, wait_for
 from tests.functional.jobs_helpers import copy_dataset, local_profile
 from tests.factories import write_lines
 from tunescope.server.embedded import start_embedded
@@ -20,8 +20,7 @@ def _tuned(tmp_path, path):
 
 
 async def _compare(pilot) -> CompareScreen:
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CompareScreen), 10, "the Compare screen")
-    return pilot.app.screen
+    return await shown(pilot, CompareScreen, 10, "the Compare screen")
 
 
 async def _finished(pilot, screen: CompareScreen, timeout: float = 60.0) -> dict:

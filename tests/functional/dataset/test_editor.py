@@ -10,7 +10,7 @@ import pytest
 from textual import events
 from textual.widgets import TextArea
 
-from tests.functional.app_helpers import app_for, ready, sample_copy, settle, wait_for
+from tests.functional.app_helpers import app_for, ready, sample_copy, settle, shown, wait_for
 from tests.functional.panes_screen_host import NOTHING, ScreenHost
 from tunescope.editing.ops import JsonEditError, parse_text
 from tunescope.tui.dialogs.confirm import ConfirmScreen
@@ -119,8 +119,7 @@ def burst(app, *keys: str) -> None:
 
 async def open_editor(pilot):
     await pilot.press("e")
-    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == "JsonEditorScreen", what="editor")
-    return pilot.app.screen
+    return await shown(pilot, "JsonEditorScreen", 30, "editor")
 
 
 @pytest.mark.slow

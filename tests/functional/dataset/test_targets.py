@@ -4,7 +4,7 @@ target whose rules join the findings beside the model (status bar "rules: NAME",
 from __future__ import annotations
 
 from tests import factories
-from tests.functional.app_helpers import app_for, ready, wait_for
+from tests.functional.app_helpers import app_for, ready, shown, wait_for
 from tunescope.config import Settings, load_settings
 from tunescope.targets import get_target
 from tunescope.targets.checking import TargetChecker
@@ -45,8 +45,7 @@ async def open_export_dialog(pilot, screen):
     await pilot.press(*["j"] * len(names))               # Export is the last entry
     await wait_for(pilot, lambda: "opens a dialog" in menu.preview_text, what="the export entry")
     await pilot.press("enter")
-    await wait_for(pilot, lambda: screen_name(app) == "ExportDialog", what="the export dialog")
-    return app.screen
+    return await shown(pilot, "ExportDialog", 30, "the export dialog")
 
 
 async def test_export_for_vertex_from_the_fixes_menu_writes_the_file_and_the_cli_report(tmp_path):

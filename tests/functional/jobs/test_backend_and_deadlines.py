@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.functional.app_helpers import notifications, ready, wait_for
+from tests.functional.app_helpers import notifications, ready, shown, wait_for
 from tests.functional.jobs_helpers import (chat_file, copy_dataset, in_thread, job_status, jobs_app, jobs_screen,
                                            local_profile, start_from_dataset)
 from tunescope.jobs.client import JobsClient
@@ -49,8 +49,7 @@ def test_backend_choices_say_billed_or_simulated_and_what_is_missing(monkeypatch
 async def open_dialog(pilot) -> StartJobScreen:
     await ready(pilot)
     await pilot.press("T")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, StartJobScreen), 10, "the start dialog")
-    return pilot.app.screen
+    return await shown(pilot, StartJobScreen, 10, "the start dialog")
 
 
 @pytest.mark.slow

@@ -7,7 +7,7 @@ import socket
 import openai
 import pytest
 
-from tests.functional.app_helpers import notifications, ready, wait_for
+from tests.functional.app_helpers import notifications, ready, shown, wait_for
 from tests.functional.jobs_helpers import (chat_file, copy_dataset, in_thread, job_status, jobs_app, jobs_screen,
                                            local_profile)
 from tunescope.config import Settings
@@ -36,8 +36,7 @@ def closed_port() -> int:
 async def open_dialog(pilot) -> StartJobScreen:
     await ready(pilot)
     await pilot.press("T")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, StartJobScreen), 10, "the start dialog")
-    return pilot.app.screen
+    return await shown(pilot, StartJobScreen, 10, "the start dialog")
 
 
 @pytest.mark.slow

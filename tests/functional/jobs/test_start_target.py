@@ -6,6 +6,7 @@ import socket
 import threading
 
 from tests.functional.app_helpers import app_for, ready, wait_for
+from tests.functional.app_helpers import shown as shown_screen
 from tests.functional.jobs_helpers import copy_dataset, local_profile
 from tunescope.config import Settings
 from tunescope.jobs.profiles import BackendProfile
@@ -18,9 +19,7 @@ from tunescope.tui.messages import JobStarted
 async def open_dialog(pilot) -> StartJobScreen:
     await ready(pilot)
     await pilot.press("T")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, StartJobScreen), 10, "the start dialog")
-    await pilot.pause()
-    return pilot.app.screen
+    return await shown_screen(pilot, StartJobScreen, 10, "the start dialog")
 
 
 def shown(dialog) -> str:
