@@ -9,7 +9,7 @@ from tunescope.tui.messages import ExampleShown, ShowLineRequested
 from tunescope.tui.screens.dataset import DatasetScreen
 from tunescope.tui.screens.jobs import JobsScreen
 
-from tests.functional.app_helpers import app_for, notifications, ready, settle, wait_for
+from tests.functional.app_helpers import app_for, notifications, ready, settle, shown, wait_for
 from tests.functional.jobs_helpers import chat_file
 
 
@@ -19,7 +19,7 @@ async def test_T_and_J_from_the_dataset_and_n_from_the_jobs_screen(tmp_path):
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         dataset = await ready(pilot)
         await pilot.press("T")
-        await wait_for(pilot, lambda: isinstance(app.screen, StartJobScreen), 10, "the start dialog from T")
+        await shown(pilot, StartJobScreen, 10, "the start dialog from T")
         assert app.screen.dataset.path == dataset.path and "12 examples" in str(
             app.screen.query_one("#start-file").render())
         await pilot.press("escape")

@@ -11,7 +11,7 @@ import socket
 
 import pytest
 
-from tests.functional.app_helpers import notifications, ready, wait_for
+from tests.functional.app_helpers import notifications, ready, shown, wait_for
 from tests.functional.jobs_helpers import (copy_dataset, in_thread, job_status, jobs_app, jobs_screen, local_profile,
                                            start_from_dataset)
 from tunescope.tui.dialogs.confirm import ConfirmScreen
@@ -27,8 +27,7 @@ async def test_start_from_dataset_and_watch_it_succeed(tmp_path, datasets_dir):
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await ready(pilot)
         await pilot.press("T")
-        await wait_for(pilot, lambda: isinstance(app.screen, StartJobScreen), 10, "the start dialog")
-        dialog = app.screen
+        dialog = await shown(pilot, StartJobScreen, 10, "the start dialog")
         assert "10 examples" in str(dialog.query_one("#start-file").render())
         estimate = dialog.estimate_text()
         assert "billable per epoch" in estimate and "free" in estimate   # local: no money involved
@@ -257,8 +256,7 @@ async def test_validation_file_and_epochs_from_the_dialog(tmp_path, datasets_dir
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         await pilot.press("T")
-        await wait_for(pilot, lambda: isinstance(app.screen, StartJobScreen), 10, "the start dialog")
-        dialog = app.screen
+        dialog = await shown(pilot, StartJobScreen, 10, "the start dialog")
         dialog.query_one("#start-epochs", Input).focus()
         await pilot.press("2")
         assert "× 2 epochs" in dialog.estimate_text()                    # the estimate follows the epochs typed
