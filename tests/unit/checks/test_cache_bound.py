@@ -21,12 +21,13 @@ def _fill(path, run_keys: list[bytes], limit: int, value_size: int = 2000) -> Re
 
 def test_least_recently_used_entries_go_first(tmp_path):
     path = tmp_path / "c.sqlite3"
-    limit = 400_000
+    roomy = 10 << 20
     old = [b"old%04d" % i for i in range(100)]
-    _fill(path, old, limit).close()                                  # run 1: 200 KB
+    _fill(path, old, roomy).close()                                  # run 1: 200 KB
     kept = [b"kept%04d" % i for i in range(60)]
-    _fill(path, kept, limit).close()                                 # run 2: 120 KB
+    _fill(path, kept, roomy).close()                                 # run 2: 120 KB
     reader = ResultCache(path, readonly=True)
+    limit = reader.live_bytes() + 40_000                             # room for all of it, not for 200 KB more
     reader.run += cache.TOUCH_EVERY + 5                              # much later: reads restamp what they hit
     assert len(reader.get_many(old[:30])) == 30
     stale = reader.take_stale()
@@ -55,6 +56,22 @@ def test_a_cache_from_before_the_bound_is_replaced(tmp_path):
     writer.put_many([(b"k", b"v")])
     assert writer.get_many([b"k", b"\x01"]) == {b"k": b"v"}
     writer.close()
+
+
+def test_a_new_cache_has_large_pages_and_an_old_one_keeps_its_own(tmp_path):
+    fresh = ResultCache(tmp_path / "new.sqlite3")
+    assert fresh.db.execute("PRAGMA page_size").fetchone()[0] == cache.PAGE_SIZE == 16384
+    fresh.close()
+    old_path = tmp_path / "old.sqlite3"
+    db = sqlite3.connect(old_path)
+    db.execute("PRAGMA page_size=4096")
+    db.execute("CREATE TABLE results (k BLOB PRIMARY KEY, v BLOB NOT NULL, used INTEGER NOT NULL)")
+    db.commit()
+    db.close()
+    old = _fill(old_path, [b"a", b"b"], 1 << 20)
+    assert old.db.execute("PRAGMA page_size").fetchone()[0] == 4096      # never rewritten in place
+    assert old.get_many([b"a", b"b", b"c"]).keys() == {b"a", b"b"}
+    old.close()
 
 
 def test_checking_respects_the_configured_bound_and_the_cache_command(tmp_path, capsys):

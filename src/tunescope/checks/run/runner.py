@@ -39,6 +39,7 @@ CHUNK_LINES = 2000
 CHUNK_BYTES = 4 * 1024 * 1024
 PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 INLINE_MISSES = 200           # a range with at most this many lines to analyse is reduced in the main process
+POOL_FOR_CHEAP_RANGES = 8     # ...unless this many ranges' bytes are still to read: then workers share them
 MAX_FINDINGS_PER_CHECK = 10_000   # kept per check id; the rest are only counted (report.omitted)
 DATA_KINDS = (RecordKind.CHAT, RecordKind.PREFERENCE, RecordKind.REINFORCEMENT,
               RecordKind.PROMPT_COMPLETION, RecordKind.NEAR_MISS, RecordKind.UNKNOWN)
@@ -201,7 +202,9 @@ class DatasetChecker:
         """Every range reduced to one partial (from cached chunk partials where the bytes are unchanged).
         The main process looks each range up first and reduces it itself when few of its lines need
         analysing (a re-check after small edits: no pool to start, no results to send between processes);
-        ranges with more go to worker processes, started on the first such range (a cold run)."""
+        ranges with more go to worker processes, started on the first such range (a cold run). On a
+        re-check of a larger file the workers take cheap ranges too while fewer than one each are in
+        flight, so every core works (POOL_FOR_CHEAP_RANGES)."""
         local = ChunkWorker(self.index.path, self.options, self.allow_estimate, cache_path, salt)
         local.counter = self.counter
         pool = None
@@ -209,12 +212,18 @@ class DatasetChecker:
         cold = 0                 # ranges in a row without one cached chunk: look up only every 8th (a cold run)
         try:
             for chunk in self._chunks(cancel):
-                inline = workers <= 1
-                if not inline and (cold < 2 or cold % 8 == 0):
+                if workers <= 1:
+                    inline = True
+                elif pool is not None:
+                    inline = False                  # the workers look ranges up themselves
+                elif cold < 2 or cold % 8 == 0:
                     plan = local.plan(*chunk, quick=True)
                     inline = plan.complete and plan.missing_lines <= INLINE_MISSES
                     cold = 0 if plan.partials else cold + 1
-                elif not inline:
+                    if inline and pool is None and self._pool_is_worth_it(chunk):
+                        pool = self._pool(workers, cache_path, salt)     # for the ranges that follow
+                else:
+                    inline = False
                     cold += 1
                 if inline and not pending:          # nothing before it still running: merge as it goes
                     _, fresh = local.reduce_range(*chunk, into=self)
@@ -243,6 +252,11 @@ class DatasetChecker:
             local.close()
             if pool is not None:
                 pool.shutdown(wait=not (cancel is not None and cancel.is_set()), cancel_futures=True)
+
+    def _pool_is_worth_it(self, chunk) -> bool:
+        """Enough of the file is left after `chunk` to pay for starting workers for cheap ranges too
+        (forked, they share the encoding and modules the main process loaded)."""
+        return self.index.size - chunk[2] >= POOL_FOR_CHEAP_RANGES * CHUNK_BYTES
 
     def _run_pool(self, workers, cache_path, salt, writer, on_batch, progress, cancel) -> bool:
         pool = self._pool(workers, cache_path, salt)
