@@ -75,9 +75,10 @@ class _Progress:
         self.on = sys.stderr.isatty() and size > 20 * 1024 * 1024
         self.label, self.console = label, console
         self.bar = self.task = None
+        self.finished = False
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.on:
+        if not self.on or self.finished:        # a last call after the end must not draw a second bar
             return
         if self.bar is None:
             from rich.console import Console   # loaded only when a bar is drawn: keeps `check` start-up short
@@ -92,6 +93,7 @@ class _Progress:
             self.close()
 
     def close(self) -> None:
+        self.finished = True
         if self.bar is not None:
             self.bar.stop()
             self.bar = None

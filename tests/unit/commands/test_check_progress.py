@@ -18,6 +18,9 @@ def test_the_bar_draws_with_rich_and_clears_itself_when_done():
     bar(100, 100)
     assert bar.bar is None                         # stopped: transient, nothing left on the line
     assert "big.jsonl" in out.getvalue()
+    drawn = out.getvalue()
+    bar(100, 100)                                  # the checker's last call, after the file is done
+    assert bar.bar is None and out.getvalue() == drawn     # no second bar flashing from 0% to 100%
 
 
 def test_no_bar_when_stderr_is_not_a_terminal():
