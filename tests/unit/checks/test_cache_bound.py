@@ -45,6 +45,16 @@ def test_least_recently_used_entries_go_first(tmp_path):
     assert {b"new%04d" % i for i in range(100)} <= present
 
 
+def test_evicted_entries_give_their_space_back_to_the_file_system(tmp_path):
+    path = tmp_path / "c.sqlite3"
+    _fill(path, [b"a%05d" % i for i in range(3000)], 100 << 20).close()          # ~6 MB, under the bound
+    grown = path.stat().st_size
+    assert grown > 5_000_000
+    _fill(path, [b"b%05d" % i for i in range(10)], 1_000_000).close()            # now bounded at 1 MB
+    assert path.stat().st_size < 1_500_000 < grown                               # the file shrank, not just its use
+    assert ResultCache(path, readonly=True).live_bytes() <= 1_000_000
+
+
 def test_a_cache_from_before_the_bound_is_replaced(tmp_path):
     path = tmp_path / "c.sqlite3"
     db = sqlite3.connect(path)

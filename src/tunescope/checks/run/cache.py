@@ -173,7 +173,8 @@ class ResultCache:
                 dropped += count
                 size = self.live_bytes()
             if dropped:
-                self.db.execute("PRAGMA incremental_vacuum")
+                # the pragma frees one page per step, and `execute` takes one step: a script runs them all
+                self.db.executescript("PRAGMA incremental_vacuum;")
                 self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
                 self.db.commit()
         except sqlite3.Error:
