@@ -84,6 +84,21 @@ def test_a_new_cache_has_large_pages_and_an_old_one_keeps_its_own(tmp_path):
     old.close()
 
 
+def test_a_run_stores_no_more_new_values_than_its_budget(tmp_path):
+    writer = ResultCache(tmp_path / "c.sqlite3", limit=50_000)
+    assert writer.budget == 50_000
+    for n in range(10):                                              # 10 batches of 20 KB: 200 KB offered
+        writer.put_many([(b"k%d-%d" % (n, i), bytes(2000)) for i in range(10)])
+    assert writer.entries() == 30 and writer.written == 60_000       # the batch that crossed it, then none
+    writer.put_many([(b"k0-0", None)])                               # a hit is still restamped
+    writer.close()
+
+
+def test_per_line_results_are_left_out_when_they_cannot_fit_the_bound():
+    assert cache.line_entries_fit(100 << 20, 256 << 20)               # 100 MB file: ~70 MB of results
+    assert not cache.line_entries_fit(1 << 30, 256 << 20)             # 1 GB file: chunk partials only
+
+
 def test_checking_respects_the_configured_bound_and_the_cache_command(tmp_path, capsys):
     config_file().parent.mkdir(parents=True, exist_ok=True)
     config_file().write_text("result_cache_mb = 1\n")

@@ -133,6 +133,29 @@ def test_recheck_after_edits_insertions_and_deletions_equals_cold(tmp_path, smal
             assert any(d == 3 - 5 for d in relocations)     # built below the cold run's line, moved up
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_file_too_big_for_per_line_results_caches_chunk_partials_only(tmp_path, small_ranges, monkeypatch,
+                                                                       workers):
+    """Past the bound's room for per-line results only chunk partials are stored; a re-check after edits
+    still equals a cold check (the unchanged lines of a changed chunk are analysed again)."""
+    from tunescope.checks.run import cache
+    path = tmp_path / "data.jsonl"
+    lines = _mixed_lines()
+    _write(path, lines)
+    size = path.stat().st_size
+    monkeypatch.setattr(runner, "limit_for", lambda n: (int(size * cache.ENTRY_SHARE) - 1, n))
+    cold = _report(path, workers=workers)
+    reader = cache.open_reader(cache.default_path())
+    stored = reader.entries()
+    reader.close()
+    chunks = len(chunking.chunk_bounds(memoryview(path.read_bytes()), chunking.line_starts(path.read_bytes())))
+    assert 0 < stored <= chunks + 5 < len(lines)                      # about a partial per chunk, no line entry
+    assert cold == _report(path, workers=workers, use_cache=False)
+    rng = random.Random(5)
+    _write(path, [_edit(ln) if rng.random() < 0.03 else ln for ln in lines])
+    assert _report(path, workers=workers) == _report(path, workers=workers, use_cache=False)
+
+
 def test_every_chunk_is_reused_when_nothing_changed(tmp_path, small_ranges, monkeypatch):
     path = tmp_path / "data.jsonl"
     _write(path, _mixed_lines())

@@ -22,7 +22,7 @@ from tunescope.checks.example.analyze import token_findings
 from tunescope.checks.file.rules import FileFacts, inspect_file
 from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
 from tunescope.checks.report import CheckReport, TokenStats
-from tunescope.checks.run.cache import ResultCache, code_version, default_path, limit_for
+from tunescope.checks.run.cache import ResultCache, code_version, default_path, limit_for, line_entries_fit
 from tunescope.checks.run.codec import unpack, unpack_findings
 from tunescope.checks.run.heap import release_free_heap
 from tunescope.checks.run.partial import Partial
@@ -64,6 +64,7 @@ class DatasetChecker:
         self.workers = workers
         self.allow_estimate = allow_estimate
         self.use_cache = use_cache
+        self._line_entries = True       # per-line results cached too (off when they cannot fit the bound: _cache)
         self.counter = make_counter(options.encoding, allow_estimate)  # raises EncodingUnavailable early
         self.aggregator = None
 
@@ -187,7 +188,7 @@ class DatasetChecker:
             if writer is not None:
                 writer.close()
 
-    def _pool(self, workers, cache_path, salt) -> ProcessPoolExecutor:
+    def _pool(self, workers, cache_path, salt, line_entries: bool = True) -> ProcessPoolExecutor:
         method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() else "spawn"
         if method == "fork":
             # workers share what the parent loaded before forking (the encoding, ~60 MB); numpy too, which
@@ -196,7 +197,8 @@ class DatasetChecker:
             release_free_heap()
         return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method),
                                    initializer=init_process,
-                                   initargs=(self.index.path, self.options, self.allow_estimate, cache_path, salt))
+                                   initargs=(self.index.path, self.options, self.allow_estimate, cache_path, salt,
+                                             line_entries))
 
     def _run_reduced(self, workers, cache_path, salt, writer, progress, cancel) -> bool:
         """Every range reduced to one partial (from cached chunk partials where the bytes are unchanged).
@@ -205,7 +207,7 @@ class DatasetChecker:
         ranges with more go to worker processes, started on the first such range (a cold run). On a
         re-check of a larger file the workers take cheap ranges too while fewer than one each are in
         flight, so every core works (POOL_FOR_CHEAP_RANGES)."""
-        local = ChunkWorker(self.index.path, self.options, self.allow_estimate, cache_path, salt)
+        local = ChunkWorker(self.index.path, self.options, self.allow_estimate, cache_path, salt, self._line_entries)
         local.counter = self.counter
         pool = None
         pending: deque = deque()
@@ -221,7 +223,7 @@ class DatasetChecker:
                     inline = plan.complete and plan.missing_lines <= INLINE_MISSES
                     cold = 0 if plan.partials else cold + 1
                     if inline and pool is None and self._pool_is_worth_it(chunk):
-                        pool = self._pool(workers, cache_path, salt)     # for the ranges that follow
+                        pool = self._pool(workers, cache_path, salt, self._line_entries)     # for later ranges
                 else:
                     inline = False
                     cold += 1
@@ -237,7 +239,7 @@ class DatasetChecker:
                 else:
                     local.forget()                  # the worker reads the range itself
                     if pool is None:
-                        pool = self._pool(workers, cache_path, salt)
+                        pool = self._pool(workers, cache_path, salt, self._line_entries)
                     pending.append((chunk, pool.submit(run_chunk, chunk, False)))
                 while pending and (len(pending) >= workers * 3 or isinstance(pending[0][1], Done)):
                     self._drain_one(pending, None, progress, writer)
@@ -322,6 +324,7 @@ class DatasetChecker:
         try:
             limit, followed = limit_for(self.index.size)
             writer = ResultCache(default_path(), limit=limit, file_size=followed)
+            self._line_entries = line_entries_fit(self.index.size, limit)
         except Exception:
             return None, None, None
         # everything a cached per-line result depends on: code, encoding, estimates, and the method

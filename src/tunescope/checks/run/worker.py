@@ -55,8 +55,9 @@ class ChunkWorker:
     """Per-process state: file descriptor, options, token counter (loaded on first use), read-only result cache."""
 
     def __init__(self, path: str, options: CheckOptions, allow_estimate: bool,
-                 cache_path: str | None, salt: bytes | None):
+                 cache_path: str | None, salt: bytes | None, line_entries: bool = True):
         self.fd = os.open(path, os.O_RDONLY)
+        self.line_entries = line_entries     # store (and look up) per-line results, not only chunk partials
         self.options = options
         self.allow_estimate = allow_estimate
         self._counter = None
@@ -120,7 +121,7 @@ class ChunkWorker:
             summary = relocate(codec.loads(hit), example + 1, example)
         else:
             summary = check_example(ln, example + 1, example, self.options, self.counter)
-            if key is not None:
+            if key is not None and self.line_entries:
                 fresh.append((key, codec.dumps(summary)))
         if summary.tokens is not None:
             summary.extra_findings = analyze.token_findings(summary, self.options)
@@ -149,7 +150,8 @@ class ChunkWorker:
             plan.complete = False
             return plan
         lines = plan.lines = {j: self._line(plan, j) for a, b in missed for j in range(a, b)}
-        plan.line_keys = {j: entry_key(self.seed, ln) for j, ln in lines.items()}
+        if self.line_entries:
+            plan.line_keys = {j: entry_key(self.seed, ln) for j, ln in lines.items()}
         plan.summaries = self.cache.get_many(list(plan.line_keys.values())) if lines and self.cache is not None else {}
         plan.missing_lines = sum(1 for k in plan.line_keys.values() if k not in plan.summaries)
         return plan
@@ -243,9 +245,9 @@ def make_counter(encoding: str, allow_estimate: bool):
 _WORKER: ChunkWorker | None = None
 
 
-def init_process(path, options, allow_estimate, cache_path, salt) -> None:
+def init_process(path, options, allow_estimate, cache_path, salt, line_entries=True) -> None:
     global _WORKER
-    _WORKER = ChunkWorker(path, options, allow_estimate, cache_path, salt)
+    _WORKER = ChunkWorker(path, options, allow_estimate, cache_path, salt, line_entries)
 
 
 def run_chunk(chunk, want_summaries: bool):
