@@ -84,14 +84,29 @@ def test_a_new_cache_has_large_pages_and_an_old_one_keeps_its_own(tmp_path):
     old.close()
 
 
-def test_a_run_stores_no_more_new_values_than_its_budget(tmp_path):
-    writer = ResultCache(tmp_path / "c.sqlite3", limit=50_000)
-    assert writer.budget == 50_000
-    for n in range(10):                                              # 10 batches of 20 KB: 200 KB offered
-        writer.put_many([(b"k%d-%d" % (n, i), bytes(2000)) for i in range(10)])
-    assert writer.entries() == 30 and writer.written == 60_000       # the batch that crossed it, then none
-    writer.put_many([(b"k0-0", None)])                               # a hit is still restamped
+def test_a_run_grows_the_cache_by_no_more_than_its_budget(tmp_path):
+    path = tmp_path / "c.sqlite3"
+    _fill(path, [b"old%d" % i for i in range(20)], 10 << 20, 10_000).close()    # another file's: 200 KB
+    writer = ResultCache(path, limit=2_000_000)
+    assert writer.budget == 2_000_000
+    start = writer.live_bytes()
+    writer.spare_only()                                              # a file too big for its results
+    assert writer.budget == 1_600_000 - start
+    offered = [[(b"k%d-%d" % (n, i), bytes(2000)) for i in range(10)] for n in range(200)]   # 4 MB
+    for batch in offered:
+        writer.put_many(batch)
+    grown = writer.live_bytes() - start
+    assert writer.full and writer.budget <= grown < writer.budget + 60_000    # the batch that crossed it, no more
+    stored = writer.entries() - 20
+    assert stored < 1000
+    writer.put_many([(b"more", bytes(2000)), (b"k0-0", None)])       # dropped; a hit is still restamped
+    assert writer.entries() - 20 == stored
     writer.close()
+    reader = ResultCache(path, readonly=True)
+    assert reader.live_bytes() <= 2_000_000
+    mine = reader.get_many([k for batch in offered for k, _ in batch])
+    assert len(mine) == stored                                       # it grew into the spare room only:
+    assert len(reader.get_many([b"old%d" % i for i in range(20)])) == 20    # nothing had to be evicted
 
 
 def test_per_line_results_are_left_out_when_they_cannot_fit_the_bound():

@@ -79,8 +79,10 @@ class ResultCache:
         self.file_size = file_size     # the checked file's size when `limit` follows it (recorded at close)
         self.run = 0
         self.stale: list[bytes] = []
-        self.budget = self.limit       # bytes of new values this run may store: more would only be evicted at close
-        self.written = 0
+        self.budget = self.limit              # growth this run may add (pages in use): see `spare_only`
+        self.written = 0                      # bytes of new values stored this run
+        self.full = False                     # the budget is spent: new values are dropped
+        self._start = 0                       # pages in use when the run began, in bytes
         if not readonly:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         uri = f"file:{self.path}?mode={'ro' if readonly else 'rwc'}"
@@ -96,6 +98,7 @@ class ResultCache:
             self.db.execute("INSERT INTO meta VALUES ('run', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1")
             self.run = self.db.execute("SELECT value FROM meta WHERE name = 'run'").fetchone()[0]
             self.db.commit()
+            self._start = self.live_bytes()
             try:
                 os.chmod(self.path, 0o600)
             except OSError:
@@ -136,19 +139,28 @@ class ResultCache:
 
     def put_many(self, items: list[tuple[bytes, bytes | None]]) -> None:
         """Store (key, value) pairs; a value of None marks a key read again this run (it stays). Once this
-        run has stored `budget` bytes, new values are dropped: a huge file's results past the bound would
-        be written only to be evicted when the run closes (at 2M examples, GBs of writes and deletes)."""
+        run has grown the cache by `budget` bytes (the bound, or less: `spare_only`), new values are dropped: a huge
+        file's results past the bound would be written only to be evicted when the run closes (at 2M
+        examples, GBs of writes and deletes), and the first ones with them."""
         if not items or self.readonly:
             return
-        new = [(k, v, self.run) for k, v in items if v is not None] if self.written < self.budget else []
+        new = [] if self.full else [(k, v, self.run) for k, v in items if v is not None]
         self.written += sum(len(v) for _, v, _ in new)
         try:
             self.db.executemany("INSERT OR REPLACE INTO results (k, v, used) VALUES (?, ?, ?)", new)
             self.db.executemany("UPDATE results SET used = ? WHERE k = ?",
                                 [(self.run, k) for k, v in items if v is None])
             self.db.commit()
+            # what the pages grew by, not the values' bytes: keys, the index and page slack count against the bound
+            self.full = self.full or self.live_bytes() - self._start >= self.budget
         except sqlite3.Error:
             pass
+
+    def spare_only(self) -> None:
+        """For a file whose results cannot all fit: grow only into the room the bound has left (at least a
+        tenth of it). Without this, a re-check of a huge file writes a bound's worth of new results, and the
+        eviction at close takes the ones it just read (older stamps), so every re-check starts half cold."""
+        self.budget = max(self.limit // 10, int(self.limit * 0.8) - self._start)
 
     def live_bytes(self) -> int:
         """Bytes of the pages holding entries (the file less its free pages)."""

@@ -325,6 +325,8 @@ class DatasetChecker:
             limit, followed = limit_for(self.index.size)
             writer = ResultCache(default_path(), limit=limit, file_size=followed)
             self._line_entries = line_entries_fit(self.index.size, limit)
+            if not self._line_entries:
+                writer.spare_only()
         except Exception:
             return None, None, None
         # everything a cached per-line result depends on: code, encoding, estimates, and the method

@@ -150,8 +150,10 @@ class ChunkWorker:
             plan.complete = False
             return plan
         lines = plan.lines = {j: self._line(plan, j) for a, b in missed for j in range(a, b)}
-        if self.line_entries:
-            plan.line_keys = {j: entry_key(self.seed, ln) for j, ln in lines.items()}
+        if not self.line_entries:      # no per-line results stored: every line of a missed chunk is analysed
+            plan.missing_lines = in_missed
+            return plan
+        plan.line_keys = {j: entry_key(self.seed, ln) for j, ln in lines.items()}
         plan.summaries = self.cache.get_many(list(plan.line_keys.values())) if lines and self.cache is not None else {}
         plan.missing_lines = sum(1 for k in plan.line_keys.values() if k not in plan.summaries)
         return plan
