@@ -139,9 +139,9 @@ class ResultCache:
 
     def put_many(self, items: list[tuple[bytes, bytes | None]]) -> None:
         """Store (key, value) pairs; a value of None marks a key read again this run (it stays). Once this
-        run has grown the cache by `budget` bytes (the bound, or less: `spare_only`), new values are dropped: a huge
-        file's results past the bound would be written only to be evicted when the run closes (at 2M
-        examples, GBs of writes and deletes), and the first ones with them."""
+        run has grown the cache by `budget` bytes (the bound, or less: `spare_only`), new values are
+        dropped: a huge file's results past the bound would be written only to be evicted when the run
+        closes (at 2M examples, GBs of writes and deletes), and the first ones with them."""
         if not items or self.readonly:
             return
         new = [] if self.full else [(k, v, self.run) for k, v in items if v is not None]

@@ -205,8 +205,8 @@ class DatasetChecker:
         The main process looks each range up first and reduces it itself when few of its lines need
         analysing (a re-check after small edits: no pool to start, no results to send between processes);
         ranges with more go to worker processes, started on the first such range (a cold run). On a
-        re-check of a larger file the workers take cheap ranges too while fewer than one each are in
-        flight, so every core works (POOL_FOR_CHEAP_RANGES)."""
+        re-check of a larger file (POOL_FOR_CHEAP_RANGES) the workers start after the first range and take
+        every later one, so every core works; they look their ranges up themselves."""
         local = ChunkWorker(self.index.path, self.options, self.allow_estimate, cache_path, salt, self._line_entries)
         local.counter = self.counter
         pool = None
