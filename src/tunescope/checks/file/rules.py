@@ -9,11 +9,13 @@ a JSON array) where JSONL was expected. The layout detection itself is
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 
 from tunescope.checks.registry import E, I, W, Check, Finding, Severity, check
 from tunescope.dataset.filefacts import (ARRAY, BINARY, EMPTY, FILES_API_LIMIT, JSONL, PRETTY_SCAN_LIMIT,
                                          UPLOADS_API_LIMIT, looks_binary, detect_document_layout, document_error)
+from tunescope.dataset.formats import RecordKind
 from tunescope.dataset.index import LineIndex
 
 FILE_EMPTY = check("file_empty", E, "file", "Empty file",
@@ -140,3 +142,22 @@ def inspect_file(index: LineIndex) -> FileFacts:
                    "Convert it to JSONL (one object per line): `tunescope fix FILE --to-jsonl -o OUT.jsonl`, "
                    "or `x` in the app.", 1))
     return facts
+
+
+# the kinds of rows that are data (counted as examples), by the checker and the file format below
+DATA_KINDS = (RecordKind.CHAT, RecordKind.PREFERENCE, RecordKind.REINFORCEMENT,
+              RecordKind.PROMPT_COMPLETION, RecordKind.NEAR_MISS, RecordKind.UNKNOWN)
+
+
+def file_format(facts, kinds: Counter) -> str:
+    """The file's format for the report: its layout when empty or binary, else its main data kind, or
+    "mixed" when a second kind has at least a tenth of the rows."""
+    if facts.layout in (EMPTY, BINARY):
+        return facts.layout
+    data = [(k, n) for k, n in kinds.most_common() if k in DATA_KINDS and k not in (RecordKind.UNKNOWN,)]
+    if not data:
+        return "unknown"
+    main_kind, main_n = data[0]
+    if len(data) > 1 and data[1][1] * 10 >= main_n:
+        return "mixed"
+    return main_kind.value

@@ -27,6 +27,7 @@ from xxhash import xxh3_128_digest
 
 from tunescope import config
 from tunescope.checks.run import codec
+from tunescope.quality.similarity import ENGINE
 
 CACHE_FORMAT = 3
 DEFAULT_LIMIT_MB = 256     # the bound's floor when it follows the file, and for a run with no file size
@@ -61,6 +62,15 @@ def entry_key(seed: int, line: bytes) -> bytes:
     """A line's key: xxh3-128 of its bytes, seeded by the salt (`chunking.seed_of`); ~10x cheaper than
     blake2b, which mattered on cold runs (every line is hashed) and re-checks (every line of a changed chunk)."""
     return xxh3_128_digest(line, seed)
+
+
+def salt_for(options, estimated: bool) -> bytes:
+    """Everything a cached result depends on besides its bytes: the code, the encoding, estimates or not,
+    the method (rows are read differently for --method) and whether and how near-duplicate signatures
+    were computed."""
+    return (code_version() + options.encoding.encode() + (b"~" if estimated else b"")
+            + b"|" + (options.method or "").encode()
+            + (b"|near" + ENGINE.encode() if options.near_duplicate_threshold else b""))
 
 
 def default_path() -> Path:

@@ -19,16 +19,15 @@ from typing import Callable, Iterator
 from tunescope.checks.dataset.aggregator import DatasetAggregator
 from tunescope.checks.dataset.collectors.duplicates import Duplicates
 from tunescope.checks.example.analyze import token_findings
-from tunescope.checks.file.rules import FileFacts, inspect_file
+from tunescope.checks.file.rules import DATA_KINDS, FileFacts, file_format, inspect_file
 from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
 from tunescope.checks.report import CheckReport, TokenStats
-from tunescope.checks.run.cache import ResultCache, code_version, default_path, limit_for, line_entries_fit
+from tunescope.checks.run.cache import ResultCache, default_path, limit_for, line_entries_fit, salt_for
 from tunescope.checks.run.codec import unpack, unpack_findings
 from tunescope.checks.run.heap import release_free_heap
 from tunescope.checks.run.partial import Partial
 from tunescope.checks.run.worker import PARTIAL, ChunkWorker, Done, check_example, init_process, make_counter, run_chunk
 from tunescope.dataset import filefacts
-from tunescope.quality.similarity import ENGINE
 from tunescope.dataset.filefacts import iter_documents
 from tunescope.dataset.index import LineIndex
 from tunescope.dataset.records import compact_dumps
@@ -41,8 +40,6 @@ PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 INLINE_MISSES = 200           # a range with at most this many lines to analyse is reduced in the main process
 POOL_FOR_CHEAP_RANGES = 8     # ...unless this many ranges' bytes are still to read: then workers share them
 MAX_FINDINGS_PER_CHECK = 10_000   # kept per check id; the rest are only counted (report.omitted)
-DATA_KINDS = (RecordKind.CHAT, RecordKind.PREFERENCE, RecordKind.REINFORCEMENT,
-              RecordKind.PROMPT_COMPLETION, RecordKind.NEAR_MISS, RecordKind.UNKNOWN)
 
 __all__ = ["DatasetChecker", "check_path", "check_example", "options_for_model"]
 
@@ -324,17 +321,12 @@ class DatasetChecker:
         try:
             limit, followed = limit_for(self.index.size)
             writer = ResultCache(default_path(), limit=limit, file_size=followed)
-            self._line_entries = line_entries_fit(self.index.size, limit)
-            if not self._line_entries:
-                writer.spare_only()
         except Exception:
             return None, None, None
-        # everything a cached per-line result depends on: code, encoding, estimates, and the method
-        # (analyze_line reads a row differently for --method supervised/dpo/reinforcement)
-        salt = (code_version() + self.options.encoding.encode() + (b"~" if self.counter.estimated else b"")
-                + b"|" + (self.options.method or "").encode()
-                + (b"|near" + ENGINE.encode() if self.options.near_duplicate_threshold else b""))   # signatures computed or not, and how
-        return str(writer.path), salt, writer
+        self._line_entries = line_entries_fit(self.index.size, limit)
+        if not self._line_entries:
+            writer.spare_only()
+        return str(writer.path), salt_for(self.options, self.counter.estimated), writer
 
     # -- aggregation (main process) ---------------------------------------
     def _absorb(self, summaries: list[ExampleSummary], on_batch, writer=None, fresh=None) -> None:
@@ -373,7 +365,7 @@ class DatasetChecker:
         report.kinds = {k.value: n for k, n in self._kinds.most_common()}
         report.examples = sum(n for k, n in self._kinds.items() if k in DATA_KINDS)
         resolved = stats.get("kinds") if isinstance(stats, dict) else None   # prompt-only rows decided
-        report.format = _file_format(facts, Counter({RecordKind(k): n for k, n in resolved.items()})
+        report.format = file_format(facts, Counter({RecordKind(k): n for k, n in resolved.items()})
                                      if resolved else self._kinds)
         if report.format not in ("empty", "binary", "mixed") and isinstance(stats, dict) and stats.get("format"):
             report.format = stats["format"]
@@ -389,18 +381,6 @@ class DatasetChecker:
         except Exception as exc:  # an unknown model still gets a report
             report.cost = CostUnavailable(str(exc))
         return report
-
-
-def _file_format(facts, kinds: Counter) -> str:
-    if facts.layout in (filefacts.EMPTY, filefacts.BINARY):
-        return facts.layout
-    data = [(k, n) for k, n in kinds.most_common() if k in DATA_KINDS and k not in (RecordKind.UNKNOWN,)]
-    if not data:
-        return "unknown"
-    main_kind, main_n = data[0]
-    if len(data) > 1 and data[1][1] * 10 >= main_n:
-        return "mixed"
-    return main_kind.value
 
 
 def check_path(path, options: CheckOptions | None = None, validation=None, allow_estimate: bool = False,
