@@ -90,7 +90,6 @@ class ResultCache:
         self.run = 0
         self.stale: list[bytes] = []
         self.budget = self.limit              # growth this run may add (pages in use): see `spare_only`
-        self.written = 0                      # bytes of new values stored this run
         self.full = False                     # the budget is spent: new values are dropped
         self._start = 0                       # pages in use when the run began, in bytes
         if not readonly:
@@ -155,7 +154,6 @@ class ResultCache:
         if not items or self.readonly:
             return
         new = [] if self.full else [(k, v, self.run) for k, v in items if v is not None]
-        self.written += sum(len(v) for _, v, _ in new)
         try:
             self.db.executemany("INSERT OR REPLACE INTO results (k, v, used) VALUES (?, ?, ?)", new)
             self.db.executemany("UPDATE results SET used = ? WHERE k = ?",
