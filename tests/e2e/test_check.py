@@ -103,3 +103,36 @@ def test_json_for_every_dataset(name):
     assert r.returncode in (0, 1), r.stderr
     assert "Traceback" not in r.stderr
     json.loads(r.stdout)
+
+
+def test_watch_checks_again_after_a_save_and_exits_with_the_last_result(tmp_path):
+    """`check --watch --format json`: one report per line, a new one after each save, ctrl+c ends it with the
+    exit code of the last check (here the file was fixed: 0)."""
+    import queue
+    import signal
+    import threading
+
+    good = [json.dumps({"messages": [{"role": "user", "content": f"Question {i}?"},
+                                     {"role": "assistant", "content": f"Answer {i}."}]}) for i in range(12)]
+    bad = json.dumps({"messages": [{"role": "user", "content": "no reply"}]})
+    p = tmp_path / "w.jsonl"
+    p.write_text("\n".join(good + [bad]) + "\n")
+    proc = subprocess.Popen([sys.executable, "-m", "tunescope", "check", str(p), "--watch", "--format", "json"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
+    try:
+        first = json.loads(lines.get(timeout=60))
+        assert first["examples"] == 13 and first["summary"]["errors"] >= 1
+        tmp = tmp_path / "w.jsonl.tmp"
+        tmp.write_text("\n".join(good) + "\n")
+        os.replace(tmp, p)                                   # the fix, saved atomically
+        second = json.loads(lines.get(timeout=60))
+        assert second["examples"] == 12 and second["summary"]["errors"] == 0
+        assert lines.empty()                                 # nothing changed since: no third report
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=30)
+    err = proc.stderr.read()
+    assert code == 0, err
+    assert "Traceback" not in err and "0 errors" in err and "watching w.jsonl" in err

@@ -10,6 +10,7 @@ import sys
 
 import orjson
 
+from tunescope.commands.check_watch import Outcome, watch
 from tunescope.config import near_duplicate_setting
 
 
@@ -28,6 +29,9 @@ def register(sub) -> None:
     p.add_argument("--max-findings", type=_count, default=20, metavar="N", help="findings shown per check in text output")
     p.add_argument("--workers", type=_count, default=None, help="worker processes (default: one per core)")
     p.add_argument("--no-cache", action="store_true", help="do not use the persistent result cache")
+    p.add_argument("--watch", action="store_true",
+                   help="check again each time a file changes, in one warm process, until ctrl+c (the exit code "
+                        "is the last check's; with --format json, one report per line)")
     p.add_argument("--target", default=None, metavar="TARGET",
                    help="also apply a destination's rules and limits (openai, azure, together, fireworks, vertex, "
                         "bedrock, hf, axolotl, llamafactory); a file already in that target's format is checked "
@@ -105,9 +109,26 @@ def _fail(msg: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tunescope.checks.run.runner import check_path, options_for_model
-    from tunescope.tokens.encodings import EncodingUnavailable
-    from tunescope.checks.report_text import render_text
+    setup = _prepare(args)
+    if isinstance(setup, int):
+        return setup
+    if not args.watch:
+        return _check_all(args, setup).exit_code
+    paths = args.files + ([args.validation] if args.validation else [])
+    clear = args.output == "text" and sys.stdout.isatty()
+    return watch(paths, lambda: _check_all(args, setup), clear=clear)
+
+
+class _Setup:
+    """What every check of one command line shares: options, the target's checker, the tokenizer."""
+
+    def __init__(self, options, checker, tokenizer):
+        self.options, self.checker, self.tokenizer = options, checker, tokenizer
+
+
+def _prepare(args: argparse.Namespace):
+    """A _Setup, or the exit code of a command line that cannot run (with its message on stderr)."""
+    from tunescope.checks.run.runner import options_for_model
 
     for path in args.files + ([args.validation] if args.validation else []):
         if not os.path.exists(path):
@@ -123,6 +144,8 @@ def run(args: argparse.Namespace) -> int:
             return _fail(f"--validation {args.validation} is the training file itself; give the held-out "
                          "validation file (`tunescope fix FILE --split 0.9 -o OUT` makes one)")
     tokenizer = None
+    if args.watch and args.show_mask is not None:
+        return _fail("--show-mask prints one example once; leave out --watch")
     if args.show_mask is not None or args.tokenizer:
         import tunescope.commands.check_mask as check_mask
 
@@ -142,7 +165,7 @@ def run(args: argparse.Namespace) -> int:
     checker = None
     if args.target:
         from tunescope.targets import UnknownTarget, get_target
-        from tunescope.targets.checking import TargetChecker, drop_replaced
+        from tunescope.targets.checking import TargetChecker
 
         try:
             checker = TargetChecker(get_target(args.target))
@@ -152,7 +175,16 @@ def run(args: argparse.Namespace) -> int:
         threshold = args.near_duplicates if args.near_duplicates is not None else near_duplicate_setting()
     except ValueError as exc:   # ConfigError: a broken config.toml names itself
         return _fail(str(exc))
-    options = dataclasses.replace(options, near_duplicate_threshold=threshold)
+    return _Setup(dataclasses.replace(options, near_duplicate_threshold=threshold), checker, tokenizer)
+
+
+def _check_all(args: argparse.Namespace, setup: _Setup) -> Outcome:
+    """Check every file once and write the report; the Outcome (exit code, errors, warnings)."""
+    from tunescope.checks.run.runner import check_path
+    from tunescope.tokens.encodings import EncodingUnavailable
+    from tunescope.checks.report_text import render_text
+
+    options, checker, tokenizer = setup.options, setup.checker, setup.tokenizer
     worst = 0
     reports = []
     target_reports = {}       # path -> TargetReport
@@ -170,12 +202,14 @@ def run(args: argparse.Namespace) -> int:
                                 workers=args.workers, progress=progress, use_cache=not args.no_cache)
         except EncodingUnavailable as exc:
             hint = "" if "--allow-estimate" in str(exc) else " (or pass --allow-estimate for estimated counts)"
-            return _fail(f"{exc}{hint}")
+            return Outcome(_fail(f"{exc}{hint}"), 0, 0)
         except OSError as exc:
-            return _fail(f"{path}: {exc.strerror or exc}")
+            return Outcome(_fail(f"{path}: {exc.strerror or exc}"), 0, 0)
         finally:
             progress.close()
         if checker is not None:
+            from tunescope.targets.checking import drop_replaced
+
             drop_replaced(checker.target, report)
         reports.append(report)
         for r in (report, report.validation):
@@ -185,19 +219,24 @@ def run(args: argparse.Namespace) -> int:
         if report.facts.layout in ("empty", "binary"):
             worst = 2
             unusable.append(_unusable_reason(path, report))
-    scans = check_mask.scans(args, tokenizer) if tokenizer is not None else {}
+    errors = sum(r.summary["errors"] for report in reports for r in (report, report.validation) if r is not None)
+    warnings = sum(r.summary["warnings"] for report in reports for r in (report, report.validation) if r is not None)
+    scans = {}
+    if tokenizer is not None:
+        import tunescope.commands.check_mask as check_mask
+
+        scans = check_mask.scans(args, tokenizer)
     for scan in scans.values():
         worst = max(worst, check_mask.scan_worst(scan, args.strict))
     try:
         if checker is not None:
-            return _write_target(args, reports, target_reports, worst, unusable)
+            return Outcome(_write_target(args, reports, target_reports, worst, unusable), errors, warnings)
         if args.output == "json":
             data = [r.to_json() for r in reports]
             for path, item in zip(args.files, data):
                 if path in scans:
                     item["tokenizer"] = scans[path].to_json()
-            sys.stdout.buffer.write(orjson.dumps(data[0] if len(data) == 1 else data, option=orjson.OPT_INDENT_2))
-            sys.stdout.buffer.write(b"\n")
+            _write_json(args, data[0] if len(data) == 1 else data)
         else:
             for r in reports:
                 sys.stdout.write(render_text(r, args.max_findings))
@@ -212,7 +251,16 @@ def run(args: argparse.Namespace) -> int:
         os.close(devnull)
     for reason in unusable:
         _fail(reason)
-    return worst
+    return Outcome(worst, errors, warnings)
+
+
+def _write_json(args: argparse.Namespace, data) -> None:
+    """The report as indented JSON; under --watch one compact line per check (JSON Lines: a pipeline
+    reads each report as it comes)."""
+    option = 0 if args.watch else orjson.OPT_INDENT_2
+    sys.stdout.buffer.write(orjson.dumps(data, option=option))
+    sys.stdout.buffer.write(b"\n")
+    sys.stdout.flush()
 
 
 def _write_target(args, reports, target_reports, worst: int, unusable: list[str]) -> int:
@@ -227,8 +275,7 @@ def _write_target(args, reports, target_reports, worst: int, unusable: list[str]
         for path, tr in target_reports.items():
             r = by_path.get(path)
             data.append({**r.to_json(), "target": tr.to_json()} if r is not None else {"target": tr.to_json()})
-        sys.stdout.buffer.write(orjson.dumps(data[0] if len(data) == 1 else data, option=orjson.OPT_INDENT_2))
-        sys.stdout.buffer.write(b"\n")
+        _write_json(args, data[0] if len(data) == 1 else data)
     else:
         for path, tr in target_reports.items():
             if path in by_path:

@@ -1,0 +1,117 @@
+"""`tunescope check --watch`'s loop: when it checks again, what it says, which exit code it ends with."""
+
+from __future__ import annotations
+
+import io
+import os
+
+from tunescope.commands import check_watch
+from tunescope.commands.check_watch import Outcome, status_line, watch
+
+
+class Script:
+    """A stand-in for time.sleep that plays one action per poll, then stops the watch like ctrl+c."""
+
+    def __init__(self, actions):
+        self.actions = list(actions)
+        self.polls = 0
+
+    def __call__(self, seconds: float) -> None:
+        self.polls += 1
+        if not self.actions:
+            raise KeyboardInterrupt
+        action = self.actions.pop(0)
+        if action is not None:
+            action()
+
+
+def write(path, text: str):
+    def do():
+        tmp = f"{path}.tmp"
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)         # an editor's atomic save: a new inode
+    return do
+
+
+def test_checks_once_at_start_and_again_after_each_settled_change(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text("one\n")
+    outcomes = iter([Outcome(1, 2, 5), Outcome(0, 0, 4), Outcome(1, 1, 4)])
+    seen = []
+
+    def check_once():
+        seen.append(path.read_text())
+        return next(outcomes)
+
+    err = io.StringIO()
+    sleep = Script([None, None, write(path, "two\n"), None, None, write(path, "three\n"), None])
+    code = watch([str(path)], check_once, err=err, sleep=sleep)
+    assert seen == ["one\n", "two\n", "three\n"]       # unchanged polls check nothing
+    assert code == 1                                    # the last check's exit code
+    lines = err.getvalue().splitlines()
+    assert "2 errors, 5 warnings in" in lines[0] and "watching a.jsonl" in lines[0]
+    assert "0 errors, 4 warnings (-2 errors, -1 warning) in" in lines[1]
+    assert "1 error, 4 warnings (+1 error) in" in lines[2]
+
+
+def test_a_file_still_being_written_is_checked_once_it_holds_still(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text("v0\n")
+    seen = []
+
+    def check_once():
+        seen.append(path.read_text())
+        return Outcome(0, 0, 0)
+
+    def append(text):
+        def do():
+            with open(path, "a") as f:
+                f.write(text)
+        return do
+
+    # three appends on consecutive polls: one check, of the whole write, not three of its pieces
+    sleep = Script([append("a\n"), append("b\n"), append("c\n"), None, None])
+    watch([str(path)], check_once, err=io.StringIO(), sleep=sleep)
+    assert seen == ["v0\n", "v0\na\nb\nc\n"]
+
+
+def test_a_file_that_disappears_is_waited_for_not_checked(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text("v0\n")
+    seen = []
+
+    def check_once():
+        seen.append(path.read_text())     # would raise if checked while missing
+        return Outcome(0, 0, 0)
+
+    err = io.StringIO()
+    sleep = Script([path.unlink, None, None, write(path, "v1\n"), None])
+    watch([str(path)], check_once, err=err, sleep=sleep)
+    assert seen == ["v0\n", "v1\n"]
+    assert err.getvalue().count("not there") == 1          # said once, not at every poll
+
+
+def test_interrupted_before_the_first_check_ends_exits_130(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text("x\n")
+
+    def check_once():
+        raise KeyboardInterrupt
+
+    assert watch([str(path)], check_once, err=io.StringIO(), sleep=Script([])) == 130
+
+
+def test_the_screen_is_cleared_before_each_report_only_when_asked(tmp_path, capsys):
+    path = tmp_path / "a.jsonl"
+    path.write_text("x\n")
+    watch([str(path)], lambda: Outcome(0, 0, 0), clear=True, err=io.StringIO(), sleep=Script([]))
+    assert capsys.readouterr().out == check_watch.CLEAR
+    watch([str(path)], lambda: Outcome(0, 0, 0), clear=False, err=io.StringIO(), sleep=Script([]))
+    assert capsys.readouterr().out == ""
+
+
+def test_status_line_names_every_watched_file_and_says_nothing_changed_when_nothing_did():
+    line = status_line(Outcome(0, 1, 1), Outcome(0, 1, 1), 0.04, ["/d/train.jsonl", "/d/valid.jsonl"])
+    assert "1 error, 1 warning in 0.04 s" in line and "(" not in line.split(" in ")[0]
+    assert "watching train.jsonl, valid.jsonl" in line
