@@ -4,8 +4,10 @@ Reports wall time and peak memory, sampled every 50 ms: RSS of the main process,
 process tree (double-counts pages forked workers share with the parent), and PSS summed over the tree
 (shared pages split between their users: the memory the check really takes)
 of: the cookbook baseline, the floor (benchmarks/floor_check.py: orjson parse and one tiktoken encode
-per distinct string, on all cores), `tunescope check` cold (empty result cache), and `tunescope check`
-again after changing 1% of the examples (warm cache); with the ratios cold / floor and re-check / cold.
+per distinct string, on all cores), `tunescope check` cold (empty result cache), `tunescope check`
+again after changing 1% of the examples (warm cache, new process), and `tunescope check --watch` (one
+warm process) after three more saves of 1% edits (medians: save to report, the check alone, CPU);
+with the ratios cold / floor and re-check / cold.
 Several sizes in one run (`--examples 100000 2000000`): one JSON object per size on stdout, then a table
 of them all on stderr. The baseline is skipped, with the reason, where it would not fit in memory (it
 holds every parsed example: predicted from the smaller size's peak).
@@ -85,6 +87,67 @@ def touch_one_percent(path: str, seed: int = 1) -> None:
     os.replace(tmp, path)
 
 
+def measure_watch(path: str, env: dict, seeds=(2, 3, 4)) -> dict:
+    """`tunescope check --watch` on an already checked file: for each of len(seeds) saves of 1% edits, the
+    time from the save (an atomic rename) to the new report on stdout, the check's own time (its status
+    line), and the CPU of the process tree; the peak PSS of the tree over the whole watch."""
+    import re
+    import signal
+    import statistics
+    import threading
+
+    proc = psutil.Popen([sys.executable, "-m", "tunescope", "check", path, "--watch", "--format", "json"], env=env,
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    peak = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            try:
+                pss = 0
+                for p in [proc] + proc.children(recursive=True):
+                    try:
+                        pss += p.memory_full_info().pss
+                    except psutil.Error:
+                        pass
+                peak[0] = max(peak[0], pss)
+            except psutil.Error:
+                pass
+            time.sleep(0.05)
+
+    def cpu() -> float:
+        t = proc.cpu_times()
+        return t.user + t.system + t.children_user + t.children_system
+
+    def status() -> float:
+        line = proc.stderr.readline().decode()
+        found = re.search(r" in ([0-9.]+) s;", line)
+        if not found:
+            raise SystemExit(f"check --watch said: {line!r}")
+        return float(found.group(1))
+
+    threading.Thread(target=sample, daemon=True).start()
+    latency, own, cpus = [], [], []
+    try:
+        proc.stdout.readline()              # the first check: the file as the cold run left it
+        status()
+        for seed in seeds:
+            c0 = cpu()
+            touch_one_percent(path, seed=seed)
+            saved = time.perf_counter()
+            proc.stdout.readline()
+            latency.append(time.perf_counter() - saved)
+            own.append(status())
+            cpus.append(cpu() - c0)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=60)
+        stop.set()
+    return {"wall_s": round(statistics.median(latency), 2), "check_s": round(statistics.median(own), 2),
+            "cpu_s": round(statistics.median(cpus), 2), "peak_pss_tree_mb": round(peak[0] / 2**20, 1),
+            "saves": len(seeds)}
+
+
 def run_size(examples: int, path: str, env: dict, with_baseline: bool, baseline_mb_per_example: float | None,
              keep: bool) -> dict:
     """Baseline, floor, cold and re-check on one generated file of `examples` examples."""
@@ -109,6 +172,7 @@ def run_size(examples: int, path: str, env: dict, with_baseline: bool, baseline_
     results["tunescope_cold"] = measure(check, env)
     touch_one_percent(path)
     results["tunescope_after_1pct_edit"] = measure(check, env)
+    results["tunescope_watch_after_1pct_edit"] = measure_watch(path, env)
     c, w, f = results["tunescope_cold"], results["tunescope_after_1pct_edit"], results["floor"]
     base = results.get("baseline_cookbook", {})
     if "wall_s" in base:
@@ -117,6 +181,10 @@ def run_size(examples: int, path: str, env: dict, with_baseline: bool, baseline_
     results["cold_over_floor_cpu"] = round(c["cpu_s"] / f["cpu_s"], 2)
     results["rerun_fraction_of_cold"] = round(w["wall_s"] / c["wall_s"], 3)
     results["rerun_fraction_of_cold_cpu"] = round(w["cpu_s"] / c["cpu_s"], 3)
+    ww = results["tunescope_watch_after_1pct_edit"]
+    results["watch_fraction_of_cold"] = round(ww["wall_s"] / c["wall_s"], 3)          # save to report
+    results["watch_check_fraction_of_cold"] = round(ww["check_s"] / c["wall_s"], 3)  # the check alone
+    results["watch_fraction_of_cold_cpu"] = round(ww["cpu_s"] / c["cpu_s"], 3)
     results["load_average"] = [round(x, 2) for x in os.getloadavg()]
     if not keep:
         os.remove(path)
@@ -128,7 +196,8 @@ def table(runs: list[dict]) -> str:
     rows = ["examples   what                  wall s   CPU s  peak PSS MB"]
     for r in runs:
         for key, name in (("baseline_cookbook", "cookbook baseline"), ("floor", "floor"),
-                          ("tunescope_cold", "tunescope cold"), ("tunescope_after_1pct_edit", "after 1% edits")):
+                          ("tunescope_cold", "tunescope cold"), ("tunescope_after_1pct_edit", "after 1% edits"),
+                          ("tunescope_watch_after_1pct_edit", "--watch, 1% edits")):
             m = r.get(key)
             if m is None:
                 continue
@@ -138,6 +207,9 @@ def table(runs: list[dict]) -> str:
             rows.append(f"{r['examples']:>9,}  {name:<20} {m['wall_s']:7.1f} {m['cpu_s']:7.1f}  {m['peak_pss_tree_mb']:9.1f}")
         rows.append(f"{'':>9}  cold/floor {r['cold_over_floor']} wall, {r['cold_over_floor_cpu']} CPU; "
                     f"re-check/cold {r['rerun_fraction_of_cold']} wall, {r['rerun_fraction_of_cold_cpu']} CPU")
+        if "watch_fraction_of_cold" in r:
+            rows.append(f"{'':>9}  --watch/cold {r['watch_fraction_of_cold']} save to report, "
+                        f"{r['watch_check_fraction_of_cold']} the check alone, {r['watch_fraction_of_cold_cpu']} CPU")
     return "\n".join(rows)
 
 

@@ -8,7 +8,8 @@ watch pays it once; each later check reuses the loaded encoding, the imports and
 Changes are found by polling `stat` (inode, size, modification time) every POLL_S: it works on every
 file system, over SSH and on NFS, needs no extra dependency, and sees an atomic save (a rename over
 the file) as a new inode. A change is checked once the file has held still for SETTLE_POLLS polls, so a
-file caught mid-write is not reported half-written; a file that changed while it was being checked
+file caught mid-write is not reported half-written (once a change is seen the polls come every SETTLE_S,
+so a save is checked 0.05 to 0.15 s after it lands); a file that changed while it was being checked
 is checked again at once.
 """
 
@@ -20,7 +21,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-POLL_S = 0.25
+POLL_S = 0.1            # between looks at an idle file (a stat per file: negligible)
+SETTLE_S = 0.05         # between looks once it has changed, until it holds still
 SETTLE_POLLS = 2
 CLEAR = "\x1b[H\x1b[2J\x1b[3J"      # home, clear the screen and the scroll-back: the new report stands alone
 
@@ -91,7 +93,7 @@ def _wait_for_change(paths: list[str], seen: tuple, err, sleep) -> None:
     """Return once the files differ from `seen`, all exist, and have held still for SETTLE_POLLS polls."""
     state, still, told = seen, 0, False
     while True:
-        sleep(POLL_S)
+        sleep(SETTLE_S if state != seen else POLL_S)
         now = file_state(paths)
         if None in now:
             if not told:
