@@ -51,8 +51,8 @@ def test_checks_once_at_start_and_again_after_each_settled_change(tmp_path):
     assert code == 1                                    # the last check's exit code
     lines = err.getvalue().splitlines()
     assert "2 errors, 5 warnings in" in lines[0] and "watching a.jsonl" in lines[0]
-    assert "0 errors, 4 warnings (-2 errors, -1 warning) in" in lines[1]
-    assert "1 error, 4 warnings (+1 error) in" in lines[2]
+    assert "0 errors (-2), 4 warnings (-1) in" in lines[1]
+    assert "1 error (+1), 4 warnings in" in lines[2]
 
 
 def test_a_file_still_being_written_is_checked_once_it_holds_still(tmp_path):
@@ -113,5 +113,15 @@ def test_the_screen_is_cleared_before_each_report_only_when_asked(tmp_path, caps
 
 def test_status_line_names_every_watched_file_and_says_nothing_changed_when_nothing_did():
     line = status_line(Outcome(0, 1, 1), Outcome(0, 1, 1), 0.04, ["/d/train.jsonl", "/d/valid.jsonl"])
-    assert "1 error, 1 warning in 0.04 s" in line and "(" not in line.split(" in ")[0]
-    assert "watching train.jsonl, valid.jsonl" in line
+    assert "1 error, 1 warning in 0.04 s" in line and "(" not in line
+    assert "watching train.jsonl, valid.jsonl · ctrl+c stops" in line
+
+
+def test_status_line_fits_an_80_column_terminal_by_leaving_off_the_hint():
+    paths = ["/data/customer_support_train_v2.jsonl"]
+    wide = status_line(Outcome(1, 12, 1034), Outcome(1, 14, 1000), 1.43, paths)
+    assert wide.endswith("ctrl+c stops") and len(wide) > 80
+    narrow = status_line(Outcome(1, 12, 1034), Outcome(1, 14, 1000), 1.43, paths, width=80)
+    assert len(narrow) == 80 and "12 errors (-2), 1034 warnings (+34) in 1.4 s · watching customer_" in narrow
+    assert narrow.endswith("\u2026")
+    assert status_line(Outcome(1, 12, 1034), None, 1.43, paths, width=40).endswith("1034 warnings in 1.4 s")
