@@ -242,15 +242,11 @@ class DatasetChecker:
                     self._drain_one(pending, None, progress, writer)
                 if cancel is not None and cancel.is_set():
                     return True
-            while pending:
-                if cancel is not None and cancel.is_set():
-                    return True
-                self._drain_one(pending, None, progress, writer)
-            return False
+            return self._drain_all(pending, None, progress, writer, cancel)
         finally:
             local.close()
             if pool is not None:
-                pool.shutdown(wait=not (cancel is not None and cancel.is_set()), cancel_futures=True)
+                _stop(pool, cancel)
 
     def _pool_is_worth_it(self, chunk) -> bool:
         """Enough of the file is left after `chunk` to pay for starting workers for cheap ranges too
@@ -268,22 +264,29 @@ class DatasetChecker:
                     self._drain_one(pending, on_batch, progress, writer)
                 if cancel is not None and cancel.is_set():
                     return True
-            while pending:
-                if cancel is not None and cancel.is_set():
-                    return True
-                self._drain_one(pending, on_batch, progress, writer)
-            return False
+            return self._drain_all(pending, on_batch, progress, writer, cancel)
         finally:
-            pool.shutdown(wait=not (cancel is not None and cancel.is_set()), cancel_futures=True)
+            _stop(pool, cancel)
 
     def merge(self, part: Partial) -> None:
         """Take in the partial of the examples that follow those seen so far (see ChunkWorker.reduce_range)."""
-        self.aggregator.merge(part.agg)
-        self._tokens.merge(part.tokens)
-        for kind, n in part.kinds.items():
+        self._take(part.agg, part.tokens, part.kinds, part.findings)
+
+    def _take(self, agg, tokens, kinds, findings) -> None:
+        self.aggregator.merge(agg)
+        self._tokens.merge(tokens)
+        for kind, n in kinds.items():
             self._kinds[RecordKind(kind)] += n
-        if part.findings:
-            self._keep(unpack_findings(part.findings))
+        if findings:
+            self._keep(unpack_findings(findings))
+
+    def _drain_all(self, pending, on_batch, progress, writer, cancel) -> bool:
+        """Merge every range still pending, in file order; True when cancelled meanwhile."""
+        while pending:
+            if cancel is not None and cancel.is_set():
+                return True
+            self._drain_one(pending, on_batch, progress, writer)
+        return False
 
     def _drain_one(self, pending, on_batch, progress, writer) -> None:
         chunk, future = pending.popleft()
@@ -293,11 +296,7 @@ class DatasetChecker:
             agg, tokens, kinds, findings, packed, fresh = part.agg, part.tokens, part.kinds, part.findings, None, result[2]
         else:
             agg, tokens, kinds, findings, packed, fresh = result
-        self.aggregator.merge(agg)
-        self._tokens.merge(tokens)
-        for kind, n in kinds.items():
-            self._kinds[RecordKind(kind)] += n
-        self._keep(unpack_findings(findings))
+        self._take(agg, tokens, kinds, findings)
         if writer is not None and fresh:
             writer.put_many(fresh)
         if on_batch is not None and packed:
@@ -381,6 +380,11 @@ class DatasetChecker:
         except Exception as exc:  # an unknown model still gets a report
             report.cost = CostUnavailable(str(exc))
         return report
+
+
+def _stop(pool: ProcessPoolExecutor, cancel) -> None:
+    """Shut the workers down: wait for them after a finished run, not after a cancel (the caller is leaving)."""
+    pool.shutdown(wait=not (cancel is not None and cancel.is_set()), cancel_futures=True)
 
 
 def check_path(path, options: CheckOptions | None = None, validation=None, allow_estimate: bool = False,
