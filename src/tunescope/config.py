@@ -107,9 +107,18 @@ def near_duplicate_setting() -> float:
 
 
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
+    """Write the settings the user chose: those already in the file and those that differ from the
+    defaults. Writing every default would pin them: a later tunescope's better default (a new model
+    when the old one retires) would never reach a user who once picked a target in the app."""
     path = path or config_file()
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = {f.name: getattr(settings, f.name) for f in fields(Settings)}
+    try:
+        present = set(tomllib.loads(path.read_text(encoding="utf-8"))) if path.exists() else set()
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        present = set()
+    defaults = Settings()
+    data = {f.name: getattr(settings, f.name) for f in fields(Settings)
+            if f.name in present or getattr(settings, f.name) != getattr(defaults, f.name)}
     tmp = path.with_suffix(".tmp")
     tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
     os.replace(tmp, path)
