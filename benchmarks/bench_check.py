@@ -96,8 +96,10 @@ def measure_watch(path: str, env: dict, seeds=(2, 3, 4)) -> dict:
     import statistics
     import threading
 
+    # SIGINT as in a terminal: a shell's background job starts with it ignored, and ctrl+c is how a watch ends
     proc = psutil.Popen([sys.executable, "-m", "tunescope", "check", path, "--watch", "--format", "json"], env=env,
-                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     peak = [0]
     stop = threading.Event()
 
@@ -121,7 +123,7 @@ def measure_watch(path: str, env: dict, seeds=(2, 3, 4)) -> dict:
 
     def status() -> float:
         line = proc.stderr.readline().decode()
-        found = re.search(r" in ([0-9.]+) s;", line)
+        found = re.search(r" in ([0-9.]+) s\b", line)
         if not found:
             raise SystemExit(f"check --watch said: {line!r}")
         return float(found.group(1))
