@@ -109,13 +109,15 @@ def near_duplicate_setting() -> float:
 def save_settings(settings: Settings, path: Path | None = None) -> Path:
     """Write the settings the user chose: those already in the file and those that differ from the
     defaults. Writing every default would pin them: a later tunescope's better default (a new model
-    when the old one retires) would never reach a user who once picked a target in the app."""
+    when the old one retires) would never reach a user who once picked a target in the app. A config.toml
+    that cannot be read is left as it is (ConfigError)."""
     path = path or config_file()
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         present = set(tomllib.loads(path.read_text(encoding="utf-8"))) if path.exists() else set()
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        present = set()
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        # a file the user is halfway through editing is theirs: never replace it with ours
+        raise ConfigError(f"{path}: not saved, the file there cannot be read ({exc}); fix or remove it") from exc
     defaults = Settings()
     data = {f.name: getattr(settings, f.name) for f in fields(Settings)
             if f.name in present or getattr(settings, f.name) != getattr(defaults, f.name)}

@@ -25,3 +25,15 @@ def test_a_setting_the_user_wrote_stays_even_at_its_default(tmp_path):
     settings.target = ""                       # back to the default: still written, the file had it
     save_settings(settings, path)
     assert tomllib.loads(path.read_text())["target"] == ""
+
+
+def test_a_config_file_that_cannot_be_read_is_never_overwritten(tmp_path):
+    import pytest
+
+    from tunescope.config import ConfigError
+
+    path = tmp_path / "config.toml"
+    path.write_text('model = "gpt-4.1-mini-2025-04-14"\nkeymap = {"dataset.delete" = \n')   # mid-edit
+    with pytest.raises(ConfigError, match="cannot be read"):
+        save_settings(Settings(target="vertex"), path)
+    assert path.read_text().endswith('"dataset.delete" = \n')
