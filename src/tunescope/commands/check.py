@@ -7,6 +7,8 @@ import dataclasses
 import os
 import stat
 import sys
+import threading
+import time
 
 import orjson
 
@@ -103,6 +105,27 @@ class _Progress:
             self.bar = None
 
 
+class _Cancel:
+    """The progress hook under --watch: draws the bar and, once a watched file has changed, sets the event
+    that stops the check."""
+
+    def __init__(self, progress: _Progress, changed):
+        self.progress, self.changed = progress, changed
+        self.event = threading.Event()
+
+    def __call__(self, done: int, total: int) -> None:
+        self.progress(done, total)
+        if not self.event.is_set() and self.changed():
+            self.event.set()
+
+    def let_workers_finish(self, timeout: float = 60) -> None:
+        """A cancelled check leaves its workers to end their last range in the background; the next check
+        waits for them, so it can fork its own from a process with one thread (sharing the encoding)."""
+        deadline = time.monotonic() + timeout
+        while threading.active_count() > 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
 def _fail(msg: str) -> int:
     print(f"tunescope check: {msg}", file=sys.stderr)
     return 2
@@ -116,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
         return _check_all(args, setup).exit_code
     paths = args.files + ([args.validation] if args.validation else [])
     clear = args.output == "text" and sys.stdout.isatty()
-    return watch(paths, lambda: _check_all(args, setup), clear=clear)
+    return watch(paths, lambda changed: _check_all(args, setup, changed), clear=clear)
 
 
 class _Setup:
@@ -178,8 +201,9 @@ def _prepare(args: argparse.Namespace):
     return _Setup(dataclasses.replace(options, near_duplicate_threshold=threshold), checker, tokenizer)
 
 
-def _check_all(args: argparse.Namespace, setup: _Setup) -> Outcome:
-    """Check every file once and write the report; the Outcome (exit code, errors, warnings)."""
+def _check_all(args: argparse.Namespace, setup: _Setup, changed=None) -> Outcome:
+    """Check every file once and write the report; the Outcome (exit code, errors, warnings). Under
+    --watch, `changed()` is asked at each step of the progress, and a True gives the check up unreported."""
     from tunescope.checks.run.runner import check_path
     from tunescope.tokens.encodings import EncodingUnavailable
     from tunescope.checks.report_text import render_text
@@ -197,9 +221,11 @@ def _check_all(args: argparse.Namespace, setup: _Setup) -> Outcome:
             if tr.mode == "native":     # in the target's own format: its schema replaces the OpenAI checks
                 continue
         progress = _Progress(os.path.basename(path), os.path.getsize(path))
+        cancel = _Cancel(progress, changed) if changed is not None else None
         try:
             report = check_path(path, options, validation=args.validation, allow_estimate=args.allow_estimate,
-                                workers=args.workers, progress=progress, use_cache=not args.no_cache)
+                                workers=args.workers, progress=cancel or progress, use_cache=not args.no_cache,
+                                cancel=cancel and cancel.event)
         except EncodingUnavailable as exc:
             hint = "" if "--allow-estimate" in str(exc) else " (or pass --allow-estimate for estimated counts)"
             return Outcome(_fail(f"{exc}{hint}"), 0, 0)
@@ -207,6 +233,9 @@ def _check_all(args: argparse.Namespace, setup: _Setup) -> Outcome:
             return Outcome(_fail(f"{path}: {exc.strerror or exc}"), 0, 0)
         finally:
             progress.close()
+        if report.cancelled:
+            cancel.let_workers_finish()
+            return Outcome(worst, 0, 0, cancelled=True)
         if checker is not None:
             from tunescope.targets.checking import drop_replaced
 

@@ -30,10 +30,12 @@ CLEAR = "\x1b[H\x1b[2J\x1b[3J"      # home, clear the screen and the scroll-back
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one check found, for the status line and the exit code."""
+    """What one check found, for the status line and the exit code; `cancelled`: a file changed while it
+    was being checked, so nothing was reported (what was checked waits in the result cache)."""
     exit_code: int
     errors: int
     warnings: int
+    cancelled: bool = False
 
 
 def file_state(paths: list[str]) -> tuple:
@@ -70,10 +72,12 @@ def status_line(outcome: Outcome, previous: Outcome | None, seconds: float, path
     return line[:width - 1] + "…" if width - len(core) > 12 else core
 
 
-def watch(paths: list[str], check_once: Callable[[], Outcome], clear: bool = False, err=None,
+def watch(paths: list[str], check_once: Callable[[Callable[[], bool]], Outcome], clear: bool = False, err=None,
           sleep: Callable[[float], None] = time.sleep) -> int:
     """Check now and after every change to `paths` until interrupted; the exit code of the last check
-    (130 if interrupted before the first finished)."""
+    (130 if interrupted before the first finished). `check_once(changed)` may call `changed()` as it goes
+    and give up (Outcome.cancelled) once it is True: a check of a big file that a new save has made stale
+    is not worth finishing."""
     err = err or sys.stderr
     last: Outcome | None = None
     try:
@@ -82,9 +86,14 @@ def watch(paths: list[str], check_once: Callable[[], Outcome], clear: bool = Fal
             if clear:
                 sys.stdout.write(CLEAR)
             started = time.perf_counter()
-            outcome = check_once()
-            print(status_line(outcome, last, time.perf_counter() - started, paths, _width(err)), file=err, flush=True)
-            last = outcome
+            outcome = check_once(lambda: file_state(paths) != seen)
+            if outcome.cancelled:
+                print(f"[{time.strftime('%H:%M:%S')}] changed during the check; checking the new version",
+                      file=err, flush=True)
+            else:
+                print(status_line(outcome, last, time.perf_counter() - started, paths, _width(err)), file=err,
+                      flush=True)
+                last = outcome
             _wait_for_change(paths, seen, err, sleep)
     except KeyboardInterrupt:
         print("", file=err, flush=True)

@@ -40,7 +40,7 @@ def test_checks_once_at_start_and_again_after_each_settled_change(tmp_path):
     outcomes = iter([Outcome(1, 2, 5), Outcome(0, 0, 4), Outcome(1, 1, 4)])
     seen = []
 
-    def check_once():
+    def check_once(changed):
         seen.append(path.read_text())
         return next(outcomes)
 
@@ -60,7 +60,7 @@ def test_a_file_still_being_written_is_checked_once_it_holds_still(tmp_path):
     path.write_text("v0\n")
     seen = []
 
-    def check_once():
+    def check_once(changed):
         seen.append(path.read_text())
         return Outcome(0, 0, 0)
 
@@ -81,7 +81,7 @@ def test_a_file_that_disappears_is_waited_for_not_checked(tmp_path):
     path.write_text("v0\n")
     seen = []
 
-    def check_once():
+    def check_once(changed):
         seen.append(path.read_text())     # would raise if checked while missing
         return Outcome(0, 0, 0)
 
@@ -92,11 +92,36 @@ def test_a_file_that_disappears_is_waited_for_not_checked(tmp_path):
     assert err.getvalue().count("not there") == 1          # said once, not at every poll
 
 
+def test_a_check_made_stale_by_a_save_is_given_up_and_the_new_version_checked(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text("v0\n")
+    calls = []
+
+    def check_once(changed):
+        text = path.read_text()
+        calls.append((text, changed()))
+        if text == "v0\n":
+            write(path, "v1\n")()             # saved again while the first check runs
+            assert changed()                 # the check sees it...
+            return Outcome(1, 3, 0, cancelled=True)   # ...and gives up, unreported
+        assert not changed()
+        return Outcome(0, 0, 2)
+
+    err = io.StringIO()
+    code = watch([str(path)], check_once, err=err, sleep=Script([None, None]))
+    assert [text for text, _ in calls] == ["v0\n", "v1\n"]
+    assert [early for _, early in calls] == [False, False]      # nothing had changed when each began
+    lines = err.getvalue().splitlines()
+    assert "changed during the check; checking the new version" in lines[0]
+    assert "0 errors, 2 warnings in" in lines[1] and "(" not in lines[1].split(" · ")[0]   # no change against a stale check
+    assert code == 0
+
+
 def test_interrupted_before_the_first_check_ends_exits_130(tmp_path):
     path = tmp_path / "a.jsonl"
     path.write_text("x\n")
 
-    def check_once():
+    def check_once(changed):
         raise KeyboardInterrupt
 
     assert watch([str(path)], check_once, err=io.StringIO(), sleep=Script([])) == 130
@@ -105,9 +130,9 @@ def test_interrupted_before_the_first_check_ends_exits_130(tmp_path):
 def test_the_screen_is_cleared_before_each_report_only_when_asked(tmp_path, capsys):
     path = tmp_path / "a.jsonl"
     path.write_text("x\n")
-    watch([str(path)], lambda: Outcome(0, 0, 0), clear=True, err=io.StringIO(), sleep=Script([]))
+    watch([str(path)], lambda changed: Outcome(0, 0, 0), clear=True, err=io.StringIO(), sleep=Script([]))
     assert capsys.readouterr().out == check_watch.CLEAR
-    watch([str(path)], lambda: Outcome(0, 0, 0), clear=False, err=io.StringIO(), sleep=Script([]))
+    watch([str(path)], lambda changed: Outcome(0, 0, 0), clear=False, err=io.StringIO(), sleep=Script([]))
     assert capsys.readouterr().out == ""
 
 
@@ -125,3 +150,28 @@ def test_status_line_fits_an_80_column_terminal_by_leaving_off_the_hint():
     assert len(narrow) == 80 and "12 errors (-2), 1034 warnings (+34) in 1.4 s · watching customer_" in narrow
     assert narrow.endswith("\u2026")
     assert status_line(Outcome(1, 12, 1034), None, 1.43, paths, width=40).endswith("1034 warnings in 1.4 s")
+
+
+def test_the_check_command_gives_up_unreported_once_told_a_file_changed(tmp_path, capsys):
+    import json
+
+    from tunescope.cli import build_parser
+    from tunescope.commands import check
+
+    path = tmp_path / "t.jsonl"
+    path.write_text("".join(json.dumps({"messages": [{"role": "user", "content": f"Q{i}"},
+                                                     {"role": "assistant", "content": f"A{i}"}]}) + "\n"
+                            for i in range(40)))
+    args = build_parser(["check"]).parse_args(["check", str(path), "--watch", "--format", "json"])
+    setup = check._prepare(args)
+    asked = []
+
+    def changed():
+        asked.append(1)
+        return True
+
+    outcome = check._check_all(args, setup, changed)
+    assert outcome.cancelled and asked and capsys.readouterr().out == ""
+    outcome = check._check_all(args, setup, lambda: False)
+    assert not outcome.cancelled
+    assert json.loads(capsys.readouterr().out)["examples"] == 40     # one compact line under --watch

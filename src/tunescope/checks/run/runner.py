@@ -388,23 +388,27 @@ def _stop(pool: ProcessPoolExecutor, cancel) -> None:
 
 
 def check_path(path, options: CheckOptions | None = None, validation=None, allow_estimate: bool = False,
-               workers: int | None = None, progress=None, use_cache: bool = True) -> CheckReport:
-    """Index and check a file (and optionally a validation file compared against it)."""
+               workers: int | None = None, progress=None, use_cache: bool = True, cancel=None) -> CheckReport:
+    """Index and check a file (and optionally a validation file compared against it). With `cancel` set
+    meanwhile the report is marked cancelled and incomplete (what was checked is in the result cache)."""
     options = options or options_for_model()
     keep = validation is not None
     with LineIndex(path) as index:
         index.build()
         checker = DatasetChecker(index, options, workers=workers, allow_estimate=allow_estimate, use_cache=use_cache,
                                  keep_aggregates=keep)
-        report = checker.run(progress=progress)
-    if validation is None:
+        report = checker.run(progress=progress, cancel=cancel)
+    if validation is None or report.cancelled:
         return report
     try:
         with LineIndex(validation) as vindex:
             vindex.build()
             vchecker = DatasetChecker(vindex, replace(options, validation_file=True), workers=workers,
                                       allow_estimate=allow_estimate, use_cache=use_cache, keep_aggregates=True)
-            report.validation = vchecker.run()
+            report.validation = vchecker.run(cancel=cancel)
+            if report.validation.cancelled:
+                report.cancelled = True
+                return report
         try:
             # overlap findings point at lines of the validation file: they belong to its report
             report.validation.findings.extend(checker.aggregator.compare_validation(vchecker.aggregator))
