@@ -2,7 +2,8 @@
 
 A mixin of `TunescopeApp` (kept apart so app.py stays about composition and navigation): the palette
 lists Textual's own commands less its Quit (ours asks about unsaved edits), then every key of the
-screen, its focused pane and its other panes, so nothing is hidden by where focus happens to be.
+screen, its focused pane and its other panes, so nothing is hidden by where focus happens to be, then
+each bulk fix by its name.
 """
 
 from __future__ import annotations
@@ -58,8 +59,24 @@ class AppCommands:
                 seen.add(binding.id)
                 where = section_title(widget).lower()
                 yield self._command(binding, f"{binding.tooltip or binding.description} (in the {where})", widget)
+        yield from self._fix_commands(screen)
+
+    def _fix_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Each bulk fix by name ("redact", "near-duplicates"), opening the fixes menu on it with its preview
+        count: a fix is one key and a menu away, and the palette is where people search."""
+        review = getattr(screen, "review", None)
+        if review is None or getattr(screen, "state", None) is None or not hasattr(screen, "action_fixes"):
+            return
+        for name, title, description in review.fix_entries():
+            yield SystemCommand(f"Fix: {title}", _literal(description), partial(self.call_later, screen.action_fixes, name))
 
     def _command(self, binding, help_text: str, node) -> SystemCommand:
         key = binding.key_display or binding.key.split(",")[0]
-        return SystemCommand(f"{binding.description} ({key})", help_text,
+        return SystemCommand(f"{binding.description} ({key})", _literal(help_text),
                              partial(self.call_later, self.run_action, binding.action, node))
+
+
+def _literal(text: str) -> str:
+    """`text` shown as written: the palette reads help as markup, and "[EMAIL]" vanished as a tag
+    (textual.markup.escape leaves upper-case names alone)."""
+    return text.replace("[", "\\[")

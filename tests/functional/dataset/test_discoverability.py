@@ -87,3 +87,28 @@ async def test_the_column_names_follow_the_line_numbers_width(tmp_path):
         assert header.startswith(" line ") and row.startswith("    1 ")
         assert row.index("S U A") == header.index("roles")
         assert row[header.index("text"):].startswith("question 0")
+
+
+async def test_each_bulk_fix_is_in_the_palette_and_opens_the_menu_on_it(tmp_path):
+    """Typing "redact" in the palette found nothing: the fixes were only behind `x`."""
+    from tunescope.tui.dialogs.fixes_menu import FixesMenu
+    from tests.functional.app_helpers import shown
+
+    key = "sk-proj-" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8S9t0"
+    path = write_rows(tmp_path / "s.jsonl", [chat("Hi", f"Use {key} to call the API."), chat("Yo", "Hello.")])
+    app = app_for(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        titles = [c.title for c in app.get_system_commands(screen)]
+        assert "Fix: Redact secrets and personal data" in titles and "Fix: Remove near-duplicates" in titles
+        command = next(c for c in app.get_system_commands(screen) if c.title == "Fix: Redact secrets and personal data")
+        from textual.content import Content
+        assert "[REDACTED_API_KEY]" in Content.from_markup(command.help).plain     # shown, not eaten as markup
+        command.callback()
+        menu = await shown(pilot, FixesMenu, what="the fixes menu")
+        assert menu.highlighted_name == "redact_sensitive"
+        await wait_for(pilot, lambda: "would change 1 line" in menu.preview_text, what="the preview count")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.state.session.dirty, what="the fix")
+        first = screen.state.session.get(0).decode()
+        assert key not in first and "[REDACTED_API_KEY]" in first

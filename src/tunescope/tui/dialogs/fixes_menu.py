@@ -59,10 +59,12 @@ class FixesMenu(ModalScreen[str | None]):
             self.count = count
             self.error = error
 
-    def __init__(self, fixes: list[tuple[str, str, str]], preview: Callable[[str], int | str]) -> None:
+    def __init__(self, fixes: list[tuple[str, str, str]], preview: Callable[[str], int | str],
+                 initial: str | None = None) -> None:
         super().__init__()
         self.fixes = list(fixes)
         self.preview = preview
+        self.initial = initial          # the fix to highlight first (chosen in the command palette)
         self.counts: dict[str, int] = {}
         self.errors: dict[str, str] = {}
         self._preview_wanted: str | None = None
@@ -83,7 +85,8 @@ class FixesMenu(ModalScreen[str | None]):
         option_list = self.query_one("#fixes-list", OptionList)
         option_list.focus()
         if self.fixes:
-            option_list.highlighted = 0
+            names = [name for name, _, _ in self.fixes]
+            option_list.highlighted = names.index(self.initial) if self.initial in names else 0
         else:
             self.query_one("#fixes-description", Static).update("No bulk fixes are available for this file.")
 

@@ -52,7 +52,8 @@ class TargetActions:
         return getattr(self.app.settings, "target", "") or ""
 
     # -- export ------------------------------------------------------------------------------------
-    def action_fixes(self) -> None:
+    def action_fixes(self, initial: str | None = None) -> None:
+        """The bulk fixes menu, with fix `initial` highlighted (from the command palette) or the first."""
         def preview(name: str) -> int | str:
             return EXPORT_PREVIEW if name == EXPORT else self.review.fix_preview(name)
 
@@ -61,7 +62,7 @@ class TargetActions:
                 self.action_export()
             elif name:
                 self.show_outcome(self.review.apply_fix(name))
-        self.app.push_screen(FixesMenu(self.review.fix_entries() + [EXPORT_ENTRY], preview), chosen)
+        self.app.push_screen(FixesMenu(self.review.fix_entries() + [EXPORT_ENTRY], preview, initial), chosen)
 
     def action_export(self) -> None:
         if self.state is None or self.path is None:
