@@ -214,13 +214,17 @@ def _check_all(args: argparse.Namespace, setup: _Setup, changed=None) -> Outcome
     target_reports = {}       # path -> TargetReport
     unusable: list[str] = []   # one line each on stderr, after the report: why exit 2
     for path in args.files:
+        try:
+            size = os.path.getsize(path)
+        except OSError as exc:      # under --watch: gone again between the change and the check
+            return Outcome(_fail(f"{path}: {exc.strerror or exc}"), 0, 0)
         if checker is not None:
-            tr = target_reports[path] = checker.run(path, os.path.getsize(path))
+            tr = target_reports[path] = checker.run(path, size)
             if tr.summary["errors"] or (args.strict and tr.summary["warnings"]):
                 worst = max(worst, 1)
             if tr.mode == "native":     # in the target's own format: its schema replaces the OpenAI checks
                 continue
-        progress = _Progress(os.path.basename(path), os.path.getsize(path))
+        progress = _Progress(os.path.basename(path), size)
         cancel = _Cancel(progress, changed) if changed is not None else None
         try:
             report = check_path(path, options, validation=args.validation, allow_estimate=args.allow_estimate,
