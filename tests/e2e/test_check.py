@@ -120,19 +120,27 @@ def test_watch_checks_again_after_a_save_and_exits_with_the_last_result(tmp_path
     proc = subprocess.Popen([sys.executable, "-m", "tunescope", "check", str(p), "--watch", "--format", "json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines: queue.Queue = queue.Queue()
+    status: queue.Queue = queue.Queue()
     threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout], daemon=True).start()
+    reader = threading.Thread(target=lambda: [status.put(x) for x in proc.stderr], daemon=True)
+    reader.start()
+    said = []
     try:
         first = json.loads(lines.get(timeout=60))
         assert first["examples"] == 13 and first["summary"]["errors"] >= 1
+        said.append(status.get(timeout=30))
         tmp = tmp_path / "w.jsonl.tmp"
         tmp.write_text("\n".join(good) + "\n")
         os.replace(tmp, p)                                   # the fix, saved atomically
         second = json.loads(lines.get(timeout=60))
         assert second["examples"] == 12 and second["summary"]["errors"] == 0
+        said.append(status.get(timeout=30))
         assert lines.empty()                                 # nothing changed since: no third report
     finally:
         proc.send_signal(signal.SIGINT)
         code = proc.wait(timeout=30)
-    err = proc.stderr.read()
-    assert code == 0, err
-    assert "Traceback" not in err and "0 errors" in err and "watching w.jsonl" in err
+    assert code == 0, said
+    assert "1 error" in said[0] and "0 errors (-1)" in said[1] and "watching w.jsonl" in said[1]
+    reader.join(timeout=10)                                  # the rest of stderr, to its end
+    while not status.empty():
+        assert "Traceback" not in status.get()

@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
         return _check_all(args, setup).exit_code
     paths = args.files + ([args.validation] if args.validation else [])
     clear = args.output == "text" and sys.stdout.isatty()
-    return watch(paths, lambda changed: _check_all(args, setup, changed), clear=clear)
+    return watch(paths, lambda changed, record: _check_all(args, setup, changed, record), clear=clear)
 
 
 class _Setup:
@@ -201,9 +201,10 @@ def _prepare(args: argparse.Namespace):
     return _Setup(dataclasses.replace(options, near_duplicate_threshold=threshold), checker, tokenizer)
 
 
-def _check_all(args: argparse.Namespace, setup: _Setup, changed=None) -> Outcome:
+def _check_all(args: argparse.Namespace, setup: _Setup, changed=None, record=None) -> Outcome:
     """Check every file once and write the report; the Outcome (exit code, errors, warnings). Under
-    --watch, `changed()` is asked at each step of the progress, and a True gives the check up unreported."""
+    --watch, `changed()` is asked at each step of the progress, and a True gives the check up unreported;
+    `record(outcome)` hears the outcome before the report is written."""
     from tunescope.checks.run.runner import check_path
     from tunescope.tokens.encodings import EncodingUnavailable
     from tunescope.checks.report_text import render_text
@@ -261,9 +262,13 @@ def _check_all(args: argparse.Namespace, setup: _Setup, changed=None) -> Outcome
         scans = check_mask.scans(args, tokenizer)
     for scan in scans.values():
         worst = max(worst, check_mask.scan_worst(scan, args.strict))
+    outcome = Outcome(worst, errors, warnings)
+    if record is not None:
+        record(outcome)
     try:
         if checker is not None:
-            return Outcome(_write_target(args, reports, target_reports, worst, unusable), errors, warnings)
+            _write_target(args, reports, target_reports, unusable)
+            return outcome
         if args.output == "json":
             data = [r.to_json() for r in reports]
             for path, item in zip(args.files, data):
@@ -284,7 +289,7 @@ def _check_all(args: argparse.Namespace, setup: _Setup, changed=None) -> Outcome
         os.close(devnull)
     for reason in unusable:
         _fail(reason)
-    return Outcome(worst, errors, warnings)
+    return outcome
 
 
 def _write_json(args: argparse.Namespace, data) -> None:
@@ -296,7 +301,7 @@ def _write_json(args: argparse.Namespace, data) -> None:
     sys.stdout.flush()
 
 
-def _write_target(args, reports, target_reports, worst: int, unusable: list[str]) -> int:
+def _write_target(args, reports, target_reports, unusable: list[str]) -> None:
     """Output of `check --target`: each file's format report (unless it is in the target's format) and its
     target section; in JSON, the report with a "target" key (or the target report alone)."""
     from tunescope.checks.report_text import render_text
@@ -317,7 +322,6 @@ def _write_target(args, reports, target_reports, worst: int, unusable: list[str]
     sys.stdout.flush()
     for reason in unusable:
         _fail(reason)
-    return worst
 
 
 def _unusable_reason(path: str, report) -> str:

@@ -72,21 +72,29 @@ def status_line(outcome: Outcome, previous: Outcome | None, seconds: float, path
     return line[:width - 1] + "…" if width - len(core) > 12 else core
 
 
-def watch(paths: list[str], check_once: Callable[[Callable[[], bool]], Outcome], clear: bool = False, err=None,
+def watch(paths: list[str], check_once: Callable[..., Outcome], clear: bool = False, err=None,
           sleep: Callable[[float], None] = time.sleep) -> int:
     """Check now and after every change to `paths` until interrupted; the exit code of the last check
-    (130 if interrupted before the first finished). `check_once(changed)` may call `changed()` as it goes
-    and give up (Outcome.cancelled) once it is True: a check of a big file that a new save has made stale
-    is not worth finishing."""
+    (130 if interrupted before the first finished). `check_once(changed, record)` may call `changed()` as
+    it goes and give up (Outcome.cancelled) once it is True: a check of a big file that a new save has made
+    stale is not worth finishing. It calls `record(outcome)` before it writes its report, so a ctrl+c
+    right after a report is read still exits with that report's code."""
     err = err or sys.stderr
     last: Outcome | None = None
+    finished: list[Outcome] = []
+
+    def record(outcome: Outcome) -> None:
+        if not outcome.cancelled:
+            finished.append(outcome)
     try:
         while True:
             seen = file_state(paths)
             if clear:
                 sys.stdout.write(CLEAR)
             started = time.perf_counter()
-            outcome = check_once(lambda: file_state(paths) != seen)
+            outcome = check_once(lambda: file_state(paths) != seen, record)
+            if not finished or finished[-1] is not outcome:
+                record(outcome)
             if outcome.cancelled:
                 print(f"[{time.strftime('%H:%M:%S')}] changed during the check; checking the new version",
                       file=err, flush=True)
@@ -97,7 +105,7 @@ def watch(paths: list[str], check_once: Callable[[Callable[[], bool]], Outcome],
             _wait_for_change(paths, seen, err, sleep)
     except KeyboardInterrupt:
         print("", file=err, flush=True)
-        return last.exit_code if last is not None else 130
+        return finished[-1].exit_code if finished else 130
 
 
 def _width(stream) -> int | None:

@@ -40,7 +40,7 @@ def test_checks_once_at_start_and_again_after_each_settled_change(tmp_path):
     outcomes = iter([Outcome(1, 2, 5), Outcome(0, 0, 4), Outcome(1, 1, 4)])
     seen = []
 
-    def check_once(changed):
+    def check_once(changed, record):
         seen.append(path.read_text())
         return next(outcomes)
 
@@ -60,7 +60,7 @@ def test_a_file_still_being_written_is_checked_once_it_holds_still(tmp_path):
     path.write_text("v0\n")
     seen = []
 
-    def check_once(changed):
+    def check_once(changed, record):
         seen.append(path.read_text())
         return Outcome(0, 0, 0)
 
@@ -81,7 +81,7 @@ def test_a_file_that_disappears_is_waited_for_not_checked(tmp_path):
     path.write_text("v0\n")
     seen = []
 
-    def check_once(changed):
+    def check_once(changed, record):
         seen.append(path.read_text())     # would raise if checked while missing
         return Outcome(0, 0, 0)
 
@@ -97,7 +97,7 @@ def test_a_check_made_stale_by_a_save_is_given_up_and_the_new_version_checked(tm
     path.write_text("v0\n")
     calls = []
 
-    def check_once(changed):
+    def check_once(changed, record):
         text = path.read_text()
         calls.append((text, changed()))
         if text == "v0\n":
@@ -121,18 +121,36 @@ def test_interrupted_before_the_first_check_ends_exits_130(tmp_path):
     path = tmp_path / "a.jsonl"
     path.write_text("x\n")
 
-    def check_once(changed):
+    def check_once(changed, record):
         raise KeyboardInterrupt
 
     assert watch([str(path)], check_once, err=io.StringIO(), sleep=Script([])) == 130
 
 
+def test_ctrl_c_right_after_a_report_exits_with_that_reports_code(tmp_path):
+    """The report was out (a reader had it) but the interrupt came before the check returned: CI saw the
+    previous check's code."""
+    path = tmp_path / "a.jsonl"
+    path.write_text("v0\n")
+    outcomes = iter([Outcome(1, 1, 0), Outcome(0, 0, 0)])
+
+    def check_once(changed, record):
+        outcome = next(outcomes)
+        record(outcome)                        # heard before the report is written...
+        if outcome.exit_code == 0:
+            raise KeyboardInterrupt            # ...and ctrl+c lands just after it
+        return outcome
+
+    code = watch([str(path)], check_once, err=io.StringIO(), sleep=Script([write(path, "v1\n"), None]))
+    assert code == 0
+
+
 def test_the_screen_is_cleared_before_each_report_only_when_asked(tmp_path, capsys):
     path = tmp_path / "a.jsonl"
     path.write_text("x\n")
-    watch([str(path)], lambda changed: Outcome(0, 0, 0), clear=True, err=io.StringIO(), sleep=Script([]))
+    watch([str(path)], lambda changed, record: Outcome(0, 0, 0), clear=True, err=io.StringIO(), sleep=Script([]))
     assert capsys.readouterr().out == check_watch.CLEAR
-    watch([str(path)], lambda changed: Outcome(0, 0, 0), clear=False, err=io.StringIO(), sleep=Script([]))
+    watch([str(path)], lambda changed, record: Outcome(0, 0, 0), clear=False, err=io.StringIO(), sleep=Script([]))
     assert capsys.readouterr().out == ""
 
 
