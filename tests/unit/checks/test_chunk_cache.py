@@ -149,7 +149,8 @@ def test_a_file_too_big_for_per_line_results_caches_chunk_partials_only(tmp_path
     stored = reader.entries()
     reader.close()
     chunks = len(chunking.chunk_bounds(memoryview(path.read_bytes()), chunking.line_starts(path.read_bytes())))
-    assert 0 < stored <= chunks + 5 < len(lines)                      # about a partial per chunk, no line entry
+    ranges = len(lines) // runner.CHUNK_LINES + 1
+    assert 0 < stored <= chunks + ranges + 5 < len(lines)     # a partial per chunk and per range, no line entry
     assert cold == _report(path, workers=workers, use_cache=False)
     rng = random.Random(5)
     _write(path, [_edit(ln) if rng.random() < 0.03 else ln for ln in lines])
@@ -170,6 +171,67 @@ def test_every_chunk_is_reused_when_nothing_changed(tmp_path, small_ranges, monk
     monkeypatch.setattr(runner.ChunkWorker, "_summary", spy)
     assert _report(path) == cold
     assert analysed == []            # no line unpacked or analysed: every chunk came whole from the cache
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_few_edits_reuse_the_untouched_ranges_whole(tmp_path, small_ranges, monkeypatch, workers):
+    """After editing two lines only the two ranges holding them are read chunk by chunk: every other range
+    is one cached partial (a re-check after a small fix merges ~50 partials at 100,000 lines, not ~6,700)."""
+    path = tmp_path / "data.jsonl"
+    lines = [_chat(i) for i in range(1200)]                    # ten ranges of 120 lines
+    _write(path, lines)
+    _report(path, workers=workers)
+    lines[130], lines[1000] = _edit(lines[130]), _edit(lines[1000])
+    _write(path, lines)
+    loaded = []
+    real = Partial.loads
+
+    def spy(blob, options, first):
+        part = real(blob, options, first)
+        loaded.append(part.agg.rows.n)
+        return part
+
+    monkeypatch.setattr(Partial, "loads", staticmethod(spy))
+    assert _report(path, workers=workers) == _report(path, workers=workers, use_cache=False)
+    whole = [n for n in loaded if n == 120]
+    assert len(whole) >= 8                                       # the eight untouched ranges
+    assert len(loaded) - len(whole) <= 2 * 12                    # chunks of the two touched ranges only
+
+
+def test_a_range_is_stored_whole_when_new_or_barely_changed_not_when_edits_spread_over_it(
+        tmp_path, small_ranges, monkeypatch):
+    """Edits spread over a range (1% of lines: ~20 chunks of a 2,000-line range) would make its partial
+    stale before it is read again: storing it would only churn the cache."""
+    path = tmp_path / "data.jsonl"
+    lines = [_chat(i) for i in range(240)]                     # two ranges of 120 lines
+    _write(path, lines)
+    _report(path)
+    lines = [_edit(ln) if i < 120 and i % 10 == 0 else ln for i, ln in enumerate(lines)]   # range 1: 12 edits
+    lines[200] = _edit(lines[200])                                                          # range 2: one
+    _write(path, lines)
+    _report(path)
+    loaded = []
+    real = Partial.loads
+    monkeypatch.setattr(Partial, "loads", staticmethod(lambda *a: loaded.append(real(*a).agg.rows.n) or real(*a)))
+    assert _report(path) == _report(path, use_cache=False)
+    assert loaded.count(120) == 1                  # range 2 whole; range 1 from its chunks
+    assert len(loaded) > 5
+
+
+def test_an_unreadable_range_partial_is_rebuilt_from_its_chunks(tmp_path, small_ranges, monkeypatch):
+    path = tmp_path / "data.jsonl"
+    _write(path, [_chat(i) for i in range(600)])
+    cold = _report(path)
+    real = Partial.loads
+
+    def damaged(blob, options, first):
+        part = real(blob, options, first)
+        if part.agg.rows.n == 120:                               # a whole range's partial
+            raise ValueError("damaged")
+        return part
+
+    monkeypatch.setattr(Partial, "loads", staticmethod(damaged))
+    assert _report(path) == cold
 
 
 def test_chunk_boundary_edits(tmp_path, small_ranges):

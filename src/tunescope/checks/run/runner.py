@@ -218,7 +218,7 @@ class DatasetChecker:
                 elif cold < 2 or cold % 8 == 0:
                     plan = local.plan(*chunk, quick=True)
                     inline = plan.complete and plan.missing_lines <= INLINE_MISSES
-                    cold = 0 if plan.partials else cold + 1
+                    cold = 0 if plan.partials or plan.range_blob else cold + 1
                     if inline and pool is None and self._pool_is_worth_it(chunk):
                         pool = self._pool(workers, cache_path, salt, self._line_entries)     # for later ranges
                 else:

@@ -23,6 +23,7 @@ TOKENIZER_FAILURE = check("tokenizer_failure", W, "internal", "Token count faile
                           "tunescope could not count this example's tokens (a bug); the example itself may be fine.",
                           tags=("tokens",))
 
+RANGE_REBUILT_MAX = 2      # a range's own partial is stored after a re-check that rebuilt at most this many chunks
 PARTIAL = "partial"        # reduce_chunk's result is (PARTIAL, partial or its dumps(), fresh entries)
 COUNTED_KINDS = (RecordKind.CHAT, RecordKind.PREFERENCE, RecordKind.REINFORCEMENT, RecordKind.PROMPT_COMPLETION)
 
@@ -67,6 +68,7 @@ class ChunkWorker:
         self.chunk_seed = chunking.seed_of(salt + b"|partial|" + repr(options).encode()) if salt else 0
         self.cache = None
         self._plan: _Plan | None = None
+        self.packed: bytes | None = None    # the last reduced range in its cache form (reduce_chunk sends it)
         if cache_path and salt:
             self.cache = open_reader(cache_path)
 
@@ -128,15 +130,25 @@ class ChunkWorker:
         return summary
 
     # -- reduced ranges: content-defined chunks, each one cached partial (see partial.py, chunking.py) --
-    def plan(self, first: int, start: int, end: int, bom: bool, quick: bool = False) -> "_Plan":
-        """Read a run of lines, cut it into chunks and look their partials up, then the lines of the chunks
-        not found. `quick` (the main process deciding where a range runs) skips the lines when most chunks
-        are missing (a cold run: the range goes to a worker). Kept for `reduce_range`."""
+    def plan(self, first: int, start: int, end: int, bom: bool, quick: bool = False,
+             whole: bool = True) -> "_Plan":
+        """Read a run of lines and look the whole range's partial up (a re-check after a few edits finds
+        most ranges unchanged: one lookup and one merge each, not a hundred chunks'); failing that, cut it
+        into chunks and look their partials up, then the lines of the chunks not found. `quick` (the main
+        process deciding where a range runs) skips the lines when most chunks are missing (a cold run: the
+        range goes to a worker). `whole=False` skips the range's own entry (found unreadable). Kept for
+        `reduce_range`."""
         plan = _Plan((first, start, end, bom), os.pread(self.fd, end - start, start))
         view = memoryview(plan.data)
+        self._plan = plan
+        if self.salt is not None:
+            plan.range_key = chunking.chunk_key(self.chunk_seed, view, 0, len(plan.data))
+            if whole and self.cache is not None:
+                plan.range_blob = self.cache.get_many([plan.range_key]).get(plan.range_key)
+                if plan.range_blob is not None:
+                    return plan
         starts = plan.starts = chunking.line_starts(plan.data)
         plan.bounds = chunking.chunk_bounds(view, starts)
-        self._plan = plan
         if self.salt is None:          # no result cache: nothing to look up, nothing to store
             plan.missing_lines = len(starts) - 1
             return plan
@@ -180,14 +192,29 @@ class ChunkWorker:
             plan = self.plan(*chunk)
         self._plan = None
         options = self.options
-        total = into if into is not None else Partial(options, first)
+        if plan.range_blob is not None:
+            try:
+                whole = Partial.loads(plan.range_blob, options, first)
+            except (ValueError, TypeError, EOFError, KeyError, IndexError, AttributeError):
+                plan = self.plan(*chunk, whole=False)         # unreadable (damaged): rebuilt from its chunks
+                self._plan = None
+            else:
+                self.packed = plan.range_blob
+                if into is None:
+                    return whole, self._stale()
+                into.merge(whole)
+                return into, self._stale()
+        # with a cache, the range's own partial is built and stored too
+        total = into if into is not None and plan.range_key is None else Partial(options, first)
         fresh = self._stale()
+        reused = 0
         for n, (a, b) in enumerate(plan.bounds):
             key = plan.keys[n] if plan.keys else None
             blob = plan.partials.get(key) if key is not None else None
             if blob is not None:
                 try:
                     total.merge(Partial.loads(blob, options, first + a))
+                    reused += 1
                     continue
                 except (ValueError, TypeError, EOFError, KeyError, IndexError, AttributeError):
                     pass                                     # unreadable (damaged): rebuilt below
@@ -205,6 +232,17 @@ class ChunkWorker:
                 if packed is not None:
                     fresh.append((key, packed))
             total.merge(part)
+        self.packed = None
+        if plan.range_key is not None:
+            self.packed = total.dumps()
+            # stored when the range is new or barely changed: one that edits spread over (20 of its chunks
+            # at 1% of lines edited) will likely change again before it is read, so it would only churn
+            new = not reused and not plan.summaries          # nothing of it cached: a file seen first
+            if self.packed is not None and (new or len(plan.bounds) - reused <= RANGE_REBUILT_MAX):
+                fresh.append((plan.range_key, self.packed))
+            if into is not None:
+                into.merge(total)
+                return into, fresh
         return total, fresh
 
 
@@ -212,10 +250,12 @@ class _Plan:
     """One run of lines read, cut and looked up (ChunkWorker.plan)."""
 
     __slots__ = ("chunk", "data", "starts", "bounds", "keys", "partials", "lines", "line_keys", "summaries",
-                 "missing_lines", "complete")
+                 "missing_lines", "complete", "range_key", "range_blob")
 
     def __init__(self, chunk: tuple, data: bytes):
         self.chunk, self.data = chunk, data
+        self.range_key: bytes | None = None      # the whole range's entry (None without a cache)
+        self.range_blob: bytes | None = None     # its cached partial, when found
         self.starts: list[int] = []
         self.bounds: list[tuple[int, int]] = []
         self.keys: list[bytes] = []
@@ -232,7 +272,7 @@ def reduce_chunk(worker: "ChunkWorker", chunk, want_summaries: bool):
     the partial travels in its cache form (marshal: cheaper than pickling the aggregator), if it has one."""
     if not want_summaries:
         part, fresh = worker.reduce_range(*chunk)
-        blob = part.dumps()
+        blob = worker.packed if worker.packed is not None else part.dumps()   # as cached, or made now
         return PARTIAL, blob if blob is not None else part, fresh
     summaries, fresh = worker.run(*chunk)
     part = Partial(worker.options, chunk[0])
