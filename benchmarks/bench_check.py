@@ -5,7 +5,8 @@ process tree (double-counts pages forked workers share with the parent), and PSS
 (shared pages split between their users: the memory the check really takes)
 of: the cookbook baseline, the floor (benchmarks/floor_check.py: orjson parse and one tiktoken encode
 per distinct string, on all cores), `tunescope check` cold (empty result cache), `tunescope check`
-again after changing 1% of the examples (warm cache, new process), and `tunescope check --watch` (one
+again after editing 5 lines (a small fix) and then after changing 1% of the examples (warm cache, new
+process), and `tunescope check --watch` (one
 warm process) after three more saves of 1% edits (medians: save to report, the check alone, CPU);
 with the ratios cold / floor and re-check / cold.
 Several sizes in one run (`--examples 100000 2000000`): one JSON object per size on stdout, then a table
@@ -85,6 +86,20 @@ def touch_one_percent(path: str, seed: int = 1) -> None:
                 line = json.dumps(obj, ensure_ascii=False) + "\n"
             dst.write(line)
     os.replace(tmp, path)
+
+
+def touch_lines(path: str, n: int = 5, seed: int = 1) -> None:
+    """Rewrite n lines picked at random (a word appended to the last message): a small fix."""
+    with open(path, "rb") as f:
+        lines = f.readlines()
+    rng = random.Random(seed)
+    for i in rng.sample(range(len(lines)), min(n, len(lines))):
+        obj = json.loads(lines[i])
+        obj["messages"][-1]["content"] = (obj["messages"][-1]["content"] or "") + " edited"
+        lines[i] = (json.dumps(obj, ensure_ascii=False) + "\n").encode()
+    with open(path + ".tmp", "wb") as f:
+        f.writelines(lines)
+    os.replace(path + ".tmp", path)
 
 
 def measure_watch(path: str, env: dict, seeds=(2, 3, 4)) -> dict:
@@ -172,6 +187,8 @@ def run_size(examples: int, path: str, env: dict, with_baseline: bool, baseline_
     env = dict(env, TUNESCOPE_HOME=home)
     check = [py, "-m", "tunescope", "check", path, "--format", "json"]
     results["tunescope_cold"] = measure(check, env)
+    touch_lines(path, 5)
+    results["tunescope_after_5_lines"] = measure(check, env)
     touch_one_percent(path)
     results["tunescope_after_1pct_edit"] = measure(check, env)
     results["tunescope_watch_after_1pct_edit"] = measure_watch(path, env, seeds=tuple(range(2, 2 + watch_saves)))
@@ -183,6 +200,7 @@ def run_size(examples: int, path: str, env: dict, with_baseline: bool, baseline_
     results["cold_over_floor_cpu"] = round(c["cpu_s"] / f["cpu_s"], 2)
     results["rerun_fraction_of_cold"] = round(w["wall_s"] / c["wall_s"], 3)
     results["rerun_fraction_of_cold_cpu"] = round(w["cpu_s"] / c["cpu_s"], 3)
+    results["five_lines_fraction_of_cold"] = round(results["tunescope_after_5_lines"]["wall_s"] / c["wall_s"], 3)
     ww = results["tunescope_watch_after_1pct_edit"]
     results["watch_fraction_of_cold"] = round(ww["wall_s"] / c["wall_s"], 3)          # save to report
     results["watch_check_fraction_of_cold"] = round(ww["check_s"] / c["wall_s"], 3)  # the check alone
@@ -198,7 +216,8 @@ def table(runs: list[dict]) -> str:
     rows = ["examples   what                  wall s   CPU s  peak PSS MB"]
     for r in runs:
         for key, name in (("baseline_cookbook", "cookbook baseline"), ("floor", "floor"),
-                          ("tunescope_cold", "tunescope cold"), ("tunescope_after_1pct_edit", "after 1% edits"),
+                          ("tunescope_cold", "tunescope cold"), ("tunescope_after_5_lines", "after 5 edited lines"),
+                          ("tunescope_after_1pct_edit", "after 1% edits"),
                           ("tunescope_watch_after_1pct_edit", "--watch, 1% edits")):
             m = r.get(key)
             if m is None:
@@ -208,7 +227,8 @@ def table(runs: list[dict]) -> str:
                 continue
             rows.append(f"{r['examples']:>9,}  {name:<20} {m['wall_s']:7.1f} {m['cpu_s']:7.1f}  {m['peak_pss_tree_mb']:9.1f}")
         rows.append(f"{'':>9}  cold/floor {r['cold_over_floor']} wall, {r['cold_over_floor_cpu']} CPU; "
-                    f"re-check/cold {r['rerun_fraction_of_cold']} wall, {r['rerun_fraction_of_cold_cpu']} CPU")
+                    f"re-check/cold {r['rerun_fraction_of_cold']} wall, {r['rerun_fraction_of_cold_cpu']} CPU; "
+                    f"5 lines/cold {r['five_lines_fraction_of_cold']}")
         if "watch_fraction_of_cold" in r:
             rows.append(f"{'':>9}  --watch/cold {r['watch_fraction_of_cold']} save to report, "
                         f"{r['watch_check_fraction_of_cold']} the check alone, {r['watch_fraction_of_cold_cpu']} CPU")
