@@ -23,6 +23,7 @@ TOKENIZER_FAILURE = check("tokenizer_failure", W, "internal", "Token count faile
                           "tunescope could not count this example's tokens (a bug); the example itself may be fine.",
                           tags=("tokens",))
 
+UNREADABLE = (ValueError, TypeError, EOFError, KeyError, IndexError, AttributeError)   # a damaged cached partial
 RANGE_REBUILT_MAX = 2      # a range's own partial is stored after a re-check that rebuilt at most this many chunks
 PARTIAL = "partial"        # reduce_chunk's result is (PARTIAL, partial or its dumps(), fresh entries)
 COUNTED_KINDS = (RecordKind.CHAT, RecordKind.PREFERENCE, RecordKind.REINFORCEMENT, RecordKind.PROMPT_COMPLETION)
@@ -195,7 +196,7 @@ class ChunkWorker:
         if plan.range_blob is not None:
             try:
                 whole = Partial.loads(plan.range_blob, options, first)
-            except (ValueError, TypeError, EOFError, KeyError, IndexError, AttributeError):
+            except UNREADABLE:
                 plan = self.plan(*chunk, whole=False)         # unreadable (damaged): rebuilt from its chunks
                 self._plan = None
             else:
@@ -216,7 +217,7 @@ class ChunkWorker:
                     total.merge(Partial.loads(blob, options, first + a))
                     reused += 1
                     continue
-                except (ValueError, TypeError, EOFError, KeyError, IndexError, AttributeError):
+                except UNREADABLE:
                     pass                                     # unreadable (damaged): rebuilt below
             summaries = []
             for j in range(a, b):
