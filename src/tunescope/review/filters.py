@@ -24,6 +24,8 @@ FILTER_LABELS = {"errors": "errors", "warnings": "warnings", "over_limit": "over
                  "duplicates": "duplicates", "near_duplicates": "near-duplicates",
                  "privacy": "secrets and personal data"}
 TAG_FILTERS = {"near_duplicates": "similar", "privacy": "privacy"}   # filter kind -> the check tag it keeps
+GROUPED_FILTERS = {"duplicates": ("duplicates", "near_duplicates"),     # filter kind -> stats of its groups
+                   "near_duplicates": ("near_duplicates",)}
 ROLES = ("system", "developer", "user", "assistant", "tool")
 
 
@@ -63,6 +65,39 @@ def filter_options(report) -> list[tuple[str, str]]:
         article = "an" if role == "assistant" else "a"
         options.append((f"role:{role}", f"Has {article} {role} message"))
     return options
+
+
+def filter_groups(state: DatasetState, spec: FilterSpec) -> list[list[int]]:
+    """The session rows of each duplicate group the shown report lists, for the duplicates filters, in
+    order of their first rows (the one a dedupe keeps), each group's rows in order: a copy is judged
+    next to what it copies, and the first is not flagged itself. Groups that share a row (an exact copy
+    is a near one too) are one; rows since deleted are left out, and groups left with one row. [] for
+    other filters and for pretty-printed files (an object spans many rows)."""
+    keys = GROUPED_FILTERS.get(spec.kind)
+    if keys is None or state.documents is not None:
+        return []
+    live = state.live
+    stats = getattr(live.report if live is not None else state.report, "stats", None) or {}
+    origins = live.origins if live is not None else None
+    group_of: dict[int, set] = {}          # row -> its (merged) group
+    for key in keys:
+        for lines in (stats.get(key) or {}).get("groups") or ():
+            rows = set()
+            for line in lines:
+                if origins is not None:       # the live report's lines are the rows it was written from
+                    origin = origins[line - 1] if 0 < line <= len(origins) else -1
+                    if origin < 0:
+                        continue
+                    line = origin + 1
+                row = state.row_for_line(line)
+                if row is not None:
+                    rows.add(row)
+            for other in {id(g): g for g in map(group_of.get, rows) if g is not None}.values():
+                rows |= other
+            for row in rows:
+                group_of[row] = rows
+    groups = {id(g): sorted(g) for g in group_of.values() if len(g) > 1}
+    return sorted(groups.values())
 
 
 def row_predicate(state: DatasetState, spec: FilterSpec) -> Callable[[int], bool]:

@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import threading
 from array import array
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from tunescope.checks.model import CheckOptions
 from tunescope.checks.report import CheckReport
@@ -45,10 +45,12 @@ class LiveCheckRequest:
 
 @dataclass
 class LiveReport:
-    """The report of the edited rows, findings on original lines; `file_findings` are those of no line."""
+    """The report of the edited rows, findings on original lines; `file_findings` are those of no line.
+    `origins` maps a line of the report's stats (a written row) back: its 0-based original line, or -1."""
 
     report: CheckReport
     file_findings: list
+    origins: array = field(default_factory=lambda: array("q"))
 
 
 def origins(request: LiveCheckRequest) -> array:
@@ -115,6 +117,7 @@ def check_rows(request: LiveCheckRequest, options: CheckOptions, allow_estimate:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     file_findings = [f for f in report.findings if f.line is None]
-    report.findings = relocate(report.findings, origins(request))
+    where = origins(request)
+    report.findings = relocate(report.findings, where)
     report.file = request.path
-    return LiveReport(report, file_findings)
+    return LiveReport(report, file_findings, where)

@@ -11,7 +11,7 @@ import threading
 from array import array
 from dataclasses import dataclass
 
-from tunescope.review.filters import FilterSpec, row_predicate
+from tunescope.review.filters import FilterSpec, filter_groups, row_predicate
 from tunescope.review.state import DatasetState
 
 
@@ -31,13 +31,19 @@ def build_view(state: DatasetState, spec: FilterSpec | None, sort: str, cancel: 
         label = ""
     else:
         keep = row_predicate(state, spec)
-        rows = array("q")
-        for row in range(count):
+        groups = filter_groups(state, spec)
+        rows, placed = array("q"), set()
+        for row in (row for group in groups for row in group):            # each group together, then...
+            if row not in placed:
+                placed.add(row)
+                rows.append(row)
+        for row in range(count):                                          # ...what no listed group holds
             if row % 4096 == 0 and cancel.is_set():
                 return None
-            if keep(row):
+            if row not in placed and keep(row):
                 rows.append(row)
-        label = f"filter: {spec.label} ({len(rows):,})"
+        shown = f"{len(rows):,} in {len(groups):,} group{'s' * (len(groups) != 1)}" if groups else f"{len(rows):,}"
+        label = f"filter: {spec.label} ({shown})"
     if sort == "tokens" and rows is not None:
         tokens = state.tokens
         rows = array("q", sorted(rows, key=lambda r: -tokens(r)))

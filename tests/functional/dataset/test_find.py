@@ -98,7 +98,8 @@ async def test_filter_errors_warnings_over_limit_duplicates_and_clear(tmp_path):
         await pick_filter(pilot, "over_limit")
         assert await shown() == [21]
         await pick_filter(pilot, "duplicates")
-        assert await shown() == [17]
+        assert await shown() == [1, 17]           # line 18 copies line 2: shown under it
+        assert "filter: duplicates (2 in 1 group)" in screen.status_bar.status.view
         await pick_filter(pilot, "warnings")
         rows = await shown()
         assert 17 in rows and 21 in rows and all(state.status(r) != ERROR for r in rows)

@@ -8,6 +8,7 @@ from tests.unit.review.helpers import chat, review_of, write_rows
 from tunescope.checks.findings import Finding, Severity
 from tunescope.checks import by_tag
 from tunescope.review.filters import FilterSpec, filter_from_key, filter_options, row_predicate
+from tunescope.review.live_check import check_rows
 from tunescope.review.views import View, build_view
 
 
@@ -78,3 +79,46 @@ def test_views_come_and_go_through_the_session(tmp_path):
     run = review.runs.start("view")
     none = review.view_built(build_view(review.state, review.filter, "line", run.cancel), run.generation, None)
     assert empty.run_view and "no example matches this filter" in none.notice.text
+
+
+def _near_file(tmp_path):
+    """Lines 1-3 are originals; 5 nearly copies 2, 7 nearly copies 3, 9 copies 5 exactly."""
+    long = {1: "How do I reset my router to factory settings and keep my wifi password?",
+            2: "What is the best way to clean a cast iron pan after cooking eggs in it?",
+            3: "Can I return a pair of shoes that I have already worn outside twice?"}
+    reply = "Here is a careful answer that covers the usual steps one by one, in order."
+    rows = [chat(long[1], reply), chat(long[2], reply), chat(long[3], reply),
+            chat("Tell me about topic four today please, in detail", "Topic four is broad; here is a start."),
+            chat(long[2] + " please", reply),
+            chat("Something else entirely about gardening and seasons", "Plant early and water often."),
+            chat(long[3] + " please", reply),
+            chat("Unrelated eighth question on the history of maps", "Maps began as sketches on clay."),
+            chat(long[2] + " please", reply)]
+    return write_rows(tmp_path / "near.jsonl", rows)
+
+
+def test_the_duplicates_filters_show_each_group_with_the_row_it_copies(tmp_path):
+    review = review_of(_near_file(tmp_path))
+    state, cancel = review.state, threading.Event()
+    assert state.report.stats["near_duplicates"]["groups"] == [[2, 5, 9], [3, 7]]
+    assert state.report.stats["duplicates"]["groups"] == [[5, 9]]
+    near = build_view(state, FilterSpec("near_duplicates"), "line", cancel)
+    # the flagged copies are 5, 7 and 9: each group comes with its first row (2 and 3), the one kept
+    assert [r + 1 for r in near.rows] == [2, 5, 9, 3, 7]
+    assert near.description == "filter: near-duplicates (5 in 2 groups)"
+    dupes = build_view(state, FilterSpec("duplicates"), "line", cancel)
+    assert [r + 1 for r in dupes.rows] == [2, 5, 9, 3, 7]       # the exact pair is one group with its near one
+    assert list(build_view(state, FilterSpec("errors"), "line", cancel).rows) == []
+
+
+def test_groups_follow_edits_through_the_live_report(tmp_path):
+    review = review_of(_near_file(tmp_path))
+    state = review.state
+    review.session.delete(0)                   # line 1 goes: every line after it is one row up
+    review.session.delete(5)                   # ...and line 7, the copy of line 3: its group is one row
+    live = check_rows(review.live_request(), review.options, True)
+    run = review.runs.start("live")
+    assert review.live_checked(live, run.generation)
+    view = build_view(state, FilterSpec("near_duplicates"), "line", threading.Event())
+    assert [state.origin(r) + 1 for r in view.rows] == [2, 5, 9]      # rows 0, 3, 6 hold lines 2, 5, 9
+    assert list(view.rows) == [0, 3, 6] and view.description == "filter: near-duplicates (3 in 1 group)"
