@@ -101,6 +101,11 @@ class TunescopeApp(AppCommands, App):
         if valid:
             self.set_keymap(valid)
 
+    def notify(self, message: str, *, markup: bool = False, **kwargs) -> None:
+        """Every notification is plain text: they quote file names, job errors and data, where "[/]" would
+        crash the app (MarkupError) and "[EMAIL]" vanish. Widgets' notify passes markup=True: ignored."""
+        super().notify(message, markup=False, **kwargs)
+
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme

@@ -259,3 +259,16 @@ async def test_editing_a_row_without_assistant_keeps_its_error(tmp_path):
         assert state.modified(row) and state.status(row) == ERROR
         assert "missing_assistant_message" in [f.check for f in state.findings(row)]
         assert state.counts()[0] == errors_before
+
+
+async def test_notifications_are_plain_text_so_brackets_from_data_neither_vanish_nor_crash(tmp_path):
+    # notifications quote names, paths and job errors: "[/]" made the toast's markup raise (the app
+    # died) and "[EMAIL]" was read as a tag and vanished
+    settings = Settings(keymap={"list.[/]": "x", "[EMAIL]": "y"})
+    app = app_for(sample_copy(tmp_path), settings=settings)
+    async with app.run_test(size=(100, 30), notifications=True) as pilot:
+        await ready(pilot)
+        await pilot.pause(0.3)
+        shown = [str(toast.render()) for toast in app.screen.query("Toast")]
+        assert any("'list.[/]'" in text for text in shown) and any("'[EMAIL]'" in text for text in shown)
+        assert app.is_running
