@@ -15,6 +15,7 @@ from textual.app import SystemCommand
 from textual.screen import Screen
 
 from tunescope.tui.dialogs.help import HelpScreen, pane_bindings, section_title
+from tunescope.tui.literal import literal
 
 
 class AppCommands:
@@ -68,15 +69,9 @@ class AppCommands:
         if review is None or getattr(screen, "state", None) is None or not hasattr(screen, "action_fixes"):
             return
         for name, title, description in review.fix_entries():
-            yield SystemCommand(f"Fix: {title}", _literal(description), partial(self.call_later, screen.action_fixes, name))
+            yield SystemCommand(f"Fix: {title}", literal(description), partial(self.call_later, screen.action_fixes, name))
 
     def _command(self, binding, help_text: str, node) -> SystemCommand:
         key = binding.key_display or binding.key.split(",")[0]
-        return SystemCommand(f"{binding.description} ({key})", _literal(help_text),
+        return SystemCommand(f"{binding.description} ({key})", literal(help_text),
                              partial(self.call_later, self.run_action, binding.action, node))
-
-
-def _literal(text: str) -> str:
-    """`text` shown as written: the palette reads help as markup, and "[EMAIL]" vanished as a tag
-    (textual.markup.escape leaves upper-case names alone)."""
-    return text.replace("[", "\\[")

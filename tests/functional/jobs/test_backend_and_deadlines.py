@@ -205,3 +205,19 @@ async def test_one_epoch_is_singular(tmp_path, datasets_dir):
         dialog.query_one("#start-epochs").value = "1"
         await pilot.pause()
         assert "× 1 epoch =" in dialog.estimate_text() and "1 epochs" not in dialog.estimate_text()
+
+
+async def test_model_names_from_the_backend_are_shown_as_written_not_read_as_markup(tmp_path, datasets_dir):
+    # a backend lists whatever ids it has: "[/]" in one made the Select's markup raise (the app died)
+    path = copy_dataset(tmp_path, "pirate_chat.jsonl")
+    app = jobs_app(path, local_profile(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        dialog = await open_dialog(pilot)
+        odd = "team/[/]tuned-[EMAIL]"
+        dialog.refresh_models([odd])
+        await pilot.pause()
+        select = dialog.query_one("#start-model", Select)
+        assert select.value == odd
+        select.expanded = True
+        await pilot.pause(0.3)
+        assert app.is_running and "team/[/]tuned-[EMAIL]" in app.export_screenshot()

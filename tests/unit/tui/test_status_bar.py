@@ -28,3 +28,10 @@ def test_the_filter_stays_while_checking_and_with_a_sort():
 
 def test_a_short_filter_is_shown_whole():
     assert "filter: errors (3)" in line(view="filter: errors (3)")
+
+
+def test_names_with_brackets_are_shown_as_written():
+    # textual.markup.escape left "[EMAIL]" alone: it read as a tag and vanished from the file name
+    text = line(file="train[v2] [EMAIL].jsonl", view="/[/]x match 1 of 2")
+    assert "train[v2] [EMAIL].jsonl" in text and "/[/]x match 1 of 2" in text
+    assert "team/[REDACTED]-ft (exact)" in line(file="t.jsonl", model="team/[REDACTED]-ft")

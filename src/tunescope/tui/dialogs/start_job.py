@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, Static
 
@@ -148,19 +149,21 @@ class StartJobScreen(ModalScreen):
                 yield Button("Start job", id="start", variant="primary")
                 yield Button("Cancel", id="cancel")
 
-    def _backend_options(self) -> list[tuple[str, str]]:
-        options = [(c.label, c.name) for c in backend_choices()]
+    def _backend_options(self) -> list[tuple[Content, str]]:
+        """(label, profile name) of each backend; labels are plain text (a name with "[/]" is no markup)."""
+        options = [(Content(c.label), c.name) for c in backend_choices()]
         current = self.backend.profile_name()
         if current not in [name for _, name in options]:      # e.g. an unknown name: say why, pick another
-            options.insert(0, (self.backend.describe(), current or ""))
+            options.insert(0, (Content(self.backend.describe()), current or ""))
         return options
 
-    def _model_label(self, name: str) -> str:
-        """The model's name with its shutdown day when one is known (the backend's word first)."""
+    def _model_label(self, name: str) -> Content:
+        """The model's name (as the backend lists it: plain text) with its shutdown day when one is known
+        (the backend's word first)."""
         day = self._shutdown_day(name)
         if day is None:
-            return name
-        return f"{name}  ({'shut down' if day <= today().isoformat() else 'shuts down'} {day})"
+            return Content(name)
+        return Content(f"{name}  ({'shut down' if day <= today().isoformat() else 'shuts down'} {day})")
 
     def _shutdown_day(self, name: str) -> str | None:
         reported = self._reported().get(name)

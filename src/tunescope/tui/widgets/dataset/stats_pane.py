@@ -235,7 +235,7 @@ class StatsPane(VerticalScroll):
         self.current_model = current
         select = self.query_one("#stats-model", Select)
         with select.prevent(Select.Changed):
-            select.set_options([(name, name) for name in names])
+            select.set_options([(Content(name), name) for name in names])     # names from models.toml: no markup
             if current:
                 select.value = current
 

@@ -13,11 +13,11 @@ from datetime import date
 from functools import lru_cache
 
 from textual.content import Content
-from textual.markup import escape
 from textual.widgets import Static
 
 from tunescope.tokens.models import load_models
 from tunescope.tokens.retirement import retirement, today
+from tunescope.tui.literal import literal
 
 
 @dataclass(frozen=True)
@@ -130,31 +130,31 @@ class StatusBar(Static):
     @staticmethod
     def file_part(s: Status, name: str | None = None) -> str:
         name = s.file if name is None else name
-        return f"[b]{escape(name)}[/b]" + (" [$text-warning][b]●[/b] unsaved[/]" if s.dirty else "")
+        return f"[b]{literal(name)}[/b]" + (" [$text-warning][b]●[/b] unsaved[/]" if s.dirty else "")
 
     @staticmethod
     def view_part(view: str) -> str:
-        return f"[$text-accent]{escape(view)}[/]"
+        return f"[$text-accent]{literal(view)}[/]"
 
     @classmethod
     def parts(cls, s: Status) -> list[tuple[int, str]]:
         """(priority, markup) pieces; the highest priority numbers are dropped first when narrow."""
         parts = [(0, cls.file_part(s))]
         if s.format:
-            parts.append((5, escape(s.format)))
+            parts.append((5, literal(s.format)))
         parts.append((6, f"{s.lines:,} lines"))
         parts.append((1, f"[$text-error]✗ {s.errors:,}[/] [$text-warning]▲ {s.warnings:,}[/]"))
         if s.view:
             parts.append((VIEW, cls.view_part(s.view)))
         if s.model:
-            parts.append((4, escape(s.model) + (" [$text-warning]~estimated[/]" if s.estimated else " (exact)")))
+            parts.append((4, literal(s.model) + (" [$text-warning]~estimated[/]" if s.estimated else " (exact)")))
             deadline = model_deadline(s.model, today())
             if deadline:
                 parts.append((3, deadline))
         elif s.estimated:
             parts.append((2, "[$text-warning]~estimated[/]"))
         if s.rules:
-            parts.append((3, f"rules: {escape(s.rules)}"))
+            parts.append((3, f"rules: {literal(s.rules)}"))
         if s.phase:
             parts.append((2, f"{s.phase} {progress_bar(s.done, s.total)}"))
         return parts
