@@ -208,7 +208,7 @@ class StatsPane(VerticalScroll):
             yield Label("Model")
             # no blank entry to pick: the list holds models only (filled by show_model_table on mount)
             yield Select([("…", "")], id="stats-model", allow_blank=False, compact=True)
-        yield Static("Estimated cost", classes="stats-heading", id="stats-cost-heading")
+        yield Static("Estimated cost", classes="stats-heading", id="stats-cost-heading", markup=False)
         yield Static(DASH, classes="stats-body", id="stats-cost")
         yield Static("Tokens per example", classes="stats-heading", id="stats-tokens-heading")
         yield TokenHistogram(id="stats-histogram")
