@@ -144,3 +144,29 @@ def test_watch_checks_again_after_a_save_and_exits_with_the_last_result(tmp_path
     reader.join(timeout=10)                                  # the rest of stderr, to its end
     while not status.empty():
         assert "Traceback" not in status.get()
+
+
+def test_check_names_the_bulk_fixes_and_its_command_line_applies_them(datasets_dir, tmp_path):
+    import shutil
+    import shlex
+
+    path = tmp_path / "lf sft.jsonl"                       # a space: the command line quotes the path
+    shutil.copy(datasets_dir / "llamafactory_nearmiss_sft.jsonl", path)
+    r = run(str(path), "--format", "json")
+    fixes = json.loads(r.stdout)["fixes"]
+    assert fixes[0] == {"fix": "rename_near_miss", "flag": "--rename-near-miss", "findings": 500, "errors": 500}
+    assert [f["fix"] for f in fixes] == ["rename_near_miss", "redact_sensitive", "dedupe"]
+    text = run(str(path)).stdout
+    block = text[text.index("Bulk fixes"):].splitlines()
+    assert "  --rename-near-miss  Fix near-miss formats (500 findings, 500 errors)" in block
+    # within 80 columns, but a word longer than a line (the pytest path) gets a line of its own
+    assert all(len(line) <= 80 or len(shlex.split(line.rstrip("\\"))) == 1 for line in block), block
+    command = " ".join(line.rstrip("\\").strip() for line in block[block.index(next(
+        line for line in block if line.strip().startswith("tunescope fix"))):])
+    words = shlex.split(command)
+    assert words[:3] == ["tunescope", "fix", str(path)] and words[-2:] == ["-o", str(tmp_path / "lf sft.fixed.jsonl")]
+    fixed = subprocess.run([sys.executable, "-m", "tunescope", *words[1:]], capture_output=True, text=True,
+                           timeout=120)
+    assert fixed.returncode == 0, fixed.stderr
+    after = json.loads(run(str(tmp_path / "lf sft.fixed.jsonl"), "--format", "json").stdout)
+    assert after["fixes"] == [] and after["summary"]["errors"] == 0

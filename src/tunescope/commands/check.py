@@ -208,6 +208,7 @@ def _check_all(args: argparse.Namespace, setup: _Setup, changed=None, record=Non
     from tunescope.checks.run.runner import check_path
     from tunescope.tokens.encodings import EncodingUnavailable
     from tunescope.checks.report_text import render_text
+    from tunescope.commands.check_fixes import fixes_text, ranked_fixes
 
     options, checker, tokenizer = setup.options, setup.checker, setup.tokenizer
     worst = 0
@@ -271,15 +272,18 @@ def _check_all(args: argparse.Namespace, setup: _Setup, changed=None, record=Non
             return outcome
         if args.output == "json":
             data = [r.to_json() for r in reports]
-            for path, item in zip(args.files, data):
+            for path, item, r in zip(args.files, data, reports):
+                item["fixes"] = [{"fix": f.name, "flag": f.cli_flag, "findings": n, "errors": e}
+                                 for f, e, n in ranked_fixes(r)]
                 if path in scans:
                     item["tokenizer"] = scans[path].to_json()
             _write_json(args, data[0] if len(data) == 1 else data)
         else:
             for r in reports:
-                sys.stdout.write(render_text(r, args.max_findings))
+                sys.stdout.write(render_text(r, args.max_findings) + fixes_text(r))
                 if r.validation is not None:
-                    sys.stdout.write("\nValidation file\n" + render_text(r.validation, args.max_findings))
+                    sys.stdout.write("\nValidation file\n" + render_text(r.validation, args.max_findings)
+                                     + fixes_text(r.validation))
             for scan in scans.values():
                 sys.stdout.write(check_mask.scan_text(scan, args.max_findings))
         sys.stdout.flush()

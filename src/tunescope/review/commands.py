@@ -23,7 +23,8 @@ from tunescope.editing.session import EditSession
 from tunescope.review.filters import FilterSpec, filter_options
 from tunescope.editing.fixes.plan import FixError
 from tunescope.editing.fixes.registry import FIXES
-from tunescope.review.fix_choice import SPLIT, document_refusal, fix_entries, split_preview, split_request
+from tunescope.review.fix_choice import (SPLIT, document_refusal, fix_entries, split_preview, split_request,
+                                          suggested_fix)
 from tunescope.review.live_check import LiveCheckRequest, LiveReport
 from tunescope.review.json_text import edit_in_editor, pretty_json
 from tunescope.review.outcome import EditorRequest, Notice, Outcome, describe_error, file_notice
@@ -206,6 +207,9 @@ class ReviewSession:
 
     def fix_entries(self) -> list[tuple[str, str, str]]:
         return fix_entries(self.state)
+
+    def suggested_fix(self) -> str | None:
+        return suggested_fix(self.state.shown_report) if self.state is not None else None
 
     def fix_preview(self, name: str) -> int | str:
         """How many rows fix `name` would change (or what it would write)."""

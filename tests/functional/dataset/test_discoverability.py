@@ -112,3 +112,23 @@ async def test_each_bulk_fix_is_in_the_palette_and_opens_the_menu_on_it(tmp_path
         await wait_for(pilot, lambda: screen.state.session.dirty, what="the fix")
         first = screen.state.session.get(0).decode()
         assert key not in first and "[REDACTED_API_KEY]" in first
+
+
+async def test_x_opens_the_fixes_menu_on_the_fix_that_removes_the_most_findings(tmp_path, datasets_dir):
+    """A LLaMA-Factory file (500 near-miss errors) opened the menu on "Strip whitespace": nothing to change."""
+    import shutil
+
+    from tunescope.tui.dialogs.fixes_menu import FixesMenu
+    from tests.functional.app_helpers import shown
+
+    path = tmp_path / "lf.jsonl"
+    shutil.copy(datasets_dir / "llamafactory_nearmiss_sft.jsonl", path)
+    app = app_for(path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("x")
+        menu = await shown(pilot, FixesMenu, what="the fixes menu")
+        assert menu.highlighted_name == "rename_near_miss"
+        await wait_for(pilot, lambda: "would change 500 lines" in menu.preview_text, what="the preview count")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.state.counts()[0] == 0, what="no errors left")

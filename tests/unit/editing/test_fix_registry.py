@@ -146,3 +146,14 @@ def test_unknown_fix_names_the_known_ones(tmp_path):
     with pytest.raises(FixError, match="unknown fix 'sparkle'; known: to_jsonl, "):
         plan_fix(session, "sparkle")
     session.close()
+
+
+def test_each_fix_names_the_registered_checks_it_resolves():
+    import tunescope.targets  # noqa: F401 - declares the destinations' checks (together_extra_keys)
+    from tunescope.checks import CHECKS
+
+    known = set(CHECKS)
+    assert "near_miss_format" in known and "secret_in_text" in known
+    for declared in FIXES.values():
+        assert declared.resolves, f"{declared.name}: which checks' findings does it remove?"
+        assert set(declared.resolves) <= known, f"{declared.name}: {set(declared.resolves) - known}"

@@ -30,7 +30,8 @@ def fix_strip_whitespace(session) -> FixPlan:
 STRIP_WHITESPACE = fix(
     "strip_whitespace", fix_strip_whitespace, order=50, menu=10,
     label="Strip whitespace", description="Remove whitespace and newlines around message texts.",
-    cli_flag="--strip-whitespace", cli_help="strip whitespace around message contents")
+    cli_flag="--strip-whitespace", cli_help="strip whitespace around message contents",
+    resolves=("surrounding_whitespace",))
 
 
 DROP_KINDS = (RecordKind.INVALID, RecordKind.BLANK, RecordKind.UNKNOWN, RecordKind.NEAR_MISS)
@@ -57,7 +58,8 @@ def fix_drop_invalid(session, kinds=DROP_KINDS, method: str | None = None) -> Fi
 DROP_INVALID = fix(
     "drop_invalid", fix_drop_invalid, order=60, menu=30,
     label="Drop invalid lines", description="Delete blank lines, lines that are not JSON, and non-objects.",
-    cli_flag="--drop-invalid", cli_help="remove blank, invalid JSON, unknown-format and near-miss lines")
+    cli_flag="--drop-invalid", cli_help="remove blank, invalid JSON, unknown-format and near-miss lines",
+    resolves=("blank_line", "invalid_json", "not_an_object"))
 
 
 def canonical_key(obj) -> bytes:
@@ -90,4 +92,5 @@ def fix_dedupe(session) -> FixPlan:
 DEDUPE = fix(
     "dedupe", fix_dedupe, order=70, menu=20,
     label="Remove exact duplicates", description="Keep the first of each group of identical examples.",
-    cli_flag="--dedupe", cli_help="remove exact duplicates (same JSON), keep the first")
+    cli_flag="--dedupe", cli_help="remove exact duplicates (same JSON), keep the first",
+    resolves=("duplicate_example",))

@@ -173,7 +173,8 @@ RENAME_NEAR_MISS = fix(
     label="Fix near-miss formats",
     description="Rename look-alike keys (LLaMA-Factory, ShareGPT, ...) to OpenAI's chat format.",
     cli_flag="--rename-near-miss",
-    cli_help="value->text parts, loss_weight->weight, chosen/rejected and *_completion -> OpenAI preference keys")
+    cli_help="value->text parts, loss_weight->weight, chosen/rejected and *_completion -> OpenAI preference keys",
+    resolves=("near_miss_format",))
 
 
 def fix_drop_extra_keys(session) -> FixPlan:
@@ -184,7 +185,8 @@ DROP_EXTRA_KEYS = fix(
     "drop_extra_keys", fix_drop_extra_keys, order=30, menu=40,
     label="Drop extra top-level keys", description="Remove keys the format does not define (OpenAI rejects them).",
     cli_flag="--drop-extra-keys",
-    cli_help="drop top-level keys OpenAI rejects in supervised/preference rows (e.g. id, meta)")
+    cli_help="drop top-level keys OpenAI rejects in supervised/preference rows (e.g. id, meta)",
+    resolves=("extra_top_level_key", "together_extra_keys"))
 
 
 # -- legacy prompt/completion -> chat --------------------------------------------------
@@ -245,4 +247,5 @@ TO_CHAT = fix(
     "to_chat", fix_to_chat, order=40, menu=60,
     label="Convert prompt/completion to chat", description="Turn legacy prompt/completion rows into chat messages.",
     cli_flag="--to-chat", cli_help="legacy prompt/completion rows -> chat messages",
-    options=(Option("--system", "system", "system prompt for --to-chat", metavar="TEXT"),))
+    options=(Option("--system", "system", "system prompt for --to-chat", metavar="TEXT"),),
+    resolves=("legacy_format_for_chat_model",))

@@ -171,7 +171,8 @@ def fix_to_jsonl(session) -> FixPlan:
 TO_JSONL = fix(
     "to_jsonl", fix_to_jsonl, order=10, menu=90,
     label="Convert to JSONL", description="Rewrite pretty-printed JSON or a JSON array as one object per line.",
-    cli_flag="--to-jsonl", cli_help="pretty-printed JSON or a JSON array -> one object per line")
+    cli_flag="--to-jsonl", cli_help="pretty-printed JSON or a JSON array -> one object per line",
+    resolves=("not_jsonl",))
 
 
 def convert_to_jsonl(src: str, dst: str, eol: bytes = b"\n", backup: str | None = None, bom: bool = False) -> int:

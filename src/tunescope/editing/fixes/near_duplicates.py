@@ -41,4 +41,5 @@ DEDUPE_NEAR = fix(
     description="Keep the first of each group of examples whose prompt and reply are nearly the same.",
     cli_flag="--dedupe-near", cli_help="remove near-duplicates (prompt and reply alike by MinHash), keep the first",
     options=(Option("--near-threshold", "threshold", "with --dedupe-near: similarity from 0.5 to 1 (default 0.8)",
-                    metavar="SIMILARITY", type=float),))
+                    metavar="SIMILARITY", type=float),),
+    resolves=("near_duplicate",))

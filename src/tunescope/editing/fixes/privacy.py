@@ -56,4 +56,5 @@ REDACT_SENSITIVE = fix(
     description="Replace API keys, tokens, e-mails, phone, card and IBAN numbers with [REDACTED_API_KEY], [EMAIL]...",
     cli_flag="--redact-sensitive", cli_help="replace secrets and personal data with typed placeholders",
     options=(Option("--secrets-only", "secrets_only", "with --redact-sensitive: leave personal data, redact "
-                    "only keys, tokens and private keys", switch=True),))
+                    "only keys, tokens and private keys", switch=True),),
+    resolves=("secret_in_text", "email_address", "phone_number", "payment_card_number", "iban_number"))

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from tunescope.editing.fixes.plan import FixError, FixPlan
 
-__all__ = ["FIXES", "Fix", "Option", "fix", "in_menu_order", "menu_entries", "plan_fix"]
+__all__ = ["FIXES", "Fix", "Option", "fix", "in_menu_order", "menu_entries", "plan_fix", "ranked_fixes"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,7 @@ class Fix:
     plan: Callable[..., FixPlan]    # (session, **params) -> FixPlan; reads rows, changes nothing
     options: tuple[Option, ...] = ()    # parameters with their own flags in `tunescope fix`
     exclusive: str = ""             # fixes sharing this group exclude each other on the command line
+    resolves: tuple[str, ...] = ()  # ids of the checks whose findings it removes: the fix to offer first
 
 
 # name -> Fix, always in application order (`Fix.order`)
@@ -64,10 +65,11 @@ FIXES: dict[str, Fix] = {}
 
 def fix(name: str, plan: Callable[..., FixPlan], *, label: str, description: str, cli_flag: str,
         cli_help: str, order: int, menu: int, needs_model: bool = False, options: tuple[Option, ...] = (),
-        exclusive: str = "") -> Fix:
+        exclusive: str = "", resolves: tuple[str, ...] = ()) -> Fix:
     """Declare a fix; raises ValueError when its name, flag, order or menu position is taken,
     or when an option flag is declared twice with different meanings."""
-    declared = Fix(name, label, description, cli_flag, cli_help, order, menu, needs_model, plan, options, exclusive)
+    declared = Fix(name, label, description, cli_flag, cli_help, order, menu, needs_model, plan, options, exclusive,
+                   resolves)
     for other in FIXES.values():
         for attr in ("name", "cli_flag", "order", "menu"):
             if getattr(other, attr) == getattr(declared, attr):
@@ -90,6 +92,38 @@ def in_menu_order() -> list[Fix]:
 def menu_entries() -> list[tuple[str, str, str]]:
     """(name, label, description) per fix in menu order: what `FixesMenu` takes."""
     return [(f.name, f.label, f.description) for f in in_menu_order()]
+
+
+def ranked_fixes(report) -> list[tuple[Fix, int, int]]:
+    """(fix, errors, findings) for each fix that removes some of `report`'s findings (a CheckReport:
+    those listed and those only counted), most errors first, then most findings, then menu order; of
+    fixes that exclude each other, the first. What the TUI's menu opens on and `check` suggests."""
+    errors: dict[str, int] = {}
+    total: dict[str, int] = {}
+
+    def count(check: str, severity, n: int) -> None:
+        total[check] = total.get(check, 0) + n
+        if getattr(severity, "value", severity) == "error":
+            errors[check] = errors.get(check, 0) + n
+
+    for finding in report.findings:
+        count(finding.check, finding.severity, 1)
+    for (check, severity), n in getattr(report, "omitted", {}).items():
+        count(check, severity, n)
+    scored = []
+    for f in in_menu_order():
+        score = (sum(errors.get(c, 0) for c in f.resolves), sum(total.get(c, 0) for c in f.resolves))
+        if score[1]:
+            scored.append((f, *score))
+    scored.sort(key=lambda entry: (-entry[1], -entry[2]))     # stable: menu order breaks ties
+    taken: set[str] = set()
+    out = []
+    for entry in scored:
+        group = entry[0].exclusive
+        if not group or group not in taken:
+            taken.add(group)
+            out.append(entry)
+    return out
 
 
 def plan_fix(session, name: str, **params) -> FixPlan:

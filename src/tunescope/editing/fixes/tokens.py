@@ -73,7 +73,7 @@ DROP_OVER_LIMIT = fix(
     "drop_over_limit", fix_drop_over_limit, order=80, menu=70, needs_model=True,
     label="Drop examples over the token limit", description="Delete examples longer than the model allows.",
     cli_flag="--drop-over-limit", cli_help="remove examples over the model's token limit",
-    options=MODEL_OPTIONS, exclusive="over_limit")
+    options=MODEL_OPTIONS, exclusive="over_limit", resolves=("over_token_limit",))
 
 
 def _truncated(obj: dict, counter, limit: int) -> tuple[dict, int, int] | None:
@@ -117,4 +117,4 @@ TRUNCATE_OVER_LIMIT = fix(
     label="Truncate examples over the token limit",
     description="Drop trailing turns until each example fits the model's limit and ends on an assistant reply.",
     cli_flag="--truncate-over-limit", cli_help="drop trailing turns so examples fit and end on an assistant message",
-    options=MODEL_OPTIONS, exclusive="over_limit")
+    options=MODEL_OPTIONS, exclusive="over_limit", resolves=("over_token_limit",))

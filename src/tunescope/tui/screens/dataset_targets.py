@@ -53,7 +53,8 @@ class TargetActions:
 
     # -- export ------------------------------------------------------------------------------------
     def action_fixes(self, initial: str | None = None) -> None:
-        """The bulk fixes menu, with fix `initial` highlighted (from the command palette) or the first."""
+        """The bulk fixes menu, with fix `initial` highlighted (from the command palette), else the fix that
+        removes the most findings of the report shown, else the first."""
         def preview(name: str) -> int | str:
             return EXPORT_PREVIEW if name == EXPORT else self.review.fix_preview(name)
 
@@ -62,6 +63,7 @@ class TargetActions:
                 self.action_export()
             elif name:
                 self.show_outcome(self.review.apply_fix(name))
+        initial = initial or self.review.suggested_fix()
         self.app.push_screen(FixesMenu(self.review.fix_entries() + [EXPORT_ENTRY], preview, initial), chosen)
 
     def action_export(self) -> None:
