@@ -31,17 +31,17 @@ def fixes_text(report) -> str:
         lines.append(f"  {f.cli_flag:<{width}}  {f.label} ({what})")
     flags = [f.cli_flag for f, _, _ in ranked]
     if any(f.needs_model for f, _, _ in ranked):
-        flags += ["--model", shlex.quote(report.model)]
+        flags.append(f"--model {shlex.quote(report.model)}")
     root, ext = os.path.splitext(report.file)
     out = f"{root}.fixed{ext or '.jsonl'}"
-    words = ["tunescope", "fix", shlex.quote(report.file), *flags, "-o", shlex.quote(out)]
+    words = ["tunescope", "fix", shlex.quote(report.file), *flags, f"-o {shlex.quote(out)}"]
     lines += _shell_lines(words)
     return "\n".join(lines) + "\n"
 
 
 def _shell_lines(words: list[str], width: int = WIDTH) -> list[str]:
-    """One shell command over lines of at most `width` columns, continued with backslashes (a word
-    longer than a line, such as a long path, gets a line of its own)."""
+    """One shell command over lines of at most `width` columns, continued with backslashes. A word (an
+    option with its value stays one) longer than a line, such as a long path, gets a line of its own."""
     lines, line = [], "  " + words[0]
     for word in words[1:]:
         if len(line) + 1 + len(word) + 2 > width:      # room for " \\" at the end

@@ -42,3 +42,18 @@ def test_findings_counted_but_not_kept_still_count(tmp_path):
     from tunescope.checks.findings import Severity
     report.omitted[("over_token_limit", Severity.WARNING)] += 40
     assert suggested_fix(report) == "drop_over_limit"      # before truncate: the menu's order breaks the tie
+
+
+def test_warnings_outrank_infos_and_exclusive_fixes_are_offered_once():
+    from types import SimpleNamespace
+
+    from tunescope.checks.findings import Finding, Severity
+    from tunescope.editing.fixes.registry import ranked_fixes
+
+    findings = ([Finding("surrounding_whitespace", Severity.INFO, "m", line=i) for i in range(1, 21)]
+                + [Finding("email_address", Severity.WARNING, "m", line=i) for i in (3, 4)]
+                + [Finding("over_token_limit", Severity.WARNING, "m", line=5)])
+    ranked = ranked_fixes(SimpleNamespace(findings=findings, omitted={}))
+    # 2 e-mail warnings before 20 whitespace infos; truncate excludes drop-over-limit, so it is not offered
+    assert [(f.name, errors, total) for f, errors, total in ranked] == [
+        ("redact_sensitive", 0, 2), ("drop_over_limit", 0, 1), ("strip_whitespace", 0, 20)]

@@ -96,15 +96,17 @@ def menu_entries() -> list[tuple[str, str, str]]:
 
 def ranked_fixes(report) -> list[tuple[Fix, int, int]]:
     """(fix, errors, findings) for each fix that removes some of `report`'s findings (a CheckReport:
-    those listed and those only counted), most errors first, then most findings, then menu order; of
-    fixes that exclude each other, the first. What the TUI's menu opens on and `check` suggests."""
-    errors: dict[str, int] = {}
-    total: dict[str, int] = {}
+    those listed and those only counted), most errors first, then most warnings (redacting 4 e-mail
+    addresses before stripping 20 infos' whitespace), then most findings, then menu order; of fixes
+    that exclude each other, the first. What the TUI's menu opens on and `check` suggests."""
+    by_check: dict[str, list[int]] = {}      # check -> [errors, warnings, findings]
 
     def count(check: str, severity, n: int) -> None:
-        total[check] = total.get(check, 0) + n
-        if getattr(severity, "value", severity) == "error":
-            errors[check] = errors.get(check, 0) + n
+        counts = by_check.setdefault(check, [0, 0, 0])
+        level = getattr(severity, "value", severity)
+        counts[0] += n if level == "error" else 0
+        counts[1] += n if level == "warning" else 0
+        counts[2] += n
 
     for finding in report.findings:
         count(finding.check, finding.severity, 1)
@@ -112,17 +114,16 @@ def ranked_fixes(report) -> list[tuple[Fix, int, int]]:
         count(check, severity, n)
     scored = []
     for f in in_menu_order():
-        score = (sum(errors.get(c, 0) for c in f.resolves), sum(total.get(c, 0) for c in f.resolves))
-        if score[1]:
+        score = [sum(by_check.get(c, (0, 0, 0))[k] for c in f.resolves) for k in range(3)]
+        if score[2]:
             scored.append((f, *score))
-    scored.sort(key=lambda entry: (-entry[1], -entry[2]))     # stable: menu order breaks ties
+    scored.sort(key=lambda entry: (-entry[1], -entry[2], -entry[3]))     # stable: menu order breaks ties
     taken: set[str] = set()
     out = []
-    for entry in scored:
-        group = entry[0].exclusive
-        if not group or group not in taken:
-            taken.add(group)
-            out.append(entry)
+    for f, errors, _warnings, total in scored:
+        if not f.exclusive or f.exclusive not in taken:
+            taken.add(f.exclusive)
+            out.append((f, errors, total))
     return out
 
 
