@@ -185,3 +185,29 @@ async def test_summary_says_one_check_not_one_checks(tmp_path):
         await settle(pilot)
         summary = str(screen.query_one("#findings-summary").render())
         assert summary.endswith(" in 1 check"), summary
+
+
+async def test_a_group_with_a_bulk_fix_names_it_with_the_key_that_opens_it(tmp_path, datasets_dir):
+    import shutil
+
+    from tunescope.config import Settings
+
+    path = tmp_path / "lf.jsonl"
+    shutil.copy(datasets_dir / "llamafactory_nearmiss_sft.jsonl", path)
+    app = app_for(path, settings=Settings(keymap={"dataset.fixes": "F"}))       # the key as remapped
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await ready(pilot)
+        screen.show_pane("findings")
+        await settle(pilot)
+        pane = screen.query_one(FindingsPane)
+
+        def detail() -> str:
+            return str(pane.query_one("#findings-detail", Static).render())
+        assert [g.check for g in pane.groups][:2] == ["near_miss_format", "email_address"]
+        assert "F bulk fix: Fix near-miss formats" in detail()
+        await pilot.press("j")
+        await settle(pilot)
+        assert "F bulk fix: Redact secrets and personal data" in detail()
+        pane.option_list.highlighted = next(i for i, g in enumerate(pane.groups) if g.check == "conflicting_outputs")
+        await settle(pilot)
+        assert "Conflicting outputs" in detail() and "bulk fix" not in detail()      # no fix removes those

@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 from tunescope.editing.fixes.plan import FixError, FixPlan
 
-__all__ = ["FIXES", "Fix", "Option", "fix", "in_menu_order", "menu_entries", "plan_fix", "ranked_fixes"]
+__all__ = ["FIXES", "Fix", "Option", "fix", "in_menu_order", "menu_entries", "plan_fix", "ranked_fixes",
+           "fix_for_check"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,11 @@ def in_menu_order() -> list[Fix]:
 def menu_entries() -> list[tuple[str, str, str]]:
     """(name, label, description) per fix in menu order: what `FixesMenu` takes."""
     return [(f.name, f.label, f.description) for f in in_menu_order()]
+
+
+def fix_for_check(check: str) -> Fix | None:
+    """The first fix in menu order that removes findings of `check` (None when no fix does)."""
+    return next((f for f in in_menu_order() if check in f.resolves), None)
 
 
 def ranked_fixes(report) -> list[tuple[Fix, int, int]]:

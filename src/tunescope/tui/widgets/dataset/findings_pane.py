@@ -22,7 +22,10 @@ from textual.worker import get_current_worker
 
 from tunescope.checks import CHECKS
 from tunescope.checks.findings import Finding, Severity
+from tunescope.editing.fixes.registry import fix_for_check
 from tunescope.tui import keymap
+
+FIXES_BINDING = "dataset.fixes"
 
 PAGE_SIZE = 200
 """Findings added to an expanded group per page ("load more" adds the next page)."""
@@ -343,11 +346,22 @@ class FindingsPane(Vertical, can_focus=False):
                 text += Content.from_markup("\n[dim]enter: show only these lines · space: expand[/]")
             else:
                 text += Content.from_markup("\n[dim]about the whole file · space: expand[/]")
+            fixer, key = fix_for_check(group.check), self._fixes_key()
+            if fixer is not None and key:        # before the hint: the detail shows its first lines only
+                text += Content.from_markup("\n[$text-accent]$key[/] bulk fix: $label (previewed; u undoes it)",
+                                            key=key, label=fixer.label)
             if sample:
                 text += Content.from_markup("\n[$text-success]hint:[/] $hint", hint=sample)
         else:
             text = Content(f"{len(group.findings) - group.shown:,} more findings in {group.check}")
         detail.update(text)
+
+    def _fixes_key(self) -> str:
+        """The key that opens the fixes menu here, as the live bindings have it (a keymap may move it)."""
+        for key, active in self.screen.active_bindings.items():
+            if active.binding.id == FIXES_BINDING:
+                return active.binding.key_display or key
+        return ""
 
     # -- events --------------------------------------------------------------
 
