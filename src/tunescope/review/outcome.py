@@ -7,6 +7,8 @@ editor to open, a save or a check to start.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 from tunescope.review.saving import SaveRequest
@@ -67,6 +69,16 @@ def describe_error(exc: BaseException) -> str:
     return text if isinstance(exc, (OSError, ValueError, RuntimeError)) else f"{type(exc).__name__}: {text}"
 
 
+GIST_CHARS = 120
+
+
+def gist(text: str, limit: int = GIST_CHARS) -> str:
+    """The first sentence of `text`, at most `limit` characters: a toast that quoted every finding in
+    full covered half an 80x24 screen for 8 seconds at every open (the Findings pane has the rest)."""
+    first = re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
+    return first if len(first) <= limit else first[: limit - 1].rstrip() + "…"
+
+
 def file_notice(report) -> tuple[Notice | None, tuple]:
     """The notice about the whole file (binary, pretty-printed, too few examples...) and the checks it
     names (for saying it once)."""
@@ -75,9 +87,9 @@ def file_notice(report) -> tuple[Notice | None, tuple]:
     if not found:
         return None, ()
     found.sort(key=lambda f: -f.severity.rank)
-    lines = [f"{'✗' if f.severity.value == 'error' else '▲'} {f.message}" for f in found[:4]]
+    lines = [f"{'✗' if f.severity.value == 'error' else '▲'} {gist(f.message)}" for f in found[:4]]
     if found[0].hint:
-        lines.append(f"→ {found[0].hint}")
+        lines.append(f"→ {gist(found[0].hint)}")
     return (Notice("\n".join(lines), title="About this file",
                    severity="error" if found[0].severity.value == "error" else "warning", timeout=8),
             tuple(sorted({f.check for f in found})))

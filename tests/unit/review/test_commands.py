@@ -160,3 +160,25 @@ def test_the_file_notice_is_said_once(tmp_path):
     notice = review.file_notice_for(review.state.report)
     assert notice.title == "About this file" and "examples" in notice.text
     assert review.file_notice_for(review.state.report) is None
+
+
+def test_the_file_notice_quotes_the_first_sentence_of_each_finding():
+    # every finding in full made a toast that covered half an 80x24 screen at every open
+    from types import SimpleNamespace
+
+    from tunescope.checks.findings import Finding, Severity
+    from tunescope.review.outcome import GIST_CHARS, file_notice, gist
+
+    deadline = ("gpt-4.1-mini-2025-04-14 shuts down on 2027-01-14 (in 39 days), and every fine-tune built on it "
+                "goes the same day. OpenAI accepts new fine-tuning jobs until 2027-01-06. Azure OpenAI keeps training.")
+    few = "The file has 10 examples; improvements usually appear from 50-100 well-crafted examples."
+    report = SimpleNamespace(facts=SimpleNamespace(findings=[]), findings=[
+        Finding("model_retiring", Severity.WARNING, deadline, "Start and evaluate jobs well before then. Then move."),
+        Finding("few_examples", Severity.WARNING, few), Finding("empty_content", Severity.WARNING, "x", line=3)])
+    notice, said = file_notice(report)
+    assert notice.text.splitlines() == [
+        "▲ gpt-4.1-mini-2025-04-14 shuts down on 2027-01-14 (in 39 days), and every fine-tune built on it goes the "
+        "same day.", f"▲ {few}", "→ Start and evaluate jobs well before then."]
+    assert said == ("few_examples", "model_retiring") and all(len(line) <= GIST_CHARS + 2 for line in notice.text.splitlines())
+    assert gist("One. Two.") == "One." and gist("gpt-4.1-mini is fine") == "gpt-4.1-mini is fine"
+    assert gist("x" * 200, 20) == "x" * 19 + "…"
