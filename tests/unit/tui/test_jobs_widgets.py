@@ -7,7 +7,7 @@ from hypothesis import given, strategies as st
 from tunescope.jobs.types import Checkpoint, Metrics
 from tunescope.tui.widgets.jobs import format as fmt
 from tunescope.tui.widgets.jobs.job_detail import best_checkpoint
-from tunescope.tui.widgets.jobs.loss_chart import SPARKS, decimate, int_ticks, sparkline
+from tunescope.tui.widgets.jobs.loss_chart import SPARKS, decimate, int_ticks, row_ticks, sparkline
 
 
 @given(st.lists(st.floats(min_value=0, max_value=10, allow_nan=False), min_size=1, max_size=3000),
@@ -78,3 +78,34 @@ def test_event_lines_dim_the_time_and_emphasise_numbers():
     spans = {line.plain[s.start:s.end] for s in line.spans}
     assert {"Nov 24 12:00:07 ", "92/100", "0.34"} <= spans
     assert not any(":00" in text for text in spans - {"Nov 24 12:00:07 "})
+
+
+@given(st.floats(0, 50, allow_nan=False), st.floats(0, 50, allow_nan=False), st.integers(2, 60))
+def test_row_ticks_put_distinct_values_on_rows_from_top_to_bottom(a, b, rows):
+    low, high, values, labels = row_ticks(min(a, b), max(a, b), rows)
+    assert low < high and values[0] == high
+    assert all(x > y for x, y in zip(values, values[1:])) and len(set(labels)) == len(labels)
+    assert -1e-9 <= values[-1] - low < (values[0] - values[1]) / 2 + 1e-9     # the bottom, or near it
+    assert len(values) <= 7
+    for v in values:    # each value sits exactly on a row: (high - v) / row height is a whole number
+        row = (high - v) / (high - low) * (rows - 1)
+        assert abs(row - round(row)) < 1e-6
+
+
+def test_plotext_axis_reads_evenly_on_a_six_row_chart():
+    # plotext's own ticks on this chart were 2.20, 1.93, 1.65, 1.10, 0.82, 0.54 (1.38 left out)
+    import plotext as plt
+
+    ys = [2.2 - 0.035 * i for i in range(48)]
+    low, high, values, labels = row_ticks(min(ys), max(ys), 6)
+    plt.clf()
+    plt.plotsize(50, 9)
+    plt.plot(list(range(1, 49)), ys, marker="braille")
+    plt.ylim(low, high)
+    plt.yticks(values, labels)
+    import re
+
+    built = re.sub(r"\x1b\[[0-9;]*m", "", plt.build())
+    plt.clf()
+    shown = [line.split("┤")[0].strip() for line in built.splitlines() if "┤" in line]
+    assert shown == labels == ["2.20", "1.87", "1.54", "1.21", "0.88", "0.55"]
