@@ -348,7 +348,7 @@ class FindingsPane(Vertical, can_focus=False):
                 text += Content.from_markup("\n[dim]about the whole file · space: expand[/]")
             fixer, key = fix_for_check(group.check), self._fixes_key()
             if fixer is not None and key:        # before the hint: the detail shows its first lines only
-                text += Content.from_markup("\n[$text-accent]$key[/] bulk fix: $label (previewed; u undoes it)",
+                text += Content.from_markup("\n[$text-accent]$key[/] bulk fix: $label (u undoes it)",
                                             key=key, label=fixer.label)
             if sample:
                 text += Content.from_markup("\n[$text-success]hint:[/] $hint", hint=sample)
