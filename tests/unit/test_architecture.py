@@ -71,6 +71,8 @@ ALLOWED_LATE_IMPORTS: dict[tuple[str, str], str] = {
     ("tunescope.commands.cache", "tunescope.checks.run.cache"): _CLI_START,
     ("tunescope.commands.check", "tunescope.tokens.encodings"): _CLI_START,
     ("tunescope.commands.check", "tunescope.checks.report_text"): _CLI_START,
+    ("tunescope.commands.check", "tunescope.commands.check_fixes"): "the fix registry (every fix module) loads only "
+                                                                   "to write a report; " + _CLI_START,
     ("tunescope.commands.check", "tunescope.targets"): "targets load only for --target; " + _CLI_START,
     ("tunescope.commands.check", "tunescope.targets.checking"): "targets load only for --target; " + _CLI_START,
     ("tunescope.commands.serve", "tunescope.server.app"): "starlette/uvicorn load only for serve; " + _CLI_START,
