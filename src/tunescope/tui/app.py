@@ -93,6 +93,8 @@ class TunescopeApp(AppCommands, App):
         self.wanted_line_shown = False
         self.last_compare: CompareScreen | None = None
         """The Compare screen opened last: opening Compare again on the same file shows its results."""
+        self.trained_from: dict[str, tuple[str, str]] = {}
+        """(base model, job id) of the last job started on each file here: Compare offers base against it."""
         self.eval_scores: dict[str, list[tuple[int, float]]] = {}
         """Evaluation pass rate per checkpoint step, by job id (the jobs screen overlays it on the loss chart)."""
         self.problems = list(problems or [])
@@ -244,7 +246,8 @@ class TunescopeApp(AppCommands, App):
         self.push_screen(JobsScreen(self.jobs_backend, select=select))
 
     def open_compare(self, models: tuple[str, ...] = ()) -> None:
-        """The Compare screen on the open dataset: `models`, or the last comparison of this file, or its model."""
+        """The Compare screen on the open dataset: `models`, or the last comparison of this file, or the base
+        model against the job last started on it here, or its model."""
         dataset = self.dataset_screen
         if dataset is None or dataset.state is None or not dataset.path:
             self.notify("Open a dataset first (tunescope FILE): Compare evaluates models on it.", severity="warning")
@@ -253,6 +256,7 @@ class TunescopeApp(AppCommands, App):
         report = None
         if not models and last is not None and last.path == dataset.path:
             models, report = last.models, last.report
+        models = models or self.trained_from.get(dataset.path, ())
         screen = CompareScreen(self.jobs_backend, dataset.path, dataset.display_name,
                                models or (dataset.options.model,), last.graders if report else ("exact",), report)
         self.last_compare = screen
@@ -284,6 +288,7 @@ class TunescopeApp(AppCommands, App):
         """The start-job dialog for `dataset`; a started job opens the jobs screen on it."""
         def done(job) -> None:
             if job is not None:
+                self.trained_from[dataset.path] = (job.model, job.id)
                 self.notify(f"started {job.id} ({job.model})", title="Fine-tuning job")
                 self.open_jobs(select=job.id)
         wanted = DatasetToTrain(dataset.path, dataset.display_name, dataset.options.model, dataset.model_info,

@@ -105,3 +105,20 @@ async def test_a_finished_job_opens_compare_with_its_base_model(tmp_path):
         await wait_for(pilot, lambda: app.screen is jobs, 10, "the jobs screen")
         await wait_for(pilot, lambda: jobs.chart.scores == [(first, 0.5), (last, 1.0)], 10, "the overlay")
         assert "eval pass" in str(jobs.chart.border_title)
+
+
+async def test_compare_after_starting_a_job_here_offers_base_against_it(tmp_path):
+    # C on the dataset used to offer only the base model, though the job had just been started from it
+    from tests.functional.jobs_helpers import jobs_app, start_from_dataset
+
+    path = copy_dataset(tmp_path, "pirate_chat.jsonl")
+    app = jobs_app(path, local_profile(tmp_path))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await start_from_dataset(pilot)
+        base, job_id = app.trained_from[str(path)]
+        assert job_id.startswith("ftjob-") and base == app.dataset_screen.options.model
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, DatasetScreen), 10, "the dataset screen")
+        await pilot.press("C")
+        screen = await _compare(pilot)
+        assert screen.query_one("#compare-models").value == f"{base}, {job_id}"
