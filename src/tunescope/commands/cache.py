@@ -2,7 +2,7 @@
 
 The cache (checks/run/cache.py) keeps per-example check results so re-checking an edited file
 re-analyses only the changed lines. It is bounded, least recently used results going first: by
-`result_cache_mb` in config.toml when set, else by 10% of the file checked (at least 256 MB); the
+`result_cache_mb` in config.toml when set, else by half the file checked (at least 256 MB); the
 bound shown is the one the last check applied, and how it was chosen.
 """
 

@@ -134,10 +134,10 @@ def test_checking_respects_the_configured_bound_and_the_cache_command(tmp_path, 
 
 
 def test_by_default_the_bound_follows_the_checked_file_and_the_cache_command_says_how(tmp_path, capsys, monkeypatch):
-    """With no result_cache_mb the bound is 10% of the file checked (at least DEFAULT_LIMIT_MB, lowered
+    """With no result_cache_mb the bound is half the file checked (at least DEFAULT_LIMIT_MB, lowered
     here so a small file shows it); the writer records it and `tunescope cache` shows it and why."""
     assert cache.limit_for(1000) == (cache.DEFAULT_LIMIT_MB << 20, 1000)            # the floor
-    assert cache.limit_for(10 << 30) == (1 << 30, 10 << 30)                        # a tenth of a 10 GB file
+    assert cache.limit_for(10 << 30) == (5 << 30, 10 << 30)                        # half of a 10 GB file
     monkeypatch.setattr(cache, "DEFAULT_LIMIT_MB", 0)
     rows = [{"messages": [{"role": "user", "content": f"question {i} " + "padding words " * 40},
                           {"role": "assistant", "content": f"answer {i} " + "more words " * 40}]} for i in range(3000)]
@@ -151,6 +151,6 @@ def test_by_default_the_bound_follows_the_checked_file_and_the_cache_command_say
     assert cli.main(["cache"]) == 0
     out = capsys.readouterr().out
     mb = 1 << 20
-    assert f"bound: {size * cache.FILE_SHARE / mb:,.1f} MB at the last check (10% of the last file checked " \
+    assert f"bound: {size * cache.FILE_SHARE / mb:,.1f} MB at the last check (50% of the last file checked " \
            f"({size / mb:,.1f} MB))" in out
     assert "set result_cache_mb in config.toml for a fixed bound" in out
