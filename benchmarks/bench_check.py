@@ -23,6 +23,7 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -206,6 +207,9 @@ def run_size(examples: int, path: str, env: dict, with_baseline: bool, baseline_
     results["watch_check_fraction_of_cold"] = round(ww["check_s"] / c["wall_s"], 3)  # the check alone
     results["watch_fraction_of_cold_cpu"] = round(ww["cpu_s"] / c["cpu_s"], 3)
     results["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    cache_dir = Path(home) / "cache"      # what the result cache holds at the end (its bound: half the file)
+    results["result_cache_mb"] = round(sum(p.stat().st_size for p in cache_dir.rglob("*") if p.is_file()) / 2**20, 1)
+    shutil.rmtree(home, ignore_errors=True)  # a 2,000,000-example run leaves ~2 GB there
     if not keep:
         os.remove(path)
     return results
