@@ -32,8 +32,7 @@ def fixes_text(report) -> str:
     flags = [f.cli_flag for f, _, _ in ranked]
     if any(f.needs_model for f, _, _ in ranked):
         flags.append(f"--model {shlex.quote(report.model)}")
-    root, ext = os.path.splitext(report.file)
-    out = f"{root}.fixed{ext or '.jsonl'}"
+    out = f"{os.path.splitext(report.file)[0]}.fixed.jsonl"      # fix writes JSONL, even from a .json array
     words = ["tunescope", "fix", shlex.quote(report.file), *flags, f"-o {shlex.quote(out)}"]
     lines += _shell_lines(words)
     return "\n".join(lines) + "\n"
