@@ -31,11 +31,11 @@ def test_least_recently_used_entries_go_first(tmp_path):
     reader.run += cache.TOUCH_EVERY + 5                              # much later: reads restamp what they hit
     assert len(reader.get_many(old[:30])) == 30
     stale = reader.take_stale()
-    assert sorted(stale) == sorted(old[:30])
+    assert sorted(stale) == sorted((k, None) for k in old[:30])     # all stale: restamped, not only spared
     for _ in range(cache.TOUCH_EVERY + 5):                           # other runs in between
         ResultCache(path, limit=limit).close()
     writer = _fill(path, [b"new%04d" % i for i in range(100)], limit)   # 200 KB more: over the bound
-    writer.put_many([(k, None) for k in stale])                       # the hits, restamped this run
+    writer.put_many(stale)                                            # the hits, restamped this run
     writer.close()
     reader = ResultCache(path, readonly=True)
     assert reader.live_bytes() <= limit
@@ -43,6 +43,29 @@ def test_least_recently_used_entries_go_first(tmp_path):
     assert set(old[:30]) <= present                                   # used again: kept
     assert not set(old[30:]) & present                                # the least recently used: gone
     assert {b"new%04d" % i for i in range(100)} <= present
+
+
+def test_entries_read_again_this_run_are_evicted_last_though_their_stamp_is_older(tmp_path):
+    # a huge file's re-checks read its cold run's partials without restamping them (TOUCH_EVERY): by stamp
+    # alone those went first, before the partials of chunk versions that edits had replaced
+    path = tmp_path / "c.sqlite3"
+    cold = [b"cold%04d" % i for i in range(100)]
+    _fill(path, cold, 10 << 20).close()                                   # run 1: 200 KB, read at every re-check
+    replaced = [b"gone%04d" % i for i in range(50)]
+    _fill(path, replaced, 10 << 20).close()                               # run 2: versions later edits replaced
+    limit = ResultCache(path, readonly=True).live_bytes() + 60_000        # room for ~30 more entries, not 100
+    reader = ResultCache(path, readonly=True)
+    assert len(reader.get_many(cold)) == 100
+    read = reader.take_stale()
+    assert read == [(k, False) for k in cold]                             # recent: not stale, so not restamped
+    writer = _fill(path, [b"new%04d" % i for i in range(100)], limit)     # run 3: this re-check's new partials
+    writer.put_many(read)
+    writer.close()
+    reader = ResultCache(path, readonly=True)
+    present = set(reader.get_many(cold + replaced + [b"new%04d" % i for i in range(100)]))
+    assert reader.live_bytes() <= limit
+    assert set(cold) <= present and not set(replaced) & present         # the unread ones went, though newer
+    assert len(present) < 250
 
 
 def test_evicted_entries_give_their_space_back_to_the_file_system(tmp_path):
