@@ -20,7 +20,8 @@ def _n(v) -> str:
     return "-" if v is None else f"{v:,}"
 
 
-def _count(n: int, word: str) -> str:
+def count_phrase(n: int, word: str) -> str:
+    """The count with its word, plural unless one ("3 errors", "1 example")."""
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
@@ -50,9 +51,9 @@ def render_text(report: CheckReport, max_findings: int = 20) -> str:
     t = report.tokens or TokenSummary()
     pe = t.per_example
     out.append(report.file if len(report.file) <= WIDTH else "…" + report.file[-(WIDTH - 1):])   # keeps the name
-    out.extend(_header(f"format {report.format}, {_count(report.examples, 'example')} on "
-                       f"{_count(report.lines, 'line')}, {report.facts.size:,} bytes, {report.facts.line_endings}"))
-    out.append(f"  {_count(s['errors'], 'error')}, {_count(s['warnings'], 'warning')}, {_count(s['infos'], 'info')}")
+    out.extend(_header(f"format {report.format}, {count_phrase(report.examples, 'example')} on "
+                       f"{count_phrase(report.lines, 'line')}, {report.facts.size:,} bytes, {report.facts.line_endings}"))
+    out.append(f"  {count_phrase(s['errors'], 'error')}, {count_phrase(s['warnings'], 'warning')}, {count_phrase(s['infos'], 'info')}")
     out.extend(_header(f"model {report.model} ({report.encoding}), limit {_n(pe.limit)} tokens/example"))
     deadline = _deadline(report.model)
     if deadline:
@@ -79,7 +80,7 @@ def render_text(report: CheckReport, max_findings: int = 20) -> str:
             out.extend(_header(f"cost n/a: {c.note}" if c.note else "cost n/a"))
         else:
             auto = " (auto)" if c.epochs_auto else ""
-            out.append(f"  {_count(c.epochs, 'epoch')}{auto}, {_n(c.billed_tokens)} billed tokens, est. {price}")
+            out.append(f"  {count_phrase(c.epochs, 'epoch')}{auto}, {_n(c.billed_tokens)} billed tokens, est. {price}")
             if c.note:
                 out.extend(_header(c.note))
         if c.price_per_1m is not None:

@@ -8,15 +8,12 @@ import os
 import shlex
 
 import tunescope.editing.fixes  # noqa: F401 - every fix module declares its fixes on import
+from tunescope.checks.report_text import count_phrase
 from tunescope.editing.fixes.registry import ranked_fixes
 
 __all__ = ["fixes_text", "ranked_fixes"]
 
 WIDTH = 80
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'s' if n != 1 else ''}"
 
 
 def fixes_text(report) -> str:
@@ -27,7 +24,7 @@ def fixes_text(report) -> str:
     width = max(len(f.cli_flag) for f, _, _ in ranked)
     lines = ["", "Bulk fixes (`tunescope fix`, or `x` in the app):"]
     for f, errors, total in ranked:
-        what = _plural(total, "finding") + (f", {_plural(errors, 'error')}" if errors else "")
+        what = count_phrase(total, "finding") + (f", {count_phrase(errors, 'error')}" if errors else "")
         lines.append(f"  {f.cli_flag:<{width}}  {f.label} ({what})")
     flags = [f.cli_flag for f, _, _ in ranked]
     if any(f.needs_model for f, _, _ in ranked):

@@ -30,7 +30,7 @@ def test_least_recently_used_entries_go_first(tmp_path):
     limit = reader.live_bytes() + 40_000                             # room for all of it, not for 200 KB more
     reader.run += cache.TOUCH_EVERY + 5                              # much later: reads restamp what they hit
     assert len(reader.get_many(old[:30])) == 30
-    stale = reader.take_stale()
+    stale = reader.take_read()
     assert sorted(stale) == sorted((k, None) for k in old[:30])     # all stale: restamped, not only spared
     for _ in range(cache.TOUCH_EVERY + 5):                           # other runs in between
         ResultCache(path, limit=limit).close()
@@ -56,7 +56,7 @@ def test_entries_read_again_this_run_are_evicted_last_though_their_stamp_is_olde
     limit = ResultCache(path, readonly=True).live_bytes() + 60_000        # room for ~30 more entries, not 100
     reader = ResultCache(path, readonly=True)
     assert len(reader.get_many(cold)) == 100
-    read = reader.take_stale()
+    read = reader.take_read()
     assert read == [(k, False) for k in cold]                             # recent: not stale, so not restamped
     writer = _fill(path, [b"new%04d" % i for i in range(100)], limit)     # run 3: this re-check's new partials
     writer.put_many(read)

@@ -110,6 +110,8 @@ class ResultCache:
             self._upgrade()
             for statement in _SCHEMA:
                 self.db.execute(statement)
+            # keys this run read again (put_many's (key, False)): enforce_limit drops them last
+            self.db.execute("CREATE TEMP TABLE read_again (k BLOB PRIMARY KEY)")
             self.db.execute("INSERT INTO meta VALUES ('run', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1")
             self.run = self.db.execute("SELECT value FROM meta WHERE name = 'run'").fetchone()[0]
             self.db.commit()
@@ -132,7 +134,8 @@ class ResultCache:
 
     def get_many(self, keys: list[bytes]) -> dict[bytes, bytes]:
         """The values of the keys present. Keys not stamped in the last TOUCH_EVERY runs are noted in
-        `stale` (a reader cannot write: the worker hands them to the writer, which restamps them)."""
+        `stale` (a reader cannot write: the worker hands them to the writer, which restamps them), the others
+        in `hits` (`take_read`)."""
         found: dict[bytes, bytes] = {}
         floor = self.run - TOUCH_EVERY
         for i in range(0, len(keys), 500):
@@ -147,7 +150,7 @@ class ResultCache:
                 (self.stale if used < floor else self.hits).append(k)
         return found
 
-    def take_stale(self) -> list[tuple[bytes, None | bool]]:
+    def take_read(self) -> list[tuple[bytes, None | bool]]:
         """(key, None) for the stale keys read (the writer restamps them) and (key, False) for the others
         read (the writer spares them when it evicts: they are this file's, read again)."""
         out = [(k, None) for k in self.stale] + [(k, False) for k in self.hits]
@@ -155,7 +158,8 @@ class ResultCache:
         return out
 
     def put_many(self, items: list[tuple[bytes, bytes | None]]) -> None:
-        """Store (key, value) pairs; a value of None marks a key read again this run (it stays). Once this
+        """Store (key, value) pairs; a value of None marks a stale key read again this run (restamped), False
+        one read again that needs no restamp (spared when the bound is enforced). Once this
         run has grown the cache by `budget` bytes (the bound, or less: `spare_only`), new values are
         dropped: a huge file's results past the bound would be written only to be evicted when the run
         closes (at 2M examples, GBs of writes and deletes), and the first ones with them. A value over
@@ -169,7 +173,6 @@ class ResultCache:
             self.db.executemany("INSERT OR REPLACE INTO results (k, v, used) VALUES (?, ?, ?)", new)
             self.db.executemany("UPDATE results SET used = ? WHERE k = ?",
                                 [(self.run, k) for k, v in items if v is None])
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS read_again (k BLOB PRIMARY KEY)")
             self.db.executemany("INSERT OR IGNORE INTO temp.read_again VALUES (?)",
                                 [(k,) for k, v in items if v is False])
             self.db.commit()
@@ -205,7 +208,6 @@ class ResultCache:
             return 0
         dropped = 0
         try:
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS read_again (k BLOB PRIMARY KEY)")
             size = self.live_bytes()
             spared = True
             while size > self.limit:

@@ -116,7 +116,7 @@ class ChunkWorker:
 
     def _stale(self) -> list:
         # (key, None) for old entries read again: the writer restamps them; (key, False) for the others read
-        return self.cache.take_stale() if self.cache is not None else []
+        return self.cache.take_read() if self.cache is not None else []
 
     def _summary(self, ln: bytes, example: int, key: bytes | None, cached: dict, fresh: list) -> ExampleSummary:
         hit = cached.get(key) if cached else None
