@@ -68,6 +68,46 @@ def test_entries_read_again_this_run_are_evicted_last_though_their_stamp_is_olde
     assert len(present) < 250
 
 
+def test_partials_edits_replaced_go_before_lines_results_of_the_same_age(tmp_path):
+    # a re-check after edits reads every partial of the file as it is now; the partials of the chunk
+    # versions the edits replaced are garbage, the untouched lines' results are what the next edit needs
+    path = tmp_path / "c.sqlite3"
+    lines = [b"line%04d" % i for i in range(100)]
+    kept_parts = [b"part%04d" % i for i in range(50)]
+    replaced = [b"old%04d" % i for i in range(50)]
+    cold = ResultCache(path, limit=10 << 20)                                  # run 1, the cold check
+    cold.put_many([(k, bytes(2000)) for k in lines])                         # written first: oldest rowids
+    cold.put_many([(k, bytes(2000), cache.PARTIAL_ENTRY) for k in kept_parts + replaced])
+    cold.close()
+    limit = ResultCache(path, readonly=True).live_bytes() + 40_000           # room for ~20 more, not 50
+    reader = ResultCache(path, readonly=True)
+    assert len(reader.get_many(kept_parts)) == 50                            # the chunks the edits left alone
+    read = reader.take_read()
+    writer = ResultCache(path, limit=limit)                                  # run 2, the re-check
+    writer.put_many([(b"new%04d" % i, bytes(2000), cache.PARTIAL_ENTRY) for i in range(50)] + read)
+    writer.close()
+    reader = ResultCache(path, readonly=True)
+    assert reader.live_bytes() <= limit
+    present = set(reader.get_many(lines + kept_parts + replaced + [b"new%04d" % i for i in range(50)]))
+    assert set(lines) <= present                                             # same stamp, kept
+    assert set(kept_parts) <= present and {b"new%04d" % i for i in range(50)} <= present
+    assert not set(replaced) & present
+
+
+def test_a_cache_without_entry_kinds_is_replaced(tmp_path):
+    path = tmp_path / "c.sqlite3"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE results (k BLOB PRIMARY KEY, v BLOB NOT NULL, used INTEGER NOT NULL)")
+    db.execute("INSERT INTO results VALUES (x'01', x'02', 1)")
+    db.commit()
+    db.close()
+    writer = ResultCache(path)
+    writer.put_many([(b"k", b"v", cache.PARTIAL_ENTRY)])
+    assert writer.get_many([b"k", b"\x01"]) == {b"k": b"v"}
+    assert writer.db.execute("SELECT kind FROM results").fetchall() == [(cache.PARTIAL_ENTRY,)]
+    writer.close()
+
+
 def test_evicted_entries_give_their_space_back_to_the_file_system(tmp_path):
     path = tmp_path / "c.sqlite3"
     _fill(path, [b"a%05d" % i for i in range(3000)], 100 << 20).close()          # ~6 MB, under the bound

@@ -13,7 +13,7 @@ from tunescope.checks.example import analyze   # called as analyze.X: tests spy 
 from tunescope.checks.model import CheckOptions, ExampleSummary, RecordKind
 from tunescope.checks.registry import W, Finding, check
 from tunescope.checks.run import chunking, codec
-from tunescope.checks.run.cache import entry_key, open_reader
+from tunescope.checks.run.cache import PARTIAL_ENTRY, entry_key, open_reader
 from tunescope.checks.run.partial import Partial
 from tunescope.checks.run.heap import release_free_heap
 from tunescope.tokens.count import TokenCounter
@@ -231,7 +231,7 @@ class ChunkWorker:
             if key is not None:
                 packed = part.dumps()
                 if packed is not None:
-                    fresh.append((key, packed))
+                    fresh.append((key, packed, PARTIAL_ENTRY))
             total.merge(part)
         self.packed = None
         if plan.range_key is not None:
@@ -240,7 +240,7 @@ class ChunkWorker:
             # at 1% of lines edited) will likely change again before it is read, so it would only churn
             new = not reused and not plan.summaries          # nothing of it cached: a file seen first
             if self.packed is not None and (new or len(plan.bounds) - reused <= RANGE_REBUILT_MAX):
-                fresh.append((plan.range_key, self.packed))
+                fresh.append((plan.range_key, self.packed, PARTIAL_ENTRY))
             if into is not None:
                 into.merge(total)
                 return into, fresh
