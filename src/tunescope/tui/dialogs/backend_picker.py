@@ -6,7 +6,6 @@ backend is billed or a simulation and what it still needs. Dismisses with the ch
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -14,11 +13,11 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tunescope.tui import keymap
-from tunescope.tui.dialogs.prompt_base import PROMPT_CSS, PromptScreen
+from tunescope.tui.dialogs.prompt_base import PROMPT_CSS, ChoiceScreen
 from tunescope.tui.jobs_connection import BackendChoice
 
 
-class BackendPickerScreen(PromptScreen):
+class BackendPickerScreen(ChoiceScreen):
     """One OptionList of backends, the current one highlighted."""
 
     BINDINGS = keymap.BACKEND_PICKER_BINDINGS
@@ -38,21 +37,3 @@ class BackendPickerScreen(PromptScreen):
                                for c in self.choices], id="backend-options")
             yield Static("enter choose · j/k move · esc cancel · profiles: `tunescope jobs backends save`",
                          classes="prompt-help", markup=False)
-
-    def on_mount(self) -> None:
-        option_list = self.query_one(OptionList)
-        option_list.focus()
-        names = [c.name for c in self.choices]
-        if self.current in names:
-            option_list.highlighted = names.index(self.current)
-
-    def action_cursor_down(self) -> None:
-        self.query_one(OptionList).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one(OptionList).action_cursor_up()
-
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(event.option.id)

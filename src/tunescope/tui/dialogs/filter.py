@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
@@ -10,10 +9,10 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tunescope.tui import keymap
-from tunescope.tui.dialogs.prompt_base import PROMPT_CSS, PromptScreen
+from tunescope.tui.dialogs.prompt_base import PROMPT_CSS, ChoiceScreen
 
 
-class FilterScreen(PromptScreen):
+class FilterScreen(ChoiceScreen):
     """Pick one filter from (key, label) options; dismisses with the key or None."""
 
     BINDINGS = keymap.FILTER_BINDINGS
@@ -32,21 +31,3 @@ class FilterScreen(PromptScreen):
             yield OptionList(*[Option(Content(label), id=key) for key, label in self.options], id="filter-options")
             yield Static("enter choose · j/k move · esc cancel", classes="prompt-help", markup=False)
             yield Static("" if self.options else "Nothing to filter on yet.", classes="prompt-error", markup=False)
-
-    def on_mount(self) -> None:
-        option_list = self.query_one(OptionList)
-        option_list.focus()
-        keys = [key for key, _ in self.options]
-        if self.current in keys:
-            option_list.highlighted = keys.index(self.current)
-
-    def action_cursor_down(self) -> None:
-        self.query_one(OptionList).action_cursor_down()
-
-    def action_cursor_up(self) -> None:
-        self.query_one(OptionList).action_cursor_up()
-
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self.dismiss(event.option.id)

@@ -7,8 +7,9 @@ shown), so the caller only ever receives a usable value or None for
 
 from __future__ import annotations
 
+from textual import on
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 
 from tunescope.tui import keymap
 
@@ -44,3 +45,28 @@ class PromptScreen(ModalScreen):
 
     def show_error(self, message: str) -> None:
         self.query_one(".prompt-error", Static).update(message)
+
+
+class ChoiceScreen(PromptScreen):
+    """A prompt that is one OptionList whose options have ids: it opens on `current`, moves with the
+    screen's cursor bindings (j/k) and dismisses with the chosen option's id."""
+
+    current: str | None = None
+
+    def on_mount(self) -> None:
+        option_list = self.query_one(OptionList)
+        option_list.focus()
+        ids = [option_list.get_option_at_index(i).id for i in range(option_list.option_count)]
+        if self.current in ids:
+            option_list.highlighted = ids.index(self.current)
+
+    def action_cursor_down(self) -> None:
+        self.query_one(OptionList).action_cursor_down()
+
+    def action_cursor_up(self) -> None:
+        self.query_one(OptionList).action_cursor_up()
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.dismiss(event.option.id)
