@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from tests.factories import write_jsonl
 from tunescope import cli
 from tunescope.checks.run import cache
@@ -94,20 +96,6 @@ def test_partials_edits_replaced_go_before_lines_results_of_the_same_age(tmp_pat
     assert not set(replaced) & present
 
 
-def test_a_cache_without_entry_kinds_is_replaced(tmp_path):
-    path = tmp_path / "c.sqlite3"
-    db = sqlite3.connect(path)
-    db.execute("CREATE TABLE results (k BLOB PRIMARY KEY, v BLOB NOT NULL, used INTEGER NOT NULL)")
-    db.execute("INSERT INTO results VALUES (x'01', x'02', 1)")
-    db.commit()
-    db.close()
-    writer = ResultCache(path)
-    writer.put_many([(b"k", b"v", cache.PARTIAL_ENTRY)])
-    assert writer.get_many([b"k", b"\x01"]) == {b"k": b"v"}
-    assert writer.db.execute("SELECT kind FROM results").fetchall() == [(cache.PARTIAL_ENTRY,)]
-    writer.close()
-
-
 def test_evicted_entries_give_their_space_back_to_the_file_system(tmp_path):
     path = tmp_path / "c.sqlite3"
     _fill(path, [b"a%05d" % i for i in range(3000)], 100 << 20).close()          # ~6 MB, under the bound
@@ -118,16 +106,21 @@ def test_evicted_entries_give_their_space_back_to_the_file_system(tmp_path):
     assert ResultCache(path, readonly=True).live_bytes() <= 1_000_000
 
 
-def test_a_cache_from_before_the_bound_is_replaced(tmp_path):
+@pytest.mark.parametrize("columns, row", [("k BLOB PRIMARY KEY, v BLOB NOT NULL", "x'01', x'02'"),   # before the bound
+                                          ("k BLOB PRIMARY KEY, v BLOB NOT NULL, used INTEGER NOT NULL",
+                                           "x'01', x'02', 1")])                                  # before entry kinds
+def test_a_cache_of_an_older_schema_is_replaced(tmp_path, columns, row):
     path = tmp_path / "c.sqlite3"
     db = sqlite3.connect(path)
-    db.execute("CREATE TABLE results (k BLOB PRIMARY KEY, v BLOB NOT NULL)")
-    db.execute("INSERT INTO results VALUES (x'01', x'02')")
+    db.execute(f"CREATE TABLE results ({columns})")
+    db.execute(f"INSERT INTO results VALUES ({row})")
     db.commit()
     db.close()
     writer = ResultCache(path)
-    writer.put_many([(b"k", b"v")])
-    assert writer.get_many([b"k", b"\x01"]) == {b"k": b"v"}
+    writer.put_many([(b"k", b"v"), (b"p", b"w", cache.PARTIAL_ENTRY)])
+    assert writer.get_many([b"k", b"p", b"\x01"]) == {b"k": b"v", b"p": b"w"}
+    assert sorted(writer.db.execute("SELECT k, kind FROM results")) == [(b"k", cache.LINE_ENTRY),
+                                                                         (b"p", cache.PARTIAL_ENTRY)]
     writer.close()
 
 
