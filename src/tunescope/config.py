@@ -66,8 +66,8 @@ class Settings:
     """Similarity (0.5-1.0, MinHash estimate of word-bigram Jaccard) at which `tunescope check` reports
     near-duplicates and validation near-copies; 0 turns them off."""
     result_cache_mb: int = 0
-    """Bound of the check result cache in MB (least recently used results go first); 0: 10% of the file
-    checked, at least 256 MB."""
+    """Bound of the check result cache in MB (chunk sums that edits replaced go first, then the least recently
+    used results); 0: half the file checked, at least 256 MB."""
     target: str = ""
     """Destination whose rules the app applies beside the model (`tunescope check --target`); "" for none."""
     tokenizer: str = ""

@@ -45,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
         share = f"{cache.FILE_SHARE:.0%} of the last file checked ({_mb(followed)})"
         how = ("result_cache_mb in config.toml" if not followed else
                share if bound > cache.DEFAULT_LIMIT_MB << 20 else f"the {cache.DEFAULT_LIMIT_MB} MB floor: {share} is less")
-        print(f"  bound: {_mb(bound)} at the last check ({how}); least recently used results go first")
+        print(f"  bound: {_mb(bound)} at the last check ({how})")
+        print("  when full: chunk sums that edits replaced go first, then the least recently used results")
     print(f"  next check: {_rule(cache)}")
     print("  clear it with: tunescope cache clear")
     return 0
