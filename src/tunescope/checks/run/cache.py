@@ -47,7 +47,7 @@ _SCHEMA = ("CREATE TABLE IF NOT EXISTS results (k BLOB PRIMARY KEY, v BLOB NOT N
            "kind INTEGER NOT NULL DEFAULT 0)",
            "CREATE INDEX IF NOT EXISTS results_used ON results (used)",
            # only partials (~1 row in 15): the eviction's first pass, at the cost of one more small index
-           "CREATE INDEX IF NOT EXISTS results_partials ON results (used) WHERE kind = 1",
+           f"CREATE INDEX IF NOT EXISTS results_partials ON results (used) WHERE kind = {PARTIAL_ENTRY}",
            "CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL)")
 _CODE_PACKAGES = ("checks", "dataset", "tokens")   # everything that can change a cached value
 
@@ -163,9 +163,9 @@ class ResultCache:
         return out
 
     def put_many(self, items: list[tuple[bytes, bytes | None]]) -> None:
-        """Store (key, value) pairs, lines' results, and (key, value, PARTIAL_ENTRY) triples, partials; a value
-        of None marks a stale key read again this run (restamped), False
-        one read again that needs no restamp (spared when the bound is enforced). Once this
+        """Store lines' results, (key, value), and partials, (key, value, PARTIAL_ENTRY). A value of None marks
+        a stale key read again this run (restamped), False one read again that needs no restamp (spared
+        when the bound is enforced). Once this
         run has grown the cache by `budget` bytes (the bound, or less: `spare_only`), new values are
         dropped: a huge file's results past the bound would be written only to be evicted when the run
         closes (at 2M examples, GBs of writes and deletes), and the first ones with them. A value over
