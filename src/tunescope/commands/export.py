@@ -26,8 +26,8 @@ def register(sub) -> None:
                               ". Exit 0: written; 1: written but something was not carried (--strict only); "
                               "2: nothing written.")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("--to", required=True, choices=list(TARGETS), metavar="TARGET", dest="target",
-                   help="destination: " + ", ".join(TARGETS))
+    p.add_argument("--to", "--target", required=True, choices=list(TARGETS), metavar="TARGET", dest="target",
+                   help="destination (--target, as in check and fix): " + ", ".join(TARGETS))
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="the file to write")
     p.add_argument("--from", dest="source", choices=list(TARGETS), default=None, metavar="TARGET",
                    help="the input's format (default: detected; OpenAI unless it is another target's)")

@@ -69,7 +69,8 @@ def test_weight_zero_is_reported_for_vertex_and_kept_for_axolotl(tmp_path, capsy
     assert main(["export", str(data), "--to", "axolotl", "-o", str(out), "--strict"]) == 0   # nothing lost
     written = json.loads(out.read_text())
     assert [m.get("train") for m in written["messages"]] == [None, False, None, True]
-    assert main(["export", str(data), "--to", "vertex", "-o", str(tmp_path / "v.jsonl"), "--strict"]) == 1
+    # --target, as check takes it, names the destination too
+    assert main(["export", str(data), "--target", "vertex", "-o", str(tmp_path / "v.jsonl"), "--strict"]) == 1
     assert "weight_not_carried" in capsys.readouterr().out
 
 
