@@ -12,6 +12,7 @@ from tunescope.checks import keys
 from tunescope.checks.dataset.aggregator import DatasetAggregator
 from tunescope.checks.dataset.collectors import COLLECTORS, VALIDATION_CHECKS, images
 from tunescope.checks.dataset.collectors.near_duplicates import NearDuplicates
+from tunescope.checks.dataset.collectors.replies import _key as replies_key
 from tunescope.checks.example import legacy as example_legacy
 from tunescope.checks.example.analyze import analyze_line
 from tunescope.checks.model import CheckOptions, ExampleSummary
@@ -261,3 +262,16 @@ def test_a_missing_assistant_reply_does_not_make_the_file_mixed(tmp_path):
     assert messages(r, "missing_assistant_message")        # read as supervised, and said so
     assert r.format == "chat"                              # was "mixed" (raw kinds: 10 chat, 1 reinforcement)
     assert not messages(r, "mixed_formats")
+
+
+def test_long_replies_are_told_apart_by_their_whole_text_and_quoted_by_their_head(tmp_path):
+    # counted under their quoted head and a digest: every cached chunk partial holds this counter
+    head = "The customer asks for a refund of an order that arrived damaged; the ticket goes to the team for "
+    labels = [head + team for team in ("billing.", "shipping.", "returns.")]     # alike for 99 characters
+    r = check(tmp_path, [qa(f"ticket {i}", labels[i % 3]) for i in range(30)])
+    replies = r.stats["replies"]
+    assert replies["distinct"] == 3 and [d["count"] for d in replies["distribution"]] == [10, 10, 10]
+    assert {d["reply"] for d in replies["distribution"]} == {head[:79] + "…"}
+    assert f'"{head[:79]}…" 10' in messages(r, "reply_distribution")[0]
+    shown, digest = replies_key(labels[0])                  # what is kept of a long one: 80 characters, 8 bytes
+    assert shown == head[:79] + "…" and len(digest) == 8 and replies_key("positive") == "positive"
