@@ -8,7 +8,6 @@ editor to open, a save or a check to start.
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 
 from tunescope.review.saving import SaveRequest

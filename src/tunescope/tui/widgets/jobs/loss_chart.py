@@ -78,8 +78,7 @@ def row_ticks(low: float, high: float, rows: int, most: int = 6) -> tuple[float,
     values = [high - (high - low) * r / (rows - 1) for r in picked]
     gap = min(a - b for a, b in zip(values, values[1:]))
     decimals = 2
-    while decimals < 6 and len({f"{v:.{decimals}f}" for v in values}) < len(values) or \
-            (decimals < 6 and gap < 10 ** -decimals):
+    while decimals < 6 and (len({f"{v:.{decimals}f}" for v in values}) < len(values) or gap < 10 ** -decimals):
         decimals += 1
     return low, high, values, [f"{v:.{decimals}f}" for v in values]
 
