@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
 from tunescope.jobs.types import Checkpoint, Metrics
 from tunescope.tui.widgets.jobs import format as fmt
@@ -81,6 +81,8 @@ def test_event_lines_dim_the_time_and_emphasise_numbers():
 
 
 @given(st.floats(0, 50, allow_nan=False), st.floats(0, 50, allow_nan=False), st.integers(2, 60))
+@example(0.0, 1e-9, 2)      # CI found it: a span of 1e-9 was labelled 0.000000 twice
+@example(50.0, 50.0001, 60)
 def test_row_ticks_put_distinct_values_on_rows_from_top_to_bottom(a, b, rows):
     low, high, values, labels = row_ticks(min(a, b), max(a, b), rows)
     assert low < high and values[0] == high

@@ -63,8 +63,9 @@ def row_ticks(low: float, high: float, rows: int, most: int = 6) -> tuple[float,
     """(low, high, values, labels) of the y axis, each value on a plot row (the top row is `high`, the
     bottom `low`), at most about `most` of them. plotext's own ticks could outnumber the rows: two
     landed on one row and the axis read 2.20, 1.93, 1.65, 1.10 (1.38 left out, one step looked like two).
-    A flat series gets a little room around it; labels have the decimals that keep them apart."""
-    if high - low < 1e-9:
+    A flat series, or one that moves by less than six decimals can label apart (a span of 1e-9 read
+    0.000000 twice), gets a little room around it; labels have the decimals that keep them apart."""
+    if high - low < 1e-4:
         pad = max(abs(low) * 0.05, 0.01)
         low, high = low - pad, high + pad
     rows = max(2, rows)
