@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from tunescope import config as tunescope_config
 from tunescope.tokens.models import ModelTableError
 from tunescope.train.settings import (ADAPTERS, DEFAULT_LEARNING_RATE, DEFAULT_MAX_COMPLETION_LENGTH, DEFAULT_MAX_LENGTH,
                                       DEVICES, INSTALL_HINT,
@@ -56,12 +57,12 @@ def _positive_int(text: str) -> int:
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("serve", help="run a local OpenAI-compatible fine-tuning API server (simulated training)",
+    p = subparsers.add_parser("serve", help="run a local OpenAI-compatible fine-tuning API server (simulated, or real training with --trainer hf)",
                               description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; any other address needs --api-key)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
     p.add_argument("--data-dir", type=Path, default=None,
-                   help="where the database and uploaded files live (default: tunescope's data directory /server)")
+                   help=f"where the database and uploaded files live (default: {tunescope_config.data_dir() / 'server'})")
     p.add_argument("--speed", type=_positive_float, default=0.5, metavar="SECONDS",
                    help="seconds per simulated training step (default 0.5; 0.01 makes a job finish in seconds)")
     p.add_argument("--queue-delay", type=_positive_float, default=None, metavar="SECONDS",
