@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 
@@ -14,7 +13,7 @@ from tests.functional.app_helpers import app_for, ready, sample_copy, settle, sh
 from tests.functional.panes_screen_host import NOTHING, ScreenHost
 from tunescope.editing.ops import JsonEditError, parse_text
 from tunescope.tui.dialogs.confirm import ConfirmScreen
-from tunescope.tui.dialogs.editor import JsonEditorScreen, error_position
+from tunescope.tui.dialogs.editor import HIGHLIGHT_MAX_CHARS, JsonEditorScreen, error_position
 
 EXAMPLE = {"messages": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello!"}]}
 PRETTY = json.dumps(EXAMPLE, indent=2)
@@ -90,15 +89,22 @@ async def test_a_crashing_validator_does_not_lose_the_edit():
         assert "schema file missing" in app.screen.error
 
 
-async def test_json_highlighting_only_when_the_grammar_is_installed():
+async def test_json_is_coloured_out_of_the_box():
+    # tree-sitter and its JSON grammar are dependencies (pyproject.toml): a plain install colours the editor
     app = editor_host()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        area = app.screen.query_one(TextArea)
-        installed = bool(importlib.util.find_spec("tree_sitter")) and bool(importlib.util.find_spec("tree_sitter_json"))
-        assert area.language == ("json" if installed else None)
-        subtitle = app.screen.query_one("#editor-dialog").border_subtitle
-        assert ("no colours" in str(subtitle)) is (not installed)
+        assert app.screen.query_one(TextArea).language == "json"
+        assert str(app.screen.query_one("#editor-dialog").border_subtitle) == "JSON"
+
+
+async def test_a_text_too_long_to_colour_quickly_is_edited_plain_and_says_why():
+    big = '{"messages": [{"role": "user", "content": "' + "word " * (HIGHLIGHT_MAX_CHARS // 5) + '"}]}'
+    app = ScreenHost(lambda: JsonEditorScreen(big, "Edit"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.query_one(TextArea).language is None
+        assert "no colours past 100 kB" in str(app.screen.query_one("#editor-dialog").border_subtitle)
 
 
 def test_error_position_parses_core_and_stdlib_messages():

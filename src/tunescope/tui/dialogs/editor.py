@@ -24,6 +24,8 @@ from tunescope.review.json_text import json_problem
 from tunescope.tui import keymap
 from tunescope.tui.dialogs.confirm import ConfirmScreen
 
+HIGHLIGHT_MAX_CHARS = 100_000   # colours cost nothing felt up to here; at 200 kB they doubled a key's redraw
+
 POSITION = re.compile(r"line (\d+)(?:,)?\s+col(?:umn)?\s+(\d+)", re.IGNORECASE)
 
 
@@ -96,14 +98,12 @@ class JsonEditorScreen(ModalScreen[str | None]):
         self.initial_error = error      # why this text came back (e.g. from $EDITOR), shown on open
         self.title_text = title
         self.validate = validate
-        self.highlighting = json_highlighting_available()
+        self.highlighting = json_highlighting_available() and len(text) <= HIGHLIGHT_MAX_CHARS
 
     def compose(self) -> ComposeResult:
         with Vertical(id="editor-dialog") as dialog:
             dialog.border_title = self.title_text
-            dialog.border_subtitle = Content(
-                "JSON" if self.highlighting else "JSON · no colours: pip install 'textual[syntax]'"
-            )
+            dialog.border_subtitle = Content("JSON" if self.highlighting else self._plain_reason())
             yield JsonTextArea.code_editor(
                 self.original_text,
                 language="json" if self.highlighting else None,
@@ -113,6 +113,11 @@ class JsonEditorScreen(ModalScreen[str | None]):
             )
             yield Static("", id="editor-error", markup=False)
         yield Footer()
+
+    def _plain_reason(self) -> str:
+        if len(self.original_text) > HIGHLIGHT_MAX_CHARS:
+            return f"JSON · no colours past {HIGHLIGHT_MAX_CHARS // 1000} kB (keys stay quick)"
+        return "JSON · no colours: pip install 'textual[syntax]'"
 
     def on_mount(self) -> None:
         self.text_area.focus()
