@@ -16,6 +16,7 @@ import pytest
 
 from tests.conftest import DATASETS
 from tests.server.conftest import EventFollower, upload, wait_status
+from tunescope.server.datadir_lock import announced
 
 ONE_EPOCH = {"type": "supervised", "supervised": {"hyperparameters": {"n_epochs": 1}}}
 
@@ -117,6 +118,10 @@ def test_cli_server_survives_sigkill_mid_job(make_client, tmp_path):
     client = make_client(Target, api_key="sk-cli-secret")
     try:
         _wait_up(client, proc)
+        # other tunescope processes on this data dir find it there (and learn a key is needed, not the key)
+        held = announced(tmp_path / "cli")
+        assert (held.base_url, held.pid, held.needs_key) == (Target.base_url, proc.pid, True)
+        assert "sk-cli-secret" not in (tmp_path / "cli" / ".lock").read_text()
         train = upload(client, DATASETS / "foundry_gsm8k_chat_valid.jsonl")
         job = client.fine_tuning.jobs.create(model="gpt-4o-mini", training_file=train.id, method=ONE_EPOCH)
         follower = EventFollower(client, job.id)

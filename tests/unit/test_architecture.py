@@ -90,9 +90,8 @@ ALLOWED_LATE_IMPORTS: dict[tuple[str, str], str] = {
     ("tunescope.commands.serve", "tunescope.train.reward"): "the real trainer's grader check loads only for serve --trainer hf",
     ("tunescope.train.worker", "tunescope.train.callback"):
         "the callback subclasses transformers' TrainerCallback: it loads in the training process only",
-    ("tunescope.providers.local", "tunescope.server.app"):
+    ("tunescope.providers.local", "tunescope.server.embedded"):
         "every `tunescope jobs` run loads all providers to build its flags; the server (0.2 s) only on connect",
-    ("tunescope.providers.local", "tunescope.server.embedded"): "as above: the server only on connect",
     ("tunescope.commands.eval", "tunescope.eval.backend"): "openai loads only when an evaluation runs; " + _CLI_START,
     ("tunescope.commands.eval", "tunescope.eval.promptfoo"): _CLI_START,
     ("tunescope.commands.eval", "tunescope.eval.report"): _CLI_START,

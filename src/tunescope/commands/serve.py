@@ -186,6 +186,10 @@ def run(args) -> int:
           file=sys.stderr, flush=True)
     server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level, timeout_graceful_shutdown=3,
                                            http=timed_protocol(config.header_timeout)))
+    # connections queue from here on; other tunescope processes on this data dir read the address and use it
+    sock.listen(2048)
+    local_host = {"0.0.0.0": "127.0.0.1", "::": "[::1]"}.get(args.host, host_for_url)
+    state.announce(f"http://{local_host}:{port}/v1")
     try:
         server.run(sockets=[sock])
     finally:

@@ -19,10 +19,12 @@ from tunescope.jobs.profiles import BackendProfile
 class Connection:
     """An open backend: `.client` (openai SDK), `.jobs` (JobsClient); `.close()` also stops `.server`."""
 
-    def __init__(self, profile: BackendProfile, client: Any, jobs: JobsClient, server: Any = None):
+    def __init__(self, profile: BackendProfile, client: Any, jobs: JobsClient, server: Any = None,
+                 is_local: bool | None = None):
         self.profile, self.client, self.jobs, self.server = profile, client, jobs, server
-        self.is_local = server is not None
-        """Jobs run in a simulated server this connection started: free, and they advance only while it runs."""
+        self.is_local = server is not None if is_local is None else is_local
+        """Jobs run in a local tunescope server (this connection's, or another process's on the same data
+        directory): free, and they advance only while some such server runs."""
 
     def close(self) -> None:
         try:

@@ -100,4 +100,5 @@ def missing_key(profile: BackendProfile) -> BackendError:
     return BackendError(
         f"no API key for backend {profile.name!r}: set the environment variable {profile.key_env}"
         " (or pass --api-key-env VAR to name another variable, or save one with "
-        "`tunescope jobs backends save NAME --save-key`).")
+        "`tunescope jobs backends save NAME --save-key`); the local backend (free, simulated: --backend local) "
+        "needs none.")

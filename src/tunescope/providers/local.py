@@ -1,12 +1,14 @@
 """The local simulated server, started inside this process on a free 127.0.0.1 port.
 
 No account, no key, no cost: the server simulates training (no model is trained),
-and a job advances only while some tunescope server uses its data directory.
+and a job advances only while some tunescope server uses its data directory. When another
+tunescope process already serves that directory (the app, `tunescope serve`), this one talks to it.
 This is the only provider that imports `tunescope.server`.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Mapping
 
@@ -15,9 +17,13 @@ from tunescope.jobs.connection import Connection
 from tunescope.jobs.errors import BackendError
 from tunescope.jobs.profiles import BackendProfile
 from tunescope.providers.base import LOCAL_KEY, Option, Provider, sdk_options
+from tunescope.server.datadir_lock import DataDirBusy, announced   # stdlib only: no server stack at start-up
 
 DEFAULT_SPEED = 0.5
 """Seconds per simulated step."""
+
+JOIN_WAIT = 5.0
+"""Seconds to wait for a server that holds the data directory but has not written its address yet."""
 
 LOCAL_DATA_DIR = Option("local_data_dir", "data directory of the local server", metavar="DIR")
 LOCAL_SPEED = Option("local_speed", "seconds per simulated step", metavar="SECONDS", type=float)
@@ -44,7 +50,6 @@ class LocalProvider(Provider):
 
         # Kept off start-up: the server stack (starlette, uvicorn) costs ~0.2 s to import, and every
         # `tunescope jobs` command loads every provider to build its flags, most of them never this one.
-        from tunescope.server.app import DataDirBusy
         from tunescope.server.embedded import default_data_dir, start_embedded
 
         configured = profile.options.get("local_data_dir")
@@ -53,10 +58,7 @@ class LocalProvider(Provider):
         try:
             server = start_embedded(data_dir=data_dir, speed=DEFAULT_SPEED if speed is None else speed)
         except DataDirBusy:
-            raise BackendError(
-                f"the local server's data directory {data_dir} is in use by another tunescope server "
-                "(probably `tunescope serve`). Talk to that one with --backend compatible --base-url "
-                "http://127.0.0.1:PORT/v1, stop it, or pass another --local-data-dir.") from None
+            return self._join(profile, data_dir, max_retries)
         except (OSError, ValueError) as exc:
             raise BackendError(f"cannot start the local server in {data_dir}: {exc}") from None
         try:
@@ -67,3 +69,26 @@ class LocalProvider(Provider):
             raise
         jobs = JobsClient(client, host="the local server", server_id=f"local:{Path(server.data_dir).resolve()}")
         return Connection(profile, client, jobs, server=server)
+
+    def _join(self, profile: BackendProfile, data_dir: Path, max_retries: int) -> Connection:
+        """Talk to the server that already uses `data_dir` (the app, another command, `tunescope serve`): it
+        wrote its address beside its lock. One still starting has written nothing yet: wait a little."""
+        import openai
+
+        deadline = time.monotonic() + JOIN_WAIT
+        while (holder := announced(data_dir)) is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if holder is None:
+            raise BackendError(
+                f"the local server's data directory {data_dir} is in use by another tunescope server that did not "
+                "say where it answers (an older tunescope?). Stop it, or pass another --local-data-dir.")
+        if holder.needs_key and not profile.api_key:
+            raise BackendError(
+                f"the local server's data directory {data_dir} is in use by `tunescope serve` (process {holder.pid}) "
+                f"at {holder.base_url}, which asks for an API key: talk to it with --backend compatible --base-url "
+                f"{holder.base_url} --api-key-env VAR, stop it, or pass another --local-data-dir.")
+        client = openai.OpenAI(base_url=holder.base_url, api_key=profile.api_key or LOCAL_KEY,
+                               **sdk_options(profile, max_retries))
+        host = f"the local server (process {holder.pid}{', real training' if holder.trainer != 'simulated' else ''})"
+        jobs = JobsClient(client, host=host, server_id=f"local:{Path(data_dir).resolve()}")
+        return Connection(profile, client, jobs, is_local=True)

@@ -26,6 +26,7 @@ from tunescope.server.blobs import Blobs
 from tunescope.server.chat import routes as chat_routes
 from tunescope.server.chat.service import ChatResponder
 from tunescope.server.chat.simulated import SimulatedResponder
+from tunescope.server.datadir_lock import DataDirBusy, DataDirLock
 from tunescope.server.errors import APIError
 from tunescope.server.files import routes as files_routes
 from tunescope.server.files.service import FilesService
@@ -41,14 +42,7 @@ from tunescope.tokens.models import load_models
 
 log = logging.getLogger("tunescope.server")
 
-try:  # POSIX advisory lock: one server per data dir
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None
-
-
-class DataDirBusy(RuntimeError):
-    """Another tunescope server holds the data directory's lock."""
+__all__ = ["DataDirBusy", "ServerState", "create_app", "describe"]
 
 
 RESOURCES = (files_routes, jobs_routes, models_routes, chat_routes)
@@ -72,14 +66,15 @@ class ServerState:
         table = load_models()  # before taking the lock: a broken models.toml is reported as it is
         config.prepare()
         self.config = config
-        self._lock_fh = open(config.data_dir / ".lock", "a+")  # noqa: SIM115 - held for the server's lifetime
-        if fcntl is not None:
-            try:
-                fcntl.flock(self._lock_fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                self._lock_fh.close()
-                raise DataDirBusy(f"{config.data_dir} is in use by another tunescope server; stop it or pass "
-                                  "another --data-dir.") from None
+        self.lock = DataDirLock(config.data_dir)   # raises DataDirBusy; `announce` says where this one answers
+        try:
+            self._open(config, table, make_trainer, make_responder)
+        except BaseException:
+            self.lock.release()
+            raise
+        self._closed = False
+
+    def _open(self, config: ServerConfig, table, make_trainer: TrainerFactory, make_responder: ResponderFactory) -> None:
         self.store = Store(config.db_path)
         self.blobs = Blobs(config.files_dir, config.uploads_dir, config.tmp_dir)
         self.blobs.clean_tmp()
@@ -94,7 +89,6 @@ class ServerState:
         self.trainer = make_trainer(self.jobs, config)
         self.jobs.attach(self.trainer)
         self.responder = make_responder(self.jobs, config)
-        self._closed = False
 
     def close(self) -> None:
         if self._closed:
@@ -102,10 +96,12 @@ class ServerState:
         self._closed = True
         self.trainer.stop()
         self.store.close()
-        with contextlib.suppress(OSError):
-            if fcntl is not None:
-                fcntl.flock(self._lock_fh, fcntl.LOCK_UN)
-            self._lock_fh.close()
+        self.lock.release()
+
+    def announce(self, base_url: str) -> None:
+        """Write this server's address beside its lock, for other tunescope processes (datadir_lock.py)."""
+        trainer = "simulated" if isinstance(self.trainer, SimulatedTrainer) else "real"
+        self.lock.announce(base_url, needs_key=self.config.api_key is not None, trainer=trainer)
 
 
 def _auth_error(missing: bool) -> APIError:

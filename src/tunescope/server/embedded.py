@@ -68,6 +68,7 @@ class EmbeddedServer:
                 self.stop()
                 raise RuntimeError("embedded tunescope server did not start in time")
             time.sleep(0.01)
+        self.state.announce(self.base_url)     # another tunescope process on this data dir talks to this one
         return self
 
     def stop(self, timeout: float = 10.0) -> None:
