@@ -7,19 +7,21 @@ import json
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
 
 from tests.jobs.conftest import FAKE_KEY, FAST, write_chat
 from tunescope.jobs.connection import connect
 from tunescope.jobs.errors import BackendError
+from tunescope.jobs.follow import watch
 from tunescope.jobs.profiles import resolve_backend
 from tunescope.server.datadir_lock import announced
 from tunescope.server.embedded import start_embedded
 
 
-def _local(data_dir):
-    return resolve_backend("local", local_data_dir=str(data_dir))
+def _local(data_dir, speed=None):
+    return resolve_backend("local", local_data_dir=str(data_dir), local_speed=speed)
 
 
 def _job_on(server, tmp_path) -> str:
@@ -86,3 +88,30 @@ def test_no_key_for_openai_says_how_to_try_jobs_without_one(tmp_path):
                          capture_output=True, text=True, timeout=60, env=env)
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert "OPENAI_API_KEY" in out.stderr and "--backend local" in out.stderr
+
+
+def test_a_watch_through_a_joined_server_carries_on_after_that_server_stops(tmp_path):
+    holder = start_embedded(tmp_path / "server", speed=0.05, queue_delay=0.05)
+    stopped = False
+    try:
+        conn = connect(_local(holder.data_dir, speed=0.002))
+        job_id = _job_on(holder, tmp_path)
+        steps_before = None
+        give_up = threading.Event()
+        timer = threading.Timer(30, give_up.set)      # without the take-over the watch would back off forever
+        timer.start()
+        for update in watch(conn.jobs, job_id, interval=0.02, cancel=give_up):
+            steps = [e.message for e in update.events if e.message.startswith("Step ")]
+            if steps and not stopped:
+                holder.stop()               # the app that served the data dir quits mid-job
+                stopped = True
+                steps_before = steps[-1]
+            final = update.job
+        timer.cancel()
+        assert steps_before is not None and final.status == "succeeded"
+        assert conn.server is not None and conn.server.base_url != holder.base_url   # this process serves now
+        assert announced(tmp_path / "server").base_url == conn.server.base_url
+        conn.close()
+    finally:
+        if not stopped:
+            holder.stop()

@@ -16,7 +16,7 @@ import csv
 import io
 import os
 import threading
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from tunescope.jobs.deadlines import RemoteModel, StartGate
@@ -49,6 +49,9 @@ class JobsClient:
         """What this backend refuses to start (OpenAI's provider sets its job cutoff); `models()` feeds it."""
         self.trainer: str | None = None
         """A tunescope server's trainer as its `/v1/models` said: "simulated" or "hf"; None elsewhere or unasked."""
+        self.recover: Callable[[], bool] | None = None
+        """Set by the local provider on a connection to another process's server: when that server went away,
+        serve the data directory here (or follow whoever took it over); True when calls can go on."""
 
     def _errors(self, action: str):
         return sdk_errors(action, self.host, self.secrets)

@@ -109,6 +109,8 @@ def watch(jobs: JobsClient, job_id: str, interval: float = 2.0, cancel: threadin
         except JobsError as exc:
             if exc.kind not in ("connection", "timeout", "server", "rate_limit"):
                 raise
+            if exc.kind == "connection" and recovered(follower.jobs):
+                continue                      # the local server this joined went away: this process serves now
             delay = min(max_interval, max(delay * 2, interval))
             if cancel.wait(delay):
                 return
@@ -119,6 +121,14 @@ def watch(jobs: JobsClient, job_id: str, interval: float = 2.0, cancel: threadin
             return
         if cancel.wait(interval):
             return
+
+
+def recovered(jobs: JobsClient) -> bool:
+    """After a connection error: True when `jobs.recover` (a joined local server) made calls possible again."""
+    try:
+        return jobs.recover is not None and jobs.recover()
+    except Exception:  # noqa: BLE001 - a failed take-over leaves the connection error to be reported as it is
+        return False
 
 
 def wait_until(jobs: JobsClient, job_id: str, statuses: tuple[str, ...], timeout: float = 60.0,

@@ -91,4 +91,27 @@ class LocalProvider(Provider):
                                **sdk_options(profile, max_retries))
         host = f"the local server (process {holder.pid}{', real training' if holder.trainer != 'simulated' else ''})"
         jobs = JobsClient(client, host=host, server_id=f"local:{Path(data_dir).resolve()}")
-        return Connection(profile, client, jobs, is_local=True)
+        connection = Connection(profile, client, jobs, is_local=True)
+        jobs.recover = lambda: self._take_over(connection, data_dir)
+        return connection
+
+    def _take_over(self, connection: Connection, data_dir: Path) -> bool:
+        """The server this connection joined went away (its process ended): serve the data directory here,
+        as if this connection had been first, or follow the process that took it over meanwhile. Its jobs
+        carry on from the step they had reached (the store is on disk); `jobs watch` does not notice."""
+        from tunescope.server.embedded import start_embedded
+
+        if connection.server is not None:
+            return False
+        speed = connection.profile.options.get("local_speed")
+        try:
+            connection.server = start_embedded(data_dir=data_dir, speed=DEFAULT_SPEED if speed is None else speed)
+            url, host = connection.server.base_url, "the local server"
+        except DataDirBusy:
+            holder = announced(data_dir)
+            if holder is None or holder.needs_key or holder.base_url == str(connection.client.base_url).rstrip("/"):
+                return False
+            url, host = holder.base_url, f"the local server (process {holder.pid})"
+        connection.client.base_url = url
+        connection.jobs.host = host
+        return True

@@ -19,7 +19,7 @@ from typing import Any, Callable
 from textual.message import Message
 
 from tunescope.jobs.errors import JobsError, sdk_errors
-from tunescope.jobs.follow import EventFollower
+from tunescope.jobs.follow import EventFollower, recovered
 from tunescope.jobs.upload import PreflightFailed
 from tunescope.tui.jobs_connection import StartedFiles
 from tunescope.tui.messages import (JobActionDone, JobFollowed, JobsListed, JobsProblem, JobsRecovered, JobStarted,
@@ -114,6 +114,8 @@ class JobsPoller:
                     self.post(JobsRecovered())
                 failures, stopped = 0, False
             except JobsError as exc:
+                if exc.kind == "connection" and self.backend.connected and recovered(self.backend.jobs()):
+                    continue                 # the local server this joined went away: the app serves it now
                 failures += 1
                 stopped = exc.kind in STOP_KINDS
                 self._report(exc.message, exc.kind, stopped)
