@@ -178,3 +178,46 @@ def test_ctrl_c_stops_watching_not_the_job(tmp_path):
     assert proc.returncode == 130 and "was not cancelled" in err and "Traceback" not in err
     after = json.loads(tunescope("show", job_id, "--format", "json", *data).stdout)
     assert after["status"] in ("queued", "running", "succeeded")
+
+
+@pytest.mark.slow
+def test_watch_says_when_the_backend_stops_answering_and_when_it_is_back(tmp_path):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    def serve():
+        return subprocess.Popen([sys.executable, "-m", "tunescope", "serve", "--port", str(port), "--data-dir",
+                                 str(tmp_path / "srv"), "--speed", "0.2", "--queue-delay", "0.05",
+                                 "--log-level", "warning"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    backend = ["--backend", "compatible", "--base-url", f"http://127.0.0.1:{port}/v1"]
+    server = serve()
+    try:
+        deadline = time.monotonic() + 30
+        while (made := tunescope("create", str(write_chat(tmp_path / "t.jsonl")), "--model", MODEL, "--yes",
+                                 "--format", "json", *backend)).returncode != 0:
+            assert time.monotonic() < deadline and server.poll() is None, made.stderr
+            time.sleep(0.2)
+        job_id = json.loads(made.stdout)["job"]["id"]
+        watcher = subprocess.Popen([sys.executable, "-m", "tunescope", "jobs", "watch", job_id, "--interval", "0.1",
+                                    *backend], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        seen = ""
+        while "Fine-tuning job started" not in seen:
+            assert time.monotonic() < deadline and watcher.poll() is None
+            seen += watcher.stdout.readline()
+        server.kill()                      # the server goes away mid-job...
+        server.wait(10)
+        time.sleep(5.0)                    # longer than the SDK's own retries
+        server = serve()                   # ...and comes back on the same port and data
+        out, err = watcher.communicate(timeout=60)
+    finally:
+        server.terminate()
+        server.wait(10)
+    assert watcher.returncode == 0, err
+    assert f"{job_id} succeeded" in out
+    lines = err.strip().splitlines()
+    assert len(lines) == 2 and "cannot connect to" in lines[0] and "Trying again in" in lines[0], err
+    assert lines[1] == "tunescope jobs: the backend answers again; watching."

@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 from tunescope.jobs.client import JobsClient
 from tunescope.jobs.errors import JobsError
@@ -92,16 +92,19 @@ class Update:
 
 
 def watch(jobs: JobsClient, job_id: str, interval: float = 2.0, cancel: threading.Event | None = None,
-          follower: EventFollower | None = None, max_interval: float = 30.0) -> Iterator[Update]:
+          follower: EventFollower | None = None, max_interval: float = 30.0,
+          on_trouble: Callable[[JobsError | None, float], None] | None = None) -> Iterator[Update]:
     """Yield an Update per round until the job ends or `cancel` is set.
 
     The job is read before the events, so the last round (job finished) also carries the final
-    events. Transient errors (connection, timeout, 5xx, 429) back off up to `max_interval`;
-    others raise JobsError.
+    events. Transient errors (connection, timeout, 5xx, 429) back off up to `max_interval`, each
+    told to `on_trouble(error, seconds until the next try)`, and the first good round after them
+    as `on_trouble(None, 0)`: a watch that only waited in silence looked hung. Others raise JobsError.
     """
     follower = follower or EventFollower(jobs, job_id)
     cancel = cancel or threading.Event()
     delay = interval
+    troubled = False
     while not cancel.is_set():
         try:
             job = follower.jobs.get(job_id)
@@ -112,9 +115,15 @@ def watch(jobs: JobsClient, job_id: str, interval: float = 2.0, cancel: threadin
             if exc.kind == "connection" and recovered(follower.jobs):
                 continue                      # the local server this joined went away: this process serves now
             delay = min(max_interval, max(delay * 2, interval))
+            troubled = True
+            if on_trouble is not None:
+                on_trouble(exc, delay)
             if cancel.wait(delay):
                 return
             continue
+        if troubled and on_trouble is not None:
+            on_trouble(None, 0.0)
+        troubled = False
         delay = interval
         yield Update(job=job, events=events, metrics=follower.latest)
         if job.done:

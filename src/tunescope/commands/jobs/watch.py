@@ -22,7 +22,7 @@ def watch_job(args, conn, job_id: str | None = None) -> int:
     stop = threading.Event()
     last = None
     try:
-        for update in watch(conn.jobs, job_id, interval=interval, cancel=stop):
+        for update in watch(conn.jobs, job_id, interval=interval, cancel=stop, on_trouble=_trouble_teller()):
             last = update.job
             if json_out:
                 for ev in update.events:
@@ -43,6 +43,24 @@ def watch_job(args, conn, job_id: str | None = None) -> int:
     if last is None:
         return 2
     return _finished(args, last)
+
+
+def _trouble_teller():
+    """One stderr line when the backend stops answering (then nothing more while it stays away: the wait
+    grows to 30 s), and one when it answers again."""
+    told: list[str] = []
+
+    def tell(error, delay: float) -> None:
+        if error is None:
+            if told:
+                print("tunescope jobs: the backend answers again; watching.", file=sys.stderr, flush=True)
+            told.clear()
+        elif error.kind not in told:
+            told.append(error.kind)
+            print(f"tunescope jobs: {error.message} Trying again in {delay:.2g} s, then less and less often "
+                  "(ctrl+c stops watching, not the job).", file=sys.stderr, flush=True)
+
+    return tell
 
 
 def _finished(args, job) -> int:
