@@ -60,7 +60,12 @@ def test_fail_under_sample_text_and_export(tmp_path, capsys):
     assert "4 of 10 example(s)" in out and "pass" in out and "--fail-under missed" in err
     assert cli.main(["eval", *common, "--model", BASE, "--model", job_id, "--fail-under", "0.5",
                      "--format", "json"]) == 0
-    lines = [e["line"] for e in json.loads(capsys.readouterr().out)["examples"]]
+    report = json.loads(capsys.readouterr().out)
+    lines = [e["line"] for e in report["examples"]]
+    # the Compare screen's comma-separated form works here too, with the same result
+    assert cli.main(["eval", *common, "--model", f"{BASE}, {job_id}", "--fail-under", "0.5", "--format", "json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert [m["model"] for m in again["models"]] == [m["model"] for m in report["models"]] == [BASE, job_id]
     assert cli.main(["eval", *common, "--model", BASE, "--format", "json"]) == 0
     assert [e["line"] for e in json.loads(capsys.readouterr().out)["examples"]] == lines  # same seed, same lines
 

@@ -56,7 +56,8 @@ def register(subparsers) -> None:
                               description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("file", metavar="FILE", help="JSONL dataset (chat, DPO or RFT)")
     p.add_argument("--model", action="append", required=True, metavar="MODEL",
-                   help="a model, job id or JOB:ckpt-N (repeat to compare; the first is the baseline)")
+                   help="a model, job id or JOB:ckpt-N (repeat, or separate with commas, to compare; the first is "
+                        "the baseline)")
     p.add_argument("--grader", action="append", metavar="KIND[:ARG]", help="exact (default), regex:PATTERN, ...")
     p.add_argument("--threshold", action="append", metavar="GRADER=X", help="pass threshold of a grader (0-1)")
     p.add_argument("--judge-mode", choices=["scored", "pairwise"], default=None, help="llm_judge mode")
@@ -133,6 +134,8 @@ def run(args: argparse.Namespace) -> int:
         why = f"; line {loaded.skipped[0][0]}: {loaded.skipped[0][1]}" if loaded.skipped else ""
         return _fail(f"{args.file}: no example to evaluate{why}")
     options = RequestOptions(temperature=args.temperature, max_tokens=args.max_tokens)
+    # `--model a,b` as the Compare screen's field takes it (no model name has a comma)
+    args.model = [name.strip() for value in args.model for name in value.split(",") if name.strip()]
     try:
         profile = profile_from(args)
         with connect(profile, max_retries=0) as conn:
