@@ -103,6 +103,17 @@ def test_cost_above_the_limit_needs_yes(make_server, capsys):
     capsys.readouterr()
 
 
+def test_a_model_no_request_reached_fails_the_run_and_says_why(make_server, capsys):
+    srv = make_server()
+    common = ["eval", str(PIRATE), "--backend", "compatible", "--base-url", srv.base_url, "--sample", "3"]
+    assert cli.main([*common, "--model", "gpt-4o-mini", "--model", "no-such-model"]) == 2
+    out, err = capsys.readouterr()
+    said = "The model 'no-such-model' does not exist"
+    assert f"3 request(s) failed: {said}" in out                   # the text report quotes the error
+    assert err.startswith(f"tunescope eval: every request to no-such-model failed: {said}")
+    assert cli.main([*common, "--model", "gpt-4o-mini"]) == 0       # the model that answered alone: a result
+
+
 def test_score_per_checkpoint(tmp_path, capsys):
     data, job_id, model = _tuned_data_dir(tmp_path)
     argv = ["eval", str(PIRATE), "--model", job_id, "--checkpoints", "--backend", "local",

@@ -178,6 +178,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"{args.file}: {len(loaded.examples)} of {loaded.total} example(s), {len(resolved)} model(s); "
               f"{estimate.describe()}")
         print(text_report(report))
+    unanswered = [m for m in report["models"] if m["n"] and m["errors"] == m["n"]]
+    if unanswered and not report["run"]["stopped"]:     # nothing was evaluated for them: not a pass rate of 0
+        return _fail("; ".join(f"every request to {m['model']} failed: {m['top_error']['message']}"
+                               for m in unanswered))
     try:
         missed = _missed(report, args)
     except GraderError as exc:

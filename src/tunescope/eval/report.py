@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections import Counter
 
+from tunescope.dataset.records import one_line
 from tunescope.eval.runner import EvalResult
 
 Z95 = 1.959964
@@ -54,7 +56,10 @@ def _model_entry(result: EvalResult, model: str) -> dict:
     entry["graders"] = {g.name: _summary([o.grades[g.name].score for o in outcomes],
                                          [o.grades[g.name].passed for o in outcomes]) for g in result.graders}
     latencies = [o.answer["latency_ms"] for o in outcomes if o.answer.get("latency_ms") is not None]
-    entry["errors"] = sum(1 for o in outcomes if "error" in o.answer)
+    errors = Counter(str(o.answer["error"]) for o in outcomes if "error" in o.answer)
+    entry["errors"] = sum(errors.values())
+    entry["top_error"] = ({"message": errors.most_common(1)[0][0], "count": errors.most_common(1)[0][1]}
+                          if errors else None)     # the text report quotes it: "see --format json" hid a typo
     entry["latency_ms"] = {"mean": round(statistics.fmean(latencies), 1) if latencies else None,
                            "p50": _percentile(latencies, 0.5), "p95": _percentile(latencies, 0.95)}
     entry["tokens"] = {"prompt": sum(o.answer.get("prompt_tokens") or 0 for o in outcomes),
@@ -134,7 +139,11 @@ def text_report(report: dict) -> str:
             lo, hi = g["pass_ci"]
             lines.append(f"  {name[:34]:<34} {g['pass_rate']:>6.0%} {f'{lo:.0%}-{hi:.0%}':>13} {g['mean_score']:>6.2f}")
         if m["errors"]:
-            lines.append(f"  {m['errors']} request(s) failed; see --format json for the messages")
+            top = m.get("top_error") or {}
+            again = (f" ({top['count']} of them; --format json has the others)"
+                     if top and top["count"] < m["errors"] else "")
+            lines.append(f"  {m['errors']} request(s) failed: {one_line(top.get('message', ''), 120)}{again}"
+                         if top else f"  {m['errors']} request(s) failed; see --format json for the messages")
     changes = report["flips"]
     if changes:
         better = sum(1 for f in changes if f["change"] == "better")
