@@ -257,3 +257,25 @@ def test_loading_the_providers_imports_no_vendor_sdk():
             "print(','.join(m for m in ('together', 'fireworks', 'httpx') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_a_vendor_job_is_archived_through_its_adapter(vendor, tmp_path):
+    from tunescope.jobs.archive import MANIFEST, JobArchiver
+
+    kind, _, _, profile = vendor
+    train = write_chat(tmp_path / "train.jsonl", 12)
+    with connect(profile, max_retries=0) as conn:
+        job = conn.jobs.create(MODEL[kind], conn.jobs.upload(train))
+        list(islice(watch(conn.jobs, job.id, interval=0.01), MAX_ROUNDS))
+        result = JobArchiver(conn.jobs, tmp_path / "a", kind).run()
+    home = tmp_path / "a" / "jobs" / job.id.replace("/", "_")
+    assert json.loads((home / "job.json").read_text())["id"] == job.id
+    assert (home / "results.csv").read_text().startswith("step,")
+    manifest = json.loads((tmp_path / "a" / MANIFEST).read_text())
+    assert manifest["jobs"][0]["status"] == "succeeded"
+    # what the vendor's API serves is kept; the training file neither stand-in serves is named with the reason
+    assert [name.rsplit("/", 1)[-1] for name in result.jobs[0].saved] == [
+        "job.json", "events.jsonl", "checkpoints.json", "results.csv"]
+    [problem] = result.jobs[0].problems
+    assert problem["what"].startswith("training file") and "(train.jsonl)" in problem["what"]
+    assert problem["error"].endswith("Keep your own copy of this file.")

@@ -179,6 +179,40 @@ class JobsClient:
             raw = self.client.files.content(file_id).read()
         return parse_results(raw)
 
+    # -- raw records and file bytes (jobs/archive.py keeps them as the backend gave them) ----------
+    def raw_job(self, job_id: str) -> dict:
+        """The job object exactly as the backend returned it (every field, also those `Job` leaves out)."""
+        with self._errors(f"get {job_id}"):
+            return _dump(self.client.fine_tuning.jobs.retrieve(job_id))
+
+    def raw_checkpoints(self, job_id: str) -> list[dict]:
+        with self._errors(f"list checkpoints of {job_id}"):
+            return [_dump(c) for c in self.client.fine_tuning.jobs.checkpoints.list(job_id, limit=100)]
+
+    def file_info(self, file_id: str) -> dict:
+        with self._errors(f"get file {file_id}"):
+            return _dump(self.client.files.retrieve(file_id))
+
+    def download(self, file_id: str, dest: str | os.PathLike) -> int:
+        """Stream a file's bytes to `dest` (through a temporary file beside it: never half a file); bytes written."""
+        dest = os.fspath(dest)
+        tmp = f"{dest}.part"
+        written = 0
+        try:
+            with self._errors(f"download file {file_id}"), open(tmp, "wb") as fh:
+                streaming = getattr(self.client.files, "with_streaming_response", None)
+                if streaming is None:          # a vendor adapter (providers/*_api.py): the bytes at once
+                    written = fh.write(self.client.files.content(file_id).read())
+                else:
+                    with streaming.content(file_id) as response:
+                        for block in response.iter_bytes(1 << 20):
+                            written += fh.write(block)
+            os.replace(tmp, dest)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        return written
+
     def failure(self, job: Job | str) -> JobFailure | None:
         """Why the job failed, mapped to (file, line, message_index) when the message names a place."""
         if isinstance(job, str):
@@ -186,7 +220,21 @@ class JobsClient:
         return job.failure
 
 
-def _decode(raw: bytes) -> str:
+def _dump(obj: Any) -> Any:
+    """An SDK object as plain JSON-able data; a vendor adapter's SimpleNamespace (providers/*_api.py) too."""
+    if hasattr(obj, "model_dump"):
+        return obj.model_dump(mode="json")
+    if isinstance(obj, dict):
+        return {str(k): _dump(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_dump(v) for v in obj]
+    if hasattr(obj, "__dict__") and not isinstance(obj, type):
+        return {k: _dump(v) for k, v in vars(obj).items() if not k.startswith("_")}
+    return obj
+
+
+def decode_results(raw: bytes) -> str:
+    """A results file as CSV text: OpenAI sends it base64-encoded, other servers plain."""
     text = raw.strip()
     if not text.startswith(b"step"):
         try:
@@ -212,5 +260,5 @@ def _cell(value: str | None):
 
 def parse_results(raw: bytes) -> list[dict]:
     """Decode (base64 or plain) and parse a results CSV."""
-    reader = csv.DictReader(io.StringIO(_decode(raw)))
+    reader = csv.DictReader(io.StringIO(decode_results(raw)))
     return [{k.strip(): _cell(v) for k, v in row.items() if k is not None} for row in reader]

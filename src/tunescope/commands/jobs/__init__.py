@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tunescope.commands.jobs.archive import archive, register_archive
 from tunescope.commands.jobs.backends import add_backend_flags, profile_from, register_backends, run_backends
 from tunescope.commands.jobs.create import create, prepare_create, register_create
 from tunescope.commands.jobs.output import emit, fail, fmt
@@ -60,6 +61,7 @@ def register(sub) -> None:
     sp.add_argument("--limit", type=int, default=50, help="the newest N events (0 = all)")
     add("checkpoints", "a job's checkpoints with their metrics", job_id=True)
     add("results", "a job's per-step results file (decoded CSV)", job_id=True)
+    register_archive(add)
     register_backends(add)
 
 
@@ -67,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     cmd = getattr(args, "jobs_command", None)
     if not cmd:
         return fail("choose a subcommand: list, show, create, watch, cancel, pause, resume, events, "
-                    "checkpoints, results, backends (see tunescope jobs -h)")
+                    "checkpoints, results, archive, backends (see tunescope jobs -h)")
     try:
         if cmd == "backends":
             return run_backends(args)
@@ -150,4 +152,4 @@ def _results(args, conn) -> int:
 
 HANDLERS = {"list": _list, "show": _show, "create": create, "watch": watch_job, "cancel": _control("cancel"),
             "pause": _control("pause"), "resume": _control("resume"), "events": _events,
-            "checkpoints": _checkpoints, "results": _results}
+            "checkpoints": _checkpoints, "results": _results, "archive": archive}
