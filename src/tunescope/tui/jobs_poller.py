@@ -18,12 +18,14 @@ from typing import Any, Callable
 
 from textual.message import Message
 
+from tunescope.jobs.archive import JobArchiver
 from tunescope.jobs.errors import JobsError, sdk_errors
 from tunescope.jobs.follow import EventFollower, recovered
 from tunescope.jobs.upload import PreflightFailed
 from tunescope.tui.jobs_connection import StartedFiles
-from tunescope.tui.messages import (JobActionDone, JobFollowed, JobsListed, JobsProblem, JobsRecovered, JobStarted,
-                                    JobStartFailed, JobStartStep, UploadProgressed)
+from tunescope.tui.messages import (ArchiveProgressed, JobActionDone, JobFollowed, JobsArchived, JobsListed,
+                                    JobsProblem, JobsRecovered, JobStarted, JobStartFailed, JobStartStep,
+                                    UploadProgressed)
 from tunescope.tui.workers import describe_error, start_daemon
 
 Post = Callable[[Message], Any]
@@ -221,6 +223,24 @@ def control_job(backend, action: str, job_id: str, post: Post) -> threading.Thre
         post(JobActionDone(action, job_id, job=job))
 
     return start_daemon(run, name=f"tunescope-job-{action}")
+
+
+def archive_jobs(backend, folder: str, post: Post) -> threading.Thread:
+    """`tunescope jobs archive` in a daemon thread: posts ArchiveProgressed per job, then JobsArchived."""
+
+    def run() -> None:
+        try:
+            archiver = JobArchiver(backend.jobs(), folder, backend.describe())
+            result = archiver.run(progress=lambda entry, n, total: post(ArchiveProgressed(n, total)))
+        except JobsError as exc:
+            post(JobsArchived(folder, error=exc.message))
+            return
+        except Exception as exc:  # noqa: BLE001
+            post(JobsArchived(folder, error=f"archive failed: {describe_error(exc)}"))
+            return
+        post(JobsArchived(folder, result=result))
+
+    return start_daemon(run, name="tunescope-jobs-archive")
 
 
 @dataclass(frozen=True)

@@ -116,6 +116,8 @@ JOBS_BINDINGS = [
     _b("b", "choose_backend", "Backend", "jobs.backend",
        "Choose where jobs run: OpenAI, Azure, a compatible server or the local simulation", show=True),
     _b("y", "copy_model", "Copy model", "jobs.copy_model", "Copy the selected job's fine-tuned model id"),
+    _b("A", "archive_jobs", "Archive", "jobs.archive",
+       "Keep every job's record, events, checkpoints, results and files in a folder (asks where)"),
     _b("R", "refresh", "Refresh", "jobs.refresh", "Poll the backend now (and retry after an error)"),
     _b("t", "chat_model", "Chat", "jobs.chat", "Chat with the selected succeeded job's fine-tuned model"),
     _b("e", "compare", "Evaluate", "jobs.compare",

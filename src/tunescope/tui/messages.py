@@ -278,6 +278,23 @@ class JobActionDone(Message):
 
 
 @dataclass
+class ArchiveProgressed(Message):
+    """One more job kept by `jobs archive` (n of total)."""
+
+    n: int
+    total: int
+
+
+@dataclass
+class JobsArchived(Message):
+    """The archive is written (`result`: jobs.archive.Archive), or why it could not be (`error`)."""
+
+    folder: str
+    result: Any = None
+    error: str | None = None
+
+
+@dataclass
 class UploadProgressed(Message):
     """`done` of `total` bytes of the `role` ("training" or "validation") file are uploaded."""
 

@@ -273,3 +273,37 @@ async def test_validation_file_and_epochs_from_the_dialog(tmp_path, datasets_dir
                    else c.metrics.valid_loss)
         table = str(screen.checkpoints_table.render())
         assert f"★{best.step:>4}" in table                                # the lowest validation loss is starred
+
+
+@pytest.mark.slow
+async def test_archive_keeps_every_job_in_the_folder_asked_for(tmp_path, datasets_dir):
+    import json
+
+    from tunescope.jobs.archive import MANIFEST
+    from tunescope.tui.dialogs.archive_folder import ArchiveFolderScreen
+
+    path = copy_dataset(tmp_path, "pirate_chat.jsonl")
+    app = jobs_app(path, local_profile(tmp_path))
+    folder = tmp_path / "kept"
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        screen = await start_from_dataset(pilot)
+        job = await job_status(pilot, screen, "succeeded")
+        (tmp_path / "busy").mkdir()
+        (tmp_path / "busy" / "notes.txt").write_text("mine")
+        await pilot.press("A")
+        dialog = await shown(pilot, ArchiveFolderScreen, 10, "the archive folder prompt")
+        dialog.query_one("#archive-input").value = str(tmp_path / "busy")     # someone else's folder: refused
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "holds other files" in str(dialog.query_one(".prompt-error").render()), 5,
+                       "the refusal")
+        dialog.query_one("#archive-input").value = str(folder)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any("Jobs archived" in n for n in notifications(app)), 30, "the archive")
+        said = next(n for n in notifications(app) if "Jobs archived" in n)
+        assert f"1 job(s) kept in {folder}" in said and "Not kept" not in said
+        assert "archiving" not in str(screen.query_one("#jobs-title").render())
+    manifest = json.loads((folder / MANIFEST).read_text())
+    assert [j["id"] for j in manifest["jobs"]] == [job.id] and manifest["problems"] == 0
+    assert (folder / "jobs" / job.id / "results.csv").read_text().startswith("step,")
+    kept = [f for f in (folder / "files").rglob("*.jsonl")]
+    assert [f.read_bytes() for f in kept] == [path.read_bytes()]

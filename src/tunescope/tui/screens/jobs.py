@@ -24,6 +24,7 @@ from tunescope.tui.dialogs.backend_picker import BackendPickerScreen
 from tunescope.tui.dialogs.confirm import ConfirmScreen
 from tunescope.tui.jobs_connection import backend_choices
 from tunescope.tui.screens.chat import ChatScreen
+from tunescope.tui.screens.jobs_archive import JobsArchiving
 from tunescope.tui.jobs_poller import JobsPoller, control_job
 from tunescope.tui.messages import (CompareRequested, JobActionDone, JobFollowed, JobsListed, JobsProblem,
                                     JobsRecovered, ShowLineRequested, StartJobRequested)
@@ -34,7 +35,7 @@ from tunescope.tui.widgets.jobs.jobs_list import JobsList
 from tunescope.tui.widgets.jobs.loss_chart import LossChart
 
 
-class JobsScreen(Screen):
+class JobsScreen(JobsArchiving, Screen):
     """Jobs list + live detail of the selected job."""
 
     BINDINGS = keymap.JOBS_BINDINGS
@@ -134,6 +135,8 @@ class JobsScreen(Screen):
         parts = [f"Jobs · {self.backend.describe()}"]
         if self.listed:
             parts.append(f"{self.count} job{'s' if self.count != 1 else ''}")
+        if self.archiving:
+            parts.append(f"archiving {self.archiving}")
         if self.problem:
             parts.append(f"⚠ {self.problem}")
         elif not self.listed:
