@@ -12,7 +12,7 @@ import sys
 
 from tunescope import __version__
 
-COMMANDS = ("check", "checks", "fix", "export", "serve", "jobs", "eval", "encodings", "cache")
+COMMANDS = ("check", "checks", "fix", "export", "diff", "serve", "jobs", "eval", "encodings", "cache")
 
 
 def _load(name: str):

@@ -68,6 +68,9 @@ _CLI_START = "keeps `tunescope --help` and the other subcommands from loading th
 ALLOWED_LATE_IMPORTS: dict[tuple[str, str], str] = {
     ("tunescope.commands.app", "tunescope.tui.app"): "Textual loads only when the app opens; " + _CLI_START,
     ("tunescope.commands.check", "tunescope.checks.run.runner"): _CLI_START,
+    ("tunescope.commands.diff", "tunescope.checks.run.runner"): _CLI_START,
+    ("tunescope.commands.diff", "tunescope.checks.version_diff"): _CLI_START,
+    ("tunescope.commands.diff", "tunescope.tokens.encodings"): _CLI_START,
     ("tunescope.commands.cache", "tunescope.checks.run.cache"): _CLI_START,
     ("tunescope.commands.check", "tunescope.tokens.encodings"): _CLI_START,
     ("tunescope.commands.check", "tunescope.checks.report_text"): _CLI_START,

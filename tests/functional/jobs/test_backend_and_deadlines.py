@@ -12,7 +12,7 @@ from tunescope.jobs.client import JobsClient
 from tunescope.jobs.errors import JobsError
 from tunescope.jobs.profiles import BackendProfile, save_backend
 from tunescope.server.embedded import start_embedded
-from tunescope.tui.dialogs.backend_picker import BackendPickerScreen
+from tunescope.tui.dialogs.jobs.backend_picker import BackendPickerScreen
 from tunescope.tui.dialogs.confirm import ConfirmScreen
 from tunescope.tui.dialogs.start_job import StartJobScreen
 from tunescope.tui.jobs_connection import JobsBackend, backend_choices

@@ -280,7 +280,7 @@ async def test_archive_keeps_every_job_in_the_folder_asked_for(tmp_path, dataset
     import json
 
     from tunescope.jobs.archive import MANIFEST
-    from tunescope.tui.dialogs.archive_folder import ArchiveFolderScreen
+    from tunescope.tui.dialogs.jobs.archive_folder import ArchiveFolderScreen
 
     path = copy_dataset(tmp_path, "pirate_chat.jsonl")
     app = jobs_app(path, local_profile(tmp_path))

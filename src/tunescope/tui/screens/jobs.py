@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tunescope.tui import keymap
-from tunescope.tui.dialogs.backend_picker import BackendPickerScreen
+from tunescope.tui.dialogs.jobs.backend_picker import BackendPickerScreen
 from tunescope.tui.dialogs.confirm import ConfirmScreen
 from tunescope.tui.jobs_connection import backend_choices
 from tunescope.tui.screens.chat import ChatScreen

@@ -9,7 +9,7 @@ that names the folder and anything the backend would not give back. Handlers go 
 from __future__ import annotations
 
 from tunescope.jobs.archive import MANIFEST
-from tunescope.tui.dialogs.archive_folder import ArchiveFolderScreen, default_folder
+from tunescope.tui.dialogs.jobs.archive_folder import ArchiveFolderScreen, default_folder
 from tunescope.tui.jobs_poller import archive_jobs
 from tunescope.tui.messages import ArchiveProgressed, JobsArchived
 

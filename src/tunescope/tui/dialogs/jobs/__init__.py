@@ -1,0 +1,1 @@
+"""Dialogs of the jobs screen: the backend picker and the archive folder prompt."""

@@ -1,0 +1,92 @@
+"""`tunescope diff`: two versions of a dataset compared by content, with real files checked by the real checker."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import numpy as np
+from hypothesis import given, strategies as st
+
+from tunescope import cli
+from tunescope.checks.run.runner import options_for_model
+from tunescope.checks.version_diff import _matched, diff_versions, load_version
+from tests.conftest import DATASETS
+
+
+def _rows(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def _write(path, rows, raw: dict | None = None):
+    raw = raw or {}
+    path.write_text("".join((raw[i] if i in raw else json.dumps(r)) + "\n" for i, r in enumerate(rows, 1)))
+    return path
+
+
+def _versions(tmp_path):
+    """v1: pirate_chat.jsonl; v2: line 3 with its keys reordered and spaces dropped (the same example), line 5
+    with a new answer, line 8 gone, a new example and a copy of line 2 at the end."""
+    v1 = _write(tmp_path / "v1.jsonl", _rows(DATASETS / "pirate_chat.jsonl"))
+    rows = _rows(v1)
+    new = [dict(reversed(list(r.items()))) if i == 3 else r for i, r in enumerate(rows, 1) if i != 8]
+    new[4] = {**new[4], "messages": new[4]["messages"][:-1] + [{"role": "assistant", "content": "Changed, matey."}]}
+    fresh = json.loads(json.dumps(rows[0]))
+    fresh["messages"][1]["content"] = "A brand new question?"
+    new += [fresh, rows[1]]
+    v2 = _write(tmp_path / "v2.jsonl", new, raw={3: json.dumps(new[2], separators=(",", ":"))})
+    return v1, v2
+
+
+def test_examples_are_matched_by_content_and_a_new_answer_is_a_changed_answer(tmp_path):
+    v1, v2 = _versions(tmp_path)
+    options = options_for_model()
+    diff = diff_versions(load_version(str(v1), options), load_version(str(v2), options), options)
+    assert (diff.unchanged, diff.changed_count, diff.removed_count, diff.added_count) == (8, 1, 1, 2)
+    assert diff.changed == [(5, 5)] and diff.removed == [8] and diff.added == [10, 11]
+    assert diff.previews[("old", 8)].startswith("What is the distance")
+    assert diff.previews[("new", 10)].startswith("A brand new question")
+    checks = {c: (a, b) for c, a, b in diff.checks()}
+    assert checks["duplicate_example"] == (0, 1)             # the copy of line 2 at the end
+    assert diff.regressions == {}                              # no more errors than before
+    data = diff.to_dict()
+    assert data["examples"] == {"unchanged": 8, "changed_answers": 1, "removed": 1, "added": 2}
+    assert data["old"]["examples"] == 10 and data["new"]["examples"] == 11
+
+
+def test_a_duplicate_dropped_is_one_removal(tmp_path):
+    rows = _rows(DATASETS / "pirate_chat.jsonl")
+    old = _write(tmp_path / "old.jsonl", rows + [rows[0]])
+    new = _write(tmp_path / "new.jsonl", rows)
+    options = options_for_model()
+    diff = diff_versions(load_version(str(old), options), load_version(str(new), options))
+    assert (diff.unchanged, diff.changed_count, diff.removed_count, diff.added_count) == (10, 0, 1, 0)
+    assert diff.removed == [11]
+
+
+@given(st.lists(st.integers(0, 5), max_size=40), st.lists(st.integers(0, 5), max_size=40))
+def test_matching_takes_the_first_occurrences_up_to_the_other_sides_count(mine, theirs):
+    got = _matched(np.array(mine, dtype=np.uint64), np.array(theirs, dtype=np.uint64))
+    left, expected = Counter(theirs), []
+    for value in mine:                       # the plain version: walk in order, take while the other side has some
+        expected.append(value != 0 and left[value] > 0)
+        if expected[-1]:
+            left[value] -= 1
+    assert got.tolist() == expected
+
+
+def test_the_command_reports_and_fails_on_new_errors_when_asked(tmp_path, capsys):
+    v1, v2 = _versions(tmp_path)
+    assert cli.main(["diff", str(v1), str(v2)]) == 0
+    out = capsys.readouterr().out
+    assert "8 unchanged, 1 changed answer, 1 removed, 2 added" in out
+    assert "line 5 -> line 5:" in out and "line 8: What is the distance" in out
+    broken = tmp_path / "v3.jsonl"
+    broken.write_text(v2.read_text() + '{"messages": [{"role": "user"}]}\n')
+    assert cli.main(["diff", str(v2), str(broken), "--fail-on-regression", "--format", "json"]) == 1
+    captured = capsys.readouterr()
+    report = json.loads(captured.out)
+    assert report["regressions"] and report["examples"]["added"] == 1
+    assert captured.err.startswith(f"tunescope diff: more errors in {broken}: ")
+    assert cli.main(["diff", str(v1), str(tmp_path / "missing.jsonl")]) == 2
+    assert "missing.jsonl: no such file" in capsys.readouterr().err
