@@ -7,9 +7,10 @@ result cache makes an already-checked version cost a lookup). Examples are match
 digest of their canonical JSON: key order and spacing do not count), and a removed example whose
 prompt comes back with another answer is a changed answer, not one removal and one addition.
 
-Memory: 28 bytes per example and version (digests, line, tokens in numpy arrays); matching sorts
-them, so two versions of 2,000,000 examples are compared in about 120 MB. Only the examples listed
-(LISTED per kind of change) are read again, for their previews.
+Memory: 24 bytes per example and version (line, digests and tokens in numpy arrays) beside the
+checker's own bounded memory; matching sorts them instead of building a dict of every example.
+Measured: two versions of 100,000 generated examples, 157 MB peak RSS of the main process. Only the
+examples listed (LISTED per kind of change) are read again, for their previews.
 """
 
 from __future__ import annotations
