@@ -149,7 +149,7 @@ async def test_save_as_dialog_says_why_it_is_asked(tmp_path):
         os.replace(replacement, path)                      # replaced: the old lines still read as they were
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "SaveAsScreen", what="save-as offered")
-        reason = str(app.screen.query_one("#saveas-reason", Static).render())
+        reason = str(app.screen.query_one("#saveas-note", Static).render())
         assert "changed on disk" in reason and str(path) in reason
 
 

@@ -7,9 +7,13 @@ shown), so the caller only ever receives a usable value or None for
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from tunescope.tui import keymap
 
@@ -35,6 +39,15 @@ PROMPT_CSS = """
 """The body of each prompt's DEFAULT_CSS rule (`Name {` + PROMPT_CSS + its own rules + `}`)."""
 
 
+def typed_path(text: str) -> Path | None:
+    """A path as typed: ~ expanded, a relative one taken from the working directory; None when blank."""
+    raw = text.strip()
+    if not raw:
+        return None
+    path = Path(raw).expanduser()
+    return path if path.is_absolute() else Path.cwd() / path
+
+
 class PromptScreen(ModalScreen):
     """Shared behaviour: escape cancels, errors are shown in .prompt-error."""
 
@@ -45,6 +58,47 @@ class PromptScreen(ModalScreen):
 
     def show_error(self, message: str) -> None:
         self.query_one(".prompt-error", Static).update(message)
+
+
+class PathPromptScreen(PromptScreen):
+    """Ask for a path (save as, the jobs archive): blank is refused, `refuse(path)` says why a path will not
+    do, `accept(path)` dismisses with it (save as asks about overwriting first). `note` is shown above."""
+
+    TITLE = ""
+    PLACEHOLDER = ""
+    HELP = ""
+    EMPTY = "Type a path."
+    ID = "path"          # the input is #<ID>-input, the note #<ID>-note
+
+    def __init__(self, default: str | Path, note: str = "") -> None:
+        super().__init__()
+        self.default = str(default)
+        self.note = note
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="prompt-dialog") as dialog:
+            dialog.border_title = self.TITLE
+            if self.note:
+                yield Static(self.note, id=f"{self.ID}-note", classes="prompt-reason", markup=False)
+            yield Input(self.default, placeholder=self.PLACEHOLDER, id=f"{self.ID}-input")
+            yield Static(self.HELP, classes="prompt-help", markup=False)
+            yield Static("", classes="prompt-error", markup=False)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        path = typed_path(event.value)
+        why = self.EMPTY if path is None else self.refuse(path)
+        if why:
+            self.show_error(why)
+        else:
+            self.accept(path)
+
+    def refuse(self, path: Path) -> str | None:
+        return None
+
+    def accept(self, path: Path) -> None:
+        self.dismiss(str(path))
 
 
 class ChoiceScreen(PromptScreen):

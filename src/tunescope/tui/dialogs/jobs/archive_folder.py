@@ -5,13 +5,8 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
-from textual import on
-from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.widgets import Input, Static
-
 from tunescope.jobs.archive import MANIFEST
-from tunescope.tui.dialogs.prompt_base import PROMPT_CSS, PromptScreen
+from tunescope.tui.dialogs.prompt_base import PROMPT_CSS, PathPromptScreen
 
 
 def default_folder(backend_name: str, today: datetime.date | None = None) -> Path:
@@ -21,41 +16,24 @@ def default_folder(backend_name: str, today: datetime.date | None = None) -> Pat
     return Path.home() / "tunescope-archive" / f"{safe}-{day}"
 
 
-class ArchiveFolderScreen(PromptScreen):
+class ArchiveFolderScreen(PathPromptScreen):
     """Ask for the archive's folder; refuses a file and a non-empty folder that is not an archive."""
 
     DEFAULT_CSS = "ArchiveFolderScreen {" + PROMPT_CSS + "}"
+    TITLE = "Archive jobs"
+    PLACEHOLDER = "path/to/folder"
+    HELP = "enter archive · esc cancel"
+    EMPTY = "Type a folder to keep the archive in."
+    ID = "archive"
 
     def __init__(self, default: str | Path, jobs: int | None = None) -> None:
-        super().__init__()
-        self.default = str(default)
-        self.jobs = jobs
+        count = f"all {jobs} job(s)" if jobs else "every job"
+        super().__init__(default, f"Keep {count} of this backend (record, events, checkpoints, results, training "
+                                  "and validation files) in this folder. Running it again refreshes it.")
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="prompt-dialog") as dialog:
-            dialog.border_title = "Archive jobs"
-            count = f"all {self.jobs} job(s)" if self.jobs else "every job"
-            yield Static(f"Keep {count} of this backend (record, events, checkpoints, results, training and "
-                         "validation files) in this folder. Running it again refreshes it.",
-                         classes="prompt-reason", markup=False)
-            yield Input(self.default, placeholder="path/to/folder", id="archive-input")
-            yield Static("enter archive · esc cancel", classes="prompt-help", markup=False)
-            yield Static("", classes="prompt-error", markup=False)
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        raw = event.value.strip()
-        if not raw:
-            self.show_error("Type a folder to keep the archive in.")
-            return
-        path = Path(raw).expanduser()
-        if not path.is_absolute():
-            path = Path.cwd() / path
+    def refuse(self, path: Path) -> str | None:
         if path.exists() and not path.is_dir():
-            self.show_error(f"{path} is a file; choose a folder.")
-            return
+            return f"{path} is a file; choose a folder."
         if path.is_dir() and any(path.iterdir()) and not (path / MANIFEST).is_file():
-            self.show_error(f"{path} holds other files; choose an empty folder, a new one or an earlier archive.")
-            return
-        self.dismiss(str(path))
+            return f"{path} holds other files; choose an empty folder, a new one or an earlier archive."
+        return None
