@@ -27,7 +27,9 @@ from tunescope.checks.model import CheckOptions, ExampleSummary
 from tunescope.checks.report import CheckReport
 from tunescope.checks.run.runner import DatasetChecker
 from tunescope.checks.run.worker import check_example, make_counter
+from tunescope.dataset.filefacts import ARRAY, PRETTY, detect_document_layout, iter_documents
 from tunescope.dataset.index import LineIndex
+from tunescope.dataset.records import compact_dumps
 from tunescope.tokens.cost import CostEstimate
 
 LISTED = 20     # examples listed per kind of change (the counts are always whole)
@@ -164,10 +166,25 @@ def _previews(result: VersionDiff, options: CheckOptions) -> dict[tuple[str, int
             continue
         with LineIndex(version.path) as index:
             index.build()
-            for line in sorted(wanted[side]):
-                summary = check_example(index.line(line - 1), line, line - 1, options, counter)
-                out[(side, line)] = summary.analysis.preview
+            for line, data in _lines(index, wanted[side]):
+                out[(side, line)] = check_example(data, line, line - 1, options, counter).analysis.preview
     return out
+
+
+def _lines(index: LineIndex, wanted: set[int]):
+    """(line, bytes of its example) for the wanted 1-based lines: the line itself in JSONL; in a pretty-printed
+    file or a JSON array, the object that starts there (as the checker numbers them)."""
+    layout, _ = detect_document_layout(index)
+    if layout in (PRETTY, ARRAY):
+        try:
+            for line, obj in iter_documents(index):
+                if line in wanted:
+                    yield line, compact_dumps(obj)
+        except ValueError:          # not such a document after all: the listed rows go without a preview
+            pass
+        return
+    for line in sorted(wanted):
+        yield line, index.line(line - 1)
 
 
 def _side(v: Version) -> dict:

@@ -73,7 +73,8 @@ def _delta(a: float | int | None, b: float | int | None, money: bool = False) ->
 
 def _fmt(value, money: bool) -> str:
     if money:       # a small file's cost is cents: four decimals show its change
-        return f"${value:,.2f}" if abs(value) >= 1 else f"${value:.4f}"
+        sign = "-" if value < 0 else ""
+        return f"{sign}${abs(value):,.2f}" if abs(value) >= 1 else f"{sign}${abs(value):.4f}"
     return f"{value:,}"
 
 

@@ -90,3 +90,30 @@ def test_the_command_reports_and_fails_on_new_errors_when_asked(tmp_path, capsys
     assert captured.err.startswith(f"tunescope diff: more errors in {broken}: ")
     assert cli.main(["diff", str(v1), str(tmp_path / "missing.jsonl")]) == 2
     assert "missing.jsonl: no such file" in capsys.readouterr().err
+
+
+def test_a_pretty_printed_file_and_its_jsonl_conversion_hold_the_same_examples(tmp_path, capsys):
+    pretty = tmp_path / "pretty.json"
+    pretty.write_bytes((DATASETS / "medical_pretty_printed_crlf.jsonl").read_bytes())
+    converted = tmp_path / "converted.jsonl"
+    assert cli.main(["fix", str(pretty), "--to-jsonl", "-o", str(converted)]) == 0
+    capsys.readouterr()
+    options = options_for_model()
+    old, new = load_version(str(pretty), options), load_version(str(converted), options)
+    diff = diff_versions(old, new, options)
+    assert diff.unchanged == old.report.examples == new.report.examples == 25
+    assert (diff.changed_count, diff.removed_count, diff.added_count) == (0, 0, 0)
+    assert {c for c, _, _ in diff.checks()} >= {"not_jsonl"}          # what the conversion fixed
+    # the other way round, what went is listed with the preview of the object that starts on its line
+    gone = diff_versions(old, load_version(str(_write(tmp_path / "one.jsonl", _rows(converted)[:1])), options),
+                         options)
+    assert gone.removed_count == 24 and gone.removed[0] == 17
+    assert gone.previews[("old", 17)].startswith("EXAM: , CT chest with contrast")
+
+
+def test_money_and_counts_read_as_people_write_them():
+    from tunescope.commands.diff import _delta
+
+    assert _delta(0.4562, 0.0292, money=True) == "$0.4562 -> $0.0292 (-$0.4270)"
+    assert _delta(1200.5, 1300.25, money=True) == "$1,200.50 -> $1,300.25 (+$99.75)"
+    assert _delta(10, 11) == "10 -> 11 (+1)" and _delta(3, 3) == "3 (same)" and _delta(None, 5) == "- -> 5"
