@@ -5,9 +5,11 @@ new version changed before training on it: which examples went, which came, whic
 answer, which problems were fixed and which appeared. Each version is checked the usual way (the
 result cache makes an already-checked version cost a lookup). Examples are matched by content (a
 digest of their canonical JSON: key order and spacing do not count), and a removed example whose
-prompt comes back with another answer is a changed answer, not one removal and one addition.
+prompt comes back with another answer is a changed answer, not one removal and one addition. What is
+left is paired by its opening text (the preview the list shows): a row whose format or prompt was
+rewritten around the same text (a near-miss format renamed, a system prompt changed) is "rewritten".
 
-Memory: 24 bytes per example and version (line, digests and tokens in numpy arrays) beside the
+Memory: 32 bytes per example and version (line, digests and tokens in numpy arrays) beside the
 checker's own bounded memory; matching sorts them instead of building a dict of every example.
 Measured: two versions of 100,000 generated examples, 157 MB peak RSS of the main process. Only the
 examples listed (LISTED per kind of change) are read again, for their previews.
@@ -20,6 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
+from xxhash import xxh3_64_intdigest
 
 from tunescope.checks.findings import Severity
 from tunescope.checks.keys import as_int
@@ -45,11 +48,12 @@ class Version:
     keys: np.ndarray            # the whole example (uint64; 0: a line that is not a JSON object)
     prompts: np.ndarray         # the prompt side, everything before the final answer (0: none)
     tokens: np.ndarray
+    openings: np.ndarray        # the opening text the list shows (its preview; 0: none)
 
 
 def load_version(path: str, options: CheckOptions, progress=None) -> Version:
     """Check `path` (through the result cache) and keep what the diff needs of each example."""
-    lines, keys, prompts, tokens = array("I"), array("Q"), array("Q"), array("I")
+    lines, keys, prompts, tokens, openings = array("I"), array("Q"), array("Q"), array("I"), array("Q")
 
     def take(batch: list[ExampleSummary]) -> None:
         for s in batch:
@@ -58,13 +62,15 @@ def load_version(path: str, options: CheckOptions, progress=None) -> Version:
             keys.append(as_int(an.dedupe_key) & 0xFFFFFFFFFFFFFFFF)
             prompts.append(as_int(an.input_key) & 0xFFFFFFFFFFFFFFFF)
             tokens.append(s.tokens.total if s.tokens is not None else 0)
+            openings.append(xxh3_64_intdigest(an.preview.encode("utf-8", "surrogatepass")) if an.preview else 0)
 
     with LineIndex(path) as index:
         index.build()
         report = DatasetChecker(index, options).run(on_batch=take, progress=progress)
     order = np.argsort(np.frombuffer(lines, dtype=np.uint32), kind="stable")
     return Version(path, report, *(np.frombuffer(a, dtype=dt)[order] for a, dt in
-                                   ((lines, np.uint32), (keys, np.uint64), (prompts, np.uint64), (tokens, np.uint32))))
+                                   ((lines, np.uint32), (keys, np.uint64), (prompts, np.uint64), (tokens, np.uint32),
+                                    (openings, np.uint64))))
 
 
 @dataclass
@@ -75,9 +81,11 @@ class VersionDiff:
     new: Version
     unchanged: int = 0
     changed_count: int = 0
+    rewritten_count: int = 0
     removed_count: int = 0
     added_count: int = 0
     changed: list[tuple[int, int]] = field(default_factory=list)     # (old line, new line)
+    rewritten: list[tuple[int, int]] = field(default_factory=list)   # (old line, new line)
     removed: list[int] = field(default_factory=list)                 # old lines
     added: list[int] = field(default_factory=list)                   # new lines
     previews: dict[tuple[str, int], str] = field(default_factory=dict)   # ("old"|"new", line) -> one-line preview
@@ -101,10 +109,12 @@ class VersionDiff:
 
         return {"old": _side(self.old), "new": _side(self.new),
                 "examples": {"unchanged": self.unchanged, "changed_answers": self.changed_count,
-                             "removed": self.removed_count, "added": self.added_count},
+                             "rewritten": self.rewritten_count, "removed": self.removed_count,
+                             "added": self.added_count},
                 "checks": [{"check": c, "old": a, "new": b} for c, a, b in self.checks()],
                 "regressions": {c: {"old": a, "new": b} for c, (a, b) in self.regressions.items()},
                 "changed_answers": [{"old": row("old", a), "new": row("new", b)} for a, b in self.changed],
+                "rewritten": [{"old": row("old", a), "new": row("new", b)} for a, b in self.rewritten],
                 "removed": [row("old", n) for n in self.removed],
                 "added": [row("new", n) for n in self.added]}
 
@@ -118,19 +128,23 @@ def diff_versions(old: Version, new: Version, options: CheckOptions | None = Non
     came = ~_matched(new.keys, old.keys)
     result.unchanged = int(len(new.keys) - came.sum())
     went_idx, came_idx = np.flatnonzero(went), np.flatnonzero(came)
-    paired_came = _matched(new.prompts[came_idx], old.prompts[went_idx])
-    paired_went = _matched(old.prompts[went_idx], new.prompts[came_idx])
-    result.changed_count = int(paired_came.sum())
-    result.added_count = int(len(came_idx) - result.changed_count)
-    result.removed_count = int(len(went_idx) - paired_went.sum())
-    result.added = [int(new.lines[i]) for i in came_idx[~paired_came][:LISTED]]
-    result.removed = [int(old.lines[i]) for i in went_idx[~paired_went][:LISTED]]
-    # the k-th new example with a prompt pairs with the k-th old one that went with the same prompt
-    waiting: dict[int, list[int]] = {}
-    for i in went_idx[paired_went]:
-        waiting.setdefault(int(old.prompts[i]), []).append(int(old.lines[i]))
-    for i in came_idx[paired_came][:LISTED]:
-        result.changed.append((waiting[int(new.prompts[i])].pop(0), int(new.lines[i])))
+    # what is left pairs by prompt (a changed answer), then by opening text (rewritten around the same text)
+    for field_name, pairs, count in (("prompts", result.changed, "changed_count"),
+                                     ("openings", result.rewritten, "rewritten_count")):
+        ours, theirs = getattr(old, field_name), getattr(new, field_name)
+        paired_came = _matched(theirs[came_idx], ours[went_idx])
+        paired_went = _matched(ours[went_idx], theirs[came_idx])
+        setattr(result, count, int(paired_came.sum()))
+        # the k-th new example with a value pairs with the k-th old one that went with the same value
+        waiting: dict[int, list[int]] = {}
+        for i in went_idx[paired_went]:
+            waiting.setdefault(int(ours[i]), []).append(int(old.lines[i]))
+        for i in came_idx[paired_came][:LISTED]:
+            pairs.append((waiting[int(theirs[i])].pop(0), int(new.lines[i])))
+        went_idx, came_idx = went_idx[~paired_went], came_idx[~paired_came]
+    result.added_count, result.removed_count = len(came_idx), len(went_idx)
+    result.added = [int(new.lines[i]) for i in came_idx[:LISTED]]
+    result.removed = [int(old.lines[i]) for i in went_idx[:LISTED]]
     if options is not None:
         result.previews = _previews(result, options)
     return result
@@ -157,8 +171,8 @@ def _matched(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
 
 
 def _previews(result: VersionDiff, options: CheckOptions) -> dict[tuple[str, int], str]:
-    wanted = {"old": {a for a, _ in result.changed} | set(result.removed),
-              "new": {b for _, b in result.changed} | set(result.added)}
+    pairs = result.changed + result.rewritten
+    wanted = {"old": {a for a, _ in pairs} | set(result.removed), "new": {b for _, b in pairs} | set(result.added)}
     counter = make_counter(options.encoding, True)
     out = {}
     for side, version in (("old", result.old), ("new", result.new)):

@@ -89,7 +89,7 @@ def text_report(diff) -> str:
     out = [f"{old['file']} -> {new['file']}",
            f"  examples  {_delta(old['examples'], new['examples'])}",
            f"            {ex['unchanged']:,} unchanged, {_n(ex['changed_answers'], 'changed answer')}, "
-           f"{ex['removed']:,} removed, {ex['added']:,} added",
+           f"{ex['rewritten']:,} rewritten, {ex['removed']:,} removed, {ex['added']:,} added",
            f"  tokens    {_delta(old['tokens'], new['tokens'])}",
            f"  trained   {_delta(old['trained_tokens'], new['trained_tokens'])}"]
     if old["usd"] is not None or new["usd"] is not None:
@@ -104,6 +104,7 @@ def text_report(diff) -> str:
             mark = "  more errors" if row["check"] in d["regressions"] else ""
             out.append(f"  {row['check'][:40]:<40} {row['old']:>8,} {row['new']:>8,} {change:>+8,}{mark}")
     for title, key, count in (("Changed answers (same prompt)", "changed_answers", ex["changed_answers"]),
+                              ("Rewritten (same opening text)", "rewritten", ex["rewritten"]),
                               ("Removed", "removed", ex["removed"]), ("Added", "added", ex["added"])):
         rows = d[key]
         if not rows:
@@ -112,7 +113,7 @@ def text_report(diff) -> str:
         out.append("")
         out.append(f"{title}{more}")
         for row in rows:
-            if key == "changed_answers":
+            if key in ("changed_answers", "rewritten"):
                 out.append(f"  line {row['old']['line']} -> line {row['new']['line']}: "
                            f"{one_line(row['new']['preview'], 50)}")
             else:

@@ -50,7 +50,7 @@ def test_examples_are_matched_by_content_and_a_new_answer_is_a_changed_answer(tm
     assert checks["duplicate_example"] == (0, 1)             # the copy of line 2 at the end
     assert diff.regressions == {}                              # no more errors than before
     data = diff.to_dict()
-    assert data["examples"] == {"unchanged": 8, "changed_answers": 1, "removed": 1, "added": 2}
+    assert data["examples"] == {"unchanged": 8, "changed_answers": 1, "rewritten": 0, "removed": 1, "added": 2}
     assert data["old"]["examples"] == 10 and data["new"]["examples"] == 11
 
 
@@ -79,7 +79,7 @@ def test_the_command_reports_and_fails_on_new_errors_when_asked(tmp_path, capsys
     v1, v2 = _versions(tmp_path)
     assert cli.main(["diff", str(v1), str(v2)]) == 0
     out = capsys.readouterr().out
-    assert "8 unchanged, 1 changed answer, 1 removed, 2 added" in out
+    assert "8 unchanged, 1 changed answer, 0 rewritten, 1 removed, 2 added" in out
     assert "line 5 -> line 5:" in out and "line 8: What is the distance" in out
     broken = tmp_path / "v3.jsonl"
     broken.write_text(v2.read_text() + '{"messages": [{"role": "user"}]}\n')
@@ -117,3 +117,18 @@ def test_money_and_counts_read_as_people_write_them():
     assert _delta(0.4562, 0.0292, money=True) == "$0.4562 -> $0.0292 (-$0.4270)"
     assert _delta(1200.5, 1300.25, money=True) == "$1,200.50 -> $1,300.25 (+$99.75)"
     assert _delta(10, 11) == "10 -> 11 (+1)" and _delta(3, 3) == "3 (same)" and _delta(None, 5) == "- -> 5"
+
+
+def test_rows_rewritten_around_the_same_text_are_paired_and_the_dropped_duplicate_named(tmp_path, capsys):
+    # LLaMA-Factory's near-miss rows renamed to OpenAI's shape, and the one exact duplicate (line 326) dropped
+    source = tmp_path / "lf.jsonl"
+    source.write_bytes((DATASETS / "llamafactory_nearmiss_sft.jsonl").read_bytes())
+    fixed = tmp_path / "lf.fixed.jsonl"
+    assert cli.main(["fix", str(source), "--rename-near-miss", "--dedupe", "-o", str(fixed)]) == 0
+    capsys.readouterr()
+    options = options_for_model()
+    diff = diff_versions(load_version(str(source), options), load_version(str(fixed), options), options)
+    assert (diff.unchanged, diff.changed_count, diff.rewritten_count, diff.removed_count, diff.added_count) == \
+        (0, 0, 499, 1, 0)
+    assert diff.removed == [326] and diff.rewritten[:3] == [(1, 1), (2, 2), (3, 3)]
+    assert diff.previews[("old", 326)].startswith("Create a reinterpretation of the following painting")
