@@ -93,3 +93,12 @@ def test_names_from_the_backend_stay_inside_the_archive():
         safe = _safe(hostile)
         assert "/" not in safe and "\\" not in safe and safe not in (".", "..")      # "" falls back to the id
     assert _safe("train v2.jsonl") == "train_v2.jsonl"
+
+
+def test_a_folder_that_cannot_be_made_is_one_line(server, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    out = subprocess.run([sys.executable, "-m", "tunescope", "jobs", "archive", str(blocker / "sub"), "--backend",
+                          "compatible", "--base-url", server.base_url], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert out.stderr.strip() == f"tunescope jobs: {blocker / 'sub'}: Not a directory"

@@ -2,7 +2,7 @@
 
 OpenAI starts no new jobs after 2027-01-06 and deletes its fine-tunable models, with every
 fine-tune on them, on 2027-01-14; a job's record, events, checkpoints and results go with them.
-`archive_jobs` copies what the API still serves into a folder:
+`JobArchiver` copies what the API still serves into a folder:
 
     DIR/archive.json                     what was kept, what could not be, and why
     DIR/jobs/<job id>/job.json           the job as the backend returned it (every field)
@@ -116,8 +116,8 @@ class JobArchiver:
             path, [json.dumps(e.to_dict(), ensure_ascii=False) for e in self.jobs.events(job.id)]))
         self._keep(entry, "checkpoints", home / "checkpoints.json",
                    lambda path: _write_json(path, self.jobs.raw_checkpoints(job.id)))
-        for file_id in job.result_files:
-            self._keep(entry, f"results file {file_id}", home / "results.csv",
+        for n, file_id in enumerate(job.result_files, 1):    # one, in practice: results.csv
+            self._keep(entry, f"results file {file_id}", home / ("results.csv" if n == 1 else f"results-{n}.csv"),
                        lambda path, fid=file_id: self._results(fid, path))
         for role, file_id in (("training", job.training_file), ("validation", job.validation_file)):
             if file_id:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from tunescope.commands.jobs.output import emit, fmt
+from tunescope.commands.jobs.output import emit, fail, fmt
 from tunescope.jobs.archive import MANIFEST, JobArchiver
 
 HELP = "keep every job's record, events, checkpoints, results and files in a folder (before a backend loses them)"
@@ -30,7 +30,10 @@ def archive(args, conn) -> int:
             trouble = f", {len(entry.problems)} not kept" if entry.problems else ""
             print(f"[{n}/{total}] {entry.id}  {entry.status:<10} {kept}{trouble}", file=sys.stderr, flush=True)
 
-    result = JobArchiver(conn.jobs, args.folder, conn.profile.describe()).run(args.job, progress)
+    try:
+        result = JobArchiver(conn.jobs, args.folder, conn.profile.describe()).run(args.job, progress)
+    except OSError as exc:       # the folder itself cannot be made or written (each item's trouble is in the manifest)
+        return fail(f"{args.folder}: {exc.strerror or exc}")
     if not text:
         emit(result.to_dict())
     else:
