@@ -9,7 +9,7 @@ prompt comes back with another answer is a changed answer, not one removal and o
 left is paired by its opening text (the preview the list shows): a row whose format or prompt was
 rewritten around the same text (a near-miss format renamed, a system prompt changed) is "rewritten".
 
-Memory: 32 bytes per example and version (line, digests and tokens in numpy arrays) beside the
+Memory: 28 bytes per example and version (its line and three digests in numpy arrays) beside the
 checker's own bounded memory; matching sorts them instead of building a dict of every example.
 Measured: two versions of 100,000 generated examples, 157 MB peak RSS of the main process. Only the
 examples listed (LISTED per kind of change) are read again, for their previews.
@@ -40,20 +40,19 @@ LISTED = 20     # examples listed per kind of change (the counts are always whol
 
 @dataclass
 class Version:
-    """A checked version: its report and, per example in file order, its line, digests and tokens."""
+    """A checked version: its report and, per example in file order, its line and digests."""
 
     path: str
     report: CheckReport
     lines: np.ndarray           # 1-based line of each example
     keys: np.ndarray            # the whole example (uint64; 0: a line that is not a JSON object)
     prompts: np.ndarray         # the prompt side, everything before the final answer (0: none)
-    tokens: np.ndarray
     openings: np.ndarray        # the opening text the list shows (its preview; 0: none)
 
 
 def load_version(path: str, options: CheckOptions, progress=None) -> Version:
     """Check `path` (through the result cache) and keep what the diff needs of each example."""
-    lines, keys, prompts, tokens, openings = array("I"), array("Q"), array("Q"), array("I"), array("Q")
+    lines, keys, prompts, openings = array("I"), array("Q"), array("Q"), array("Q")
 
     def take(batch: list[ExampleSummary]) -> None:
         for s in batch:
@@ -61,7 +60,6 @@ def load_version(path: str, options: CheckOptions, progress=None) -> Version:
             lines.append(s.line)
             keys.append(as_int(an.dedupe_key) & 0xFFFFFFFFFFFFFFFF)
             prompts.append(as_int(an.input_key) & 0xFFFFFFFFFFFFFFFF)
-            tokens.append(s.tokens.total if s.tokens is not None else 0)
             openings.append(xxh3_64_intdigest(an.preview.encode("utf-8", "surrogatepass")) if an.preview else 0)
 
     with LineIndex(path) as index:
@@ -69,7 +67,7 @@ def load_version(path: str, options: CheckOptions, progress=None) -> Version:
         report = DatasetChecker(index, options).run(on_batch=take, progress=progress)
     order = np.argsort(np.frombuffer(lines, dtype=np.uint32), kind="stable")
     return Version(path, report, *(np.frombuffer(a, dtype=dt)[order] for a, dt in
-                                   ((lines, np.uint32), (keys, np.uint64), (prompts, np.uint64), (tokens, np.uint32),
+                                   ((lines, np.uint32), (keys, np.uint64), (prompts, np.uint64),
                                     (openings, np.uint64))))
 
 
@@ -120,8 +118,9 @@ class VersionDiff:
 
 
 def diff_versions(old: Version, new: Version, options: CheckOptions | None = None) -> VersionDiff:
-    """Match examples by content, then pair what is left by prompt (changed answers); the rest went or came.
-    Duplicates count: an example twice in the old version and once in the new one is one removal.
+    """Match examples by content, then pair what is left by prompt (changed answers), then by opening text
+    (rewritten); the rest went or came. Duplicates count: an example twice in the old version and once in
+    the new one is one removal.
     With `options`, the listed examples are read again for their previews."""
     result = VersionDiff(old, new)
     went = ~_matched(old.keys, new.keys)                  # old examples not in the new version
