@@ -221,3 +221,26 @@ async def test_model_names_from_the_backend_are_shown_as_written_not_read_as_mar
         select.expanded = True
         await pilot.pause(0.3)
         assert app.is_running and "team/[/]tuned-[EMAIL]" in app.export_screenshot()
+
+
+@pytest.mark.slow
+async def test_on_openai_the_jobs_screen_says_the_days_left_and_the_archive_key_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    monkeypatch.setenv("TUNESCOPE_TODAY", "2026-12-06")
+    path = chat_file(tmp_path / "t.jsonl")
+    with start_embedded(tmp_path / "stand-in", speed=0.01) as srv:   # OpenAI's API, served here
+        openai = BackendProfile(name="openai", kind="openai", options={"base_url": srv.base_url})
+        app = jobs_app(path, openai)
+        async with app.run_test(size=(100, 32), notifications=True) as pilot:
+            await ready(pilot)
+            await pilot.press("J")
+            await jobs_screen(pilot)
+            await wait_for(pilot, lambda: any("wind-down" in n for n in notifications(app)), 10, "the notice")
+            said = [n for n in notifications(app) if "wind-down" in n]
+            assert len(said) == 1 and "until 2027-01-06 (32 days left, today included)" in said[0]
+            assert "A keeps every job's record" in said[0]
+            await pilot.press("escape")
+            await pilot.press("J")                                    # once per run, not at every visit
+            await jobs_screen(pilot)
+            await pilot.pause(0.3)
+            assert len([n for n in notifications(app) if "wind-down" in n]) == 1

@@ -302,6 +302,7 @@ async def test_archive_keeps_every_job_in_the_folder_asked_for(tmp_path, dataset
         said = next(n for n in notifications(app) if "Jobs archived" in n)
         assert f"1 job(s) kept in {folder}" in said and "Not kept" not in said
         assert "archiving" not in str(screen.query_one("#jobs-title").render())
+        assert not any("wind-down" in n for n in notifications(app))      # the local server has none
     manifest = json.loads((folder / MANIFEST).read_text())
     assert [j["id"] for j in manifest["jobs"]] == [job.id] and manifest["problems"] == 0
     assert (folder / "jobs" / job.id / "results.csv").read_text().startswith("step,")

@@ -117,6 +117,7 @@ class JobsScreen(JobsArchiving, Screen):
         self.jobs_list.focus()
         self.poller = JobsPoller(self.backend, self.post_message, self.interval)
         self.poller.start()
+        self.tell_wind_down()
 
     def on_unmount(self) -> None:
         if self.poller is not None:

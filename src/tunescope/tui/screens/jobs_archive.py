@@ -9,6 +9,9 @@ that names the folder and anything the backend would not give back. Handlers go 
 from __future__ import annotations
 
 from tunescope.jobs.archive import MANIFEST
+from tunescope.jobs.errors import JobsError
+from tunescope.tokens.models import ModelTableError, load_models
+from tunescope.tokens.retirement import job_cutoff
 from tunescope.tui.dialogs.jobs.archive_folder import ArchiveFolderScreen, default_folder
 from tunescope.tui.jobs_poller import archive_jobs
 from tunescope.tui.messages import ArchiveProgressed, JobsArchived
@@ -19,6 +22,24 @@ class JobsArchiving:
 
     archiving: str | None = None
     """"3/12" while an archive is written (shown in the title), else None."""
+
+    def tell_wind_down(self) -> None:
+        """On OpenAI, once per app run: how long jobs can still start there, and that the archive key keeps
+        every job on disk before its fine-tunes shut down (field-2026-12: make the deadline visible)."""
+        try:
+            if self.backend.profile().kind != "openai" or getattr(self.app, "wind_down_told", False):
+                return
+            cutoff = job_cutoff(load_models().wind_down)
+        except (JobsError, ModelTableError):
+            return
+        if cutoff is None:
+            return
+        self.app.wind_down_told = True
+        key = next((active.binding.key_display or key for key, active in self.active_bindings.items()
+                    if active.binding.id == "jobs.archive"), None)
+        keep = (f" {key} keeps every job's record, events, results and files on disk before its fine-tunes "
+                "shut down with their models." if key else "")
+        self.notify(cutoff.sentence() + keep, title="OpenAI's fine-tuning wind-down", severity="warning", timeout=15)
 
     def action_archive_jobs(self) -> None:
         if self.archiving is not None:
