@@ -95,6 +95,8 @@ DATASET_BINDINGS = [
     _b("J", "app.open_jobs", "Jobs", "dataset.jobs", "Fine-tuning jobs on the backend, watched live"),
     _b("T", "app.start_job", "Train", "dataset.start_job", "Start a fine-tuning job with this dataset (asks first)"),
     _b("C", "app.open_compare", "Compare", "dataset.compare", "Evaluate and compare models on this dataset"),
+    _b("V", "compare_version", "Versions", "dataset.versions",
+       "Compare this file with another version of it: examples, answers and findings that changed"),
     _b("L", "mask_preview", "Loss mask", "dataset.mask",
        "Show the example as the real trainer sees it: chat template, trained tokens, truncation"),
 ]
@@ -139,6 +141,11 @@ COMPARE_BINDINGS = [
 
 CHAT_BINDINGS = [
     _b("escape", "close", "Close", "chat.close", "Close the chat (the conversation is not kept)", show=True),
+]
+
+VERSIONS_BINDINGS = [
+    _b("enter", "show_line", "Show line", "versions.show", "Show the selected example in the open file", show=True),
+    _b("escape", "back", "Back", "versions.back", "Back to the dataset", show=True),
 ]
 
 MASK_PREVIEW_BINDINGS = [
@@ -237,6 +244,7 @@ AREAS: dict[str, list[Binding]] = {
     "start_job": START_JOB_BINDINGS,
     "backend_picker": BACKEND_PICKER_BINDINGS,
     "mask": MASK_PREVIEW_BINDINGS,
+    "versions": VERSIONS_BINDINGS,
     "chat": CHAT_BINDINGS,
 }
 """Each area's bindings; every id starts with its area's name."""

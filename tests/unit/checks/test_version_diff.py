@@ -112,7 +112,7 @@ def test_a_pretty_printed_file_and_its_jsonl_conversion_hold_the_same_examples(t
 
 
 def test_money_and_counts_read_as_people_write_them():
-    from tunescope.commands.diff import _delta
+    from tunescope.checks.version_diff_text import delta as _delta
 
     assert _delta(0.4562, 0.0292, money=True) == "$0.4562 -> $0.0292 (-$0.4270)"
     assert _delta(1200.5, 1300.25, money=True) == "$1,200.50 -> $1,300.25 (+$99.75)"

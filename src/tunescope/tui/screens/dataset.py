@@ -44,10 +44,11 @@ from tunescope.tui.widgets.fitted_footer import FittedFooter
 from tunescope.tui.screens.dataset_file import DatasetFileActions
 from tunescope.tui.screens.dataset_live import LiveFindings
 from tunescope.tui.screens.dataset_mask import MaskPreviewKey
+from tunescope.tui.screens.dataset_versions import VersionsKey
 from tunescope.tui.screens.dataset_targets import TargetActions
 
 
-class DatasetScreen(DatasetFileActions, TargetActions, LiveFindings, MaskPreviewKey, Screen):
+class DatasetScreen(DatasetFileActions, TargetActions, LiveFindings, MaskPreviewKey, VersionsKey, Screen):
     """Review and fix one dataset file."""
 
     BINDINGS = keymap.DATASET_SCREEN_BINDINGS
