@@ -117,6 +117,40 @@ async def malformed_view(pilot, screen) -> None:
     await pilot.press("right_square_bracket", "enter")
 
 
+def two_versions(directory: Path) -> tuple[Path, Path]:
+    """An earlier and a later version of the bundled sample: an answer changed (line 3, a row without a copy:
+    the sample's duplicate pairs its copies by order, which would show 17 -> 2), a line gone, one added."""
+    sample = ROOT / "src" / "tunescope" / "data" / "sample.jsonl"
+    rows = []
+    for line in sample.read_text(encoding="utf-8").splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue            # the sample carries a broken line on purpose
+        if isinstance(row, dict) and isinstance(row.get("messages"), list) and row["messages"]:
+            rows.append(row)
+    old = directory / "support_v1.jsonl"
+    old.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    new_rows = [r for i, r in enumerate(rows, 1) if i != 8]
+    new_rows[2] = {**new_rows[2], "messages": new_rows[2]["messages"][:-1]
+                   + [{"role": "assistant", "content": "The -7C down bag: warm enough, and under 1 kg."}]}
+    new_rows.append({"messages": [{"role": "user", "content": "Do you sell gift cards?"},
+                                  {"role": "assistant", "content": "Yes, from $10 to $500."}]})
+    new = directory / "support_v2.jsonl"
+    new.write_text("".join(json.dumps(r) + "\n" for r in new_rows), encoding="utf-8")
+    return old, new
+
+
+def versions_scene(old: Path):
+    async def steps(pilot, screen) -> None:
+        await pilot.press("V")
+        await wait_until(pilot, lambda: type(pilot.app.screen).__name__ == "OtherVersionScreen")
+        pilot.app.screen.query_one("#version-input").value = str(old)
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: type(pilot.app.screen).__name__ == "VersionDiffScreen")
+    return steps
+
+
 async def last_example(pilot, screen) -> None:
     await pilot.press("G", "enter")
 
@@ -184,6 +218,8 @@ async def main(png_dir: Path | None) -> int:
         ("malformed-file-120x40", bad, (120, 40), malformed_view, "textual-dark", True),
         ("light-theme-120x40", None, (120, 40), last_example, "textual-light", False),
     ]
+    v1, v2 = two_versions(scratch)
+    scenes.append(("versions-80x24", v2, (80, 24), versions_scene(v1), "textual-dark", False))
     written = []
     for name, path, size, steps, theme, keep in scenes:
         written.append(await shoot(name, path, size, steps, theme, keep))

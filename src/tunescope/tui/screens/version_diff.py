@@ -7,6 +7,8 @@ is only in the other version, so it is named, not shown. The diff itself comes f
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
@@ -40,7 +42,9 @@ class VersionDiffScreen(Screen):
         self.rows: list[ChangeRow] = change_rows(diff)
 
     def compose(self) -> ComposeResult:
-        yield Static("\n".join(summary_lines(self.diff)), id="versions-summary", markup=False)
+        lines = summary_lines(self.diff)
+        lines[0] = f"{Path(self.diff['old']['file']).name} -> {Path(self.diff['new']['file']).name}"   # names, not paths
+        yield Static("\n".join(lines), id="versions-summary", markup=False)
         yield OptionList(*self._options(), id="versions-rows")
         yield Footer()
 
