@@ -118,8 +118,7 @@ async def malformed_view(pilot, screen) -> None:
 
 
 def two_versions(directory: Path) -> tuple[Path, Path]:
-    """An earlier and a later version of the bundled sample: an answer changed (line 3, a row without a copy:
-    the sample's duplicate pairs its copies by order, which would show 17 -> 2), a line gone, one added."""
+    """An earlier and a later version of the bundled sample: an answer changed (line 3), a line gone, one added."""
     sample = ROOT / "src" / "tunescope" / "data" / "sample.jsonl"
     rows = []
     for line in sample.read_text(encoding="utf-8").splitlines():

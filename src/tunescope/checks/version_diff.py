@@ -125,6 +125,7 @@ def diff_versions(old: Version, new: Version, options: CheckOptions | None = Non
     result = VersionDiff(old, new)
     went = ~_matched(old.keys, new.keys)                  # old examples not in the new version
     came = ~_matched(new.keys, old.keys)
+    _nearest_copies(old.keys, new.keys, went, came)
     result.unchanged = int(len(new.keys) - came.sum())
     went_idx, came_idx = np.flatnonzero(went), np.flatnonzero(came)
     # what is left pairs by prompt (a changed answer), then by opening text (rewritten around the same text)
@@ -167,6 +168,61 @@ def _matched(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
     out = np.empty(len(mine), dtype=bool)
     out[order] = hit
     return out
+
+
+def _nearest_copies(old_keys: np.ndarray, new_keys: np.ndarray, went: np.ndarray, came: np.ndarray) -> None:
+    """Where an example has copies and their number changed, the copies that stay are those nearest in
+    place, not the first ones: a file with an example on lines 2 and 17 whose new version edits line 2
+    keeps line 17 and changes line 2 (counting alone kept line 2 and read "17 -> 2"). Order-preserving,
+    least total displacement (dynamic programming over the key's copies), MAX_ALIGNED cells in all (a
+    file of very many copies keeps the first ones past that). Updates `went` and `came` in place."""
+    keys = np.unique(np.concatenate([old_keys[went], new_keys[came]]))   # few: the rows that moved
+    keys = keys[keys != 0]
+    if not len(keys):
+        return
+    # each key's copies from one sort per side (a scan per key would be quadratic on a file of many copies)
+    old_order, new_order = np.argsort(old_keys, kind="stable"), np.argsort(new_keys, kind="stable")
+    old_sorted, new_sorted = old_keys[old_order], new_keys[new_order]
+    old_lo, old_hi = np.searchsorted(old_sorted, keys, "left"), np.searchsorted(old_sorted, keys, "right")
+    new_lo, new_hi = np.searchsorted(new_sorted, keys, "left"), np.searchsorted(new_sorted, keys, "right")
+    olds_n, news_n = old_hi - old_lo, new_hi - new_lo
+    both = np.flatnonzero((olds_n > 0) & (news_n > 0) & (olds_n != news_n))   # some copies stayed, some not
+    budget = MAX_ALIGNED            # cells of dynamic programming in all; past it, the first copies stay
+    for k in both:
+        olds, news = old_order[old_lo[k]:old_hi[k]], new_order[new_lo[k]:new_hi[k]]
+        budget -= len(olds) * len(news)
+        if budget < 0:
+            return
+        _align(olds, news, went, came)
+
+
+MAX_ALIGNED = 2_000_000      # about two seconds of the loop below, at worst
+
+
+def _align(olds: np.ndarray, news: np.ndarray, went: np.ndarray, came: np.ndarray) -> None:
+    few, many, few_mask, many_mask = (olds, news, went, came) if len(olds) <= len(news) else (news, olds, came, went)
+    m, n = len(few), len(many)
+    if m == 1:                      # the usual case, one copy left on one side: the nearest one stays
+        few_mask[few] = False
+        many_mask[many] = True
+        many_mask[many[np.argmin(np.abs(many.astype(np.int64) - int(few[0])))]] = False
+        return
+    # cost[i][j]: the least displacement pairing the first i of `few` with i of the first j of `many`
+    cost = np.full((m + 1, n + 1), np.inf)
+    cost[0, :] = 0
+    for i in range(1, m + 1):
+        for j in range(i, n + 1):
+            cost[i, j] = min(cost[i, j - 1], cost[i - 1, j - 1] + abs(int(few[i - 1]) - int(many[j - 1])))
+    kept, i, j = [], m, n
+    while i > 0:
+        if cost[i, j] == cost[i, j - 1] and j > i:
+            j -= 1
+        else:
+            kept.append(many[j - 1])
+            i, j = i - 1, j - 1
+    few_mask[few] = False
+    many_mask[many] = True
+    many_mask[np.array(kept, dtype=np.int64)] = False
 
 
 def _previews(result: VersionDiff, options: CheckOptions) -> dict[tuple[str, int], str]:

@@ -132,3 +132,31 @@ def test_rows_rewritten_around_the_same_text_are_paired_and_the_dropped_duplicat
         (0, 0, 499, 1, 0)
     assert diff.removed == [326] and diff.rewritten[:3] == [(1, 1), (2, 2), (3, 3)]
     assert diff.previews[("old", 326)].startswith("Create a reinterpretation of the following painting")
+
+
+def test_of_two_copies_the_one_edited_is_the_changed_one(tmp_path):
+    rows = _rows(DATASETS / "pirate_chat.jsonl")
+    old_rows = rows[:5] + [rows[1]] + rows[5:]              # line 2 and line 6 are the same example
+    new_rows = [json.loads(json.dumps(r)) for r in old_rows]
+    new_rows[1]["messages"][-1]["content"] = "Arr, a new answer."   # the first copy is edited, the second kept
+    options = options_for_model()
+    old = load_version(str(_write(tmp_path / "old.jsonl", old_rows)), options)
+    new = load_version(str(_write(tmp_path / "new.jsonl", new_rows)), options)
+    diff = diff_versions(old, new)
+    assert (diff.unchanged, diff.changed_count, diff.removed_count, diff.added_count) == (10, 1, 0, 0)
+    assert diff.changed == [(2, 2)]                          # counting alone read (6, 2)
+
+
+@given(st.lists(st.integers(1, 4), max_size=12), st.lists(st.integers(1, 4), max_size=12))
+def test_aligning_copies_keeps_every_count_and_pairs_nearest(old_keys, new_keys):
+    from tunescope.checks.version_diff import _nearest_copies
+
+    old, new = np.array(old_keys, dtype=np.uint64), np.array(new_keys, dtype=np.uint64)
+    went, came = ~_matched(old, new), ~_matched(new, old)
+    counted = (int(went.sum()), int(came.sum()))
+    _nearest_copies(old, new, went, came)
+    assert (int(went.sum()), int(came.sum())) == counted
+    for key in set(old_keys) | set(new_keys):       # per key: as many copies stay on each side as before
+        stay_old = int((~went & (old == key)).sum())
+        stay_new = int((~came & (new == key)).sum())
+        assert stay_old == stay_new == min(old_keys.count(key), new_keys.count(key))
