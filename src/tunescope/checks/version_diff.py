@@ -58,8 +58,8 @@ def load_version(path: str, options: CheckOptions, progress=None) -> Version:
         for s in batch:
             an = s.analysis
             lines.append(s.line)
-            keys.append(as_int(an.dedupe_key) & 0xFFFFFFFFFFFFFFFF)
-            prompts.append(as_int(an.input_key) & 0xFFFFFFFFFFFFFFFF)
+            keys.append(as_int(an.dedupe_key))          # 8-byte digests: they fit "Q"
+            prompts.append(as_int(an.input_key))
             openings.append(xxh3_64_intdigest(an.preview.encode("utf-8", "surrogatepass")) if an.preview else 0)
 
     with LineIndex(path) as index:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 
 from tunescope.dataset.records import one_line
 
-CHANGE_KINDS = (("changed_answers", "Changed answers (same prompt)"), ("rewritten", "Rewritten (same opening text)"),
-                ("removed", "Removed"), ("added", "Added"))
-"""(key in VersionDiff.to_dict(), section title), in the order they are shown."""
+CHANGE_KINDS = (("changed_answers", "Changed answers (same prompt)", "answer"),
+                ("rewritten", "Rewritten (same opening text)", "rewritten"),
+                ("removed", "Removed", "removed"), ("added", "Added", "added"))
+"""(key in VersionDiff.to_dict(), section title, a listed row's label), in the order they are shown."""
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class ChangeRow:
 def change_rows(d: dict) -> list[ChangeRow]:
     """Every listed change, kind by kind in CHANGE_KINDS order."""
     rows = []
-    for key, _title in CHANGE_KINDS:
+    for key, _title, _label in CHANGE_KINDS:
         for row in d[key]:
             if "old" in row:        # a pair: changed answer or rewritten
                 rows.append(ChangeRow(key, row["old"]["line"], row["new"]["line"], row["new"]["preview"]))
@@ -64,7 +65,7 @@ def text_report(d: dict) -> str:
     """80 columns: `summary_lines`, then the changes listed with their lines."""
     out = summary_lines(d)
     ex = d["examples"]
-    for key, title in CHANGE_KINDS:
+    for key, title, _label in CHANGE_KINDS:
         rows = d[key]
         if not rows:
             continue

@@ -136,12 +136,9 @@ class JobArchiver:
         entry.saved.append(path.relative_to(self.archive.folder).as_posix())
 
     def _results(self, file_id: str, path: Path) -> None:
-        raw = path.with_name(path.name + ".raw")
-        try:
-            self.archive.downloaded_bytes += self.jobs.download(file_id, raw)
-            _write_text(path, decode_results(raw.read_bytes()))
-        finally:
-            raw.unlink(missing_ok=True)
+        raw = self.jobs.file_bytes(file_id, "results")
+        self.archive.downloaded_bytes += len(raw)
+        _write_text(path, decode_results(raw))
 
     def _file(self, entry: JobEntry, role: str, file_id: str) -> None:
         """A training or validation file, downloaded once per archive (and not again once kept whole)."""

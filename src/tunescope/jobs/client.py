@@ -174,10 +174,12 @@ class JobsClient:
         if not job.result_files:
             raise JobsError(f"{job.id} has no results file yet (status {job.status}); it appears when the job "
                             "succeeds.", kind="not_found")
-        file_id = job.result_files[0]
-        with self._errors(f"download results {file_id}"):
-            raw = self.client.files.content(file_id).read()
-        return parse_results(raw)
+        return parse_results(self.file_bytes(job.result_files[0], "results"))
+
+    def file_bytes(self, file_id: str, what: str = "file") -> bytes:
+        """A small file's bytes at once (a results file); `download` streams big ones to disk."""
+        with self._errors(f"download {what} {file_id}"):
+            return self.client.files.content(file_id).read()
 
     # -- raw records and file bytes (jobs/archive.py keeps them as the backend gave them) ----------
     def raw_job(self, job_id: str) -> dict:

@@ -50,13 +50,12 @@ class LocalProvider(Provider):
 
         # Kept off start-up: the server stack (starlette, uvicorn) costs ~0.2 s to import, and every
         # `tunescope jobs` command loads every provider to build its flags, most of them never this one.
-        from tunescope.server.embedded import default_data_dir, start_embedded
+        from tunescope.server.embedded import default_data_dir
 
         configured = profile.options.get("local_data_dir")
         data_dir = Path(configured) if configured else default_data_dir()
-        speed = profile.options.get("local_speed")
         try:
-            server = start_embedded(data_dir=data_dir, speed=DEFAULT_SPEED if speed is None else speed)
+            server = _serve(profile, data_dir)
         except DataDirBusy:
             return self._join(profile, data_dir, max_retries)
         except (OSError, ValueError) as exc:
@@ -99,13 +98,10 @@ class LocalProvider(Provider):
         """The server this connection joined went away (its process ended): serve the data directory here,
         as if this connection had been first, or follow the process that took it over meanwhile. Its jobs
         carry on from the step they had reached (the store is on disk); `jobs watch` does not notice."""
-        from tunescope.server.embedded import start_embedded
-
         if connection.server is not None:
             return False
-        speed = connection.profile.options.get("local_speed")
         try:
-            connection.server = start_embedded(data_dir=data_dir, speed=DEFAULT_SPEED if speed is None else speed)
+            connection.server = _serve(connection.profile, data_dir)
             url, host = connection.server.base_url, "the local server"
         except DataDirBusy:
             holder = announced(data_dir)
@@ -115,3 +111,11 @@ class LocalProvider(Provider):
         connection.client.base_url = url
         connection.jobs.host = host
         return True
+
+
+def _serve(profile: BackendProfile, data_dir: Path):
+    """Start the embedded server on `data_dir` at the profile's speed (raises DataDirBusy when it is held)."""
+    from tunescope.server.embedded import start_embedded
+
+    speed = profile.options.get("local_speed")
+    return start_embedded(data_dir=data_dir, speed=DEFAULT_SPEED if speed is None else speed)

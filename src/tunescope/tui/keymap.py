@@ -277,6 +277,15 @@ def _keys(keys: str) -> set[str]:
     return {key.strip() for key in keys.split(",") if key.strip()}
 
 
+def live_key(screen, binding_id: str) -> str:
+    """The key that runs `binding_id` on `screen` now, as its live bindings have it (a user keymap may have
+    moved it), for text that names the key; "" when it is not bound there."""
+    for key, active in screen.active_bindings.items():
+        if active.binding.id == binding_id:
+            return active.binding.key_display or key
+    return ""
+
+
 def user_keymap(overrides: dict | None) -> tuple[dict[str, str], list[str]]:
     """The valid part of a user's keymap, and one message per entry we ignored (an unknown id, no key,
     or a key that another action answers where this one works)."""

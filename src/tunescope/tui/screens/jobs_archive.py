@@ -12,6 +12,7 @@ from tunescope.jobs.archive import MANIFEST
 from tunescope.jobs.errors import JobsError
 from tunescope.tokens.models import ModelTableError, load_models
 from tunescope.tokens.retirement import job_cutoff
+from tunescope.tui import keymap
 from tunescope.tui.dialogs.jobs.archive_folder import ArchiveFolderScreen, default_folder
 from tunescope.tui.jobs_poller import archive_jobs
 from tunescope.tui.messages import ArchiveProgressed, JobsArchived
@@ -35,8 +36,7 @@ class JobsArchiving:
         if cutoff is None:
             return
         self.app.wind_down_told = True
-        key = next((active.binding.key_display or key for key, active in self.active_bindings.items()
-                    if active.binding.id == "jobs.archive"), None)
+        key = keymap.live_key(self, "jobs.archive")
         keep = (f" {key} keeps every job's record, events, results and files on disk before its fine-tunes "
                 "shut down with their models." if key else "")
         self.notify(cutoff.sentence() + keep, title="OpenAI's fine-tuning wind-down", severity="warning", timeout=15)

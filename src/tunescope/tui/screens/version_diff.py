@@ -18,7 +18,7 @@ from tunescope.checks.version_diff_text import CHANGE_KINDS, ChangeRow, change_r
 from tunescope.dataset.records import one_line
 from tunescope.tui import keymap
 
-KIND_WORDS = {"changed_answers": "answer", "rewritten": "rewritten", "removed": "removed", "added": "added"}
+KIND_WORDS = {key: label for key, _title, label in CHANGE_KINDS}
 
 
 class VersionDiffScreen(Screen):
@@ -62,7 +62,7 @@ class VersionDiffScreen(Screen):
     def on_mount(self) -> None:
         examples = self.diff["examples"]
         listed = ", ".join(f"{len(self.diff[key])} of {examples[key]:,} {title.split(' (')[0].lower()}"
-                           for key, title in CHANGE_KINDS if examples[key])
+                           for key, title, _label in CHANGE_KINDS if examples[key])
         rows = self.query_one("#versions-rows", OptionList)
         rows.border_title = f"Changes listed: {listed}" if listed else "Changes"
         rows.focus()

@@ -358,10 +358,7 @@ class FindingsPane(Vertical, can_focus=False):
 
     def _fixes_key(self) -> str:
         """The key that opens the fixes menu here, as the live bindings have it (a keymap may move it)."""
-        for key, active in self.screen.active_bindings.items():
-            if active.binding.id == FIXES_BINDING:
-                return active.binding.key_display or key
-        return ""
+        return keymap.live_key(self.screen, FIXES_BINDING)
 
     # -- events --------------------------------------------------------------
 
